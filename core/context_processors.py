@@ -1,0 +1,27 @@
+"""Role-aware navigation for the base layout."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from accounts.models import Role
+from accounts.scopes import can_manage_registry
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("Главная", reverse("core:home"), "bi-house")]
+    if user.is_superuser or user.role in (Role.DEPARTMENT, Role.REGION, Role.METHODOLOGIST, Role.CURATOR):
+        items.append(("Реестр школ", reverse("schools:list"), "bi-building"))
+    elif user.school_id:
+        items.append(("Моя школа", reverse("schools:detail", args=[user.school_id]), "bi-building"))
+    if can_manage_registry(user):
+        items.append(("Загрузка реестра", reverse("schools:import"), "bi-upload"))
+    current = request.path
+    return {
+        "nav_items": [
+            {"label": label, "url": url, "icon": icon, "active": current == url or current.startswith(url + "/")}
+            for label, url, icon in items
+        ]
+    }

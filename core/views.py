@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role
+from core import selectors
+from schools import selectors as school_selectors
+
+
+@require_GET
+def public_home(request):
+    return render(request, "core/public_home.html", {"stats": selectors.public_stats()})
+
+
+@login_required
+def home(request):
+    """One home page per role, each with the user's own data."""
+    user = request.user
+    context = {"summary": school_selectors.registry_summary(user=user)}
+    if user.is_superuser or user.role == Role.REGION:
+        context["municipalities"] = school_selectors.municipality_overview(user=user)
+        template = "core/home_region.html"
+    elif user.role == Role.DEPARTMENT:
+        context["imports"] = school_selectors.registry_imports_for(user=user)[:5]
+        context["organisations"] = selectors.support_organisations(user=user)
+        template = "core/home_department.html"
+    elif user.role == Role.METHODOLOGIST:
+        context["organisations"] = selectors.support_organisations(user=user)
+        template = "core/home_methodologist.html"
+    elif user.role == Role.CURATOR:
+        context["schools"] = school_selectors.school_list(user=user)
+        template = "core/home_curator.html"
+    elif user.role in (Role.DIRECTOR, Role.TEACHER) and user.school_id:
+        context["school"] = school_selectors.school_get(user=user, pk=user.school_id)
+        template = "core/home_school.html"
+    else:
+        template = "core/home_no_role.html"
+    return render(request, template, context)
+
+
+@never_cache
+@require_GET
+def health(request):
+    """Liveness for the load balancer and docker-compose: the database must answer."""
+    status = {"database": "ok", "broker": "ok"}
+    code = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        status["database"] = "unavailable"
+        code = 503
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        except Exception:
+            status["broker"] = "unavailable"
+    return JsonResponse(status, status=code)

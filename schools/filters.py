@@ -1,0 +1,34 @@
+import django_filters
+from django.db.models import Q
+
+from schools.models import Municipality, School
+
+
+class SchoolFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Поиск", method="search")
+    municipality = django_filters.ModelChoiceFilter(
+        label="Муниципалитет", queryset=Municipality.objects.none(), empty_label="Все"
+    )
+    school_type = django_filters.ChoiceFilter(label="Тип", choices=School.Type.choices, empty_label="Все")
+    settlement = django_filters.ChoiceFilter(label="Местность", choices=School.Settlement.choices, empty_label="Все")
+    is_active = django_filters.BooleanFilter(label="Действует")
+
+    class Meta:
+        model = School
+        fields = ["q", "municipality", "school_type", "settlement", "is_active"]
+
+    def __init__(self, *args, municipalities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if municipalities is not None:
+            self.filters["municipality"].queryset = municipalities
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__icontains=value)
+            | Q(organisation__name__icontains=value)
+            | Q(organisation__short_name__icontains=value)
+            | Q(head_name__icontains=value)
+        )

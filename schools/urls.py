@@ -1,0 +1,16 @@
+from django.urls import path
+
+from schools import views
+
+app_name = "schools"
+
+urlpatterns = [
+    path("", views.school_list, name="list"),
+    path("export.xlsx", views.school_export, name="export"),
+    path("new/", views.school_create, name="create"),
+    path("<int:pk>/", views.school_detail, name="detail"),
+    path("<int:pk>/edit/", views.school_edit, name="edit"),
+    path("import/", views.registry_import, name="import"),
+    path("import/template.xlsx", views.registry_import_template, name="import_template"),
+    path("import/<int:pk>/", views.registry_import_detail, name="import_detail"),
+]
