@@ -1,6 +1,6 @@
 import django_filters
-from django.db.models import Q
 
+from core.search import search
 from schools.models import Municipality, School
 
 
@@ -23,12 +23,4 @@ class SchoolFilter(django_filters.FilterSet):
             self.filters["municipality"].queryset = municipalities
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(code__icontains=value)
-            | Q(organisation__name__icontains=value)
-            | Q(organisation__short_name__icontains=value)
-            | Q(head_name__icontains=value)
-        )
+        return search(queryset, value, ["code", "organisation__name", "organisation__short_name", "head_name"])

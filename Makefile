@@ -1,0 +1,66 @@
+# Opora: the two commands a new user runs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Embedded defaults for a developer's machine; production sets real values.
+RUN_ENV := DEBUG=1
+
+.PHONY: help run test lint bench venv dev-venv migrate seed worker clean
+
+help:
+	@echo "make run    — установить, создать демо-данные и запустить портал и обработчик задач на http://$(HOST):$(PORT)"
+	@echo "make test   — проверки стиля (ruff) и все тесты (pytest)"
+	@echo "make bench  — замеры производительности (bench/)"
+
+$(VENV)/.python-ok:
+	@PY_BIN="$$(scripts/find-python.sh)" || exit 1; \
+	  echo "Python: $$PY_BIN ($$($$PY_BIN --version))"; \
+	  rm -rf $(VENV); "$$PY_BIN" -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip && touch $@
+
+$(VENV)/.installed: $(VENV)/.python-ok requirements.txt
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+dev-venv: $(VENV)/.dev-installed
+
+migrate: venv
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v 0
+
+seed: migrate
+	@if [ ! -f var/.demo-seeded ]; then \
+	  $(RUN_ENV) $(PY) manage.py seed_demo && touch var/.demo-seeded; \
+	else echo "Демо-данные уже созданы (удалите var/.demo-seeded, чтобы пересоздать)."; fi
+
+# The worker runs beside the web server; both stop together on Ctrl+C.
+run: seed
+	@mkdir -p var/celery
+	@echo ""
+	@echo "Портал: http://$(HOST):$(PORT)/   (остановить — Ctrl+C)"
+	@$(RUN_ENV) $(PY) manage.py seed_demo --logins-only
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(RUN_ENV) $(PY) -m celery -A config worker -B -Q default,imports,reports \
+	    --pool=threads --concurrency=2 -l warning -s var/celery/beat-schedule & \
+	  $(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+lint: dev-venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# pytest exits 5 when it collected no tests: that fails `make test` like any error.
+test: lint
+	$(PY) -m pytest
+
+bench: dev-venv
+	$(PY) bench/registry_import_bench.py --schools 2000
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
