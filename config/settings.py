@@ -218,7 +218,7 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (CELERY_DATA_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_RESULT_BACKEND = None
@@ -227,6 +227,9 @@ else:
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
         "store_processed": False,
+        # Exchange bindings are shared through files here, so the web process and the
+        # worker route to the same queues (the default is a "control" folder in the cwd).
+        "control_folder": str(CELERY_DATA_DIR / "control"),
     }
 CELERY_TASK_QUEUES = [
     Queue("default", Exchange("default"), routing_key="default"),

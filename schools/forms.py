@@ -54,10 +54,6 @@ class OrganisationForm(forms.ModelForm):
             raise forms.ValidationError("Координаты задаются парой: укажите и широту, и долготу.")
         return cleaned
 
-    def _post_clean(self):
-        # Municipality is set by the service; skip the model's own clean here.
-        pass
-
 
 class RegistryUploadForm(forms.Form):
     file = forms.FileField(

@@ -8,6 +8,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from schools.validators import validate_inn, validate_ogrn
+
 # ФИС ОКО login of a school, e.g. edu203389 (seen in ВПР exports as «(edu203389)»).
 SCHOOL_CODE_RE = re.compile(r"^edu\d{4,7}$")
 school_code_validator = RegexValidator(SCHOOL_CODE_RE, "Код ОО в ФИС ОКО имеет вид edu203389: «edu» и от 4 до 7 цифр.")
@@ -60,12 +62,8 @@ class Organisation(models.Model):
     )
     name = models.CharField("полное наименование", max_length=500)
     short_name = models.CharField("краткое наименование", max_length=200, blank=True)
-    inn = models.CharField(
-        "ИНН", max_length=10, blank=True, validators=[RegexValidator(r"^\d{10}$", "ИНН организации — 10 цифр.")]
-    )
-    ogrn = models.CharField(
-        "ОГРН", max_length=13, blank=True, validators=[RegexValidator(r"^\d{13}$", "ОГРН — 13 цифр.")]
-    )
+    inn = models.CharField("ИНН", max_length=10, blank=True, validators=[validate_inn])
+    ogrn = models.CharField("ОГРН", max_length=13, blank=True, validators=[validate_ogrn])
     address = models.CharField("адрес", max_length=500, blank=True)
     latitude = models.DecimalField(
         "широта",

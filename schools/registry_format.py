@@ -17,6 +17,9 @@ from django.core.validators import URLValidator, validate_email
 
 from core.tabular import Sheet, column_letter, normalise_header
 from schools.models import SCHOOL_CODE_RE, School
+from schools.validators import inn_check_digit, ogrn_check_digit, validate_inn, validate_ogrn
+
+__all__ = ["COLUMNS", "inn_check_digit", "ogrn_check_digit", "parse_registry", "school_to_row"]
 
 
 @dataclass(frozen=True)
@@ -83,18 +86,6 @@ _LEVELS = {"ноо": "has_primary", "ооо": "has_basic", "соо": "has_second
 _YES = {"да", "1", "true", "yes", "действует"}
 _NO = {"нет", "0", "false", "no", "не действует"}
 _url_validator = URLValidator(schemes=["http", "https"])
-
-INN_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-
-
-def inn_check_digit(first_nine: str) -> str:
-    """Check digit of a legal entity's ИНН (order of the ФНС on the ИНН structure)."""
-    return str(sum(int(d) * w for d, w in zip(first_nine, INN_WEIGHTS, strict=True)) % 11 % 10)
-
-
-def ogrn_check_digit(first_twelve: str) -> str:
-    """Check digit of an ОГРН: the first twelve digits modulo 11, last digit of the remainder."""
-    return str(int(first_twelve) % 11 % 10)
 
 
 @dataclass
@@ -245,18 +236,13 @@ def parse_registry(sheets: list[Sheet], *, municipality_required: bool, progress
             else:
                 error("contingent", f"Контингент «{cell('contingent')}» — не целое неотрицательное число.")
 
-        inn = cell("inn")
-        if inn and not (len(inn) == 10 and inn.isdigit()):
-            error("inn", f"ИНН «{inn}» должен состоять из 10 цифр.")
-        elif inn and inn_check_digit(inn[:9]) != inn[9]:
-            error("inn", f"ИНН {inn}: неверное контрольное число.")
-        values["inn"] = inn
-        ogrn = cell("ogrn")
-        if ogrn and not (len(ogrn) == 13 and ogrn.isdigit()):
-            error("ogrn", f"ОГРН «{ogrn}» должен состоять из 13 цифр.")
-        elif ogrn and ogrn_check_digit(ogrn[:12]) != ogrn[12]:
-            error("ogrn", f"ОГРН {ogrn}: неверное контрольное число.")
-        values["ogrn"] = ogrn
+        for key, validate in (("inn", validate_inn), ("ogrn", validate_ogrn)):
+            values[key] = cell(key)
+            if values[key]:
+                try:
+                    validate(values[key])
+                except ValidationError as exc:
+                    error(key, exc.messages[0])
         values["address"] = cell("address")[:500]
 
         coords = {}

@@ -213,3 +213,22 @@ def test_department_cannot_move_a_school_to_a_foreign_municipality(client, depar
     assert response.status_code == 200
     school.refresh_from_db()
     assert school.municipality != foreign_municipality
+
+
+@pytest.mark.django_db
+def test_card_form_checks_the_inn_check_digit(client, department, school):
+    client.force_login(department)
+
+    response = client.post(
+        reverse("schools:edit", args=[school.pk]),
+        {
+            "municipality": school.municipality_id,
+            "school_type": "sosh",
+            "settlement": "urban",
+            "name": school.organisation.name,
+            "inn": "1234567890",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "неверное контрольное число" in response.text

@@ -1,0 +1,120 @@
+"""``manage.py seed_demo``: the demo district with one login per role (see schools.demo).
+
+With ``--municipalities M --schools N`` it also builds the load region for benchmarks;
+``--logins-only`` writes nothing and prints the demo logins (``make run`` shows them on
+every start). Safe to run again: nothing that exists is created twice or changed.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from core.templatetags.opora import ru_plural
+from schools.demo import (
+    DEMO_PASSWORD,
+    LOAD_REGION_NAME,
+    MAX_LOAD_MUNICIPALITIES,
+    MAX_LOAD_SCHOOLS,
+    DemoLogin,
+    DemoSeedResult,
+    LoadSeedResult,
+    demo_district_seed,
+    demo_logins,
+    load_region_seed,
+)
+
+
+def _count(n: int, one: str, few: str, many: str) -> str:
+    """«1 школа», «3 школы», «35 школ»."""
+    return f"{n} {ru_plural(n, f'{one},{few},{many}')}"
+
+
+class Command(BaseCommand):
+    help = "Создать демонстрационный район с пользователями всех ролей (и, по желанию, регион для нагрузки)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--municipalities",
+            type=int,
+            help=f"Сколько муниципалитетов в регионе «{LOAD_REGION_NAME}» (вместе с --schools).",
+        )
+        parser.add_argument("--schools", type=int, help="Сколько школ в нём, поровну по муниципалитетам.")
+        parser.add_argument(
+            "--logins-only", action="store_true", help="Ничего не создавать, только показать демо-входы."
+        )
+
+    def handle(self, *args, municipalities: int | None, schools: int | None, logins_only: bool, **options):
+        if logins_only:
+            if municipalities is not None or schools is not None:
+                raise CommandError("--logins-only не сочетается с --municipalities и --schools.")
+            logins = demo_logins()
+            if logins:
+                self._report_logins(logins, DEMO_PASSWORD)
+            else:
+                self.stdout.write("Демо-пользователей нет: создайте их командой manage.py seed_demo.")
+            return
+        if (municipalities is None) != (schools is None):
+            raise CommandError("Укажите оба параметра: --municipalities и --schools.")
+        if municipalities is not None and not 1 <= municipalities <= MAX_LOAD_MUNICIPALITIES:
+            raise CommandError(f"--municipalities: от 1 до {MAX_LOAD_MUNICIPALITIES}.")
+        if schools is not None and not 0 <= schools <= MAX_LOAD_SCHOOLS:
+            raise CommandError(f"--schools: от 0 до {MAX_LOAD_SCHOOLS}.")
+
+        started = time.perf_counter()
+        with transaction.atomic():
+            demo = demo_district_seed()
+            load = None
+            if municipalities is not None:
+                load_started = time.perf_counter()
+                load = load_region_seed(municipalities=municipalities, schools=schools)
+                load_seconds = time.perf_counter() - load_started
+        self._report_demo(demo)
+        if load is not None:
+            self._report_load(load, load_seconds)
+        self.stdout.write(f"Готово за {time.perf_counter() - started:.1f} с.")
+
+    def _report_demo(self, result: DemoSeedResult) -> None:
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Демо-данные готовы: {_count(result.schools, 'школа', 'школы', 'школ')} и "
+                f"{_count(result.organisations, 'организация', 'организации', 'организаций')} (УО, ИМЦ, ММО) — "
+                f"«{result.municipality}»; {_count(result.neighbour_schools, 'школа', 'школы', 'школ')} — "
+                f"«{result.neighbour_municipality}» (другой регион); учебные годы "
+                f"{result.years[0]}–{result.years[-1]}, текущий {result.current_year or 'не задан'}."
+            )
+        )
+        if result.schools_created or result.organisations_created or result.users_created:
+            self.stdout.write(
+                f"Создано сейчас: школ — {result.schools_created}, других организаций — "
+                f"{result.organisations_created}, пользователей — {result.users_created}."
+            )
+        else:
+            self.stdout.write("Всё уже было на месте: ничего не создано и не изменено.")
+
+        self.stdout.write("")
+        self._report_logins(result.logins, result.password)
+        kept = [x.username for x in result.logins if not x.created]
+        if kept:
+            self.stdout.write(
+                "Уже существовали (пароль не менялся, если его сменили — действует новый): " + ", ".join(kept)
+            )
+
+    def _report_logins(self, logins: tuple[DemoLogin, ...], password: str) -> None:
+        self.stdout.write(f"Вход для демонстрации, пароль у всех: {password}")
+        rows = [("логин", "роль", "что видит"), *((x.username, x.role, x.sees) for x in logins)]
+        login_width = max(len(r[0]) for r in rows)
+        role_width = max(len(r[1]) for r in rows)
+        for login, role, sees in rows:
+            self.stdout.write(f"  {login:<{login_width}}  {role:<{role_width}}  {sees}")
+
+    def _report_load(self, result: LoadSeedResult, seconds: float) -> None:
+        self.stdout.write("")
+        municipalities = _count(result.municipalities, "муниципалитет", "муниципалитета", "муниципалитетов")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"«{result.region}»: {municipalities}, {_count(result.schools, 'школа', 'школы', 'школ')}; "
+                f"создано сейчас: муниципалитетов — {result.municipalities_created}, "
+                f"школ — {result.schools_created}, за {seconds:.1f} с."
+            )
+        )
