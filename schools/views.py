@@ -37,6 +37,9 @@ def school_list(request):
         request.GET, queryset=selectors.school_list(user=request.user), municipalities=municipalities
     )
     table = SchoolTable(school_filter.qs)
+    several_municipalities = municipalities.count() > 1
+    if not several_municipalities:
+        table.columns.hide("municipality")
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     template = "schools/_table.html" if request.htmx else "schools/list.html"
     return render(
@@ -45,7 +48,7 @@ def school_list(request):
         {
             "filter": school_filter,
             "table": table,
-            "show_municipality_filter": municipalities.count() > 1,
+            "show_municipality_filter": several_municipalities,
             "can_manage": can_manage_registry(request.user),
         },
     )
