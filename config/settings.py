@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "schools",
     "core",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,9 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+# Key of the participant hash (HMAC-SHA256) in result imports. Set it explicitly in production:
+# the default follows SECRET_KEY, and rotating that would change every stored participant key.
+PARTICIPANT_HASH_KEY = env.str("PARTICIPANT_HASH_KEY", default="") or f"participant:{SECRET_KEY}"
 
 # --- E-mail ---------------------------------------------------------------------
 # Django 6.1 configures mail through MAILERS (the EMAIL_* settings are deprecated).
@@ -220,7 +224,7 @@ if REDIS_URL:
 else:
     for sub in ("queue", "processed", "control"):
         (CELERY_DATA_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_RESULT_BACKEND = None
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),

@@ -5,6 +5,12 @@ CSV in UTF-8 or Windows-1251 with `;`, `,` or tab. The file type is decided by c
 never by the name: a macro workbook (.xlsm, or an .xlsx carrying a VBA project) is
 refused. Writing: openpyxl in write-only mode, so a 100,000-row export stays small in
 memory.
+
+Hardening (issue 3): an XLSX is a zip, so before any XML parser sees it the archive is
+inspected — entry count, declared and actual uncompressed size, compression ratio, macros
+(VBA projects and Excel 4 macro sheets) and links to external workbooks are refused. The
+sizes are verified by streaming every entry through ``zipfile`` (which checks the CRC and
+stops at the declared size), so a header that lies about its size does not get through.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -24,6 +31,16 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Limits of an XLSX archive. A real workbook compresses its XML 5–30 times; a ratio over
+# 100 is a zip bomb. The total uncompressed size is capped at ten times the upload limit
+# (settings.UPLOAD_MAX_UNCOMPRESSED_BYTES overrides it).
+XLSX_MAX_ENTRIES = 10_000
+XLSX_MAX_COMPRESSION_RATIO = 100
+# Tiny parts (styles, rels) may compress extremely well and are harmless; the ratio is
+# checked for parts above this size and for the archive as a whole.
+_RATIO_CHECK_MIN_BYTES = 1024 * 1024
+_STREAM_CHUNK = 1024 * 1024
 
 
 class TabularFileError(ValueError):
@@ -64,16 +81,80 @@ def _sniff_kind(head: bytes, name: str) -> str:
     return "csv"
 
 
-def _read_xlsx(data: bytes) -> list[Sheet]:
+def max_uncompressed_bytes() -> int:
+    return getattr(settings, "UPLOAD_MAX_UNCOMPRESSED_BYTES", None) or 10 * settings.UPLOAD_MAX_BYTES
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} МБ"
+
+
+def inspect_xlsx_archive(data: bytes, *, max_uncompressed: int | None = None) -> None:
+    """Refuse an XLSX whose archive is dangerous, before any XML of it is parsed.
+
+    Raises TabularFileError (message in Russian) for: a broken zip, more than
+    XLSX_MAX_ENTRIES entries, a total uncompressed size over the limit, a compression ratio
+    over XLSX_MAX_COMPRESSION_RATIO, macros, or links to external workbooks.
+    """
+    limit = max_uncompressed or max_uncompressed_bytes()
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile as exc:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as exc:
         raise TabularFileError("Файл повреждён: это не книга Excel (.xlsx).") from exc
-    if "xl/workbook.xml" not in names:
-        raise TabularFileError("Архив не является книгой Excel (.xlsx).")
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise TabularFileError("Книга содержит макросы: сохраните её как обычную .xlsx без макросов.")
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > XLSX_MAX_ENTRIES:
+            raise TabularFileError(
+                f"В архиве книги {len(infos)} частей (допустимо не больше {XLSX_MAX_ENTRIES}): файл не принимается."
+            )
+        names = {info.filename for info in infos}
+        lowered = {name.lower() for name in names}
+        if "xl/workbook.xml" not in names:
+            raise TabularFileError("Архив не является книгой Excel (.xlsx).")
+        if any(n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in lowered):
+            raise TabularFileError("Книга содержит макросы: сохраните её как обычную .xlsx без макросов.")
+        if any(n.startswith("xl/externallinks/") for n in lowered):
+            raise TabularFileError(
+                "Книга содержит связи с другими файлами (внешние ссылки): разорвите связи "
+                "(«Данные» → «Изменить связи» → «Разорвать») и сохраните книгу заново."
+            )
+        declared_total = sum(info.file_size for info in infos)
+        compressed_total = sum(info.compress_size for info in infos)
+        if declared_total > limit:
+            raise TabularFileError(
+                f"Книга в распакованном виде занимает {_mb(declared_total)} — больше допустимых {_mb(limit)}."
+            )
+        too_compressed = [
+            info
+            for info in infos
+            if info.file_size > _RATIO_CHECK_MIN_BYTES
+            and info.file_size > XLSX_MAX_COMPRESSION_RATIO * max(info.compress_size, 1)
+        ]
+        if too_compressed or (
+            declared_total > _RATIO_CHECK_MIN_BYTES
+            and declared_total > XLSX_MAX_COMPRESSION_RATIO * max(compressed_total, 1)
+        ):
+            raise TabularFileError(
+                f"Степень сжатия книги больше {XLSX_MAX_COMPRESSION_RATIO}: "
+                "так выглядит «zip-бомба», файл не принимается."
+            )
+        # The sizes above are what the archive claims; stream every part to check it.
+        actual_total = 0
+        try:
+            for info in infos:
+                with archive.open(info) as part:
+                    while chunk := part.read(_STREAM_CHUNK):
+                        actual_total += len(chunk)
+                        if actual_total > limit:
+                            raise TabularFileError(
+                                f"Книга в распакованном виде больше допустимых {_mb(limit)}: файл не принимается."
+                            )
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
+            raise TabularFileError("Файл повреждён: архив книги Excel не читается.") from exc
+
+
+def _read_xlsx(data: bytes) -> list[Sheet]:
+    inspect_xlsx_archive(data)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
@@ -98,16 +179,23 @@ def _read_csv(data: bytes) -> list[Sheet]:
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
     except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        # A subclass, never csv.excel itself: setting its delimiter would change every
+        # later reader and writer in the process.
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        dialect = type("SniffedDialect", (csv.excel,), {"delimiter": delimiter})
     rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
     return [Sheet("CSV", rows)]
 
 
 def read_tables(fileobj: IO[bytes], name: str, *, max_bytes: int | None = None) -> list[Sheet]:
-    """Read every sheet of an uploaded XLSX or CSV file as rows of text cells."""
-    data = fileobj.read()
-    if max_bytes is not None and len(data) > max_bytes:
+    """Read every sheet of an uploaded XLSX or CSV file as rows of text cells.
+
+    ``max_bytes`` defaults to settings.UPLOAD_MAX_BYTES.
+    """
+    if max_bytes is None:
+        max_bytes = settings.UPLOAD_MAX_BYTES
+    data = fileobj.read(max_bytes + 1)
+    if len(data) > max_bytes:
         raise TabularFileError(f"Файл больше допустимых {max_bytes // (1024 * 1024)} МБ.")
     if not data.strip():
         raise TabularFileError("Файл пустой.")

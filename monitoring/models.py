@@ -1,0 +1,367 @@
+"""Results of assessments and the context of schools, as loaded from files.
+
+Scale: a region holds millions of participant results a year (DESIGN.md §6–7), so the
+tables are shaped for the two reads that matter — the indicator recompute, which scans one
+(year, procedure, subject, grade) across schools, and the school pages, which read one
+school-year — and every index on a result table is partial on ``replaced_by IS NULL``:
+only the current rows are ever read by pages and recompute.
+
+Replacement and rollback. An import never deletes result rows. When a file brings data for
+a slice (year, procedure, subject, grade, school) that already has rows, those rows are
+marked ``replaced_by=<the new job>`` and the new rows are inserted with
+``import_job=<the new job>``. Rolling a job back deletes the rows it inserted and clears
+``replaced_by`` on the rows it replaced, which is exactly the state before it. A job can be
+rolled back only while none of its rows has been replaced by a later job (roll the later
+one back first), so the history stays a stack. Context data follow the same scheme.
+
+Personal data: surnames, names and passport fields are never stored; a participant is a
+keyed hash (HMAC-SHA256 with ``settings.PARTICIPANT_HASH_KEY``), see ``participant_key``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+CURRENT = Q(replaced_by__isnull=True)
+
+
+class Procedure(models.TextChoices):
+    VPR = "vpr", "ВПР"
+    OGE = "oge", "ОГЭ"
+    EGE = "ege", "ЕГЭ"
+    GVE = "gve", "ГВЭ"
+
+
+class Subject(models.Model):
+    """A school subject; ``code`` is the РЦОИ exam code where one exists (01 русский язык)."""
+
+    code = models.CharField("код", max_length=8, unique=True)
+    name = models.CharField("название", max_length=100, unique=True)
+    # Abbreviation used in ФИС ОКО sheet names, e.g. «РУ 4 Индивидуальные результаты».
+    fis_oko_abbr = models.CharField("сокращение ФИС ОКО", max_length=4, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "предмет"
+        verbose_name_plural = "предметы"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def import_upload_path(instance: ImportJob, filename: str) -> str:
+    # The stored name never reuses the user's file name (it may hold anything).
+    return (
+        f"result_imports/{timezone.now():%Y/%m}/{instance.sha256[:16]}-{timezone.now():%H%M%S%f}.{instance.file_kind}"
+    )
+
+
+class ImportJob(models.Model):
+    """One uploaded results file: stored, then parsed, validated and written by a worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "В очереди"
+        PARSING = "parsing", "Чтение файла"
+        VALIDATING = "validating", "Проверка строк"
+        WRITING = "writing", "Запись"
+        DONE = "done", "Загружено"
+        FAILED = "failed", "Ошибки, ничего не записано"
+        ROLLED_BACK = "rolled_back", "Отменено"
+
+    class Layout(models.TextChoices):
+        VPR_F1 = "vpr_f1", "ВПР: Ф1 Индивидуальные результаты"
+        RCOI_PROTOCOL = "rcoi_protocol", "ОГЭ/ЕГЭ/ГВЭ: протокол РЦОИ"
+        CONTEXT = "context", "Контекстные данные школ (шаблон)"
+
+    RUNNING_STATUSES = (Status.PARSING, Status.VALIDATING, Status.WRITING)
+    FINISHED_STATUSES = (Status.DONE, Status.FAILED, Status.ROLLED_BACK)
+    # A worker that died mid-run leaves the job running; after this long it may be claimed again.
+    STALE_AFTER = timedelta(minutes=30)
+
+    uploaded_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="result_imports",
+        verbose_name="кто загрузил",
+        help_text="Пусто — загружено из командной строки (manage.py import_results).",
+    )
+    # Scope of the job: rows of schools outside it are refused. Both empty — an operator's job.
+    municipality = models.ForeignKey(
+        "schools.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="result_imports",
+        verbose_name="муниципалитет",
+    )
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="result_imports",
+        verbose_name="школа (загрузка руководителя)",
+    )
+    file = models.FileField("файл", upload_to=import_upload_path, max_length=255)
+    original_name = models.CharField("имя файла", max_length=255)
+    file_kind = models.CharField(max_length=4, default="xlsx")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    layout = models.CharField("формат", max_length=20, choices=Layout.choices, blank=True)
+    status = models.CharField("статус", max_length=12, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField("строк в файле", default=0)
+    processed_rows = models.PositiveIntegerField("обработано строк", default=0)
+    rows_created = models.PositiveIntegerField("записано строк", default=0)
+    rows_replaced = models.PositiveIntegerField("заменено строк", default=0)
+    slices_written = models.PositiveIntegerField("записано наборов", default=0)
+    slices_unchanged = models.PositiveIntegerField("наборов без изменений", default=0)
+    schools_count = models.PositiveIntegerField("школ в файле", default=0)
+    errors = models.JSONField("ошибки", default=list, blank=True)
+    error_count = models.PositiveIntegerField("число ошибок", default=0)
+    unknown_school_codes = models.JSONField("неизвестные коды ОО", default=list, blank=True)
+    created_at = models.DateTimeField("загружен", auto_now_add=True)
+    started_at = models.DateTimeField("начат", null=True, blank=True)
+    finished_at = models.DateTimeField("завершён", null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кто отменил",
+    )
+    rolled_back_at = models.DateTimeField("отменён", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "загрузка результатов"
+        verbose_name_plural = "загрузки результатов"
+        indexes = [
+            models.Index(fields=["municipality", "-created_at"], name="importjob_muni_created"),
+            models.Index(fields=["status"], name="importjob_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"№{self.pk} {self.original_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:import_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED_STATUSES
+
+    @property
+    def progress_percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if self.status == self.Status.WRITING:
+            return 99
+        if not self.total_rows:
+            return 0
+        return min(98, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+class ParticipantResult(models.Model):
+    """One participant's result in one assessment (one row of Ф1 or of a РЦОИ protocol).
+
+    Foreign keys carry ``db_index=False``: each is the prefix of a composite index below,
+    and five single-column indexes on ten million rows would cost more than they give.
+    """
+
+    year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.PROTECT, related_name="+", verbose_name="год", db_index=False
+    )
+    procedure = models.CharField("процедура", max_length=3, choices=Procedure.choices)
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="+", verbose_name="предмет", db_index=False
+    )
+    grade = models.PositiveSmallIntegerField("класс (параллель)")
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="+", verbose_name="школа", db_index=False
+    )
+    class_name = models.CharField("класс", max_length=10, blank=True)
+    variant = models.CharField("вариант", max_length=20, blank=True)
+    # 128-bit HMAC-SHA256 of the participant's identity, hex; see monitoring.parsing.participant_key.
+    participant_key = models.CharField("участник (ключ)", max_length=32)
+    primary_score = models.PositiveSmallIntegerField("первичный балл")
+    max_primary_score = models.PositiveSmallIntegerField("максимальный первичный балл", null=True, blank=True)
+    mark = models.PositiveSmallIntegerField("отметка", null=True, blank=True)
+    journal_mark = models.PositiveSmallIntegerField("отметка по журналу", null=True, blank=True)
+    test_score = models.PositiveSmallIntegerField("тестовый балл", null=True, blank=True)
+    # Compact text: ВПР — task scores by comma («2,1,X,0»); РЦОИ — «short|long» answer masks.
+    task_scores = models.TextField("баллы за задания", blank=True)
+    import_job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, related_name="results", db_index=False)
+    replaced_by = models.ForeignKey(
+        ImportJob, on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_results", db_index=False
+    )
+
+    class Meta:
+        verbose_name = "результат участника"
+        verbose_name_plural = "результаты участников"
+        constraints = [
+            # One current row per participant and slice. Its index also serves the recompute,
+            # which reads one (year, procedure, subject, grade) across the schools of a pool.
+            models.UniqueConstraint(
+                fields=["year", "procedure", "subject", "grade", "school", "participant_key"],
+                condition=CURRENT,
+                name="result_unique_current",
+            ),
+        ]
+        indexes = [
+            # School pages and per-school indicators: one school-year.
+            models.Index(fields=["school", "year", "procedure"], condition=CURRENT, name="result_school_year_cur"),
+            # Rollback: the rows a job inserted and the rows it replaced.
+            models.Index(fields=["import_job"], name="result_job"),
+            models.Index(fields=["replaced_by"], condition=Q(replaced_by__isnull=False), name="result_replaced_by"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_procedure_display()} {self.subject_id} {self.grade} кл., {self.participant_key[:8]}"
+
+
+class SchoolAggregate(models.Model):
+    """Per-school figures of one assessment slice: mark distribution, ВПР vs journal, ЕГЭ figures.
+
+    Filled from the aggregate reports (Ф3 «Статистика по отметкам», «Сравнение отметок с
+    отметками по журналу», regional ЕГЭ per-school reports) and by the indicator recompute
+    from participant rows; ``source`` tells which. ``grade`` is 0 where the report does not
+    split by grade (ЕГЭ).
+    """
+
+    class Source(models.TextChoices):
+        COMPUTED = "computed", "Рассчитано по результатам участников"
+        IMPORTED = "imported", "Загружено из отчёта"
+
+    year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+", verbose_name="год")
+    procedure = models.CharField("процедура", max_length=3, choices=Procedure.choices)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", verbose_name="предмет")
+    grade = models.PositiveSmallIntegerField("класс (параллель)", default=0)
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+", verbose_name="школа")
+    source = models.CharField("источник", max_length=10, choices=Source.choices, default=Source.COMPUTED)
+    participants = models.PositiveIntegerField("участников", default=0)
+    mark_2 = models.PositiveIntegerField("«2»", null=True, blank=True)
+    mark_3 = models.PositiveIntegerField("«3»", null=True, blank=True)
+    mark_4 = models.PositiveIntegerField("«4»", null=True, blank=True)
+    mark_5 = models.PositiveIntegerField("«5»", null=True, blank=True)
+    mean_mark = models.DecimalField("средняя отметка", max_digits=4, decimal_places=2, null=True, blank=True)
+    # ВПР against the journal (Отметка < / = / > Отметка по журналу), in participants.
+    lowered = models.PositiveIntegerField("понизили", null=True, blank=True)
+    confirmed = models.PositiveIntegerField("подтвердили", null=True, blank=True)
+    raised = models.PositiveIntegerField("повысили", null=True, blank=True)
+    # ЕГЭ per-school figures.
+    below_minimum = models.PositiveIntegerField("не преодолели минимальный порог", null=True, blank=True)
+    high_scorers = models.PositiveIntegerField("высокобалльники 80–99", null=True, blank=True)
+    full_scorers = models.PositiveIntegerField("100 баллов", null=True, blank=True)
+    mean_score = models.DecimalField("средний балл", max_digits=5, decimal_places=2, null=True, blank=True)
+    import_job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    replaced_by = models.ForeignKey(ImportJob, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    computed_at = models.DateTimeField("рассчитано", default=timezone.now)
+
+    class Meta:
+        verbose_name = "показатели школы по процедуре"
+        verbose_name_plural = "показатели школ по процедурам"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "procedure", "subject", "grade", "school", "source"],
+                condition=CURRENT,
+                name="aggregate_unique_current",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["school", "year"], condition=CURRENT, name="aggregate_school_year_cur"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_procedure_display()} {self.subject_id} {self.grade} кл., школа {self.school_id}"
+
+
+_share = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class ContextData(models.Model):
+    """Context of one school in one academic year (canonical template, one row per school-year).
+
+    Shares are in per cent of the contingent (0–100), as the municipal models state their
+    ИСБШ inputs (DESIGN.md §7).
+    """
+
+    year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+", verbose_name="год")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+", verbose_name="школа")
+    contingent = models.PositiveIntegerField("контингент", null=True, blank=True)
+    low_income_share = models.DecimalField(
+        "доля малоимущих, %", max_digits=5, decimal_places=2, null=True, validators=_share
+    )
+    ovz_share = models.DecimalField(
+        "доля обучающихся с ОВЗ, %", max_digits=5, decimal_places=2, null=True, validators=_share
+    )
+    non_native_share = models.DecimalField(
+        "доля неродных для русского языка, %", max_digits=5, decimal_places=2, null=True, validators=_share
+    )
+    single_parent_share = models.DecimalField(
+        "доля из неполных семей, %", max_digits=5, decimal_places=2, null=True, validators=_share
+    )
+    preventive_register_share = models.DecimalField(
+        "доля на профилактическом учёте, %", max_digits=5, decimal_places=2, null=True, validators=_share
+    )
+    parents_higher_ed_share = models.DecimalField(
+        "доля родителей с высшим образованием, %", max_digits=5, decimal_places=2, null=True, validators=_share
+    )
+    missed_lessons = models.PositiveIntegerField("пропущено уроков", null=True, blank=True)
+    discipline_incidents = models.PositiveIntegerField("дисциплинарные нарушения", null=True, blank=True)
+    teacher_posts = models.DecimalField("ставок педагогов", max_digits=7, decimal_places=2, null=True, blank=True)
+    teacher_vacancies = models.DecimalField("вакансий педагогов", max_digits=7, decimal_places=2, null=True, blank=True)
+    graduates_9 = models.PositiveIntegerField("выпускников 9 класса", null=True, blank=True)
+    certificates_9 = models.PositiveIntegerField("получили аттестат (9)", null=True, blank=True)
+    graduates_11 = models.PositiveIntegerField("выпускников 11 класса", null=True, blank=True)
+    certificates_11 = models.PositiveIntegerField("получили аттестат (11)", null=True, blank=True)
+    import_job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, related_name="context_rows")
+    replaced_by = models.ForeignKey(
+        ImportJob, on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_context_rows"
+    )
+
+    VALUE_FIELDS = (
+        "contingent",
+        "low_income_share",
+        "ovz_share",
+        "non_native_share",
+        "single_parent_share",
+        "preventive_register_share",
+        "parents_higher_ed_share",
+        "missed_lessons",
+        "discipline_incidents",
+        "teacher_posts",
+        "teacher_vacancies",
+        "graduates_9",
+        "certificates_9",
+        "graduates_11",
+        "certificates_11",
+    )
+
+    class Meta:
+        verbose_name = "контекстные данные школы"
+        verbose_name_plural = "контекстные данные школ"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year"], condition=CURRENT, name="context_unique_current"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "school"], condition=CURRENT, name="context_year_school_cur"),
+            models.Index(fields=["import_job"], name="context_job"),
+            models.Index(fields=["replaced_by"], condition=Q(replaced_by__isnull=False), name="context_replaced_by"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Контекст школы {self.school_id}, год {self.year_id}"

@@ -1,0 +1,173 @@
+"""What every results layout parses into, and which layout a file is (read from its header).
+
+A parser turns the sheets of a file (text cells, see core.tabular) into ``ResultRow`` or
+``ContextRow`` records plus ``RowError`` for every cell it cannot accept. Parsers know only
+the file; what needs the database (school codes, scope, duplicates against each other)
+is checked in monitoring.services before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+
+from core.tabular import Sheet, column_letter, normalise_header
+from monitoring.models import ImportJob
+from schools.models import SCHOOL_CODE_RE
+from schools.registry_format import RowError
+
+Progress = Callable[[int, int], None]
+HEADER_SCAN_ROWS = 40
+_EDU_IN_TEXT = re.compile(r"\b(edu\d{4,7})\b", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class ResultRow:
+    sheet: str
+    row: int
+    school_code: str
+    school_column: str
+    year_start: int
+    procedure: str
+    subject_code: str
+    grade: int
+    class_name: str
+    variant: str
+    participant_key: str
+    participant_column: str
+    primary_score: int
+    max_primary_score: int | None
+    mark: int | None
+    journal_mark: int | None
+    test_score: int | None
+    task_scores: str
+
+    def slice_key(self) -> tuple:
+        return (self.year_start, self.procedure, self.subject_code, self.grade, self.school_code)
+
+    def values(self) -> tuple:
+        """What makes two rows of one slice the same (a re-import of them changes nothing)."""
+        return (
+            self.participant_key,
+            self.class_name,
+            self.variant,
+            self.primary_score,
+            self.max_primary_score,
+            self.mark,
+            self.journal_mark,
+            self.test_score,
+            self.task_scores,
+        )
+
+
+@dataclass(slots=True)
+class ContextRow:
+    sheet: str
+    row: int
+    school_code: str
+    school_column: str
+    year_start: int
+    values: dict
+
+
+@dataclass
+class ParsedFile:
+    layout: str
+    results: list[ResultRow] = field(default_factory=list)
+    context: list[ContextRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    total_rows: int = 0
+
+
+def participant_key(*parts: str) -> str:
+    """A participant as a keyed hash: HMAC-SHA256 with settings.PARTICIPANT_HASH_KEY, 128 bits, hex.
+
+    Surnames, names and passport fields are never stored (DESIGN.md §6, personal data);
+    the keyed hash still lets the recompute follow one participant across subjects of a
+    year, and nobody without the key can rebuild it from a list of names.
+    """
+    message = "\x1f".join(" ".join(part.split()).lower() for part in parts).encode()
+    return hmac.new(settings.PARTICIPANT_HASH_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def column_label(index: int, title: str) -> str:
+    return f"{column_letter(index)} ({title})" if title else column_letter(index)
+
+
+def school_code_from(text: str) -> str:
+    """edu203389 from «edu203389», «(edu203389)» or a bare РЦОИ number «203389»; "" when none."""
+    value = text.strip().lower()
+    if SCHOOL_CODE_RE.match(value):
+        return value
+    if value.isdigit() and 4 <= len(value) <= 7:
+        return f"edu{value}"
+    found = _EDU_IN_TEXT.search(text)
+    return found.group(1).lower() if found else ""
+
+
+def parse_int(raw: str) -> int | None:
+    """An integer from a cell («12», «12.0», « 12 »); None when it is not one."""
+    value = raw.replace("\u00a0", "").replace(" ", "")
+    if re.fullmatch(r"-?\d+", value):
+        return int(value)
+    if re.fullmatch(r"-?\d+[.,]0+", value):
+        return int(value.split(".")[0].split(",")[0])
+    return None
+
+
+def parse_decimal(raw: str) -> Decimal | None:
+    value = raw.replace("\u00a0", "").replace(" ", "").replace("%", "").replace(",", ".")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def academic_year_of(year: int, month: int) -> int:
+    """Start year of the academic year a date falls in (1 September to 31 August)."""
+    return year if month >= 9 else year - 1
+
+
+def row_cells(row: list[str]) -> set[str]:
+    return {normalise_header(cell) for cell in row if cell}
+
+
+def is_vpr_f1_header(cells: set[str]) -> bool:
+    return {"код участника", "первичный балл", "отметка"} <= cells and "код ппэ" not in cells and "фамилия" not in cells
+
+
+def is_rcoi_header(cells: set[str]) -> bool:
+    return "код оо" in cells and "первичный балл" in cells and bool(cells & {"код ппэ", "фамилия", "код участника"})
+
+
+def is_context_header(cells: set[str]) -> bool:
+    return {"код оо", "учебный год", "контингент"} <= cells
+
+
+_DETECTORS = (
+    (ImportJob.Layout.VPR_F1, is_vpr_f1_header),
+    (ImportJob.Layout.RCOI_PROTOCOL, is_rcoi_header),
+    (ImportJob.Layout.CONTEXT, is_context_header),
+)
+
+
+def detect_layout(sheets: list[Sheet]) -> str | None:
+    """The layout of a file, recognised by its header row (never by the file name)."""
+    for sheet in sheets:
+        for row in sheet.rows[:HEADER_SCAN_ROWS]:
+            cells = row_cells(row)
+            for layout, matches in _DETECTORS:
+                if matches(cells):
+                    return layout
+    return None
+
+
+def is_blank(row: list[str]) -> bool:
+    return not any(cell for cell in row)

@@ -1,0 +1,496 @@
+"""Results import: store the upload, then parse, validate every row and write once.
+
+Stages (STYLE.md, after pretix's modelimport): ``results_import_create`` stores the file
+and queues the Celery task on commit; ``results_import_run`` claims the job by a
+conditional update (safe to run twice), reads the file, detects the layout from the
+header, parses, validates everything against the database, and only then writes in one
+transaction. A worker killed inside that transaction leaves nothing behind: the database
+rolls it back and the job can be claimed again once it is stale.
+
+Replacement and rollback are described in monitoring.models: rows are never overwritten,
+the replaced ones are marked with the replacing job, so a rollback restores them exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Role, User
+from core.tabular import Sheet, TabularFileError, normalise_header, read_tables
+from monitoring.context_format import parse_context
+from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, Subject
+from monitoring.parsing import ContextRow, ParsedFile, ResultRow, detect_layout
+from monitoring.rcoi_format import parse_rcoi
+from monitoring.vpr_format import parse_vpr_f1
+from schools.models import AcademicYear, School
+from schools.registry_format import RowError
+
+logger = logging.getLogger(__name__)
+
+MAX_STORED_ERRORS = 1000
+# Rows per INSERT on SQLite; PostgreSQL takes the COPY path in phase 2 (see _insert_results).
+BATCH_SIZE = 2000
+_CHUNK = 500  # ids per IN (...) clause
+
+
+class ImportRefused(Exception):
+    """An action on an import that the rules forbid; the message is for the user, in Russian."""
+
+
+# --- Who may upload ------------------------------------------------------------------
+
+
+def can_upload_results(user: User) -> bool:
+    """Department staff for their municipality, a director for their own school (DESIGN.md §3)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if user.role == Role.DEPARTMENT:
+        return user.municipality_id is not None
+    return user.role == Role.DIRECTOR and user.school_id is not None
+
+
+def can_roll_back_results(user: User) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.role == Role.DEPARTMENT and user.municipality_id is not None)
+
+
+# --- Stage 1: store and queue ------------------------------------------------------------
+
+
+def results_import_create(
+    *, user: User | None, uploaded_file: IO[bytes], original_name: str, queue: bool = True
+) -> ImportJob:
+    """Store the upload under a name of our own and queue its processing after commit.
+
+    ``queue=False`` leaves the job for the caller to run (``manage.py import_results``).
+
+    The job's scope is taken from the user: a department's job may touch only its
+    municipality's schools, a director's job only their own school; a job without a user
+    (``manage.py import_results`` with no ``--user``) is an operator's and may touch any.
+    """
+    from monitoring.tasks import import_results
+
+    limit = settings.UPLOAD_MAX_BYTES
+    data = uploaded_file.read(limit + 1)
+    if len(data) > limit:
+        raise TabularFileError(f"Файл больше допустимых {limit // (1024 * 1024)} МБ.")
+    if not data.strip():
+        raise TabularFileError("Файл пустой.")
+    if original_name.lower().endswith((".xlsm", ".xltm")):
+        raise TabularFileError("Файлы с макросами (.xlsm) не принимаются: сохраните книгу как .xlsx.")
+    kind = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+    job = ImportJob(original_name=original_name[:255], file_kind=kind, sha256=hashlib.sha256(data).hexdigest())
+    if user is not None:
+        if not user.is_superuser and not can_upload_results(user):
+            raise ImportRefused("Загружать результаты могут управление образования и руководитель школы.")
+        job.uploaded_by = user
+        if not user.is_superuser:
+            if user.role == Role.DIRECTOR:
+                job.school = user.school
+                job.municipality_id = user.school.municipality_id
+            else:
+                job.municipality_id = user.municipality_id
+    job.file.save(f"upload.{kind}", ContentFile(data), save=False)
+    job.save()
+    if queue:
+        transaction.on_commit(lambda: import_results.delay(job.pk))
+    return job
+
+
+# --- Stage 2: the worker -------------------------------------------------------------------
+
+
+def _claim(job_id: int) -> bool:
+    """Take the job for this worker (an optimistic lock); False if another has it or it is finished."""
+    now = timezone.now()
+    claimable = Q(status=ImportJob.Status.QUEUED) | Q(
+        status__in=ImportJob.RUNNING_STATUSES, started_at__lt=now - ImportJob.STALE_AFTER
+    )
+    return bool(
+        ImportJob.objects.filter(claimable, pk=job_id).update(
+            status=ImportJob.Status.PARSING, started_at=now, processed_rows=0, errors=[], error_count=0
+        )
+    )
+
+
+def _set(job_id: int, **fields) -> None:
+    ImportJob.objects.filter(pk=job_id).update(**fields)
+
+
+def results_import_run(*, job_id: int) -> ImportJob | None:
+    """The body of the Celery task: read, validate, write all or nothing; record the outcome."""
+    if not _claim(job_id):
+        logger.info("results import %s already taken or finished", job_id)
+        return None
+    job = ImportJob.objects.select_related("school", "municipality").get(pk=job_id)
+
+    def progress(done: int, total: int) -> None:
+        _set(job_id, processed_rows=done, total_rows=total)
+
+    try:
+        with job.file.open("rb") as handle:
+            sheets = read_tables(handle, f"upload.{job.file_kind}")
+        outcome = results_load(job=job, sheets=sheets, progress=progress)
+    except TabularFileError as exc:
+        outcome = LoadOutcome(errors=[RowError("", 0, "", str(exc))])
+    except Exception:
+        logger.exception("results import %s crashed", job_id)
+        message = "Внутренняя ошибка при обработке файла; ничего не записано. Сообщите администратору."
+        outcome = LoadOutcome(errors=[RowError("", 0, "", message)])
+    _finish(job_id, outcome)
+    job.refresh_from_db()
+    return job
+
+
+@dataclass
+class LoadOutcome:
+    layout: str = ""
+    total_rows: int = 0
+    errors: list[RowError] | None = None
+    unknown_school_codes: list[str] | None = None
+    rows_created: int = 0
+    rows_replaced: int = 0
+    slices_written: int = 0
+    slices_unchanged: int = 0
+    schools_count: int = 0
+
+
+def _finish(job_id: int, outcome: LoadOutcome) -> None:
+    errors = outcome.errors or []
+    fields = {
+        "finished_at": timezone.now(),
+        "total_rows": outcome.total_rows,
+        "processed_rows": outcome.total_rows,
+        "unknown_school_codes": outcome.unknown_school_codes or [],
+        "schools_count": outcome.schools_count,
+    }
+    if outcome.layout:
+        fields["layout"] = outcome.layout
+    if errors:
+        _set(
+            job_id,
+            status=ImportJob.Status.FAILED,
+            errors=[error.as_dict() for error in errors[:MAX_STORED_ERRORS]],
+            error_count=len(errors),
+            **fields,
+        )
+    else:
+        _set(
+            job_id,
+            status=ImportJob.Status.DONE,
+            errors=[],
+            error_count=0,
+            rows_created=outcome.rows_created,
+            rows_replaced=outcome.rows_replaced,
+            slices_written=outcome.slices_written,
+            slices_unchanged=outcome.slices_unchanged,
+            **fields,
+        )
+
+
+def results_load(*, job: ImportJob, sheets: list[Sheet], progress=None) -> LoadOutcome:
+    """Detect, parse and validate; when every row is good, write them in one transaction.
+
+    Used by the Celery task and by ``manage.py import_results``. With any error nothing
+    is written and the outcome lists the errors (sheet, row, column, message in Russian).
+    """
+    layout = detect_layout(sheets)
+    if layout is None:
+        return LoadOutcome(
+            errors=[
+                RowError(
+                    sheets[0].name if sheets else "",
+                    0,
+                    "",
+                    "Не удалось определить формат файла по заголовку: ожидается «Ф1 Индивидуальные результаты» ВПР, "
+                    "протокол ОГЭ/ЕГЭ РЦОИ или шаблон контекстных данных (см. описание форматов на странице загрузки).",
+                )
+            ]
+        )
+    _set(job.pk, layout=layout)
+    parsed = _parse(layout, sheets, progress)
+    _set(job.pk, status=ImportJob.Status.VALIDATING, processed_rows=parsed.total_rows, total_rows=parsed.total_rows)
+    errors = list(parsed.errors)
+    rows: list[ResultRow | ContextRow] = parsed.results if parsed.results else parsed.context
+    if not rows and not errors:
+        errors.append(RowError(sheets[0].name if sheets else "", 0, "", "В файле нет ни одной строки с данными."))
+    schools, unknown = _resolve_schools(job, rows, errors)
+    _check_duplicates(rows, errors)
+    outcome = LoadOutcome(layout=layout, total_rows=parsed.total_rows, unknown_school_codes=unknown)
+    outcome.schools_count = len({row.school_code for row in rows})
+    if errors:
+        errors.sort(key=lambda e: (e.sheet, e.row))
+        outcome.errors = errors
+        return outcome
+    _set(job.pk, status=ImportJob.Status.WRITING)
+    years = _years({row.year_start for row in rows})
+    started = time.monotonic()
+    with transaction.atomic():
+        if parsed.results:
+            _write_results(job, parsed.results, schools, years, outcome)
+        else:
+            _write_context(job, parsed.context, schools, years, outcome)
+    logger.info("results import %s wrote %s rows in %.1fs", job.pk, outcome.rows_created, time.monotonic() - started)
+    return outcome
+
+
+def _parse(layout: str, sheets: list[Sheet], progress) -> ParsedFile:
+    if layout == ImportJob.Layout.VPR_F1:
+        subjects = {normalise_header(name): code for code, name in Subject.objects.values_list("code", "name")}
+        return parse_vpr_f1(sheets, subjects_by_name=subjects, progress=progress)
+    if layout == ImportJob.Layout.RCOI_PROTOCOL:
+        codes = set(Subject.objects.values_list("code", flat=True))
+        return parse_rcoi(sheets, subject_codes=codes, progress=progress)
+    return parse_context(sheets, progress=progress)
+
+
+def _resolve_schools(
+    job: ImportJob, rows: list[ResultRow] | list[ContextRow], errors: list[RowError]
+) -> tuple[dict[str, School], list[str]]:
+    """School of every row, within the job's scope; unknown codes are reported once per sheet."""
+    codes = sorted({row.school_code for row in rows})
+    found: dict[str, School] = {}
+    for start in range(0, len(codes), _CHUNK):
+        for school in School.objects.filter(code__in=codes[start : start + _CHUNK]).only(
+            "pk", "code", "municipality_id"
+        ):
+            found[school.code] = school
+    first_rows: dict[tuple[str, str], list] = {}
+    for row in rows:
+        key = (row.sheet, row.school_code)
+        if key not in first_rows:
+            first_rows[key] = [row, 0]
+        first_rows[key][1] += 1
+    for (_sheet, code), (row, count) in first_rows.items():
+        school = found.get(code)
+        where = f"строк: {count}, первая — {row.row}"
+        if school is None:
+            message = (
+                f"Школа с кодом {code} не найдена в реестре ({where}). Добавьте её в реестр и загрузите файл снова."
+            )
+        elif job.school_id is not None and school.pk != job.school_id:
+            message = f"Строки школы {code} ({where}): руководитель может загружать данные только своей школы."
+        elif job.municipality_id is not None and school.municipality_id != job.municipality_id:
+            message = f"Школа {code} относится к другому муниципалитету ({where}): её данные загрузить нельзя."
+        else:
+            continue
+        errors.append(RowError(row.sheet, row.row, row.school_column, message))
+    unknown = [code for code in codes if code not in found]
+    return found, unknown
+
+
+def _check_duplicates(rows: list[ResultRow] | list[ContextRow], errors: list[RowError]) -> None:
+    seen: dict[tuple, object] = {}
+    for row in rows:
+        if isinstance(row, ResultRow):
+            key = (*row.slice_key(), row.participant_key)
+            column = row.participant_column
+            what = "Участник повторяется"
+        else:
+            key = (row.year_start, row.school_code)
+            column = row.school_column
+            what = f"Школа {row.school_code} за {row.year_start}/{row.year_start + 1} учебный год повторяется"
+        first = seen.get(key)
+        if first is None:
+            seen[key] = row
+        else:
+            place = f"строка {first.row}" + (f" листа «{first.sheet}»" if first.sheet != row.sheet else "")
+            errors.append(RowError(row.sheet, row.row, column, f"{what}: та же запись уже есть ({place})."))
+
+
+def _years(starts: Iterable[int]) -> dict[int, AcademicYear]:
+    # A year the registry has not opened yet is added (not current): results come first.
+    return {start: AcademicYear.objects.get_or_create(start_year=start)[0] for start in starts}
+
+
+def _write_results(
+    job: ImportJob,
+    rows: list[ResultRow],
+    schools: dict[str, School],
+    years: dict[int, AcademicYear],
+    outcome: LoadOutcome,
+) -> None:
+    """Replace the slices (year, procedure, subject, grade, school) the file brings.
+
+    A slice whose current rows equal the file's is left alone, so importing the same data
+    again changes nothing. Must run inside the import's transaction.
+    """
+    subject_ids = dict(Subject.objects.values_list("code", "pk"))
+    incoming: dict[tuple, list[ResultRow]] = defaultdict(list)
+    for row in rows:
+        incoming[row.slice_key()].append(row)
+
+    # Group slices by (year, procedure, subject, grade): one query per group and chunk of schools.
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for year_start, procedure, subject_code, grade, school_code in incoming:
+        groups[(year_start, procedure, subject_code, grade)].append(schools[school_code].pk)
+    to_write: list[tuple] = []
+    for (year_start, procedure, subject_code, grade), school_ids in groups.items():
+        base = ParticipantResult.objects.filter(
+            CURRENT,
+            year=years[year_start],
+            procedure=procedure,
+            subject_id=subject_ids[subject_code],
+            grade=grade,
+        )
+        current: dict[int, list[tuple]] = defaultdict(list)
+        for start in range(0, len(school_ids), _CHUNK):
+            for school_id, *values in base.filter(school_id__in=school_ids[start : start + _CHUNK]).values_list(
+                "school_id",
+                "participant_key",
+                "class_name",
+                "variant",
+                "primary_score",
+                "max_primary_score",
+                "mark",
+                "journal_mark",
+                "test_score",
+                "task_scores",
+            ):
+                current[school_id].append(tuple(values))
+        changed: list[int] = []
+        code_by_id = {schools[code].pk: code for code in schools}
+        for school_id in school_ids:
+            key = (year_start, procedure, subject_code, grade, code_by_id[school_id])
+            new_values = sorted(row.values() for row in incoming[key])
+            if sorted(current.get(school_id, [])) == new_values:
+                outcome.slices_unchanged += 1
+            else:
+                changed.append(school_id)
+                to_write.append(key)
+        for start in range(0, len(changed), _CHUNK):
+            outcome.rows_replaced += base.filter(school_id__in=changed[start : start + _CHUNK]).update(replaced_by=job)
+    outcome.slices_written = len(to_write)
+    objects = (
+        ParticipantResult(
+            year=years[row.year_start],
+            procedure=row.procedure,
+            subject_id=subject_ids[row.subject_code],
+            grade=row.grade,
+            school_id=schools[row.school_code].pk,
+            class_name=row.class_name,
+            variant=row.variant,
+            participant_key=row.participant_key,
+            primary_score=row.primary_score,
+            max_primary_score=row.max_primary_score,
+            mark=row.mark,
+            journal_mark=row.journal_mark,
+            test_score=row.test_score,
+            task_scores=row.task_scores,
+            import_job=job,
+        )
+        for key in to_write
+        for row in incoming[key]
+    )
+    outcome.rows_created = _insert_results(objects)
+
+
+def _insert_results(objects: Iterable[ParticipantResult]) -> int:
+    """Insert result rows in batches; returns how many.
+
+    The seam for phase 2: on PostgreSQL this becomes COPY into a staging table and one
+    set-based INSERT … SELECT (the same rows, the same transaction). SQLite keeps
+    ``bulk_create`` in batches.
+    """
+    count = 0
+    batch: list[ParticipantResult] = []
+    for obj in objects:
+        batch.append(obj)
+        if len(batch) >= BATCH_SIZE:
+            ParticipantResult.objects.bulk_create(batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        ParticipantResult.objects.bulk_create(batch)
+        count += len(batch)
+    return count
+
+
+def _write_context(
+    job: ImportJob,
+    rows: list[ContextRow],
+    schools: dict[str, School],
+    years: dict[int, AcademicYear],
+    outcome: LoadOutcome,
+) -> None:
+    """Replace the context of each (school, year) the file brings; equal rows are left alone."""
+    fields = ContextData.VALUE_FIELDS
+    by_year: dict[int, list[ContextRow]] = defaultdict(list)
+    for row in rows:
+        by_year[row.year_start].append(row)
+    new_objects: list[ContextData] = []
+    for year_start, year_rows in by_year.items():
+        ids = [schools[row.school_code].pk for row in year_rows]
+        base = ContextData.objects.filter(CURRENT, year=years[year_start])
+        current: dict[int, tuple] = {}
+        for start in range(0, len(ids), _CHUNK):
+            for school_id, *values in base.filter(school_id__in=ids[start : start + _CHUNK]).values_list(
+                "school_id", *fields
+            ):
+                current[school_id] = tuple(values)
+        changed: list[int] = []
+        for row in year_rows:
+            school_id = schools[row.school_code].pk
+            if current.get(school_id) == tuple(row.values[name] for name in fields):
+                outcome.slices_unchanged += 1
+                continue
+            changed.append(school_id)
+            new_objects.append(ContextData(year=years[year_start], school_id=school_id, import_job=job, **row.values))
+        for start in range(0, len(changed), _CHUNK):
+            outcome.rows_replaced += base.filter(school_id__in=changed[start : start + _CHUNK]).update(replaced_by=job)
+    ContextData.objects.bulk_create(new_objects, batch_size=BATCH_SIZE)
+    outcome.rows_created = len(new_objects)
+    outcome.slices_written = len(new_objects)
+
+
+# --- Rollback ------------------------------------------------------------------------------
+
+
+def import_job_rollback(*, job: ImportJob, user: User | None) -> ImportJob:
+    """Undo a finished job: delete the rows it wrote and make the rows it replaced current again.
+
+    Refused while a later job has replaced some of this job's rows: roll that one back
+    first, so the state restored is always the one right before this job (DESIGN.md §6,
+    «an import batch can be rolled back by the department»).
+    """
+    with transaction.atomic():
+        if job.status != ImportJob.Status.DONE:
+            raise ImportRefused("Отменить можно только успешно завершённую загрузку.")
+        later = set(
+            ParticipantResult.objects.filter(import_job=job, replaced_by__isnull=False)
+            .values_list("replaced_by_id", flat=True)
+            .distinct()[:10]
+        ) | set(
+            ContextData.objects.filter(import_job=job, replaced_by__isnull=False)
+            .values_list("replaced_by_id", flat=True)
+            .distinct()[:10]
+        )
+        if later:
+            numbers = ", ".join(f"№{pk}" for pk in sorted(later))
+            raise ImportRefused(f"Данные этой загрузки уже заменены загрузкой {numbers}: сначала отмените её.")
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.DONE).update(
+            status=ImportJob.Status.ROLLED_BACK, rolled_back_by=user, rolled_back_at=timezone.now()
+        )
+        if not claimed:
+            raise ImportRefused("Загрузка уже отменена.")
+        ParticipantResult.objects.filter(import_job=job).delete()
+        ParticipantResult.objects.filter(replaced_by=job).update(replaced_by=None)
+        ContextData.objects.filter(import_job=job).delete()
+        ContextData.objects.filter(replaced_by=job).update(replaced_by=None)
+    job.refresh_from_db()
+    return job

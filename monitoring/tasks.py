@@ -1,0 +1,11 @@
+"""Celery tasks of the results import: thin, take ids, safe to run twice."""
+
+from celery import shared_task
+
+from monitoring import services
+
+
+@shared_task(name="monitoring.tasks.import_results")
+def import_results(job_id: int) -> None:
+    # Routed to the «imports» queue by CELERY_TASK_ROUTES («*.import_*»).
+    services.results_import_run(job_id=job_id)

@@ -1,0 +1,104 @@
+"""core.tabular refuses dangerous workbooks before any XML of them is parsed (issue 3)."""
+
+import io
+import zipfile
+
+import pytest
+
+from core.tabular import TabularFileError, read_tables
+from monitoring.models import ImportJob, ParticipantResult
+from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
+
+
+def _workbook_with(extra: dict[str, bytes], base: bytes | None = None) -> bytes:
+    """A real workbook plus extra archive members."""
+    source = zipfile.ZipFile(io.BytesIO(base or vpr_f1_xlsx(VprSheet())))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            archive.writestr(info, source.read(info))
+        for name, data in extra.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _read(content: bytes, name: str = "f.xlsx"):
+    return read_tables(io.BytesIO(content), name)
+
+
+def test_zip_bomb_is_refused_by_its_compression_ratio():
+    bomb = _workbook_with({"xl/worksheets/sheet9.xml": b"0" * (20 * 1024 * 1024)})
+
+    with pytest.raises(TabularFileError, match="zip-бомба"):
+        _read(bomb)
+
+
+def test_zip_bomb_upload_ends_failed_and_writes_nothing(department, school, run_import):
+    bomb = _workbook_with({"xl/worksheets/sheet9.xml": b"0" * (20 * 1024 * 1024)})
+
+    job = run_import(department, bomb)
+
+    assert job.status == ImportJob.Status.FAILED
+    assert "zip-бомба" in job.errors[0]["message"]
+    assert not ParticipantResult.objects.exists()
+
+
+def test_workbook_over_the_uncompressed_limit_is_refused(settings):
+    settings.UPLOAD_MAX_UNCOMPRESSED_BYTES = 64 * 1024
+    big = _workbook_with({"xl/media/image1.bin": bytes(range(256)) * 512})  # 128 KB, barely compressible
+
+    with pytest.raises(TabularFileError, match="в распакованном виде"):
+        _read(big)
+
+
+def test_oversized_file_is_refused_before_it_is_parsed(settings):
+    settings.UPLOAD_MAX_BYTES = 10 * 1024
+
+    with pytest.raises(TabularFileError, match="Файл больше допустимых"):
+        _read(b"a;b\n" * 10_000, "f.csv")
+
+
+def test_oversized_upload_is_refused_when_the_job_is_created(department, settings):
+    from monitoring import services
+
+    settings.UPLOAD_MAX_BYTES = 10 * 1024
+
+    with pytest.raises(TabularFileError, match="Файл больше допустимых"):
+        services.results_import_create(user=department, uploaded_file=io.BytesIO(b"0" * 20_000), original_name="a.csv")
+    assert not ImportJob.objects.exists()
+
+
+def test_archive_with_too_many_entries_is_refused():
+    crowded = _workbook_with({f"xl/parts/p{i}.xml": b"" for i in range(10_001)})
+
+    with pytest.raises(TabularFileError, match="частей"):
+        _read(crowded)
+
+
+def test_workbook_with_a_vba_project_is_refused():
+    with pytest.raises(TabularFileError, match="макросы"):
+        _read(_workbook_with({"xl/vbaProject.bin": b"\x00" * 100}))
+
+
+def test_workbook_with_external_links_is_refused():
+    with pytest.raises(TabularFileError, match="внешние ссылки"):
+        _read(_workbook_with({"xl/externalLinks/externalLink1.xml": b"<externalLink/>"}))
+
+
+def test_xlsm_is_refused_by_name_even_when_clean():
+    with pytest.raises(TabularFileError, match=r"\.xlsm"):
+        _read(vpr_f1_xlsx(VprSheet()), "f.xlsm")
+
+
+def test_an_ordinary_workbook_still_reads(school):
+    sheets = _read(vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1")]})))
+
+    assert sheets[0].rows[0][0] == "ВПР 2026 Русский язык 4 класс"
+
+
+def test_an_unsniffable_csv_does_not_change_the_global_excel_dialect():
+    import csv
+
+    _read("одна колонка;\n".encode() + b"x" * 30, "f.csv")
+
+    assert csv.excel.delimiter == ","

@@ -1,0 +1,120 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from accounts.scopes import can_manage_registry
+from core.tabular import XLSX_CONTENT_TYPE, TabularFileError, xlsx_bytes
+from monitoring import selectors, services
+from monitoring.context_format import COLUMNS as CONTEXT_COLUMNS
+from monitoring.context_format import TEMPLATE_EXAMPLE
+from monitoring.forms import ImportJobFilterForm, ResultsUploadForm
+from monitoring.models import ImportJob
+
+PAGE_SIZE = 50
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def import_upload(request):
+    if not services.can_upload_results(request.user):
+        raise PermissionDenied
+    form = ResultsUploadForm(request.POST or None, request.FILES or None, max_bytes=settings.UPLOAD_MAX_BYTES)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.results_import_create(user=request.user, uploaded_file=upload, original_name=upload.name)
+        except (TabularFileError, services.ImportRefused) as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect(job)
+    return render(
+        request,
+        "monitoring/import.html",
+        {
+            "form": form,
+            "context_columns": CONTEXT_COLUMNS,
+            "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
+            "recent": selectors.import_jobs_for(user=request.user)[:5],
+        },
+    )
+
+
+@login_required
+@require_GET
+def import_template(request):
+    if not services.can_upload_results(request.user):
+        raise PermissionDenied
+    example = list(TEMPLATE_EXAMPLE)
+    if request.user.school_id:
+        example[1] = request.user.school.code
+    content = xlsx_bytes(
+        "Контекст",
+        [column.title for column in CONTEXT_COLUMNS],
+        [example],
+        notes=[("Столбец", "Что указывать")]
+        + [(c.title + (" (обязательный)" if c.required else ""), c.description) for c in CONTEXT_COLUMNS],
+    )
+    return _xlsx_response(content, "shablon-kontekstnyh-dannyh.xlsx")
+
+
+@login_required
+@require_GET
+def import_list(request):
+    jobs = selectors.import_jobs_for(user=request.user)
+    filter_form = ImportJobFilterForm(request.GET or None)
+    page = Paginator(filter_form.filter(jobs), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/import_list.html",
+        {"page": page, "filter_form": filter_form, "can_upload": services.can_upload_results(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def import_detail(request, pk: int):
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    template = "monitoring/_import_progress.html" if request.htmx else "monitoring/import_detail.html"
+    context = {
+        "job": job,
+        "can_roll_back": services.can_roll_back_results(request.user),
+        "can_manage_registry": can_manage_registry(request.user),
+    }
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def import_errors(request, pk: int):
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    rows = ([e["sheet"], e["row"] or None, e["column"], e["message"]] for e in job.errors)
+    content = xlsx_bytes("Ошибки", ["Лист", "Строка", "Столбец", "Ошибка"], rows, widths=[30, 10, 30, 100])
+    return _xlsx_response(content, f"oshibki-zagruzki-{job.pk}.xlsx")
+
+
+@login_required
+def import_rollback(request, pk: int):
+    job = selectors.import_job_get_for_rollback(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            services.import_job_rollback(job=job, user=request.user)
+        except services.ImportRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Загрузка №{job.pk} отменена: данные возвращены к состоянию до неё.")
+        return redirect(job)
+    return render(
+        request,
+        "monitoring/import_rollback.html",
+        {"job": job, "can_roll_back": job.status == ImportJob.Status.DONE},
+    )

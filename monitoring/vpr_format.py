@@ -1,0 +1,268 @@
+"""ВПР «Ф1 Индивидуальные результаты» (ФИС ОКО export), DESIGN.md §6.
+
+One sheet per subject and grade, e.g. «РУ 4 Индивидуальные результаты»::
+
+    ВПР 2026 Русский язык 4 класс
+    Предмет:                       | Русский язык
+    Максимальный первичный балл:   | 38
+    Дата:                          | 15.04.2026
+    Уровень сложности задания      | … | Б | П | В …
+    ОО | Муниципалитет | Название ОО | Код участника | Класс | Вариант | 1 (2б) | 2 (1б) | … | 9.1 (1б) |
+        4К1 (3б) | Первичный балл | Отметка | Отметка по журналу
+    МБОУ СОШ № 1 (edu203389) | Кол-во участников: 89
+    edu203389 | … | 10001 | 4А | 1 | 2 | 1 | X | … | 31 | 4 | 5
+
+Task headers are ``N (Kб)``, ``N.M (Kб)`` or ``NК1 (Kб)``; a task cell holds the score or
+«X» (not attempted). Participants are anonymous codes of the school.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.tabular import Sheet, normalise_header
+from monitoring.models import ImportJob, Procedure
+from monitoring.parsing import (
+    ParsedFile,
+    Progress,
+    ResultRow,
+    academic_year_of,
+    column_label,
+    is_blank,
+    is_vpr_f1_header,
+    parse_int,
+    participant_key,
+    row_cells,
+    school_code_from,
+)
+from schools.registry_format import RowError
+
+_TITLE = re.compile(r"ВПР\s+(\d{4})\s+(.+?)\s+(\d{1,2})\s*класс", re.IGNORECASE)
+_TASK = re.compile(r"^(\d+(?:\.\d+)?|\d+[кk]\d+)\s*\(\s*(\d+)\s*б\.?\s*\)$")
+_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{2})-(\d{2})")
+_NOT_ATTEMPTED = {"x", "х"}  # Latin and Cyrillic
+_MARKS = {2, 3, 4, 5}
+
+_FIXED = {
+    "оо": "school",
+    "логин оо": "school",
+    "код оо": "school",
+    "код участника": "participant",
+    "класс": "class_name",
+    "вариант": "variant",
+    "первичный балл": "primary",
+    "отметка": "mark",
+    "отметка по журналу": "journal",
+}
+_TITLES = {
+    "school": "ОО",
+    "participant": "Код участника",
+    "class_name": "Класс",
+    "variant": "Вариант",
+    "primary": "Первичный балл",
+    "mark": "Отметка",
+    "journal": "Отметка по журналу",
+}
+
+
+@dataclass
+class _Task:
+    column: int
+    title: str
+    max_score: int
+
+
+@dataclass
+class _SheetMeta:
+    year_start: int | None = None
+    subject_name: str = ""
+    grade: int | None = None
+    max_primary: int | None = None
+    title_row: int = 1
+
+
+def _read_meta(sheet: Sheet, header_index: int) -> _SheetMeta:
+    meta = _SheetMeta()
+    date_year: int | None = None
+    for index, row in enumerate(sheet.rows[:header_index]):
+        cells = [cell for cell in row if cell]
+        if not cells:
+            continue
+        joined = " ".join(cells)
+        title = _TITLE.search(joined)
+        if title and meta.grade is None:
+            meta.year_start = int(title.group(1)) - 1  # ВПР runs in spring
+            meta.subject_name = title.group(2).strip()
+            meta.grade = int(title.group(3))
+            meta.title_row = index + 1
+            continue
+        label = normalise_header(cells[0]).rstrip(":")
+        rest = " ".join(cells[1:]) if len(cells) > 1 else cells[0].split(":", 1)[-1]
+        if label.startswith("предмет") and rest.strip():
+            meta.subject_name = rest.strip()
+        elif label.startswith("максимальный первичный балл"):
+            meta.max_primary = parse_int(rest)
+        elif label.startswith("дата"):
+            found = _DATE.search(rest)
+            if found:
+                if found.group(3):
+                    date_year = academic_year_of(int(found.group(3)), int(found.group(2)))
+                else:
+                    date_year = academic_year_of(int(found.group(4)), int(found.group(5)))
+    if date_year is not None:
+        meta.year_start = date_year
+    return meta
+
+
+def parse_vpr_f1(sheets: list[Sheet], *, subjects_by_name: dict[str, str], progress: Progress | None) -> ParsedFile:
+    """Parse every Ф1 sheet of a workbook; sheets without the Ф1 header are skipped."""
+    parsed = ParsedFile(layout=ImportJob.Layout.VPR_F1)
+    total = sum(len(sheet.rows) for sheet in sheets)
+    seen = 0
+    for sheet in sheets:
+        header_index = next(
+            (i for i, row in enumerate(sheet.rows[:40]) if is_vpr_f1_header(row_cells(row))),
+            None,
+        )
+        if header_index is None:
+            seen += len(sheet.rows)
+            continue
+        _parse_sheet(sheet, header_index, parsed, subjects_by_name)
+        seen += len(sheet.rows)
+        if progress is not None:
+            progress(seen, total)
+    return parsed
+
+
+def _parse_sheet(sheet: Sheet, header_index: int, parsed: ParsedFile, subjects_by_name: dict[str, str]) -> None:
+    errors = parsed.errors
+    meta = _read_meta(sheet, header_index)
+    header = sheet.rows[header_index]
+    columns: dict[str, int] = {}
+    tasks: list[_Task] = []
+    for col, title in enumerate(header):
+        name = normalise_header(title)
+        if not name:
+            continue
+        if name in _FIXED and _FIXED[name] not in columns:
+            columns[_FIXED[name]] = col
+            continue
+        task = _TASK.match(name)
+        if task:
+            tasks.append(_Task(col, title, int(task.group(2))))
+
+    def sheet_error(message: str, row: int = meta.title_row) -> None:
+        errors.append(RowError(sheet.name, row, "", message))
+
+    if meta.grade is None or meta.year_start is None:
+        sheet_error("Не найдена строка заголовка вида «ВПР 2026 Русский язык 4 класс»: неизвестны год и класс.", 1)
+        return
+    subject_code = subjects_by_name.get(normalise_header(meta.subject_name))
+    if subject_code is None:
+        sheet_error(f"Неизвестный предмет «{meta.subject_name}»: его нет в справочнике предметов.")
+        return
+    max_primary = meta.max_primary if meta.max_primary is not None else (sum(t.max_score for t in tasks) or None)
+
+    def label(key: str) -> str:
+        return column_label(columns[key], _TITLES[key]) if key in columns else _TITLES[key]
+
+    group_school = ""
+    for index in range(header_index + 1, len(sheet.rows)):
+        row = sheet.rows[index]
+        if is_blank(row):
+            continue
+        row_number = index + 1
+
+        def cell(key: str, row=row) -> str:
+            col = columns.get(key)
+            return row[col] if col is not None and col < len(row) else ""
+
+        participant = cell("participant")
+        joined = " ".join(c for c in row if c)
+        if "кол-во участников" in joined.lower() or (not participant and school_code_from(joined)):
+            group_school = school_code_from(joined)
+            continue
+        if normalise_header(row[0] if row else "").startswith("уровень сложности"):
+            continue
+        parsed.total_rows += 1
+        if not participant:
+            errors.append(RowError(sheet.name, row_number, label("participant"), "Не указан код участника."))
+            continue
+        school_code = school_code_from(cell("school")) or group_school
+        if not school_code:
+            errors.append(
+                RowError(
+                    sheet.name,
+                    row_number,
+                    label("school"),
+                    "Не указана школа: нет кода ОО в строке и строки группы «… (edu…)» выше.",
+                )
+            )
+            continue
+        row_ok = True
+
+        def error(column: str, message: str, row_number=row_number) -> None:
+            nonlocal row_ok
+            row_ok = False
+            errors.append(RowError(sheet.name, row_number, column, message))
+
+        scores: list[str] = []
+        for task in tasks:
+            raw = row[task.column] if task.column < len(row) else ""
+            if raw.lower() in _NOT_ATTEMPTED:
+                scores.append("X")
+                continue
+            if not raw:
+                scores.append("")
+                continue
+            value = parse_int(raw)
+            if value is None or value < 0:
+                error(column_label(task.column, task.title), f"«{raw}» — не балл: укажите целое число или X.")
+            elif value > task.max_score:
+                error(
+                    column_label(task.column, task.title),
+                    f"Балл {value} больше максимального за это задание ({task.max_score}).",
+                )
+            else:
+                scores.append(str(value))
+
+        primary = parse_int(cell("primary"))
+        if primary is None or primary < 0:
+            error(label("primary"), f"Первичный балл «{cell('primary') or 'пусто'}» — не целое неотрицательное число.")
+        elif max_primary is not None and primary > max_primary:
+            error(label("primary"), f"Первичный балл {primary} больше максимального ({max_primary}).")
+        mark = parse_int(cell("mark"))
+        if mark not in _MARKS:
+            error(label("mark"), f"Отметка «{cell('mark') or 'пусто'}»: допустимы 2, 3, 4, 5.")
+        journal_raw = cell("journal")
+        journal = parse_int(journal_raw) if journal_raw else None
+        if journal_raw and journal not in _MARKS:
+            error(label("journal"), f"Отметка по журналу «{journal_raw}»: допустимы 2, 3, 4, 5 или пусто.")
+        class_name = cell("class_name")
+        if len(class_name) > 10:
+            error(label("class_name"), f"Класс «{class_name}» длиннее 10 знаков.")
+        if not row_ok:
+            continue
+        parsed.results.append(
+            ResultRow(
+                sheet=sheet.name,
+                row=row_number,
+                school_code=school_code,
+                school_column=label("school"),
+                year_start=meta.year_start,
+                procedure=Procedure.VPR,
+                subject_code=subject_code,
+                grade=meta.grade,
+                class_name=class_name,
+                variant=cell("variant")[:20],
+                participant_key=participant_key("vpr", str(meta.year_start), school_code, participant),
+                participant_column=label("participant"),
+                primary_score=primary,
+                max_primary_score=max_primary,
+                mark=mark,
+                journal_mark=journal,
+                test_score=None,
+                task_scores=",".join(scores),
+            )
+        )
