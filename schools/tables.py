@@ -9,6 +9,9 @@ class SchoolTable(tables.Table):
         accessor="organisation__short_name",
         order_by=("organisation__short_name", "organisation__name"),
         linkify=lambda record: record.get_absolute_url(),
+        # The table boosts its sort and page links into #registry-table; a school's card
+        # is a page of its own.
+        attrs={"a": {"hx-boost": "false"}},
     )
     code = tables.Column(verbose_name="Код ОО")
     municipality = tables.Column(verbose_name="Муниципалитет", accessor="municipality__name")

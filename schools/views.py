@@ -95,6 +95,7 @@ def school_create(request):
 
 @login_required
 def school_edit(request, pk: int):
+    _require_registry_manager(request.user)
     school = selectors.school_get_for_edit(user=request.user, pk=pk)
     municipalities = manageable_municipalities(request.user)
     school_form = SchoolForm(request.POST or None, instance=school, municipalities=municipalities)
