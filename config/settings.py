@@ -256,6 +256,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs live here (django-celery-beat does not support Django 6.1).
 CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-registry-imports": {
+        "task": "schools.tasks.requeue_stale_registry_imports",
+        "schedule": 5 * 60,
+    },
     "purge-stale-registry-uploads": {
         "task": "schools.tasks.purge_registry_uploads",
         "schedule": 24 * 3600,

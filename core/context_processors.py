@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from accounts.scopes import can_manage_registry
+from monitoring.services import can_upload_results
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -18,10 +19,11 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Моя школа", reverse("schools:detail", args=[user.school_id]), "bi-building"))
     if can_manage_registry(user):
         items.append(("Загрузка реестра", reverse("schools:import"), "bi-upload"))
+    if can_upload_results(user):
+        items.append(("Результаты: загрузки", reverse("monitoring:import_list"), "bi-clipboard-data"))
+    # The longest matching prefix is the active item (/schools/import/ is not «Реестр школ»).
     current = request.path
+    active = max((url for _, url, _ in items if current.startswith(url)), key=len, default=None)
     return {
-        "nav_items": [
-            {"label": label, "url": url, "icon": icon, "active": current == url or current.startswith(url + "/")}
-            for label, url, icon in items
-        ]
+        "nav_items": [{"label": label, "url": url, "icon": icon, "active": url == active} for label, url, icon in items]
     }

@@ -315,6 +315,28 @@ def _assign(obj, values: dict, fields: tuple[str, ...]) -> bool:
     return changed
 
 
+def registry_imports_requeue_stale() -> list[int]:
+    """Queue again the jobs a dead worker left «running» (the write is atomic, so a rerun is safe).
+
+    Celery redelivers a lost task at once, while the job is not yet stale and the claim
+    refuses it; this periodic sweep is what finally runs such a job.
+    """
+    from schools.tasks import import_registry
+
+    stale = list(
+        RegistryImport.objects.filter(
+            status=RegistryImport.Status.RUNNING, started_at__lt=timezone.now() - STALE_RUNNING_AFTER
+        ).values_list("pk", flat=True)
+    )
+    for job_id in stale:
+        # Back to the queue only if nobody claimed it meanwhile.
+        if RegistryImport.objects.filter(pk=job_id, status=RegistryImport.Status.RUNNING).update(
+            status=RegistryImport.Status.QUEUED
+        ):
+            transaction.on_commit(lambda job_id=job_id: import_registry.delay(job_id))
+    return stale
+
+
 def registry_imports_purge(*, older_than_days: int = 90) -> int:
     """Delete stored registry uploads older than the retention period (the records stay)."""
     cutoff = timezone.now() - timedelta(days=older_than_days)

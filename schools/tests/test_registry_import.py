@@ -281,3 +281,50 @@ def test_import_schools_command_fails_on_errors_and_writes_nothing(tmp_path, mun
     assert "строка 3" in err.getvalue()
     assert "Не указан муниципалитет" in err.getvalue()
     assert not School.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_job_left_running_by_a_dead_worker_is_queued_again_and_completes(
+    department, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from schools.services import registry_imports_requeue_stale
+
+    with django_capture_on_commit_callbacks(execute=False):
+        job = registry_import_create(
+            user=department, uploaded_file=io.BytesIO(registry_csv([school_row(1)])), original_name="r.csv"
+        )
+    RegistryImport.objects.filter(pk=job.pk).update(
+        status=RegistryImport.Status.RUNNING, started_at=timezone.now() - timedelta(hours=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        requeued = registry_imports_requeue_stale()
+
+    job.refresh_from_db()
+    assert requeued == [job.pk]
+    assert job.status == RegistryImport.Status.DONE
+    assert School.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_recently_started_job_is_not_taken_from_its_worker(department):
+    from django.utils import timezone
+
+    from schools.services import registry_imports_requeue_stale
+
+    job = RegistryImport.objects.create(
+        uploaded_by=department,
+        municipality=department.municipality,
+        original_name="x.csv",
+        sha256="0" * 64,
+        status=RegistryImport.Status.RUNNING,
+        started_at=timezone.now(),
+    )
+
+    assert registry_imports_requeue_stale() == []
+    job.refresh_from_db()
+    assert job.status == RegistryImport.Status.RUNNING
