@@ -1,36 +1,12 @@
-from crispy_forms.helper import FormHelper
 from django import forms
 
+from core.forms import SpreadsheetUploadForm
 from monitoring.models import ImportJob
 
 
-class ResultsUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Файл результатов (.xlsx или .csv)",
-        help_text="Формат определяется по заголовку файла: Ф1 ВПР, протокол РЦОИ или шаблон контекстных данных.",
-    )
-
-    def __init__(self, *args, max_bytes: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.max_bytes = max_bytes
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.name.lower().endswith((".xlsm", ".xltm")):
-            raise forms.ValidationError("Файлы с макросами (.xlsm) не принимаются: сохраните книгу как .xlsx.")
-        if upload.size > self.max_bytes:
-            raise forms.ValidationError(f"Файл больше допустимых {self.max_bytes // (1024 * 1024)} МБ.")
-        head = upload.read(4096)
-        upload.seek(0)
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            raise forms.ValidationError("Формат .xls не поддерживается: сохраните файл как .xlsx или CSV.")
-        if not head.strip():
-            raise forms.ValidationError("Файл пустой.")
-        if not head.startswith(b"PK\x03\x04") and b"\x00" in head:
-            raise forms.ValidationError("Файл не похож ни на таблицу Excel (.xlsx), ни на CSV.")
-        return upload
+class ResultsUploadForm(SpreadsheetUploadForm):
+    file_label = "Файл результатов (.xlsx или .csv)"
+    file_help_text = "Формат определяется по заголовку файла: Ф1 ВПР, протокол РЦОИ или шаблон контекстных данных."
 
 
 class ImportJobFilterForm(forms.Form):
