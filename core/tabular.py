@@ -48,6 +48,49 @@ class TabularFileError(ValueError):
 
 
 @dataclass
+class RowError:
+    """One problem found in an uploaded table, addressed as the user sees it in Excel."""
+
+    sheet: str
+    row: int  # 1-based, as Excel shows it; 0 for the whole file
+    column: str  # column letter and title, e.g. «C (Полное наименование)», or "" for the whole row
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
+
+
+def describe_error(error: dict) -> str:
+    """«лист «РУ 4», строка 8, столбец M (Отметка): …» — a stored RowError as one line of text."""
+    where = ", ".join(
+        part
+        for part in (
+            f"лист «{error['sheet']}»" if error.get("sheet") else "",
+            f"строка {error['row']}" if error.get("row") else "",
+            f"столбец {error['column']}" if error.get("column") else "",
+        )
+        if part
+    )
+    return f"{where}: {error['message']}" if where else error["message"]
+
+
+def read_upload(fileobj: IO[bytes], name: str, *, max_bytes: int | None = None) -> tuple[bytes, str]:
+    """The bytes of an upload and its kind («xlsx» or «csv»), after the checks every upload gets.
+
+    Size, emptiness and a macro workbook's name are refused here, before anything is
+    stored; the zip inspection happens when the stored file is read (read_tables).
+    """
+    if max_bytes is None:
+        max_bytes = settings.UPLOAD_MAX_BYTES
+    data = fileobj.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TabularFileError(f"Файл больше допустимых {max_bytes // (1024 * 1024)} МБ.")
+    if not data.strip():
+        raise TabularFileError("Файл пустой.")
+    return data, _sniff_kind(data[:8192], name)
+
+
+@dataclass
 class Sheet:
     name: str
     rows: list[list[str]]  # every cell as stripped text; "" for an empty cell
@@ -192,14 +235,7 @@ def read_tables(fileobj: IO[bytes], name: str, *, max_bytes: int | None = None) 
 
     ``max_bytes`` defaults to settings.UPLOAD_MAX_BYTES.
     """
-    if max_bytes is None:
-        max_bytes = settings.UPLOAD_MAX_BYTES
-    data = fileobj.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise TabularFileError(f"Файл больше допустимых {max_bytes // (1024 * 1024)} МБ.")
-    if not data.strip():
-        raise TabularFileError("Файл пустой.")
-    kind = _sniff_kind(data[:8192], name)
+    data, kind = read_upload(fileobj, name, max_bytes=max_bytes)
     return _read_xlsx(data) if kind == "xlsx" else _read_csv(data)
 
 

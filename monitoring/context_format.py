@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.tabular import Sheet, normalise_header
+from core.tabular import RowError, Sheet, normalise_header
 from monitoring.models import ImportJob
 from monitoring.parsing import (
     ContextRow,
@@ -25,7 +25,6 @@ from monitoring.parsing import (
     row_cells,
     school_code_from,
 )
-from schools.registry_format import RowError
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
-from core.tabular import Sheet, column_letter, normalise_header
+from core.tabular import RowError, Sheet, column_letter, normalise_header
 from monitoring.models import ImportJob
 from schools.models import SCHOOL_CODE_RE
-from schools.registry_format import RowError
 
 Progress = Callable[[int, int], None]
 HEADER_SCAN_ROWS = 40

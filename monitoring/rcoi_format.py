@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from core.tabular import Sheet, normalise_header
+from core.tabular import RowError, Sheet, normalise_header
 from monitoring.models import ImportJob, Procedure
 from monitoring.parsing import (
     ParsedFile,
@@ -33,7 +33,6 @@ from monitoring.parsing import (
     row_cells,
     school_code_from,
 )
-from schools.registry_format import RowError
 
 _TITLE = re.compile(r"^\s*(\d{2})\s*[-–—]\s*(.+?)\s+(\d{4})[.\-/](\d{2})[.\-/](\d{2})\s*$")
 _LONG = re.compile(r"(\d+)\((\d+)\)")

@@ -21,21 +21,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
-from core.tabular import Sheet, TabularFileError, normalise_header, read_tables
+from core.tabular import RowError, Sheet, TabularFileError, normalise_header, read_tables, read_upload
 from monitoring.context_format import parse_context
 from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, Subject
 from monitoring.parsing import ContextRow, ParsedFile, ResultRow, detect_layout
 from monitoring.rcoi_format import parse_rcoi
 from monitoring.vpr_format import parse_vpr_f1
 from schools.models import AcademicYear, School
-from schools.registry_format import RowError
 
 logger = logging.getLogger(__name__)
 
@@ -85,15 +83,7 @@ def results_import_create(
     """
     from monitoring.tasks import import_results
 
-    limit = settings.UPLOAD_MAX_BYTES
-    data = uploaded_file.read(limit + 1)
-    if len(data) > limit:
-        raise TabularFileError(f"Файл больше допустимых {limit // (1024 * 1024)} МБ.")
-    if not data.strip():
-        raise TabularFileError("Файл пустой.")
-    if original_name.lower().endswith((".xlsm", ".xltm")):
-        raise TabularFileError("Файлы с макросами (.xlsm) не принимаются: сохраните книгу как .xlsx.")
-    kind = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+    data, kind = read_upload(uploaded_file, original_name)
     job = ImportJob(original_name=original_name[:255], file_kind=kind, sha256=hashlib.sha256(data).hexdigest())
     if user is not None:
         if not user.is_superuser and not can_upload_results(user):

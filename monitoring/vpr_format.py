@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.tabular import Sheet, normalise_header
+from core.tabular import RowError, Sheet, normalise_header
 from monitoring.models import ImportJob, Procedure
 from monitoring.parsing import (
     ParsedFile,
@@ -36,7 +36,6 @@ from monitoring.parsing import (
     row_cells,
     school_code_from,
 )
-from schools.registry_format import RowError
 
 _TITLE = re.compile(r"ВПР\s+(\d{4})\s+(.+?)\s+(\d{1,2})\s*класс", re.IGNORECASE)
 _TASK = re.compile(r"^(\d+(?:\.\d+)?|\d+[кk]\d+)\s*\(\s*(\d+)\s*б\.?\s*\)$")

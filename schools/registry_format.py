@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
-from core.tabular import Sheet, column_letter, normalise_header
+from core.tabular import RowError, Sheet, column_letter, normalise_header
 from schools.models import SCHOOL_CODE_RE, School
 from schools.validators import inn_check_digit, ogrn_check_digit, validate_inn, validate_ogrn
 
@@ -86,17 +86,6 @@ _LEVELS = {"ноо": "has_primary", "ооо": "has_basic", "соо": "has_second
 _YES = {"да", "1", "true", "yes", "действует"}
 _NO = {"нет", "0", "false", "no", "не действует"}
 _url_validator = URLValidator(schemes=["http", "https"])
-
-
-@dataclass
-class RowError:
-    sheet: str
-    row: int  # 1-based, as Excel shows it
-    column: str  # column letter and title, e.g. «C (Полное наименование)», or "" for the whole row
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass

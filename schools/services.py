@@ -8,16 +8,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import IO
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from core.tabular import TabularFileError, read_tables
+from core.tabular import RowError, TabularFileError, read_tables, read_upload
 from schools.models import Municipality, Organisation, RegistryImport, School
-from schools.registry_format import ParsedRegistry, RegistryRow, RowError, parse_registry
+from schools.registry_format import ParsedRegistry, RegistryRow, parse_registry
 
 logger = logging.getLogger(__name__)
 
@@ -92,10 +91,7 @@ def registry_import_create(*, user: User, uploaded_file: IO[bytes], original_nam
     """Store the upload and queue its processing; the page then follows the job."""
     from schools.tasks import import_registry
 
-    data = uploaded_file.read()
-    if len(data) > settings.UPLOAD_MAX_BYTES:
-        raise TabularFileError(f"Файл больше допустимых {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} МБ.")
-    kind = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+    data, kind = read_upload(uploaded_file, original_name)
     job = RegistryImport(
         uploaded_by=user,
         municipality=user.municipality if not user.is_superuser else None,

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from core.tabular import TabularFileError
+from core.tabular import TabularFileError, describe_error
 from monitoring import services
 from monitoring.models import ImportJob
 
@@ -40,16 +40,7 @@ class Command(BaseCommand):
         job = services.results_import_run(job_id=job.pk) or ImportJob.objects.get(pk=job.pk)
         if job.status != ImportJob.Status.DONE:
             for error in job.errors[:200]:
-                where = ", ".join(
-                    part
-                    for part in (
-                        f"лист «{error['sheet']}»" if error["sheet"] else "",
-                        f"строка {error['row']}" if error["row"] else "",
-                        f"столбец {error['column']}" if error["column"] else "",
-                    )
-                    if part
-                )
-                self.stderr.write(f"{where}: {error['message']}" if where else error["message"])
+                self.stderr.write(describe_error(error))
             if job.error_count > 200:
                 self.stderr.write(f"… и ещё {job.error_count - 200} ошибок.")
             raise CommandError(f"Загрузка №{job.pk}: ошибок {job.error_count}. Ничего не записано.")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.tabular import TabularFileError, read_tables
+from core.tabular import TabularFileError, describe_error, read_tables
 from schools.models import Municipality
 from schools.services import registry_load
 
@@ -43,16 +43,7 @@ class Command(BaseCommand):
         )
         if errors:
             for error in errors[:200]:
-                where = ", ".join(
-                    part
-                    for part in (
-                        f"лист «{error.sheet}»" if error.sheet else "",
-                        f"строка {error.row}" if error.row else "",
-                        f"столбец {error.column}" if error.column else "",
-                    )
-                    if part
-                )
-                self.stderr.write(f"{where}: {error.message}" if where else error.message)
+                self.stderr.write(describe_error(error.as_dict()))
             if len(errors) > 200:
                 self.stderr.write(f"… и ещё {len(errors) - 200} ошибок.")
             raise CommandError(f"Ошибок: {len(errors)}. Ничего не записано.")
