@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "schools",
     "core",
     "monitoring",
+    "identification",
+    "roadmaps",
+    "events",
+    "teachers",
 ]
 
 MIDDLEWARE = [

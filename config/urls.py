@@ -6,5 +6,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("schools/", include("schools.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("identification/", include("identification.urls")),
+    path("roadmaps/", include("roadmaps.urls")),
+    path("events/", include("events.urls")),
+    path("teachers/", include("teachers.urls")),
     path("admin/", admin.site.urls),
 ]

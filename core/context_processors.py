@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from accounts.scopes import can_manage_registry
+from core.extensions import feature_modules
 from monitoring.services import can_upload_results
 
 
@@ -21,6 +22,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Загрузка реестра", reverse("schools:import"), "bi-upload"))
     if can_upload_results(user):
         items.append(("Результаты: загрузки", reverse("monitoring:import_list"), "bi-clipboard-data"))
+    for module in feature_modules("navigation"):
+        items.extend(module.nav_items(user))
     # The longest matching prefix is the active item (/schools/import/ is not «Реестр школ»).
     current = request.path
     active = max((url for _, url, _ in items if current.startswith(url)), key=len, default=None)

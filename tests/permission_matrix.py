@@ -350,3 +350,20 @@ MATRIX.update(
         "monitoring:import_rollback": _result_job_cases(home_readers=404),
     }
 )
+
+
+# --- Rows of the feature apps ------------------------------------------------------------------
+# Each feature app keeps its rows in <app>/tests/matrix.py as ``ROWS`` (core.extensions), so a
+# new app adds its URLs without editing this file; a URL may have rows in one place only.
+
+
+def _collect_app_rows() -> None:
+    from core.extensions import feature_modules
+
+    for module in feature_modules("tests.matrix"):
+        overlap = sorted(MATRIX.keys() & module.ROWS.keys())
+        assert not overlap, f"{module.__name__} repeats rows of: {overlap}"
+        MATRIX.update(module.ROWS)
+
+
+_collect_app_rows()

@@ -10,6 +10,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from core.extensions import feature_modules
 from core.templatetags.opora import ru_plural
 from schools.demo import (
     DEMO_PASSWORD,
@@ -64,12 +65,17 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with transaction.atomic():
             demo = demo_district_seed()
+            # Each feature app adds its part of the demo (results, statuses, roadmaps, …).
+            feature_lines = [module.demo_seed() for module in feature_modules("demo")]
             load = None
             if municipalities is not None:
                 load_started = time.perf_counter()
                 load = load_region_seed(municipalities=municipalities, schools=schools)
                 load_seconds = time.perf_counter() - load_started
         self._report_demo(demo)
+        for line in feature_lines:
+            if line:
+                self.stdout.write(line)
         if load is not None:
             self._report_load(load, load_seconds)
         self.stdout.write(f"Готово за {time.perf_counter() - started:.1f} с.")

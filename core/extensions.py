@@ -1,0 +1,35 @@
+"""Where the feature apps plug into the shared pages, seed and tests.
+
+Each feature app may provide, by convention, modules that the shared code looks for:
+
+* ``<app>.navigation`` with ``nav_items(user) -> list[tuple[label, url, icon]]`` — entries
+  of the main menu (core.context_processors.navigation);
+* ``<app>.demo`` with ``demo_seed() -> str`` — adds the app's part of the demo district,
+  deterministic and idempotent, and returns one Russian line for ``seed_demo``'s report;
+* ``<app>.tests.matrix`` with ``ROWS: dict[str, list[Case]]`` — the app's rows of the
+  role × URL permission matrix (tests/permission_matrix.py).
+
+The order of FEATURE_APPS is the order of the data flow (DESIGN.md §4): the demo of a later
+app may rely on an earlier one's.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+FEATURE_APPS = ("monitoring", "identification", "roadmaps", "partnerships", "events", "teachers", "reports")
+
+
+def feature_modules(name: str) -> list[ModuleType]:
+    """``<app>.<name>`` of every feature app that has one, in FEATURE_APPS order."""
+    modules = []
+    for app in FEATURE_APPS:
+        dotted = f"{app}.{name}"
+        try:
+            modules.append(importlib.import_module(dotted))
+        except ModuleNotFoundError as exc:
+            # Only a missing module is skipped; an import error inside one must surface.
+            if exc.name not in (app, dotted, *(f"{app}.{part}" for part in name.split(".")[:-1])):
+                raise
+    return modules
