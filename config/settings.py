@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "core",
     "monitoring",
     "identification",
+    "risks",
     "roadmaps",
     "events",
     "teachers",

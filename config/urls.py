@@ -7,6 +7,7 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("identification/", include("identification.urls")),
+    path("risks/", include("risks.urls")),
     path("roadmaps/", include("roadmaps.urls")),
     path("events/", include("events.urls")),
     path("teachers/", include("teachers.urls")),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-FEATURE_APPS = ("monitoring", "identification", "roadmaps", "partnerships", "events", "teachers", "reports")
+FEATURE_APPS = ("monitoring", "identification", "risks", "roadmaps", "partnerships", "events", "teachers", "reports")
 
 
 def feature_modules(name: str) -> list[ModuleType]:
