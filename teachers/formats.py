@@ -38,7 +38,7 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
     Column("middle_name", "Отчество", "Отчество, если есть. Фамилия, имя и отчество вместе — ключ записи в школе."),
     Column("position", "Должность", "Например: учитель, учитель-логопед, педагог-психолог. Пусто — «Учитель»."),
     Column("subjects", "Предметы", "Через запятую: «русский язык, литература»."),
-    Column("experience_years", "Стаж, лет", "Педагогический стаж, целое число от 0 до 70."),
+    Column("experience_years", "Стаж (лет)", "Педагогический стаж, целое число от 0 до 70."),
     Column(
         "category",
         "Квалификационная категория",
@@ -54,7 +54,7 @@ DIAGNOSTIC_COLUMNS: tuple[Column, ...] = (
     Column("first_name", "Имя", "Имя педагога.", True),
     Column("middle_name", "Отчество", "Отчество, если есть."),
     Column("competence", "Компетенция", "Название из каталога дефицитов портала (страница «Каталог дефицитов»).", True),
-    Column("score", "Результат, %", "От 0 до 100; ниже порога компетенции — дефицит.", True),
+    Column("score", "Результат (%)", "От 0 до 100; ниже порога компетенции — дефицит.", True),
     Column("date", "Дата", "Дата диагностики: 15.10.2025 или 2025-10-15.", True),
     Column("source", "Источник", "Какая диагностика: «ЦНППМ, входная диагностика», «КИМ ИМЦ» и т. п.", True),
 )
@@ -125,7 +125,9 @@ def _missing_header_error(columns: tuple[Column, ...]) -> RowError:
     return RowError("", 0, "", f"Не найдена строка заголовков: нужны столбцы {names} (см. шаблон).")
 
 
-def _read(sheets: list[Sheet], columns: tuple[Column, ...], parse_row) -> ParsedTable:
+def _read(
+    sheets: list[Sheet], columns: tuple[Column, ...], parse_row, *, parse_incomplete: bool = False
+) -> ParsedTable:
     parsed = ParsedTable()
     found = _find_header(sheets, columns)
     if found is None:
@@ -146,7 +148,9 @@ def _read(sheets: list[Sheet], columns: tuple[Column, ...], parse_row) -> Parsed
         for column in columns:
             if column.required and not cells.get(column.key):
                 error(column.key, f"Не заполнен обязательный столбец «{column.title}».")
-        values = parse_row(cells, error) if not errors else None
+        # The list's optional columns are checked even when a required one is empty, so one
+        # pass over the file shows every error of the row.
+        values = parse_row(cells, error) if not errors or parse_incomplete else None
         if errors:
             parsed.errors.extend(errors)
         elif values is not None:
@@ -230,7 +234,7 @@ def _parse_roster_row(cells: dict[str, str], error) -> dict | None:
 
 
 def parse_roster(sheets: list[Sheet]) -> ParsedTable:
-    parsed = _read(sheets, ROSTER_COLUMNS, _parse_roster_row)
+    parsed = _read(sheets, ROSTER_COLUMNS, _parse_roster_row, parse_incomplete=True)
     seen: dict[tuple, int] = {}
     for values in parsed.rows:
         key = name_key(values["last_name"], values["first_name"], values["middle_name"])
