@@ -128,27 +128,35 @@ def teacher_link_user(*, teacher: Teacher, user: User | None) -> None:
 # --- Diagnostics and deficits -------------------------------------------------------------------
 
 
-def deficits_sync(*, teacher_id: int, competence_id: int) -> None:
-    """Derive the deficits of one teacher × competence from the whole history of their diagnoses.
+def deficit_episodes(diagnoses: Iterable[tuple[int, Decimal, Decimal]]) -> dict[int, int | None]:
+    """Deficits implied by one teacher × competence's diagnoses, given in date order.
 
-    Rule (issue 8): a result below the threshold in force opens a deficit; the next result at
-    or above it closes the deficit; a later low result opens a new one. Diagnoses are taken
-    in date order, so a result entered late (back-dated) lands where it belongs. Deficits
-    keep their rows (routes' goals point at them) as long as the diagnosis that opened them
-    still opens one.
+    ``diagnoses`` are (pk, score, threshold); the answer maps the diagnosis that opened each
+    deficit to the one that closed it (None: still open). Rule (issue 8): a result below the
+    threshold in force opens a deficit; the next result at or above it closes the deficit; a
+    later low result opens a new one.
     """
-    episodes: list[tuple[int, int | None]] = []  # (opened_by, closed_by)
+    episodes: dict[int, int | None] = {}
     opened: int | None = None
-    rows = Diagnosis.objects.filter(teacher_id=teacher_id, competence_id=competence_id).order_by("date", "pk")
-    for pk, score, threshold in rows.values_list("pk", "score", "threshold"):
+    for pk, score, threshold in diagnoses:
         if score < threshold and opened is None:
             opened = pk
+            episodes[pk] = None
         elif score >= threshold and opened is not None:
-            episodes.append((opened, pk))
+            episodes[opened] = pk
             opened = None
-    if opened is not None:
-        episodes.append((opened, None))
-    wanted = dict(episodes)
+    return episodes
+
+
+def deficits_sync(*, teacher_id: int, competence_id: int) -> None:
+    """Bring the deficits of one teacher × competence in line with the whole history of their diagnoses.
+
+    Diagnoses are taken in date order, so a result entered late (back-dated) lands where it
+    belongs. Deficits keep their rows (routes' goals point at them) as long as the diagnosis
+    that opened them still opens one.
+    """
+    rows = Diagnosis.objects.filter(teacher_id=teacher_id, competence_id=competence_id).order_by("date", "pk")
+    wanted = deficit_episodes(rows.values_list("pk", "score", "threshold"))
     existing = {d.opened_by_id: d for d in Deficit.objects.filter(teacher_id=teacher_id, competence_id=competence_id)}
     Deficit.objects.filter(pk__in=[d.pk for key, d in existing.items() if key not in wanted]).delete()
     # Close first, then open: the one-open-deficit constraint holds at every statement.
