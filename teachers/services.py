@@ -149,26 +149,57 @@ def deficit_episodes(diagnoses: Iterable[tuple[int, Decimal, Decimal]]) -> dict[
 
 
 def deficits_sync(*, teacher_id: int, competence_id: int) -> None:
-    """Bring the deficits of one teacher × competence in line with the whole history of their diagnoses.
+    """Bring the deficits of one teacher × competence in line with their diagnoses."""
+    deficits_sync_pairs(pairs={(teacher_id, competence_id)})
+
+
+def deficits_sync_pairs(*, pairs: set[tuple[int, int]]) -> None:
+    """Bring the deficits of these (teacher, competence) pairs in line with the whole history of their diagnoses.
 
     Diagnoses are taken in date order, so a result entered late (back-dated) lands where it
     belongs. Deficits keep their rows (routes' goals point at them) as long as the diagnosis
-    that opened them still opens one.
+    that opened them still opens one. A constant number of queries for any number of pairs.
     """
-    rows = Diagnosis.objects.filter(teacher_id=teacher_id, competence_id=competence_id).order_by("date", "pk")
-    wanted = deficit_episodes(rows.values_list("pk", "score", "threshold"))
-    existing = {d.opened_by_id: d for d in Deficit.objects.filter(teacher_id=teacher_id, competence_id=competence_id)}
-    Deficit.objects.filter(pk__in=[d.pk for key, d in existing.items() if key not in wanted]).delete()
-    # Close first, then open: the one-open-deficit constraint holds at every statement.
-    for opened_by, closed_by in sorted(wanted.items(), key=lambda item: item[1] is None):
-        deficit = existing.get(opened_by)
-        if deficit is None:
-            Deficit.objects.create(
-                teacher_id=teacher_id, competence_id=competence_id, opened_by_id=opened_by, closed_by_id=closed_by
-            )
-        elif deficit.closed_by_id != closed_by:
-            deficit.closed_by_id = closed_by
-            deficit.save(update_fields=["closed_by"])
+    if not pairs:
+        return
+    teacher_ids = {teacher_id for teacher_id, _ in pairs}
+    history: dict[tuple[int, int], list[tuple[int, Decimal, Decimal]]] = {pair: [] for pair in pairs}
+    rows = (
+        Diagnosis.objects.filter(teacher_id__in=teacher_ids, competence_id__in={c for _, c in pairs})
+        .order_by("date", "pk")
+        .values_list("teacher_id", "competence_id", "pk", "score", "threshold")
+    )
+    for teacher_id, competence_id, pk, score, threshold in rows:
+        if (teacher_id, competence_id) in history:
+            history[(teacher_id, competence_id)].append((pk, score, threshold))
+    existing: dict[tuple[int, int], dict[int, Deficit]] = {pair: {} for pair in pairs}
+    for deficit in Deficit.objects.filter(teacher_id__in=teacher_ids):
+        if (deficit.teacher_id, deficit.competence_id) in existing:
+            existing[(deficit.teacher_id, deficit.competence_id)][deficit.opened_by_id] = deficit
+    to_delete, closing, reopening, to_create = [], [], [], []
+    for (teacher_id, competence_id), diagnoses in history.items():
+        wanted = deficit_episodes(diagnoses)
+        have = existing[(teacher_id, competence_id)]
+        to_delete += [deficit.pk for opened_by, deficit in have.items() if opened_by not in wanted]
+        for opened_by, closed_by in wanted.items():
+            deficit = have.get(opened_by)
+            if deficit is None:
+                to_create.append(
+                    Deficit(
+                        teacher_id=teacher_id,
+                        competence_id=competence_id,
+                        opened_by_id=opened_by,
+                        closed_by_id=closed_by,
+                    )
+                )
+            elif deficit.closed_by_id != closed_by:
+                deficit.closed_by_id = closed_by
+                (reopening if closed_by is None else closing).append(deficit)
+    # In this order the one-open-deficit constraint holds after every statement.
+    Deficit.objects.filter(pk__in=to_delete).delete()
+    Deficit.objects.bulk_update(closing, ["closed_by"])
+    Deficit.objects.bulk_update(reopening, ["closed_by"])
+    Deficit.objects.bulk_create(sorted(to_create, key=lambda d: d.closed_by_id is None))
 
 
 def diagnosis_record(
@@ -280,8 +311,7 @@ def diagnostics_import(*, school: School, fileobj: IO[bytes], name: str, user: U
                 result.unchanged += 1
         Diagnosis.objects.bulk_create(to_create)
         Diagnosis.objects.bulk_update(to_update, ["score"])
-        for teacher_id, competence_id in {(t.pk, c.pk) for t, c, _ in rows}:
-            deficits_sync(teacher_id=teacher_id, competence_id=competence_id)
+        deficits_sync_pairs(pairs={(t.pk, c.pk) for t, c, _ in rows})
         result.created, result.updated = len(to_create), len(to_update)
         if not to_create and not to_update:
             batch.delete()

@@ -7,7 +7,7 @@ import pytest
 
 from teachers import services
 from teachers.models import Deficit, RouteGoal
-from teachers.tests.factories import CompetenceFactory, RouteFactory, TeacherFactory
+from teachers.tests.factories import CompetenceFactory, DiagnosisFactory, RouteFactory, TeacherFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +121,24 @@ def test_a_new_route_starts_with_a_goal_per_open_deficit(teacher, competence):
 
     goals = list(route.goals.prefetch_related("deficits__competence"))
     assert [[d.competence for d in g.deficits.all()] for g in goals] == [[competence]]
+
+
+def test_correcting_the_closing_result_downward_reopens_the_same_deficit(teacher, competence):
+    record(teacher, competence, "45", dt.date(2025, 10, 1))
+    record(teacher, competence, "80", dt.date(2026, 1, 15))
+    first = Deficit.objects.get(teacher=teacher)
+
+    record(teacher, competence, "50", dt.date(2026, 1, 15))  # the same result, corrected
+
+    deficit = Deficit.objects.get(teacher=teacher)
+    assert deficit.pk == first.pk and deficit.is_open
+
+
+def test_one_sync_handles_many_pairs_at_once(school, competence):
+    teachers = [TeacherFactory(school=school) for _ in range(3)]
+    for n, teacher in enumerate(teachers):
+        DiagnosisFactory(teacher=teacher, competence=competence, score=40 + 10 * n, date=dt.date(2025, 10, 1))
+
+    services.deficits_sync_pairs(pairs={(t.pk, competence.pk) for t in teachers})
+
+    assert sorted(Deficit.objects.values_list("teacher_id", flat=True)) == [teachers[0].pk, teachers[1].pk]
