@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from accounts.models import Role, User
 from core.forms import SpreadsheetUploadForm
 from schools.models import AcademicYear
+from teachers.formats import name_key
 from teachers.models import Competence, Deficit, MentoringMeeting, Mentorship, RouteGoal, RouteStep, Teacher
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -45,6 +46,21 @@ class TeacherForm(_Crispy, forms.ModelForm):
         self.instance.school = school
         self.fields["user"].queryset = User.objects.filter(role=Role.TEACHER, school=school, is_active=True)
         self._crispy()
+
+    def clean(self):
+        data = super().clean()
+        for key in ("last_name", "first_name", "middle_name"):
+            data[key] = " ".join(data.get(key, "").split())
+            setattr(self.instance, key, data[key])
+        # The school is not a field of the form, so the unique name is checked here, the way the
+        # import compares names (case and «ё» aside; SQLite compares Cyrillic case-sensitively).
+        key = name_key(data["last_name"], data["first_name"], data["middle_name"])
+        others = Teacher.objects.filter(school=self.instance.school).exclude(pk=self.instance.pk)
+        if data["last_name"] and any(
+            name_key(*names) == key for names in others.values_list("last_name", "first_name", "middle_name")
+        ):
+            raise forms.ValidationError("Педагог с такими фамилией, именем и отчеством в этой школе уже есть.")
+        return data
 
 
 class RosterUploadForm(SpreadsheetUploadForm):
@@ -158,6 +174,10 @@ class MentorshipForm(_Crispy, forms.ModelForm):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", "Окончание раньше начала.")
         return data
+
+    def validate_constraints(self):
+        # The same rules are checked in clean() with messages on the right fields.
+        return None
 
 
 class MeetingForm(_Crispy, forms.ModelForm):

@@ -67,7 +67,9 @@ class Teacher(models.Model):
         constraints = [
             # The import's upsert key: a school lists a person once.
             models.UniqueConstraint(
-                fields=["school", "last_name", "first_name", "middle_name"], name="teacher_unique_name_in_school"
+                fields=["school", "last_name", "first_name", "middle_name"],
+                name="teacher_unique_name_in_school",
+                violation_error_message="Педагог с такими фамилией, именем и отчеством в этой школе уже есть.",
             )
         ]
 
@@ -172,7 +174,9 @@ class Diagnosis(models.Model):
         constraints = [
             # A re-import of the same file changes nothing: one result per teacher, competence, date, source.
             models.UniqueConstraint(
-                fields=["teacher", "competence", "date", "source"], name="diagnosis_unique_per_source_and_date"
+                fields=["teacher", "competence", "date", "source"],
+                name="diagnosis_unique_per_source_and_date",
+                violation_error_message="Такой результат (компетенция, дата, источник) уже записан.",
             )
         ]
 
@@ -243,7 +247,13 @@ class Route(models.Model):
         ordering = ["-year__start_year"]
         verbose_name = "индивидуальный образовательный маршрут"
         verbose_name_plural = "индивидуальные образовательные маршруты"
-        constraints = [models.UniqueConstraint(fields=["teacher", "year"], name="one_route_per_teacher_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teacher", "year"],
+                name="one_route_per_teacher_year",
+                violation_error_message="Маршрут педагога на этот год уже есть.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"ИОМ {self.year}"
@@ -316,7 +326,9 @@ class RouteStep(models.Model):
         verbose_name_plural = "шаги маршрута"
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="done", done_on__isnull=False) | ~Q(status="done"), name="done_step_has_date"
+                condition=Q(status="done", done_on__isnull=False) | ~Q(status="done"),
+                name="done_step_has_date",
+                violation_error_message="У выполненного шага должна быть дата выполнения.",
             )
         ]
 
@@ -353,8 +365,16 @@ class Mentorship(models.Model):
         verbose_name = "пара наставничества"
         verbose_name_plural = "наставничество"
         constraints = [
-            models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="mentor_is_not_mentee"),
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="mentorship_period_order"),
+            models.CheckConstraint(
+                condition=~Q(mentor=models.F("mentee")),
+                name="mentor_is_not_mentee",
+                violation_error_message="Наставник и наставляемый — разные люди.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="mentorship_period_order",
+                violation_error_message="Окончание раньше начала.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -266,3 +266,17 @@ def test_pages_take_a_bounded_number_of_queries(
 
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_a_second_teacher_with_the_same_name_is_refused_with_a_message(client, director, school):
+    TeacherFactory(school=school, last_name="Новикова", first_name="Анна", middle_name="")
+    client.force_login(director)
+
+    response = client.post(
+        reverse("teachers:create", args=[school.pk]),
+        {"last_name": "новикова ", "first_name": "Анна", "position": "Учитель", "category": "none"},
+    )
+
+    assert response.status_code == 200
+    assert "уже есть" in response.content.decode()
+    assert Teacher.objects.count() == 1
