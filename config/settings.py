@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "identification",
     "risks",
     "roadmaps",
+    "partnerships",
     "events",
     "teachers",
 ]
