@@ -150,6 +150,7 @@ def _parse_sheet(sheet: Sheet, measures_index: int, parsed: ParsedFile, subjects
         return
     school_label = column_label(code_col, "Код ОО") if code_col is not None else column_label(name_col or 0, "ОО")
 
+    schools_before = parsed.total_rows
     for index in range(measures_index + 1, len(sheet.rows)):
         row = sheet.rows[index]
         if is_blank(row):
@@ -169,6 +170,12 @@ def _parse_sheet(sheet: Sheet, measures_index: int, parsed: ParsedFile, subjects
         parsed.total_rows += 1
         for subject_code, group in usable:
             _parse_group(sheet, row, row_number, code, school_label, year_start, subject_code, group, parsed)
+    if parsed.total_rows == schools_before and code_col is None:
+        # Names alone do not identify a school reliably (the same «СОШ № 1» in every district).
+        errors.append(
+            RowError(sheet.name, measures_index + 1, "", "В отчёте нет кодов ОО: добавьте столбец «Код ОО» "
+                                                         "(логин ФИС ОКО, edu…) или код в скобках после названия.")
+        )  # fmt: skip
 
 
 def _parse_group(

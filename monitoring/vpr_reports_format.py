@@ -37,7 +37,7 @@ import re
 from decimal import ROUND_FLOOR, Decimal
 
 from core.tabular import RowError, Sheet, normalise_header
-from monitoring.aggregates_format import mean_mark, report_duplicates
+from monitoring.aggregates_format import mean_mark, report_duplicates, subject_code_for
 from monitoring.models import ImportJob, Procedure
 from monitoring.parsing import (
     AggregateRow,
@@ -101,7 +101,7 @@ def _slice_of(sheet: Sheet, header_index: int, subjects_by_name: dict[str, str],
                                         "неизвестны год, предмет и класс.")
         )  # fmt: skip
         return None
-    code = subjects_by_name.get(normalise_header(meta.subject))
+    code = subject_code_for(meta.subject, subjects_by_name=subjects_by_name)
     if code is None:
         errors.append(
             RowError(sheet.name, meta.title_row, "", f"Неизвестный предмет «{meta.subject}»: его нет в справочнике.")

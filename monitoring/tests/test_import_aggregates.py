@@ -414,3 +414,16 @@ def test_ege_report_row_with_a_broken_school_code_is_refused(department, school,
     assert [(e["row"], e["column"], e["message"]) for e in job.errors] == [
         (7, "A (Код ОО)", "Код ОО «edu12x» не распознан.")
     ]
+
+
+def test_ege_report_that_names_schools_without_codes_is_refused_with_a_hint(department, school, run_import):
+    content = ege_report_xlsx(["Русский язык"], {"Район": [("", "МБОУ СОШ № 1", {"Русский язык": (1, 0, 0, 0, 50)})]})
+    book = load_workbook(io.BytesIO(content))
+    book.active["A3"] = "№"  # no «Код ОО» column at all
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    job = run_import(department, buffer.getvalue())
+
+    assert job.status == ImportJob.Status.FAILED
+    assert "В отчёте нет кодов ОО" in _messages(job)[0]
