@@ -192,7 +192,8 @@ def is_ege_report_header(cells: set[str]) -> bool:
 
 
 def is_aggregates_header(cells: set[str]) -> bool:
-    return {"учебный год", "код оо", "предмет", "участников"} <= cells
+    participants = {"участников", "приняли участие", "приняло участие"}
+    return {"учебный год", "код оо", "предмет"} <= cells and bool(cells & participants)
 
 
 _DETECTORS = (

@@ -427,3 +427,38 @@ def test_ege_report_that_names_schools_without_codes_is_refused_with_a_hint(depa
 
     assert job.status == ImportJob.Status.FAILED
     assert "В отчёте нет кодов ОО" in _messages(job)[0]
+
+
+def _reimport_cases(school, other_school):
+    return {
+        "vpr_f3": vpr_f3_xlsx(f3_rows(school, other_school)),
+        "vpr_journal": vpr_journal_xlsx([(f"СОШ ({school.code})", 10, 70, 9), (f"ООШ ({other_school.code})", 0, 5, 1)]),
+        "ege_report": ege_report(school, other_school),
+        "aggregates": aggregates_csv(
+            [{"year": "2024/2025", "subject": "01", "code": code, "participants": 20, "mean_score": "60,5"}
+             for code in (school.code, other_school.code)]
+        ),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("layout", ["vpr_f3", "vpr_journal", "ege_report", "aggregates"])
+def test_reimporting_any_aggregate_file_changes_nothing(department, school, other_school, run_import, layout):
+    content = _reimport_cases(school, other_school)[layout]
+    first = run_import(department, content, name="report.csv" if layout == "aggregates" else "report.xlsx")
+    assert (first.status, first.layout) == (ImportJob.Status.DONE, layout), first.errors
+    before = _snapshot()
+
+    again = run_import(department, content, name="report.csv" if layout == "aggregates" else "report.xlsx")
+
+    assert (again.status, again.rows_created, again.rows_replaced) == (ImportJob.Status.DONE, 0, 0)
+    assert again.slices_unchanged == first.rows_created > 0
+    assert _snapshot() == before
+
+
+def test_canonical_file_with_the_ege_report_titles_is_still_the_canonical_layout(department, school, run_import):
+    content = f"Учебный год;Код ОО;Предмет;Приняли участие;Средний балл\n2024/2025;{school.code};01;20;60\n"
+
+    job = run_import(department, content.encode("cp1251"), name="a.csv")
+
+    assert (job.status, job.layout) == (ImportJob.Status.DONE, ImportJob.Layout.AGGREGATES), job.errors
+    assert _current(school).participants == 20
