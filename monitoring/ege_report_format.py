@@ -38,6 +38,7 @@ from monitoring.parsing import (
 )
 
 _SCAN = 40
+_HEADER_ROWS_ABOVE = 2
 _ACADEMIC_YEAR = re.compile(r"\b(20\d{2})\s*[/\-–]\s*(20\d{2}|\d{2})\b")
 _YEAR = re.compile(r"\b(20\d{2})\b")
 # What is meant as a school code (and is an error when it is not one); other text in the code
@@ -105,7 +106,8 @@ def _parse_sheet(sheet: Sheet, measures_index: int, parsed: ParsedFile, subjects
         return
     subject_row, measure_row = sheet.rows[subjects_index], sheet.rows[measures_index]
     code_col = name_col = None
-    for header in (subject_row, measure_row):
+    # «Код ОО» and the name may be merged down from a row above the subjects (three-row headers).
+    for header in sheet.rows[max(0, subjects_index - _HEADER_ROWS_ABOVE) : measures_index + 1]:
         for col, text in enumerate(header):
             name = normalise_header(text)
             if code_col is None and (

@@ -214,24 +214,35 @@ def ege_report_xlsx(
     municipalities: dict[str, list[tuple[str, str, dict[str, tuple]]]],
     *,
     title: str = "Результаты ЕГЭ 2025 года по общеобразовательным организациям",
+    three_row_header: bool = False,
 ) -> bytes:
     """Merged two-row header (subject over five measures), a caption row per municipality.
 
     municipalities: caption → [(school code, school name, {subject: (participants, below,
     80–99, 100, mean)})]; a subject missing from the dict is left empty for that school.
+    ``three_row_header`` puts «Код ОО», the name and a merged «Предметы» in a row above the
+    subjects.
     """
     workbook = Workbook()
     ws = workbook.active
     ws.title = "ЕГЭ по ОО"
     ws.append([title])
     ws.append([])
-    ws.append(["Код ОО", "Наименование ОО", *[cell for s in subjects for cell in [s, None, None, None, None]]])
+    width = 5 * len(subjects)
+    top = 3
+    if three_row_header:
+        ws.append(["Код ОО", "Наименование ОО", "Предметы"])
+        ws.merge_cells(start_row=3, start_column=3, end_row=3, end_column=2 + width)
+        ws.append([None, None, *[cell for s in subjects for cell in [s, None, None, None, None]]])
+        top = 4
+    else:
+        ws.append(["Код ОО", "Наименование ОО", *[cell for s in subjects for cell in [s, None, None, None, None]]])
     ws.append([None, None, *(EGE_MEASURES * len(subjects))])
-    ws.merge_cells("A3:A4")
-    ws.merge_cells("B3:B4")
+    ws.merge_cells(start_row=3, start_column=1, end_row=top + 1, end_column=1)
+    ws.merge_cells(start_row=3, start_column=2, end_row=top + 1, end_column=2)
     for index in range(len(subjects)):
         first = 3 + 5 * index
-        ws.merge_cells(start_row=3, start_column=first, end_row=3, end_column=first + 4)
+        ws.merge_cells(start_row=top, start_column=first, end_row=top, end_column=first + 4)
     ws.append([None, None, *range(1, 5 * len(subjects) + 1)])  # column numbers, as printed reports have
     for caption, schools in municipalities.items():
         ws.append([caption])

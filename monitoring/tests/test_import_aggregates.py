@@ -462,3 +462,15 @@ def test_canonical_file_with_the_ege_report_titles_is_still_the_canonical_layout
 
     assert (job.status, job.layout) == (ImportJob.Status.DONE, ImportJob.Layout.AGGREGATES), job.errors
     assert _current(school).participants == 20
+
+
+def test_ege_report_with_a_three_row_header_reads_the_same(department, school, run_import):
+    figures = {"Русский язык": (25, 1, 4, 0, 68), "Математика базовая": (9, 0, 0, 0, 4)}
+    content = ege_report_xlsx(
+        ["Русский язык", "Математика базовая"], {"Район": [(school.code, "СОШ", figures)]}, three_row_header=True
+    )
+
+    job = run_import(department, content)
+
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert sorted(SchoolAggregate.objects.values_list("subject__code", "participants")) == [("01", 25), ("22", 9)]
