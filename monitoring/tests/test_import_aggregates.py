@@ -8,7 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from monitoring import services
 from monitoring.models import ImportJob, Procedure, SchoolAggregate
@@ -474,3 +474,26 @@ def test_ege_report_with_a_three_row_header_reads_the_same(department, school, r
 
     assert job.status == ImportJob.Status.DONE, job.errors
     assert sorted(SchoolAggregate.objects.values_list("subject__code", "participants")) == [("01", 25), ("22", 9)]
+
+
+def test_f3_workbook_with_a_sheet_per_subject_and_grade_stores_each_slice(department, school, run_import):
+    book = Workbook()
+    book.remove(book.active)
+    for title, figures in (
+        ("ВПР 2026 Русский язык 4 класс", (10, 40, 40, 10)),
+        ("ВПР 2026 История 6 класс", (0, 50, 50, 0)),
+    ):
+        sheet = book.create_sheet(title[9:])
+        source = load_workbook(io.BytesIO(vpr_f3_xlsx([(f"СОШ ({school.code})", 1, 10, *figures)], title=title)))
+        for row in source.active.iter_rows(values_only=True):
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    job = run_import(department, buffer.getvalue())
+
+    assert job.status == ImportJob.Status.DONE, job.errors
+    assert sorted(SchoolAggregate.objects.values_list("subject__code", "grade", "mark_2", "mark_3")) == [
+        ("01", 4, 1, 4),
+        ("07", 6, 0, 5),
+    ]
