@@ -83,3 +83,17 @@ def test_the_sweep_is_on_the_beat_schedule():
 
     entries = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
     assert requeue_stale_result_imports.name in entries
+
+
+def test_the_job_page_tells_that_the_job_was_requeued(client, department, school, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    job = _stuck_job(department, school, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.results_imports_requeue_stale()
+    client.force_login(department)
+
+    page = client.get(reverse("monitoring:import_detail", args=[job.pk])).content.decode()
+
+    assert 'data-status="done"' in page
+    assert "ставился в очередь заново 1 раз." in page
