@@ -269,6 +269,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schools.tasks.requeue_stale_registry_imports",
         "schedule": 5 * 60,
     },
+    "requeue-stale-result-imports": {
+        "task": "monitoring.tasks.requeue_stale_result_imports",
+        "schedule": 5 * 60,
+    },
     "purge-stale-registry-uploads": {
         "task": "schools.tasks.purge_registry_uploads",
         "schedule": 24 * 3600,
