@@ -30,6 +30,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from core.xlsx import safe_row
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Limits of an XLSX archive. A real workbook compresses its XML 5–30 times; a ratio over
@@ -278,7 +280,8 @@ def xlsx_bytes(
     sheet.append(header_cells)
     count = 0
     for row in rows:
-        sheet.append(list(row))
+        # User-typed text must never run as a formula in the department's spreadsheet.
+        sheet.append(safe_row(row))
         count += 1
     if headers:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
