@@ -201,3 +201,18 @@ def test_settings_refuse_a_zero_cap_with_a_message(client, department, municipal
     assert response.status_code == 200
     assert "больше либо равно 1" in response.content.decode()
     assert not PartnershipSettings.objects.exists()
+
+
+def test_the_school_card_shows_its_agreements_and_the_department_a_matching_link(
+    client, cast, supported, partner, other_school
+):
+    agreement_with(supported=supported, partners=[partner], number="21-П")
+    client.force_login(cast["department"])
+    body = client.get(reverse("schools:detail", args=[supported.pk])).content.decode()
+    assert "Договор № 21-П" in body
+    assert reverse("partnerships:matching", args=[supported.pk]) in body
+
+    client.force_login(cast["director"])
+    body = client.get(reverse("schools:detail", args=[supported.pk])).content.decode()
+    assert "Договор № 21-П" in body
+    assert reverse("partnerships:matching", args=[supported.pk]) not in body
