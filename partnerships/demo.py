@@ -24,6 +24,7 @@ from identification.models import ACTIVE, SchoolStatus, StatusKind
 from identification.selectors import current_year, supported_schools
 from partnerships import services
 from partnerships.models import Agreement, PartnerCandidate, SupportForm
+from partnerships.selectors import ru_plural
 from schools.models import Municipality, Organisation, School
 
 HOME_OKTMO = "99610000"  # «Заречный муниципальный район», schools/demo.py
@@ -180,8 +181,11 @@ def demo_seed() -> str:
                 agreements += 1
     if not (statuses or candidates or agreements):
         return "Партнёрство: демо-данные уже есть, ничего не добавлено."
-    return (
-        f"Партнёрство: {agreements} договоров во всех статусах, {candidates} организаций в кандидатах"
-        + (f", {statuses} статусов выставлено вручную (у выявления их ещё не было)" if statuses else "")
-        + "."
+    line = (
+        f"Партнёрство: {agreements} {ru_plural(agreements, 'договор', 'договора', 'договоров')} во всех статусах, "
+        f"{candidates} {ru_plural(candidates, 'организация', 'организации', 'организаций')} в кандидатах"
     )
+    if statuses:
+        line += f", {statuses} {ru_plural(statuses, 'статус', 'статуса', 'статусов')} выставлено вручную"
+        line += " (у выявления их ещё не было)"
+    return line + "."
