@@ -65,6 +65,8 @@ def partnership_settings_update(
 def candidate_add(*, municipality: Municipality, organisation: Organisation, strengths: str, by) -> PartnerCandidate:
     if organisation.kind == Organisation.Kind.DEPARTMENT:
         raise AgreementError("Управление образования не может быть партнёром по договору.")
+    if organisation.municipality_id != municipality.pk:
+        raise AgreementError("Кандидатов добавляют из организаций своего муниципалитета.")
     candidate, created = PartnerCandidate.objects.get_or_create(
         municipality=municipality, organisation=organisation, defaults={"strengths": strengths, "added_by": by}
     )

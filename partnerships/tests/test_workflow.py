@@ -198,3 +198,10 @@ def test_the_end_of_term_assessment_is_kept_and_logged(draft, department):
     draft.refresh_from_db()
     assert (draft.assessment_rating, draft.assessed_at is not None) == (4, True)
     assert draft.events.filter(action=AgreementEvent.Action.ASSESSED).exists()
+
+
+def test_candidates_come_from_the_departments_own_municipality(municipality, foreign_school, department):
+    from partnerships.services import candidate_add
+
+    with pytest.raises(AgreementError, match="своего муниципалитета"):
+        candidate_add(municipality=municipality, organisation=foreign_school.organisation, strengths="", by=department)
