@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -69,16 +70,16 @@ def _filtered(request):
 @require_GET
 def agreement_list(request):
     agreement_filter = _filtered(request)
-    qs = agreement_filter.qs
-    page = qs[:PAGE_SIZE]
+    page = Paginator(agreement_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "partnerships/agreement_list.html",
         {
             "filter": agreement_filter,
-            "agreements": page,
-            "total": qs.count(),
-            "page_size": PAGE_SIZE,
+            "page": page,
+            "query": query.urlencode(),
             "can_manage": selectors.can_manage_agreements(request.user),
         },
     )

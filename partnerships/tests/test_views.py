@@ -216,3 +216,16 @@ def test_the_school_card_shows_its_agreements_and_the_department_a_matching_link
     body = client.get(reverse("schools:detail", args=[supported.pk])).content.decode()
     assert "Договор № 21-П" in body
     assert reverse("partnerships:matching", args=[supported.pk]) not in body
+
+
+def test_the_register_pages_through_many_agreements_keeping_the_filter(client, department, supported, partner):
+    for n in range(55):
+        agreement_with(supported=supported, partners=[partner], number=f"N{n:02d}", status=S.ACTIVE)
+    client.force_login(department)
+
+    body = client.get(reverse("partnerships:agreement_list"), {"status": S.ACTIVE, "page": 2}).content.decode()
+
+    assert "Найдено: 55" in body
+    assert "2 из 2" in body
+    assert body.count("Договор № N") == 5
+    assert "?status=active&amp;page=1" in body
