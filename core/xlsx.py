@@ -4,7 +4,7 @@ A text cell that starts with = + - @ (or a tab / carriage return before one) is 
 Excel and LibreOffice as a formula (OWASP «CSV/formula injection»): a school name typed as
 ``=HYPERLINK(...)`` would run on the department's computer. Every export of user-typed
 text goes through ``safe_cell``/``safe_row``; ``core.tabular.xlsx_bytes`` applies it to
-every row it writes.
+every row it writes, and ``core.tabular`` reads the apostrophe back off (``unescape_cell``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,17 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def unescape_cell(text: str) -> str:
+    """The reverse of ``safe_cell`` for text read back from our own exports.
+
+    Without it a registry exported and imported again would gain an apostrophe on every
+    phone number («+7 …»): the import would not be the no-op it must be.
+    """
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 def safe_row(row: Iterable[Any]) -> list[Any]:

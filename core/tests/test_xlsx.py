@@ -24,3 +24,14 @@ def test_every_export_through_xlsx_bytes_writes_formula_like_text_as_text():
 
     assert cell.data_type == "s"
     assert cell.value == '\'=HYPERLINK("http://evil")'
+
+
+def test_what_an_export_escaped_reads_back_as_it_was():
+    from core.tabular import read_tables
+
+    values = ["+7 (84563) 2-11-00", "=1+1", "-", "'quoted by hand", "обычный текст"]
+    content = xlsx_bytes("Лист", ["Значение"], [[value] for value in values])
+
+    sheet = read_tables(io.BytesIO(content), "export.xlsx")[0]
+
+    assert [row[0] for row in sheet.rows[1:]] == values
