@@ -229,3 +229,15 @@ def test_the_register_pages_through_many_agreements_keeping_the_filter(client, d
     assert "2 из 2" in body
     assert body.count("Договор № N") == 5
     assert "?status=active&amp;page=1" in body
+
+
+def test_the_register_filters_by_school_and_by_year(client, department, supported, partner, other_school):
+    agreement_with(supported=supported, partners=[partner], number="S-1", signed_on=date(2025, 10, 1))
+    agreement_with(supported=other_school, partners=[partner], number="O-2", signed_on=date(2026, 2, 1))
+    client.force_login(department)
+
+    by_school = client.get(reverse("partnerships:agreement_list"), {"supported_school": supported.pk}).content.decode()
+    by_year = client.get(reverse("partnerships:agreement_list"), {"year": 2026}).content.decode()
+
+    assert "Договор № S-1" in by_school and "Договор № O-2" not in by_school
+    assert "Договор № O-2" in by_year and "Договор № S-1" not in by_year
