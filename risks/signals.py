@@ -1,7 +1,8 @@
 """Objectivity signals computed from the current participant results, set-based.
 
-Four queries per year, whatever the number of rows: per (school, subject, grade) counts of ВПР
-marks against the journal; the lowest primary score that got each mark (the boundaries, from the
+A handful of queries per year, whatever the number of rows: per (school, subject, grade) counts of
+ВПР marks against the journal (or the imported «сравнение с журналом» report where there are no
+participant rows); the lowest primary score that got each mark (the boundaries, from the
 data of the whole year); the counts at and around those boundaries per school; the mean ВПР and
 ОГЭ mark per (school, subject). Python then walks the aggregates (a few rows per school), never
 the result rows. Rules and thresholds: ``risks.rules``.
@@ -19,7 +20,7 @@ from operator import or_
 from django.db.models import Avg, Count, F, Min, Q
 
 from core.charts import fmt_number
-from monitoring.models import CURRENT, ParticipantResult, Procedure, Subject
+from monitoring.models import CURRENT, ParticipantResult, Procedure, SchoolAggregate, Subject
 from risks import rules
 from risks.models import SignalKind
 from schools.models import AcademicYear, School
@@ -80,6 +81,20 @@ def compute_signals(*, year: AcademicYear, school_ids: list[int] | None = None) 
             gap_down=Count("id", filter=Q(journal_mark__gte=F("mark") + rules.GAP_MIN_MARKS)),
         )
     )
+    # Slices without participant rows may come as imported reports («Сравнение отметок с отметками по
+    # журналу»): they give the raised share, not the gaps.
+    have = {(r["school_id"], r["subject_id"], r["grade"]) for r in rows}
+    aggregates = SchoolAggregate.objects.filter(
+        CURRENT, year=year, procedure=Procedure.VPR, source=SchoolAggregate.Source.IMPORTED, raised__isnull=False
+    )
+    if wanted is not None:
+        aggregates = aggregates.filter(school__municipality_id__in=municipalities)
+    for a in aggregates.values(
+        "school_id", "school__municipality_id", "subject_id", "grade", "lowered", "confirmed", "raised"
+    ):
+        if (a["school_id"], a["subject_id"], a["grade"]) not in have:
+            n = (a["lowered"] or 0) + (a["confirmed"] or 0) + a["raised"]
+            rows.append(a | {"n": n, "gap_up": None, "gap_down": None, "from_report": True})
     municipal: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for r in rows:
         totals = municipal[(r["school__municipality_id"], r["subject_id"], r["grade"])]
@@ -108,6 +123,8 @@ def compute_signals(*, year: AcademicYear, school_ids: list[int] | None = None) 
                     {"raised": r["raised"], "participants": r["n"], "municipal_raised": m_raised, "municipal": m_n},
                 )
             )
+        if r.get("from_report"):
+            continue
         gaps = r["gap_up"] + r["gap_down"]
         gap_share = percent(gaps, r["n"])
         if gaps >= rules.GAP_MIN_COUNT and gap_share >= rules.GAP_MIN_SHARE:

@@ -225,3 +225,22 @@ def test_recompute_runs_the_same_number_of_queries_for_more_schools(school, year
     for _ in range(5):
         add_results(SchoolFactory(municipality=municipality), DISTRICT + [(9, 5, 3)] * 3)
     assert measure() <= small + 3  # the writes are batched; the reads do not grow
+
+
+def test_raised_share_also_reads_imported_journal_comparison_reports(school, other_school, year, russian, job):
+    from monitoring.models import SchoolAggregate
+
+    def report(s, lowered, confirmed, raised):
+        SchoolAggregate.objects.create(
+            year=year, procedure="vpr", subject=russian, grade=5, school=s, source="imported",
+            participants=lowered + confirmed + raised, lowered=lowered, confirmed=confirmed, raised=raised,
+            import_job=job,
+        )  # fmt: skip
+
+    report(school, 1, 10, 9)  # 45 %
+    report(other_school, 5, 35, 0)
+
+    objectivity_recompute(year=year)
+
+    signal = ObjectivitySignal.objects.get(school=school, kind=SignalKind.RAISED_SHARE)
+    assert (signal.value, signal.reference, signal.grade) == (Decimal("45.00"), Decimal("15.00"), 5)
