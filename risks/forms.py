@@ -73,7 +73,7 @@ class SelfDiagnosisForm(forms.Form):
                     choices=ANSWER_SCALE,
                     coerce=int,
                     required=False,
-                    widget=forms.RadioSelect,
+                    widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                     initial=answers.get(question.pk),
                     disabled=disabled,
                 )

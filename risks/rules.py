@@ -23,9 +23,15 @@ GAP_MIN_SHARE = Decimal("5")
 GAP_MIN_COUNT = 2
 
 # A peak at a mark boundary: the count at the boundary score at least PEAK_RATIO times the mean
-# of its two neighbours (b − 1, b + 1), and at least PEAK_MIN_COUNT participants at it.
+# of its neighbours (b − 2 … b + 2 without b), and at least PEAK_MIN_COUNT participants at it.
 PEAK_RATIO = Decimal("2.5")
 PEAK_MIN_COUNT = 5
+# …and unlikely by chance: given the share of all the year's participants of the slice with that
+# score, the binomial probability of the school having that many or more there is below this.
+# Chosen by simulation (classes of 25, a smooth distribution vs six pupils pushed onto the «3»
+# boundary): about 0,2 % of smooth slices flagged, about 70 % of pushed ones. Local tests
+# (neighbours alone) flagged 1–3 % of smooth slices: small classes are noisy.
+PEAK_MAX_CHANCE = 0.001
 
 # ВПР far above the school's ОГЭ in the same subject and year: mean marks apart by at least this.
 VPR_OVER_OGE_MARKS = Decimal("0.8")

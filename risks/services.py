@@ -71,7 +71,14 @@ def objectivity_recompute(*, year: AcademicYear | int, school_ids: list[int] | N
                     explanation=f.explanation,
                 )
             )
-        else:
+        elif (row.value, row.reference, row.participants, row.details, row.explanation, row.is_active) != (
+            f.value,
+            f.reference,
+            f.participants,
+            f.details,
+            f.explanation,
+            True,
+        ):
             row.value, row.reference, row.participants = f.value, f.reference, f.participants
             row.details, row.explanation, row.is_active = f.details, f.explanation, True
             update.append(row)

@@ -11,6 +11,7 @@ the result rows. Rules and thresholds: ``risks.rules``.
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -149,6 +150,17 @@ def compute_signals(*, year: AcademicYear, school_ids: list[int] | None = None) 
     return found
 
 
+def binomial_tail(count: int, trials: int, p: float) -> float:
+    """P(X ≥ count) for X ~ Binomial(trials, p)."""
+    if count <= 0:
+        return 1.0
+    if p <= 0:
+        return 0.0
+    if p >= 1:
+        return 1.0
+    return min(1.0, sum(math.comb(trials, k) * p**k * (1 - p) ** (trials - k) for k in range(count, trials + 1)))
+
+
 def _boundary_peaks(*, vpr, wanted: set[int] | None, subjects: dict[int, str]) -> list[Found]:
     # Boundaries from the data: the lowest primary score that got each mark, over every school.
     lowest: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
@@ -166,10 +178,22 @@ def _boundary_peaks(*, vpr, wanted: set[int] | None, subjects: dict[int, str]) -
     around = reduce(
         or_,
         (
-            Q(subject_id=s, grade=g, primary_score__in=sorted({x + d for x in b for d in (-1, 0, 1)}))
+            Q(subject_id=s, grade=g, primary_score__in=sorted({x + d for x in b for d in range(-2, 3)}))
             for (s, g), b in boundaries.items()
         ),
     )
+    # How common each boundary score is over the whole year's participants of the slice: the
+    # school's count is tested against that share, not against its own (noisy) neighbours alone.
+    slice_totals = {
+        (r["subject_id"], r["grade"]): r["n"] for r in vpr.values("subject_id", "grade").annotate(n=Count("id"))
+    }
+    at_boundary = reduce(
+        or_, (Q(subject_id=s, grade=g, primary_score__in=sorted(b)) for (s, g), b in boundaries.items())
+    )
+    share_at = {
+        (r["subject_id"], r["grade"], r["primary_score"]): r["c"] / slice_totals[(r["subject_id"], r["grade"])]
+        for r in vpr.filter(at_boundary).values("subject_id", "grade", "primary_score").annotate(c=Count("id"))
+    }
     scoped = vpr if wanted is None else vpr.filter(school_id__in=wanted)
     totals = {
         (r["school_id"], r["subject_id"], r["grade"]): r["n"]
@@ -186,9 +210,15 @@ def _boundary_peaks(*, vpr, wanted: set[int] | None, subjects: dict[int, str]) -
         peaks = []
         for score, mark in sorted(boundaries[(subject_id, grade)].items()):
             c = at.get(score, 0)
-            neighbours = (at.get(score - 1, 0) + at.get(score + 1, 0)) / 2
+            # Expected count: the mean of two scores on each side (one each side is too noisy in a class).
+            neighbours = sum(at.get(score + d, 0) for d in (-2, -1, 1, 2)) / 4
             ratio = Decimal(c) / Decimal(str(max(neighbours, 0.5)))
-            if c >= rules.PEAK_MIN_COUNT and ratio >= rules.PEAK_RATIO:
+            share = share_at.get((subject_id, grade, score), 0.0)
+            if (
+                c >= rules.PEAK_MIN_COUNT
+                and ratio >= rules.PEAK_RATIO
+                and binomial_tail(c, n, share) < rules.PEAK_MAX_CHANCE
+            ):
                 peaks.append(
                     {
                         "mark": mark,
@@ -196,6 +226,8 @@ def _boundary_peaks(*, vpr, wanted: set[int] | None, subjects: dict[int, str]) -
                         "count": c,
                         "below": at.get(score - 1, 0),
                         "above": at.get(score + 1, 0),
+                        "expected": neighbours,
+                        "year_share": round(share * 100, 1),
                         "ratio": float(dec(ratio)),
                     }
                 )
@@ -203,7 +235,9 @@ def _boundary_peaks(*, vpr, wanted: set[int] | None, subjects: dict[int, str]) -
             continue
         name = _slice_name(subjects, subject_id, grade)
         parts = [
-            f"на границе «{p['mark']}» ({p['score']} б.) — {p['count']} чел., рядом {p['below']} и {p['above']}"
+            f"на границе «{p['mark']}» ({p['score']} б.) — {p['count']} чел., на баллах рядом {p['below']} и "
+            f"{p['above']} (в среднем по двум баллам с каждой стороны {fmt_number(p['expected'], 1)}; "
+            f"у всех участников года на этом балле {fmt_number(p['year_share'], 1, '%')})"
             for p in peaks
         ]
         found.append(
@@ -216,7 +250,8 @@ def _boundary_peaks(*, vpr, wanted: set[int] | None, subjects: dict[int, str]) -
                 None,
                 n,
                 f"{name}: пик распределения первичных баллов у границы отметки: {'; '.join(parts)} "
-                f"(порог: в {fmt_number(rules.PEAK_RATIO, 1)} раза больше среднего соседних баллов).",
+                f"(порог: в {fmt_number(rules.PEAK_RATIO, 1)} раза больше среднего соседних баллов, и при доле "
+                f"этого балла по всем участникам случайно реже 1 раза из {round(1 / rules.PEAK_MAX_CHANCE)}).",
                 {"peaks": peaks, "participants": n},
             )
         )

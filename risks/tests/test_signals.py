@@ -113,8 +113,11 @@ def test_a_peak_at_a_boundary_derived_from_the_data_fires(school, other_school, 
     objectivity_recompute(year=year)
 
     signal = ObjectivitySignal.objects.get(school=school, kind=SignalKind.BOUNDARY_PEAK)
-    assert signal.details["peaks"] == [{"mark": 3, "score": 4, "count": 8, "below": 1, "above": 1, "ratio": 8.0}]
-    assert "на границе «3» (4 б.) — 8 чел., рядом 1 и 1" in signal.explanation
+    # neighbours 2…6 without 4: 0, 1, 1, 0 → expected 0,5; 4 points over the year: 11 of 51 = 21,6 %
+    assert signal.details["peaks"] == [
+        {"mark": 3, "score": 4, "count": 8, "below": 1, "above": 1, "expected": 0.5, "year_share": 21.6, "ratio": 16.0}
+    ]
+    assert "на границе «3» (4 б.) — 8 чел., на баллах рядом 1 и 1" in signal.explanation
     assert SignalKind.BOUNDARY_PEAK not in kinds(other_school, year)
 
 
@@ -244,3 +247,22 @@ def test_raised_share_also_reads_imported_journal_comparison_reports(school, oth
 
     signal = ObjectivitySignal.objects.get(school=school, kind=SignalKind.RAISED_SHARE)
     assert (signal.value, signal.reference, signal.grade) == (Decimal("45.00"), Decimal("15.00"), 5)
+
+
+def test_a_small_bump_that_chance_explains_is_not_a_peak(school, other_school, year, add_results):
+    add_results(other_school, DISTRICT)
+    # 5 of 18 at the boundary against 1, 2 | 2, 2 around it: 2,9 times their mean, but with the
+    # district's share of that score such a bump is not rare enough — noise in a small class.
+    add_results(school, spread({2: [3, 3, 2, 1], 3: [4] * 5 + [5, 5, 6, 6, 7], 4: [8, 9, 9, 10, 10, 8]}))
+
+    objectivity_recompute(year=year)
+
+    assert SignalKind.BOUNDARY_PEAK not in kinds(school, year)
+
+
+def test_binomial_tail_matches_known_values():
+    from risks.signals import binomial_tail
+
+    assert binomial_tail(0, 10, 0.3) == pytest.approx(1.0)
+    assert binomial_tail(7, 13, 0.2) == pytest.approx(0.00701, abs=1e-4)
+    assert binomial_tail(3, 3, 0.5) == pytest.approx(0.125)
