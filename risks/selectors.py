@@ -14,7 +14,7 @@ from django.http import Http404
 from accounts.models import Role, User
 from accounts.scopes import schools_for
 from core.charts import HBar, hbar_chart
-from risks.models import ObjectivitySignal, RiskFactor, RiskLevel, SchoolRisk, SelfDiagnosis
+from risks.models import ObjectivitySignal, RiskFactor, RiskLevel, SchoolRisk, SelfDiagnosis, SignalKind
 from schools.models import AcademicYear, School
 
 # Who reads what (DESIGN.md §3; issue #4): the municipality's signals are the department's work
@@ -63,11 +63,16 @@ def signals_for(
     return list(qs.order_by("kind", "subject__name", "grade"))
 
 
-def municipal_signals(*, user: User, year: AcademicYear) -> QuerySet[ObjectivitySignal]:
-    return (
-        ObjectivitySignal.objects.filter(year=year, is_active=True, school__in=schools_for(user))
-        .select_related("school__organisation", "school__municipality", "subject", "reviewed_by")
-        .order_by("school__municipality__name", "school__organisation__short_name", "kind", "subject__name", "grade")
+def municipal_signals(
+    *, user: User, year: AcademicYear, kind: str = "", review: str = ""
+) -> QuerySet[ObjectivitySignal]:
+    qs = ObjectivitySignal.objects.filter(year=year, is_active=True, school__in=schools_for(user))
+    if kind in SignalKind.values:
+        qs = qs.filter(kind=kind)
+    if review in ObjectivitySignal.Review.values:
+        qs = qs.filter(review=review)
+    return qs.select_related("school__organisation", "school__municipality", "subject", "reviewed_by").order_by(
+        "school__municipality__name", "school__organisation__short_name", "kind", "subject__name", "grade"
     )
 
 

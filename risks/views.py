@@ -13,7 +13,7 @@ from accounts.models import Role
 from accounts.scopes import municipalities_for
 from risks import selectors, services
 from risks.forms import RiskFactorForm, SelfDiagnosisForm, SignalReviewForm
-from risks.models import RecomputeJob, RiskFactor, SelfDiagnosis
+from risks.models import ObjectivitySignal, RecomputeJob, RiskFactor, SelfDiagnosis, SignalKind
 from schools.models import AcademicYear
 
 PAGE_SIZE = 100
@@ -33,7 +33,8 @@ def _years():
 def signals(request):
     _require(request.user, selectors.SIGNAL_LIST_ROLES)
     year = selectors.year_from(request.GET.get("year"))
-    qs = selectors.municipal_signals(user=request.user, year=year) if year else []
+    filters = {"kind": request.GET.get("kind", ""), "review": request.GET.get("review", "")}
+    qs = selectors.municipal_signals(user=request.user, year=year, **filters) if year else []
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     can_review = services.can_review_signals(request.user)
     last_job = None
@@ -42,7 +43,16 @@ def signals(request):
     return render(
         request,
         "risks/signals.html",
-        {"year": year, "years": _years(), "page": page, "can_review": can_review, "job": last_job},
+        {
+            "year": year,
+            "years": _years(),
+            "page": page,
+            "can_review": can_review,
+            "job": last_job,
+            "filters": filters,
+            "kinds": SignalKind.choices,
+            "reviews": ObjectivitySignal.Review.choices,
+        },
     )
 
 
@@ -117,7 +127,11 @@ def school(request, pk: int):
 
 @login_required
 def questionnaire(request, pk: int):
-    _require(request.user, (Role.DIRECTOR,))
+    # The director fills it in; those who read the school's profile read the answers.
+    _require(request.user, selectors.PROFILE_ROLES)
+    can_edit = request.user.role == Role.DIRECTOR
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
     school = selectors.school_get(user=request.user, pk=pk)
     year = selectors.year_from(request.GET.get("year"))
     if year is None:
@@ -126,7 +140,10 @@ def questionnaire(request, pk: int):
     answers = dict(diagnosis.answers.values_list("question_id", "value")) if diagnosis else {}
     locked = diagnosis is not None and diagnosis.status == SelfDiagnosis.Status.LOCKED
     form = SelfDiagnosisForm(
-        request.POST or None, factors=selectors.diagnosis_questions(), answers=answers, disabled=locked
+        request.POST or None,
+        factors=selectors.diagnosis_questions(),
+        answers=answers,
+        disabled=locked or not can_edit,
     )
     if request.method == "POST" and not locked and form.is_valid():
         try:
@@ -147,7 +164,7 @@ def questionnaire(request, pk: int):
     return render(
         request,
         "risks/questionnaire.html",
-        {"school": school, "year": year, "form": form, "diagnosis": diagnosis, "locked": locked},
+        {"school": school, "year": year, "form": form, "diagnosis": diagnosis, "locked": locked, "can_edit": can_edit},
     )
 
 

@@ -201,3 +201,31 @@ def test_navigation_offers_the_pages_by_role(department, director, teacher):
     assert [label for label, _, _ in nav_items(department)] == ["Сигналы объективности", "Рисковые профили"]
     assert [label for label, _, _ in nav_items(director)] == ["Рисковый профиль"]
     assert nav_items(teacher) == []
+
+
+def test_department_reads_the_answers_but_cannot_post_them(client, department, director, school, year):
+    question = RiskQuestion.objects.filter(factor__is_current=True).first()
+    diagnosis = SelfDiagnosis.objects.create(school=school, year=year, status="submitted")
+    diagnosis.answers.create(question=question, value=4)
+    client.force_login(department)
+    url = reverse("risks:questionnaire", args=[school.pk])
+
+    body = client.get(url).content.decode()
+
+    assert "только для просмотра" in body and 'value="4"' in body and "disabled" in body
+    assert client.post(url, {f"q_{question.pk}": "1", "save": "1"}).status_code == 403
+    assert diagnosis.answers.get().value == 4
+
+
+def test_signal_list_filters_by_kind_and_review(client, department, school, other_school, year, add_results):
+    add_results(school, GAPPY)  # a gap signal
+    add_results(other_school, [(6, 4, 3)] * 12)  # raised share, and a gap? no: one mark apart
+    add_results(SchoolFactory(municipality=school.municipality), [(6, 4, 4)] * 30)
+    objectivity_recompute(year=year)
+    client.force_login(department)
+
+    gaps = client.get(reverse("risks:signals"), {"kind": "mark_gap"}).content.decode()
+    raised = client.get(reverse("risks:signals"), {"kind": "raised_share", "review": "open"}).content.decode()
+
+    assert 'data-signal="mark_gap"' in gaps and 'data-signal="raised_share"' not in gaps
+    assert 'data-signal="raised_share"' in raised and 'data-signal="mark_gap"' not in raised
