@@ -14,6 +14,7 @@ from django.http import Http404
 from accounts.models import Role, User
 from accounts.scopes import schools_for
 from core.charts import HBar, hbar_chart
+from risks.charts import signal_chart
 from risks.models import ObjectivitySignal, RiskFactor, RiskLevel, SchoolRisk, SelfDiagnosis, SignalKind
 from schools.models import AcademicYear, School
 
@@ -60,7 +61,10 @@ def signals_for(
     qs = ObjectivitySignal.objects.filter(school=school, year=year).select_related("subject", "reviewed_by")
     if not include_inactive:
         qs = qs.filter(is_active=True)
-    return list(qs.order_by("kind", "subject__name", "grade"))
+    signals = list(qs.order_by("kind", "subject__name", "grade"))
+    for signal in signals:
+        signal.chart = signal_chart(signal)
+    return signals
 
 
 def municipal_signals(

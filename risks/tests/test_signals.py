@@ -106,16 +106,16 @@ DISTRICT = spread({2: [0, 1, 2, 3] * 3, 3: [4, 5, 6, 7] * 3, 4: [8, 9, 10] * 3, 
 
 
 def test_a_peak_at_a_boundary_derived_from_the_data_fires(school, other_school, year, add_results):
-    add_results(other_school, DISTRICT)
+    add_results(other_school, DISTRICT * 3)
     # 8 participants exactly at the «3» boundary (4 points), one on each side of it.
     add_results(school, spread({2: [3], 3: [4] * 8 + [5], 4: [9, 9]}))
 
     objectivity_recompute(year=year)
 
     signal = ObjectivitySignal.objects.get(school=school, kind=SignalKind.BOUNDARY_PEAK)
-    # neighbours 2…6 without 4: 0, 1, 1, 0 → expected 0,5; 4 points over the year: 11 of 51 = 21,6 %
+    # neighbours 2…6 without 4: 0, 1, 1, 0 → expected 0,5; 4 points over the year: 17 of 129 = 13,2 %
     assert signal.details["peaks"] == [
-        {"mark": 3, "score": 4, "count": 8, "below": 1, "above": 1, "expected": 0.5, "year_share": 21.6, "ratio": 16.0}
+        {"mark": 3, "score": 4, "count": 8, "below": 1, "above": 1, "expected": 0.5, "year_share": 13.2, "ratio": 16.0}
     ]
     assert "на границе «3» (4 б.) — 8 чел., на баллах рядом 1 и 1" in signal.explanation
     assert SignalKind.BOUNDARY_PEAK not in kinds(other_school, year)

@@ -229,3 +229,23 @@ def test_signal_list_filters_by_kind_and_review(client, department, school, othe
 
     assert 'data-signal="mark_gap"' in gaps and 'data-signal="raised_share"' not in gaps
     assert 'data-signal="raised_share"' in raised and 'data-signal="mark_gap"' not in raised
+
+
+def test_school_page_draws_the_evidence_of_a_boundary_peak(client, department, school, other_school, year, add_results):
+    import xml.etree.ElementTree as ET
+
+    district = [(s, m, m) for m, scores in {2: [0, 1, 2, 3] * 3, 3: [4, 5, 6, 7] * 3, 4: [8, 9, 10] * 3}.items()
+                for s in scores]  # fmt: skip
+    add_results(other_school, district * 3)
+    add_results(school, [(3, 2, 2)] + [(4, 3, 3)] * 8 + [(5, 3, 3), (9, 4, 4), (9, 4, 4)])
+    objectivity_recompute(year=year)
+    client.force_login(department)
+
+    body = client.get(reverse("risks:school", args=[school.pk])).content.decode()
+
+    svg = body[body.index('<svg xmlns="http://www.w3.org/2000/svg" class="opora-chart opora-chart-bar"') :]
+    root = ET.fromstring(svg[: svg.index("</svg>") + 6])  # noqa: S314 - our own output
+    values = [
+        float(r.get("data-value")) for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.get("class") == "bar"
+    ]
+    assert values == [1.0, 8.0, 1.0]
