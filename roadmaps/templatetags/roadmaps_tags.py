@@ -1,0 +1,35 @@
+"""Badges of roadmap, report and measure statuses (one colour per meaning across the pages)."""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+_COLOURS = {
+    "draft": "secondary",
+    "submitted": "primary",
+    "returned": "warning",
+    "approved": "success",
+    "accepted": "success",
+    "completed": "dark",
+    "archived": "light",
+    "planned": "secondary",
+    "in_progress": "info",
+    "done": "success",
+    "overdue": "danger",
+    "cancelled": "light",
+}
+
+
+@register.simple_tag
+def status_badge(obj, field: str = "status"):
+    value = getattr(obj, field)
+    label = getattr(obj, f"get_{field}_display")()
+    colour = _COLOURS.get(value, "secondary")
+    text = " text-dark border" if colour in ("light", "warning", "info") else ""
+    return format_html('<span class="badge text-bg-{}{}" data-status="{}">{}</span>', colour, text, value, label)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
