@@ -215,6 +215,9 @@ def demo_seed() -> str:
         approved_by=department, approved_at=_at(_d(2024, 8, 28)), published_at=_at(_d(2024, 8, 29)),
     )  # fmt: skip
     _fill(municipal, MUNICIPAL_PLAN, department)
+    # The department's own measures: the ones due by the end of 2025 are done, the rest under way.
+    municipal.measures.filter(due_on__lte=_d(2025, 12, 31)).update(status=MeasureStatus.DONE)
+    municipal.measures.filter(due_on__gt=_d(2025, 12, 31)).update(status=MeasureStatus.IN_PROGRESS)
     periods = [
         ReportingPeriod.objects.create(
             municipality=home,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from roadmaps.evidence import ACCEPTED, max_bytes
-from roadmaps.models import MeasureProgress, MeasureStatus, Objective, ReportingPeriod, Roadmap
+from roadmaps.models import Direction, MeasureProgress, MeasureStatus, Objective, ReportingPeriod, Roadmap
 from schools.models import AcademicYear
 
 
@@ -49,7 +49,11 @@ class ObjectiveForm(forms.ModelForm):
         model = Objective
         fields = ["direction", "title", "risk_factor_code", "indicator", "unit", "baseline_value", "target_value"]
         widgets = {"title": forms.TextInput()}
-        help_texts = {"risk_factor_code": "Если задача из антирисковой программы: код фактора риска, например R3."}
+        help_texts = {"risk_factor_code": "Для антирисковой программы: код фактора, например R3."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["direction"].choices = [("", "— выберите —"), *Direction.choices]
 
 
 class MeasureForm(forms.Form):

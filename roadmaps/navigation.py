@@ -9,7 +9,6 @@ def nav_items(user) -> list[tuple[str, str, str]]:
     if not user.is_authenticated or not (user.is_superuser or user.role):
         return []
     label = "Программа школы" if user.role in (Role.DIRECTOR, Role.TEACHER) else "Дорожные карты"
-    items = [(label, reverse("roadmaps:list"), "bi-signpost-split")]
-    if user.is_superuser or user.role in (Role.DEPARTMENT, Role.REGION, Role.CURATOR, Role.DIRECTOR):
-        items.append(("Отчётные периоды", reverse("roadmaps:period_list"), "bi-calendar-check"))
-    return items
+    # One entry: periods, overdue measures and the summary are reached from the roadmaps page
+    # (the menu is already crowded for a department).
+    return [(label, reverse("roadmaps:list"), "bi-signpost-split")]

@@ -30,6 +30,14 @@ def status_badge(obj, field: str = "status"):
     return format_html('<span class="badge text-bg-{}{}" data-status="{}">{}</span>', colour, text, value, label)
 
 
+@register.simple_tag
+def measure_badge(measure, day):
+    """A measure's status as of ``day``: past its deadline and not finished reads «Просрочено»."""
+    if measure.is_overdue_on(day):
+        return format_html('<span class="badge text-bg-danger" data-status="overdue">{}</span>', "Просрочено")
+    return status_badge(measure)
+
+
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None

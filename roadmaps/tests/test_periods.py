@@ -221,3 +221,13 @@ def test_roadmap_review_and_progress_pages_use_a_bounded_number_of_queries(
     ):
         with django_assert_max_num_queries(25):
             assert client.get(url).status_code == 200
+
+
+def test_the_roadmap_page_shows_a_late_measure_as_overdue_and_a_timely_one_as_it_is(client, measure, department):
+    client.force_login(department)
+    url = measure.roadmap.get_absolute_url()
+
+    with time_machine.travel(_noon(DUE), tick=False):
+        assert 'data-status="overdue"' not in client.get(url).content.decode()
+    with time_machine.travel(_noon(DUE + dt.timedelta(days=1)), tick=False):
+        assert 'data-status="overdue">Просрочено' in client.get(url).content.decode()
