@@ -303,6 +303,8 @@ def objective_add(*, roadmap: Roadmap, user: User, **fields) -> Objective:
 @transaction.atomic
 def objective_delete(*, objective: Objective, user: User) -> None:
     _require_editable(user, objective.roadmap)
+    if MeasureProgress.objects.filter(measure__objective=objective).exists():
+        raise TransitionRefused("По мероприятиям задачи уже есть отчёты: удалить её нельзя, отмените мероприятия.")
     for measure in objective.measures.all():
         measure._history_user = user
         measure.delete()
@@ -475,6 +477,21 @@ def report_save(
         for upload in data.files:
             content, kind = read_evidence(upload, upload.name)
             files_checked.append((measure_id, upload.name, content, kind))
+    if submit:
+        with_new_files = {measure_id for measure_id, *_ in files_checked}
+        missing = [
+            row.measure.title
+            for measure_id, row in rows.items()
+            if row.measure.evidence_required
+            and (items[measure_id].status if measure_id in items else row.status) == MeasureStatus.DONE
+            and not row.evidence.all()
+            and measure_id not in with_new_files
+        ]
+        if missing:
+            raise TransitionRefused(
+                "Для выполненных мероприятий нужны подтверждающие документы: " + "; ".join(missing) + "."
+            )
+    # Everything is checked: from here on the save either happens whole or is undone whole.
     _claim_version(report, version, user, self_assessment=self_assessment)
     changed = []
     for measure_id, data in items.items():
@@ -482,35 +499,30 @@ def report_save(
         row.status, row.percent, row.comment = data.status, data.percent, data.comment
         changed.append(row)
     MeasureProgress.objects.bulk_update(changed, ["status", "percent", "comment"])
-    now = timezone.now()
-    for measure_id, name, content, kind in files_checked:
-        evidence = Evidence(
-            item=rows[measure_id],
-            token=secrets.token_hex(16),
-            kind=kind,
-            original_name=name[:255],
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            uploaded_by=user,
-            uploaded_at=now,
-        )
-        evidence.file.save(f"{evidence.token}.{kind}", ContentFile(content), save=False)
-        evidence.save()
-    if submit:
-        missing = [
-            row.measure.title
-            for row in rows.values()
-            if row.measure.evidence_required
-            and row.status == MeasureStatus.DONE
-            and not row.evidence.all()
-            and not any(mid == row.measure_id for mid, *_ in files_checked)
-        ]
-        if missing:
-            # Roll back the whole save: a report is sent complete or not at all.
-            raise TransitionRefused(
-                "Для выполненных мероприятий нужны подтверждающие документы: " + "; ".join(missing) + "."
+    stored = []
+    try:
+        now = timezone.now()
+        for measure_id, name, content, kind in files_checked:
+            evidence = Evidence(
+                item=rows[measure_id],
+                token=secrets.token_hex(16),
+                kind=kind,
+                original_name=name[:255],
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                uploaded_by=user,
+                uploaded_at=now,
             )
-        report_submit(report=report, user=user)
+            evidence.file.save(f"{evidence.token}.{kind}", ContentFile(content), save=False)
+            stored.append(evidence.file.name)
+            evidence.save()
+        if submit:
+            report_submit(report=report, user=user)
+    except BaseException:
+        # The transaction rolls back the rows; the files it wrote must go too.
+        for name in stored:
+            Evidence.file.field.storage.delete(name)
+        raise
     return report
 
 

@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -294,3 +295,46 @@ def test_a_period_not_yet_open_cannot_be_reported(client, director, programme, m
 
     assert "откроется" in response.content.decode()
     assert not ProgressReport.objects.filter(period=future).exists()
+
+
+def test_a_refused_submit_leaves_no_file_behind(client, opened, programme, period, settings):
+    _first, second = opened.items.order_by("measure_id")
+    data = _form_data(opened, status="done", percent=100, submit="1")
+    data[f"files_{second.measure_id}"] = SimpleUploadedFile("photo.png", PNG)
+
+    response = client.post(_url(programme, period), data)
+
+    assert "нужны подтверждающие документы" in response.content.decode()
+    assert not Evidence.objects.exists()
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
+
+
+def test_files_written_before_a_failure_are_removed_with_the_rollback(opened, director, settings, monkeypatch):
+    def broken_submit(**kwargs):
+        raise RuntimeError("the mail server is down")
+
+    monkeypatch.setattr(services, "report_submit", broken_submit)
+    items = {
+        i.measure_id: services.ItemInput("in_progress", 10, "", [SimpleUploadedFile("p.pdf", PDF_BYTES)])
+        for i in opened.items.all()
+    }
+
+    with pytest.raises(RuntimeError):
+        services.report_save(
+            report=opened, user=director, version=opened.version, self_assessment="", items=items, submit=True
+        )
+
+    assert not Evidence.objects.exists()
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
+
+
+def test_an_objective_with_reported_measures_cannot_be_deleted(programme, period, director):
+    from roadmaps.models import Roadmap
+
+    report_of(programme, period)
+    Roadmap.objects.filter(pk=programme.pk).update(status=Roadmap.Status.RETURNED)
+    programme.refresh_from_db()
+
+    with pytest.raises(services.TransitionRefused, match="уже есть отчёты"):
+        services.objective_delete(objective=programme.objectives.first(), user=director)
+    assert programme.measures.count() == 2
