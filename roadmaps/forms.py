@@ -44,6 +44,24 @@ class RoadmapCreateForm(forms.Form):
         return data
 
 
+class RoadmapEditForm(forms.ModelForm):
+    class Meta:
+        model = Roadmap
+        fields = ["title", "start_year", "end_year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start_year", "end_year"):
+            self.fields[name].queryset = AcademicYear.objects.order_by("start_year")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_year"), data.get("end_year")
+        if start and end and end.start_year < start.start_year:
+            self.add_error("end_year", "Год окончания раньше года начала.")
+        return data
+
+
 class ObjectiveForm(forms.ModelForm):
     class Meta:
         model = Objective

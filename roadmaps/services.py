@@ -408,6 +408,8 @@ def report_open(*, roadmap: Roadmap, period: ReportingPeriod, user: User) -> Pro
     """The report of a programme for a period; the director's first visit creates it with a row per measure."""
     existing = ProgressReport.objects.filter(roadmap=roadmap, period=period).first()
     if existing is not None:
+        if existing.is_editable and can_fill_report(user, roadmap):
+            _report_add_missing_rows(existing)
         return existing
     if not can_fill_report(user, roadmap):
         raise ActionForbidden
@@ -417,13 +419,22 @@ def report_open(*, roadmap: Roadmap, period: ReportingPeriod, user: User) -> Pro
         raise TransitionRefused("Этот отчётный период установлен для другого муниципалитета.")
     if period.opens_on > timezone.localdate():
         raise TransitionRefused(f"Период «{period.name}» откроется {period.opens_on:%d.%m.%Y}.")
-    report, created = ProgressReport.objects.get_or_create(roadmap=roadmap, period=period)
-    if created:
-        MeasureProgress.objects.bulk_create(
-            MeasureProgress(report=report, measure=m, status=m.status if m.status != "overdue" else "in_progress")
-            for m in roadmap.measures.exclude(status=MeasureStatus.CANCELLED)
-        )
+    report, _ = ProgressReport.objects.get_or_create(roadmap=roadmap, period=period)
+    _report_add_missing_rows(report)
     return report
+
+
+def _report_add_missing_rows(report: ProgressReport) -> None:
+    """A row for every measure of the programme not in the report yet (measures added after a return)."""
+    present = report.items.values("measure_id")
+    MeasureProgress.objects.bulk_create(
+        MeasureProgress(
+            report=report,
+            measure=m,
+            status=MeasureStatus.IN_PROGRESS if m.status == MeasureStatus.OVERDUE else m.status,
+        )
+        for m in report.roadmap.measures.exclude(status=MeasureStatus.CANCELLED).exclude(pk__in=present)
+    )
 
 
 @dataclass

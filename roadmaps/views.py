@@ -21,6 +21,7 @@ from roadmaps.forms import (
     ProgressForm,
     ReviewForm,
     RoadmapCreateForm,
+    RoadmapEditForm,
     TransitionForm,
 )
 from roadmaps.models import Level, Roadmap
@@ -112,11 +113,20 @@ def roadmap_detail(request, pk: int):
 
 
 @login_required
-@require_GET
 def roadmap_builder(request, pk: int):
+    """The builder: the roadmap's title and years (POST here), objectives and measures inline (htmx)."""
     roadmap = selectors.roadmap_get(user=request.user, pk=pk)
     if not services.can_write(request.user, roadmap):
         raise PermissionDenied
+    edit_form = RoadmapEditForm(request.POST or None, instance=roadmap)
+    if request.method == "POST" and edit_form.is_valid():
+        try:
+            services.roadmap_update(roadmap=roadmap, user=request.user, **edit_form.cleaned_data)
+        except services.TransitionRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Сохранено.")
+        return redirect("roadmaps:builder", roadmap.pk)
     return render(
         request,
         "roadmaps/builder.html",
@@ -124,6 +134,7 @@ def roadmap_builder(request, pk: int):
             "roadmap": roadmap,
             "objectives": selectors.roadmap_objectives(roadmap=roadmap),
             "objective_form": ObjectiveForm(),
+            "edit_form": edit_form,
             "editable": roadmap.is_editable,
         },
     )

@@ -338,3 +338,20 @@ def test_an_objective_with_reported_measures_cannot_be_deleted(programme, period
     with pytest.raises(services.TransitionRefused, match="уже есть отчёты"):
         services.objective_delete(objective=programme.objectives.first(), user=director)
     assert programme.measures.count() == 2
+
+
+def test_a_measure_added_after_the_report_was_opened_gets_its_row(client, opened, programme, period, director):
+    from roadmaps.models import Measure
+
+    objective = programme.objectives.first()
+    added = Measure.objects.create(
+        objective=objective,
+        roadmap=programme,
+        title="Новое мероприятие",
+        starts_on=period.opens_on,
+        due_on=period.due_on,
+    )
+
+    client.get(_url(programme, period))
+
+    assert opened.items.filter(measure=added).exists()

@@ -278,3 +278,32 @@ def test_builder_adds_an_objective_and_a_measure_inline(client, draft_programme,
     assert "Договор с педколледжем" in response.content.decode()
     measure = objective.measures.get()
     assert (measure.roadmap_id, measure.due_on) == (draft_programme.pk, dt.date(2025, 12, 1))
+
+
+def test_the_director_renames_a_draft_in_the_builder_and_the_history_keeps_it(
+    client, draft_programme, director, current_year
+):
+    client.force_login(director)
+
+    client.post(
+        reverse("roadmaps:builder", args=[draft_programme.pk]),
+        {"title": "Программа «Точка роста»", "start_year": current_year.pk, "end_year": current_year.pk},
+    )
+
+    draft_programme.refresh_from_db()
+    assert draft_programme.title == "Программа «Точка роста»"
+    assert draft_programme.history.filter(title="Черновик программы").exists()
+
+
+def test_an_approved_roadmap_is_not_renamed(client, programme, director, current_year):
+    client.force_login(director)
+
+    response = client.post(
+        reverse("roadmaps:builder", args=[programme.pk]),
+        {"title": "Другое", "start_year": current_year.pk, "end_year": current_year.pk},
+        follow=True,
+    )
+
+    assert "менять её нельзя" in response.content.decode()
+    programme.refresh_from_db()
+    assert programme.title != "Другое"
