@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 
 # A base URL nobody can resolve: relative links in the template are made absolute against
@@ -36,7 +37,10 @@ def local_path(url: str) -> Path | None:
     path = unquote(parts.path)
     if path.startswith(settings.STATIC_URL):
         relative = path.removeprefix(settings.STATIC_URL)
-        found = finders.find(relative)
+        try:
+            found = finders.find(relative)
+        except SuspiciousFileOperation:
+            return None
         if found:
             return Path(found)
         candidate = Path(settings.STATIC_ROOT) / relative

@@ -7,12 +7,13 @@ from decimal import Decimal
 
 from django.core import signing
 from django.db import connection
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum, TextField, Value
+from django.db.models.functions import Lower, Replace
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from core.search import search as folded_search
+from core.search import fold_text
 from events.models import (
     Association,
     Event,
@@ -214,9 +215,19 @@ def practice_search(queryset: QuerySet[Practice], query: str) -> QuerySet[Practi
         )
         search_query = SearchQuery(query.replace("ё", "е"), config="russian", search_type="websearch")
         return queryset.annotate(rank=SearchRank(vector, search_query)).filter(rank__gt=0).order_by("-rank", "title")
-    result = queryset
+    # core.search.folded() is for CharFields; the description is a TextField, so the fold is
+    # spelled out here with the output type given (the same Lower + ё→е, same Unicode lower()).
+    annotations = {
+        f"_fold_{name}": Replace(Lower(name), Value("ё"), Value("е"), output_field=TextField())
+        for name in SEARCH_FIELDS
+    }
+    result = queryset.annotate(**annotations)
     for word in query.split():
-        result = folded_search(result, word, SEARCH_FIELDS)
+        needle = fold_text(word)
+        condition = Q()
+        for name in annotations:
+            condition |= Q(**{f"{name}__contains": needle})
+        result = result.filter(condition)
     return result
 
 
