@@ -26,6 +26,7 @@ from events.models import (
     Registration,
 )
 from events.permissions import staff_municipalities
+from schools.models import School
 
 REGISTRATION_SALT = "events.registration"
 
@@ -87,6 +88,22 @@ def event_counts(*, event: Event) -> dict:
     )
     counts["free"] = None if event.capacity is None else max(event.capacity - counts["confirmed"], 0)
     return counts
+
+
+def event_supported_reach(*, event: Event) -> dict:
+    """Staff only: how many live registrations come from supported schools (ШНОР, ШССУ).
+
+    Never shown publicly: the portal does not label schools in public (DESIGN.md §1).
+    """
+    from identification.selectors import supported_schools
+
+    live = event.registrations.exclude(status=Registration.Status.CANCELLED)
+    supported = supported_schools(schools=School.objects.filter(municipality_id=event.municipality_id))
+    return live.aggregate(
+        registered=Count("pk", filter=Q(school__in=supported)),
+        attended=Count("pk", filter=Q(school__in=supported, attended=True)),
+        schools=Count("school", filter=Q(school__in=supported), distinct=True),
+    )
 
 
 def event_feedback_summary(*, event: Event) -> dict:

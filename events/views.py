@@ -390,6 +390,7 @@ def staff_event(request, pk: int):
             "event": event,
             "registrations": registrations,
             "counts": selectors.event_counts(event=event),
+            "supported": selectors.event_supported_reach(event=event),
             "materials": event.materials.all(),
             "feedback": selectors.event_feedback_summary(event=event),
             "material_form": MaterialForm(),

@@ -118,7 +118,7 @@ def test_staff_event_page_takes_a_fixed_number_of_queries(
         RegistrationFactory(event=held_event, attended=True)
     client.force_login(methodologist)
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("events:staff_event", args=[held_event.pk])).status_code == 200
 
 
@@ -281,3 +281,20 @@ def test_practice_search_uses_russian_stemming_on_postgresql(practices):
     found = selectors.practice_search(selectors.public_practices(), "уроки")
 
     assert [p.title for p in found] == ["Смысловое чтение на уроках истории"]
+
+
+def test_staff_page_counts_registrations_from_supported_schools(
+    client, methodologist, held_event, school, other_school
+):
+    from identification.models import SchoolStatus, StatusKind
+    from tests.factories import AcademicYearFactory
+
+    SchoolStatus.objects.create(school=school, year=AcademicYearFactory(), kind=StatusKind.LOW_RESULTS)
+    RegistrationFactory(event=held_event, school=school, attended=True)
+    RegistrationFactory(event=held_event, school=school)
+    RegistrationFactory(event=held_event, school=other_school, attended=True)
+    client.force_login(methodologist)
+
+    assert selectors.event_supported_reach(event=held_event) == {"registered": 2, "attended": 1, "schools": 1}
+    body = client.get(reverse("events:staff_event", args=[held_event.pk])).content.decode()
+    assert "записано 2 чел. из 1 школы, присутствовали 1" in body
