@@ -72,11 +72,19 @@ class RegistrationForm(forms.Form):
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
+        # Where the name could come from: only the schools of the organiser's municipality.
         self.fields["school"].queryset = (
             School.objects.filter(municipality=event.municipality, is_active=True)
             .select_related("organisation", "municipality")
             .order_by("organisation__short_name")
         )
+
+
+    def clean_full_name(self):
+        value = " ".join(self.cleaned_data["full_name"].split())
+        if not any(ch.isalpha() for ch in value) or value[:1] in ("=", "+", "-", "@"):
+            raise ValidationError("Укажите фамилию, имя и отчество буквами.")
+        return value
 
 
 class AttendanceForm(forms.Form):

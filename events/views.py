@@ -459,6 +459,11 @@ def staff_attendance(request, pk: int):
     return redirect("events:staff_event", pk=event.pk)
 
 
+def _cell(value: str) -> str:
+    """Text typed by the public, made inert for spreadsheets: a leading =, +, - or @ would be a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
 @login_required
 @require_GET
 def staff_participants_export(request, pk: int):
@@ -466,12 +471,12 @@ def staff_participants_export(request, pk: int):
     event = selectors.staff_event_get(user=request.user, pk=pk)
     rows = (
         (
-            r.full_name,
+            _cell(r.full_name),
             r.school.organisation.display_name if r.school else "",
             r.school.code if r.school else "",
-            r.position,
-            r.subject,
-            r.email,
+            _cell(r.position),
+            _cell(r.subject),
+            _cell(r.email),
             r.get_status_display(),
             "да" if r.attended else "",
             timezone.localtime(r.created_at).strftime("%d.%m.%Y %H:%M"),

@@ -214,3 +214,10 @@ def test_cancelling_an_event_tells_everyone_registered(event, django_capture_on_
 
 def test_a_forged_link_is_a_404(client):
     assert client.get(reverse("events:registration", args=["abc:def"])).status_code == 404
+
+
+def test_a_formula_instead_of_a_name_is_refused(client, event):
+    response = client.post(reverse("events:register", args=[event.pk]), _form(full_name='=HYPERLINK("http://x")'))
+
+    assert "буквами" in response.content.decode()
+    assert not Registration.objects.exists()
