@@ -79,7 +79,6 @@ class RegistrationForm(forms.Form):
             .order_by("organisation__short_name")
         )
 
-
     def clean_full_name(self):
         value = " ".join(self.cleaned_data["full_name"].split())
         if not any(ch.isalpha() for ch in value) or value[:1] in ("=", "+", "-", "@"):
