@@ -30,7 +30,7 @@ from events.models import (
     Registration,
 )
 from identification.selectors import supported_schools
-from schools.demo import HOME, SURNAMES, person_name
+from schools.demo import HOME, person_name
 from schools.models import Municipality, Organisation, School
 
 SEED = 20260907
@@ -105,9 +105,7 @@ PAGES = (
 
 def _person(rng: random.Random) -> str:
     female = rng.random() < 0.8  # most teachers in the seeds' districts are women
-    first, middle, _ = person_name(rng, female=female)
-    last = rng.choice(SURNAMES) + ("а" if female else "")
-    return f"{last} {first} {middle}"
+    return " ".join(person_name(rng, female=female))
 
 
 def _season_start() -> dt.datetime:
@@ -201,7 +199,8 @@ def _events(municipality, schools, supported, imc, methodologist, teacher, assoc
             audience=[Audience.SUPPORTED_SCHOOLS, Audience.TEACHERS],
             audience_subjects=subject or "",
             capacity=capacity,
-            publish_at=starts_at - dt.timedelta(days=21),
+            # The whole season is announced a week before the demo's week, so it is all visible.
+            publish_at=min(starts_at - dt.timedelta(days=21), start_of_week - dt.timedelta(days=7)),
             status=Event.Status.PUBLISHED,
             created_by=methodologist,
         )
