@@ -126,6 +126,14 @@ def staff_registration_get(*, user, pk: int) -> Registration:
     )
 
 
+def registrations_of(*, user) -> QuerySet[Registration]:
+    """Registrations made while signed in, or with the account's e-mail address."""
+    condition = Q(user=user)
+    if user.email:
+        condition |= Q(email=user.email.strip().lower())
+    return Registration.objects.filter(condition).select_related("event").order_by("-event__starts_at")
+
+
 def registration_token(registration: Registration) -> str:
     return signing.dumps({"r": registration.pk, "e": registration.email}, salt=REGISTRATION_SALT)
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.event_detail, name="detail"),
     path("<int:pk>/event.ics", views.event_ical, name="ical"),
     path("<int:pk>/register/", views.event_register, name="register"),
+    path("my/", views.my_registrations, name="my_registrations"),
     path("r/<str:token>/", views.registration_manage, name="registration"),
     path("r/<str:token>/certificate.pdf", views.registration_certificate, name="registration_certificate"),
     path("materials/<int:pk>/", views.material_download, name="material"),

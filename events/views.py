@@ -252,6 +252,17 @@ def _certificate_response(registration: Registration) -> HttpResponse:
     return response
 
 
+@login_required
+@require_GET
+def my_registrations(request):
+    """A signed-in person's own registrations (teachers: DESIGN.md §3), with their links."""
+    registrations = [
+        (registration, selectors.registration_token(registration))
+        for registration in selectors.registrations_of(user=request.user)[:200]
+    ]
+    return render(request, "events/my_registrations.html", {"registrations": registrations})
+
+
 @require_GET
 def registration_certificate(request, token: str):
     return _certificate_response(selectors.registration_from_token(token))

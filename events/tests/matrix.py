@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from tests.permission_matrix import FOREIGN, HOME, LOGIN, Case, World, everyone, expect
+from tests.permission_matrix import FOREIGN, HOME, LOGIN, Case, World, everyone, expect, signed_in
 
 # Pages without an object: the centre's staff get their own municipality's, others 403.
 STAFF = expect(
@@ -204,6 +204,8 @@ ROWS: dict[str, list[Case]] = {
         Case(everyone(200), target="published", kwargs=event_of("neutral")),
         Case(everyone(404), target="draft", kwargs=event_of("neutral", status="draft", publish_at=None)),
     ],
+    # Everyone signed in sees their own registrations (possibly none).
+    "events:my_registrations": [Case(signed_in(200))],
     # The signed link of the letter is the participant's credential.
     "events:registration": [
         Case(everyone(200), target="token", kwargs=registration_token_of(attended=False)),

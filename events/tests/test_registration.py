@@ -221,3 +221,16 @@ def test_a_formula_instead_of_a_name_is_refused(client, event):
 
     assert "буквами" in response.content.decode()
     assert not Registration.objects.exists()
+
+
+def test_a_signed_in_teacher_registers_as_themself_and_sees_it_in_their_list(client, teacher, event):
+    client.force_login(teacher)
+    client.post(reverse("events:register", args=[event.pk]), _form(teacher.school, email=teacher.email))
+    RegistrationFactory(event=EventFactory(municipality=event.municipality), email="someone@example.ru")
+
+    body = client.get(reverse("events:my_registrations")).content.decode()
+
+    registration = Registration.objects.get(email=teacher.email)
+    assert registration.user == teacher
+    assert event.title in body
+    assert body.count("открыть</a>") == 1
