@@ -218,6 +218,8 @@ def _events(municipality, schools, supported, imc, methodologist, teacher, assoc
                     comment=rng.choice(("Очень полезно", "Больше практики, пожалуйста", "", "Спасибо!")),
                 )
             services.event_publish_report(event=event, summary=summary)
+            if created <= 3:
+                _demo_photo(event, rng)
     if CANCELLED_TITLE not in existing:
         starts_at = start_of_week + dt.timedelta(weeks=2, days=2, hours=11)
         event = Event.objects.create(
@@ -236,6 +238,27 @@ def _events(municipality, schools, supported, imc, methodologist, teacher, assoc
         )  # fmt: skip
         created += 1
     return created
+
+
+def _demo_photo(event: Event, rng: random.Random) -> None:
+    """A drawn «photo» for the first reports: the public page shows photos, the demo needs some."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 400), (rng.randint(150, 220), rng.randint(170, 230), rng.randint(190, 240)))
+    draw = ImageDraw.Draw(image)
+    for row in range(3):
+        for seat in range(6):
+            x, y = 60 + seat * 95, 150 + row * 75
+            draw.ellipse((x, y, x + 40, y + 40), fill=(60, 90, 130))
+            draw.rectangle((x - 5, y + 45, x + 45, y + 65), fill=(120, 90, 60))
+    draw.rectangle((200, 30, 440, 110), fill=(250, 250, 250), outline=(40, 40, 40), width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    upload = SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+    services.event_material_add(event=event, upload=upload, title="Фото с мероприятия", kind="photo")
 
 
 def _registrations(event, schools, supported, teacher, rng, *, past: bool) -> None:

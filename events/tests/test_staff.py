@@ -298,3 +298,21 @@ def test_staff_page_counts_registrations_from_supported_schools(
     assert selectors.event_supported_reach(event=held_event) == {"registered": 2, "attended": 1, "schools": 1}
     body = client.get(reverse("events:staff_event", args=[held_event.pk])).content.decode()
     assert "записано 2 чел. из 1 школы, присутствовали 1" in body
+
+
+def test_a_real_png_photo_is_accepted_and_served_inline_once_the_report_is_public(client, held_event):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(buffer, format="PNG")
+    upload = SimpleUploadedFile("IMG_0001.JPG", buffer.getvalue())
+    photo = services.event_material_add(event=held_event, upload=upload, title="Зал", kind=EventMaterial.Kind.PHOTO)
+    services.event_mark_held(event=held_event)
+    services.event_publish_report(event=held_event, summary="Итоги")
+
+    response = client.get(reverse("events:material", args=[photo.pk]))
+
+    assert (photo.extension, photo.content_type) == ("png", "image/png")
+    assert response["Content-Type"] == "image/png"
+    assert "attachment" not in response.get("Content-Disposition", "")
+    assert b"".join(response.streaming_content) == buffer.getvalue()
