@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import ipaddress
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -141,9 +142,21 @@ def _ical_response(content: bytes, filename: str) -> HttpResponse:
 
 
 def _client_address(request) -> str:
-    # Behind the reverse proxy the address comes from X-Forwarded-For's last hop (set by it).
+    """The visitor's address for the rate limit.
+
+    X-Forwarded-For is believed only when the request came from a proxy on a private or
+    loopback address (our own nginx), and then only its last hop, which that proxy wrote; a
+    visitor talking to us directly cannot dodge the limit by sending the header.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    try:
+        from_proxy = ipaddress.ip_address(remote).is_private
+    except ValueError:
+        from_proxy = False
+    if forwarded and from_proxy:
+        return forwarded.split(",")[-1].strip()
+    return remote
 
 
 def _rate_limited(request) -> bool:

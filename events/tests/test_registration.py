@@ -1,13 +1,13 @@
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
+from events import selectors, services
 from events.models import Event, Registration
-from events.selectors import registration_token
 from events.tests.factories import EventFactory, RegistrationFactory
 
 
@@ -139,8 +139,9 @@ def test_anonymous_form_registers_and_sends_a_letter_with_a_working_cancel_link(
     assert registration.school == school
     assert registration.consent_at is not None
     assert len(mailoutbox) == 1
-    link = reverse("events:registration", args=[registration_token(registration)])
-    assert link in mailoutbox[0].body
+    # The token is signed with a timestamp: take the link from the letter itself.
+    link = re.search(r"http://\S+(/events/r/\S+/)", mailoutbox[0].body)[1]
+    assert selectors.registration_from_token(link.split("/")[-2]) == registration
 
     client.post(link, {"action": "cancel"})
 
@@ -234,3 +235,17 @@ def test_a_signed_in_teacher_registers_as_themself_and_sees_it_in_their_list(cli
     assert registration.user == teacher
     assert event.title in body
     assert body.count("открыть</a>") == 1
+
+
+def test_a_forged_forwarded_for_header_does_not_reset_the_limit(client, municipality, settings):
+    event = EventFactory(municipality=municipality, capacity=None)
+    url = reverse("events:register", args=[event.pk])
+
+    statuses = [
+        client.post(
+            url, _form(email=f"f{i}@example.ru"), REMOTE_ADDR="93.184.216.34", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}"
+        ).status_code
+        for i in range(11)
+    ]
+
+    assert statuses[-1] == 429
