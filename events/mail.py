@@ -22,9 +22,7 @@ def _claim(registration_id: int, field: str) -> Registration | None:
 
 
 def _send(registration: Registration, template: str, subject: str) -> None:
-    # SITE_URL is not in the shared settings yet: the letters fall back to the local address.
-    site = getattr(settings, "SITE_URL", "http://127.0.0.1:8000")
-    link = site.rstrip("/") + reverse("events:registration", args=[registration_token(registration)])
+    link = settings.SITE_URL.rstrip("/") + reverse("events:registration", args=[registration_token(registration)])
     body = render_to_string(template, {"registration": registration, "event": registration.event, "link": link})
     send_mail(
         subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[registration.email]
