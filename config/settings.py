@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "simple_history",
     "accounts",
     "schools",
     "core",
@@ -67,12 +69,14 @@ INSTALLED_APPS = [
     "identification",
     "risks",
     "roadmaps",
+    "partnerships",
     "events",
     "teachers",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "core.context_processors.navigation",
             ],
         },
@@ -189,6 +194,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 # Key of the participant hash (HMAC-SHA256) in result imports. Set it explicitly in production:
 # the default follows SECRET_KEY, and rotating that would change every stored participant key.
+# Evidence files of roadmap progress (pdf, docx, xlsx, jpg, png), each checked by content.
+ROADMAP_EVIDENCE_MAX_BYTES = env.int("ROADMAP_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# Directors are reminded this many days before a reporting period is due.
+ROADMAP_REMINDER_DAYS = env.int("ROADMAP_REMINDER_DAYS", default=3)
 PARTICIPANT_HASH_KEY = env.str("PARTICIPANT_HASH_KEY", default="") or f"participant:{SECRET_KEY}"
 
 # --- E-mail ---------------------------------------------------------------------
@@ -211,6 +220,10 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="opora@localhost")
+# The portal's public address, for links in letters (cancel a registration, open a roadmap).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r}: expected https://host")
 
 # --- UI -------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -265,9 +278,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schools.tasks.requeue_stale_registry_imports",
         "schedule": 5 * 60,
     },
+    "requeue-stale-result-imports": {
+        "task": "monitoring.tasks.requeue_stale_result_imports",
+        "schedule": 5 * 60,
+    },
     "purge-stale-registry-uploads": {
         "task": "schools.tasks.purge_registry_uploads",
         "schedule": 24 * 3600,
+    },
+    # Idempotent: a period is claimed once (reminder_sent_at), so hourly runs remind once.
+    "remind-progress-reports-due": {
+        "task": "roadmaps.tasks.remind_periods_due",
+        "schedule": 3600,
+    },
+    "mark-overdue-measures": {
+        "task": "roadmaps.tasks.mark_overdue_measures",
+        "schedule": 3600,
     },
 }
 
@@ -275,11 +301,33 @@ CELERY_BEAT_SCHEDULE = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Content Security Policy (Django's own, 6.0+): scripts only from our static files (no inline
+# scripts, no inline event handlers; a <script nonce="{{ csp_nonce }}"> where one is unavoidable),
+# nothing from other hosts (the users' networks are closed anyway). Inline styles stay allowed:
+# progress bars and Bootstrap's positioning set style attributes, and styles cannot run code.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 if not DEBUG:
+    # Production is behind an HTTPS proxy that sets X-Forwarded-Proto; `manage.py check --deploy`
+    # passes with these defaults (tests/test_deploy_check.py). The health check stays on plain HTTP
+    # for the load balancer.
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
-    SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", False)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+    SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
