@@ -231,6 +231,31 @@ def _partner_pair(year: AcademicYear) -> int:
     return 1
 
 
+def _link_orlova_to_the_centre() -> None:
+    """Орлова's event step points at a past event of the centre she registered for (events' demo runs
+    first): if her attendance was marked there, the step shows as done «по отметке о посещении»."""
+    from events.models import Registration
+
+    step = (
+        RouteStep.objects.filter(route__teacher__user__username="teacher", kind=RouteStep.Kind.EVENT, event=None)
+        .select_related("route__teacher")
+        .first()
+    )
+    registration = (
+        Registration.objects.filter(user__username="teacher", status=Registration.Status.CONFIRMED)
+        .select_related("event")
+        .order_by("-attended", "event__starts_at")
+        .first()
+    )
+    if step is None or registration is None:
+        return
+    step.event = registration.event
+    step.title = registration.event.title[:500]
+    step.status, step.done_on, step.completed_via = RouteStep.Status.PLANNED, None, ""
+    step.save(update_fields=["event", "title", "status", "done_on", "completed_via"])
+    services.route_step_sync_from_events(step=step)
+
+
 def demo_seed() -> str:
     year = AcademicYear.objects.filter(is_current=True).first()
     competences = list(Competence.objects.filter(is_active=True).order_by("pk"))
@@ -255,6 +280,7 @@ def demo_seed() -> str:
         _mentoring(school, teachers, year)
         seeded += 1
     pairs = _partner_pair(year)
+    _link_orlova_to_the_centre()
     total = Teacher.objects.filter(school__municipality__oktmo=HOME.oktmo).count()
     return (
         f"Педагоги: {total} в школах района (новых школ со списком — {seeded}), "

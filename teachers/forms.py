@@ -123,16 +123,21 @@ class GoalForm(_Crispy, forms.ModelForm):
 class StepForm(_Crispy, forms.ModelForm):
     class Meta:
         model = RouteStep
-        fields = ["goal", "kind", "title", "starts_on", "due_on", "event_id", "programme_id", "mentorship"]
+        fields = ["goal", "kind", "title", "starts_on", "due_on", "event", "programme", "mentorship"]
         widgets = {"starts_on": _DATE, "due_on": _DATE}
         help_texts = {
-            "event_id": "Номер мероприятия методического центра: шаг отметится сам по отметке о посещении.",
-            "programme_id": "Номер программы КПК: шаг отметится сам по завершении курса.",
+            "event": "Шаг отметится сам, когда методический центр отметит посещение.",
+            "programme": "Шаг отметится сам, когда центр отметит завершение курса.",
         }
 
-    def __init__(self, *args, route, mentorships: QuerySet[Mentorship], **kwargs):
+    def __init__(
+        self, *args, route, events: QuerySet, programmes: QuerySet, mentorships: QuerySet[Mentorship], **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["goal"].queryset = route.goals.all()
+        self.fields["event"].queryset = events
+        self.fields["event"].label_from_instance = lambda e: f"{e.starts_at:%d.%m.%Y} — {e.title}"
+        self.fields["programme"].queryset = programmes
         self.fields["mentorship"].queryset = mentorships
         self._crispy()
 
@@ -142,8 +147,10 @@ class StepForm(_Crispy, forms.ModelForm):
         if starts and due and starts > due:
             self.add_error("due_on", "Срок раньше начала.")
         kind = data.get("kind")
-        if data.get("programme_id") and kind != RouteStep.Kind.COURSE:
-            self.add_error("programme_id", "Программа КПК указывается только для шага «Курсы повышения квалификации».")
+        if data.get("programme") and kind != RouteStep.Kind.COURSE:
+            self.add_error("programme", "Программа КПК указывается только для шага «Курсы повышения квалификации».")
+        if data.get("event") and kind not in (RouteStep.Kind.EVENT, RouteStep.Kind.OPEN_LESSON):
+            self.add_error("event", "Мероприятие указывается для шагов «Методическое мероприятие» и «Открытый урок».")
         if data.get("mentorship") and kind != RouteStep.Kind.MENTORING:
             self.add_error("mentorship", "Пара наставничества указывается только для шага «Наставничество».")
         return data

@@ -307,10 +307,25 @@ class RouteStep(models.Model):
     status = models.CharField("статус", max_length=12, choices=Status.choices, default=Status.PLANNED)
     done_on = models.DateField("выполнен", null=True, blank=True)
     completed_via = models.CharField("как отмечено", max_length=12, choices=Completion.choices, blank=True)
-    # Links to the methodological centre's events and programmes (events app). Plain ids
-    # until that app lands in main; to be turned into foreign keys then.
-    event_id = models.PositiveBigIntegerField("мероприятие (id)", null=True, blank=True, db_index=True)
-    programme_id = models.PositiveBigIntegerField("программа КПК (id)", null=True, blank=True, db_index=True)
+    # A step linked to an event or a КПК programme of the methodological centre is marked
+    # done by itself when attendance or completion is recorded (events.services calls
+    # teachers.services.route_steps_complete_from_attendance / _from_course).
+    event = models.ForeignKey(
+        "events.Event",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="route_steps",
+        verbose_name="мероприятие методического центра",
+    )
+    programme = models.ForeignKey(
+        "events.Programme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="route_steps",
+        verbose_name="программа КПК",
+    )
     mentorship = models.ForeignKey(
         "Mentorship",
         on_delete=models.SET_NULL,

@@ -15,7 +15,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-from accounts.scopes import schools_for
+from accounts.scopes import municipalities_for, schools_for
+from events.models import Event, Programme
 from schools.models import AcademicYear, School
 from teachers.models import Deficit, Diagnosis, MentoringMeeting, Mentorship, Route, RouteGoal, RouteStep, Teacher
 
@@ -157,7 +158,7 @@ def route_detail(*, route: Route) -> dict:
             Prefetch("deficits", queryset=Deficit.objects.select_related("competence"))
         )
     )
-    steps = list(RouteStep.objects.filter(route=route).select_related("goal", "mentorship"))
+    steps = list(RouteStep.objects.filter(route=route).select_related("goal", "mentorship", "event", "programme"))
     counted = [s for s in steps if s.status != RouteStep.Status.CANCELLED]
     done = sum(1 for s in counted if s.status == RouteStep.Status.DONE)
     return {
@@ -169,6 +170,19 @@ def route_detail(*, route: Route) -> dict:
             Deficit.objects.filter(teacher_id=route.teacher_id, closed_by__isnull=True).select_related("competence")
         ),
     }
+
+
+def linkable_events(*, user: User) -> QuerySet[Event]:
+    """Events of the user's municipalities a step may point at: announced ones (not drafts, not cancelled)."""
+    return (
+        Event.objects.filter(municipality__in=municipalities_for(user))
+        .exclude(status__in=[Event.Status.DRAFT, Event.Status.CANCELLED])
+        .order_by("-starts_at")
+    )
+
+
+def linkable_programmes(*, user: User) -> QuerySet[Programme]:
+    return Programme.objects.filter(municipality__in=municipalities_for(user)).order_by("title")
 
 
 def step_get_for_status(*, user: User, pk: int) -> RouteStep:

@@ -15,6 +15,7 @@ from typing import IO
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import User
 from core.tabular import RowError, normalise_header, read_tables
@@ -342,11 +343,15 @@ def route_goal_add(*, route: Route, title: str, deficits: Iterable[Deficit]) -> 
 
 
 def route_step_add(*, route: Route, step: RouteStep) -> RouteStep:
+    """Add a step; one linked to an event already attended or a course already completed is done at once."""
     if step.goal_id and step.goal.route_id != route.pk:
         raise ValueError("Цель из другого маршрута.")
     step.route = route
     step.full_clean()
-    step.save()
+    with transaction.atomic():
+        step.save()
+        route_step_sync_from_events(step=step)
+    step.refresh_from_db()
     return step
 
 
@@ -368,8 +373,10 @@ def route_step_set_status(*, step: RouteStep, status: str, by_teacher: bool, on:
 
 
 # --- Completion from the events app ------------------------------------------------------------
-# The events app (events.Registration with attended / school / e-mail, events.Enrolment with
-# completion) calls these from its registration_mark_attended and enrolment_complete services.
+# events.services.registration_mark_attended and enrolment_complete — the one place each of
+# those facts is written — call route_steps_complete_from_attendance / _from_course, with the
+# registration's account, e-mail and school. A step linked later picks up what was already
+# recorded (route_step_add).
 
 
 def _matching_teachers(*, user_id: int | None, email: str, school_id: int | None) -> Q:
@@ -384,6 +391,50 @@ def _matching_teachers(*, user_id: int | None, email: str, school_id: int | None
             by_email &= Q(school_id=school_id)
         match |= by_email
     return match
+
+
+def _teacher_records(model, teacher: Teacher) -> Q:
+    """The registrations or enrolments that are this teacher's: the same rule as _matching_teachers."""
+    match = Q(pk__in=[])
+    if teacher.user_id and hasattr(model, "user"):
+        match |= Q(user_id=teacher.user_id)
+    if teacher.email:
+        match |= Q(email__iexact=teacher.email) & (Q(school__isnull=True) | Q(school_id=teacher.school_id))
+    return match
+
+
+def route_step_sync_from_events(*, step: RouteStep) -> None:
+    """Complete a step whose event the teacher already attended or whose course they already completed."""
+    from events.models import Enrolment, Registration
+
+    teacher = step.route.teacher
+    if step.event_id:
+        registration = (
+            Registration.objects.filter(_teacher_records(Registration, teacher), event_id=step.event_id, attended=True)
+            .select_related("event")
+            .first()
+        )
+        if registration is not None:
+            route_steps_complete_from_attendance(
+                event_id=step.event_id,
+                attended=True,
+                user_id=registration.user_id,
+                email=registration.email,
+                school_id=registration.school_id,
+                on=timezone.localdate(registration.event.starts_at),
+            )
+    if step.programme_id:
+        enrolment = Enrolment.objects.filter(
+            _teacher_records(Enrolment, teacher), programme_id=step.programme_id, completed_on__isnull=False
+        ).first()
+        if enrolment is not None:
+            route_steps_complete_from_course(
+                programme_id=step.programme_id,
+                completed=True,
+                email=enrolment.email,
+                school_id=enrolment.school_id,
+                on=enrolment.completed_on,
+            )
 
 
 def _complete_steps(*, link: Q, teachers: Q, done: bool, on: dt.date, via: str) -> int:

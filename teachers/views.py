@@ -347,7 +347,13 @@ def step_add(request, pk: int):
     _require(selectors.may_plan(request.user))
     route = selectors.route_get(user=request.user, pk=pk)
     mentorships = selectors.mentorships_for(request.user).filter(mentee=route.teacher)
-    form = StepForm(request.POST or None, route=route, mentorships=mentorships)
+    form = StepForm(
+        request.POST or None,
+        route=route,
+        events=selectors.linkable_events(user=request.user),
+        programmes=selectors.linkable_programmes(user=request.user),
+        mentorships=mentorships,
+    )
     if request.method == "POST" and form.is_valid():
         services.route_step_add(route=route, step=form.save(commit=False))
         messages.success(request, "Шаг добавлен.")

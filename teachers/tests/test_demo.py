@@ -56,3 +56,19 @@ def test_a_second_run_creates_nothing_and_a_fresh_run_makes_the_same_demo():
 
     assert again == first
     assert content() == first
+
+
+@pytest.mark.django_db
+def test_after_the_centres_demo_orlovas_event_step_is_linked_and_filled_from_attendance():
+    from events.demo import demo_seed as events_demo_seed
+    from events.models import Registration
+
+    demo_district_seed()
+    events_demo_seed()
+
+    demo_seed()
+
+    step = RouteStep.objects.get(route__teacher__user__username="teacher", kind=RouteStep.Kind.EVENT)
+    attended = Registration.objects.filter(event=step.event, user__username="teacher", attended=True).exists()
+    assert attended  # the centre's demo marks her at its past events; the step picks the attended one
+    assert (step.status, step.completed_via) == (RouteStep.Status.DONE, RouteStep.Completion.ATTENDANCE)

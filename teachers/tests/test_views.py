@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from events.tests.factories import EventFactory, ProgrammeFactory
 from teachers.models import Diagnosis, MentoringMeeting, Mentorship, Route, RouteStep, Teacher
 from teachers.tests.factories import (
     CompetenceFactory,
@@ -84,17 +85,32 @@ def test_a_diagnosis_in_the_future_is_refused(client, director, own):
     assert not Diagnosis.objects.exists()
 
 
-def test_the_director_opens_a_route_and_adds_a_step(client, director, own, year):
+def test_the_director_opens_a_route_and_adds_a_step_linked_to_a_programme(client, director, own, year, municipality):
+    programme = ProgrammeFactory(municipality=municipality)
     client.force_login(director)
 
     client.post(reverse("teachers:route_create", args=[own.pk]), {"year": year.pk})
     route = Route.objects.get(teacher=own, year=year)
     client.post(
         reverse("teachers:step_add", args=[route.pk]),
-        {"kind": "course", "title": "КПК «Функциональная грамотность»", "due_on": "2026-03-01", "programme_id": "7"},
+        {"kind": "course", "title": "КПК", "due_on": "2026-03-01", "programme": programme.pk},
     )
 
-    assert list(route.steps.values_list("kind", "programme_id")) == [("course", 7)]
+    assert list(route.steps.values_list("kind", "programme")) == [("course", programme.pk)]
+
+
+def test_a_step_cannot_point_at_another_municipalitys_event(client, director, own, year, foreign_municipality):
+    route = RouteFactory(teacher=own, year=year)
+    foreign = EventFactory(municipality=foreign_municipality)
+    client.force_login(director)
+
+    response = client.post(
+        reverse("teachers:step_add", args=[route.pk]),
+        {"kind": "event", "title": "Семинар", "due_on": "2026-03-01", "event": foreign.pk},
+    )
+
+    assert "event" in response.context["form"].errors
+    assert not route.steps.exists()
 
 
 def test_a_step_due_before_it_starts_is_refused(client, director, own, year):
