@@ -82,7 +82,7 @@ def main() -> None:
         return elapsed
 
     def roster_run():
-        return services.teachers_import(school=school, fileobj=io.BytesIO(roster), name="p.csv")
+        return services.teachers_import(school=school, fileobj=io.BytesIO(roster), name="p.csv", user=user)
 
     def diagnostics_run():
         return services.diagnostics_import(school=school, fileobj=io.BytesIO(diagnostics), name="d.csv", user=user)

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from core.audit import audit_record
 from core.tabular import RowError, normalise_header, read_tables
 from schools.models import AcademicYear, School
 from teachers import formats
@@ -72,7 +73,7 @@ def teacher_save(*, teacher: Teacher) -> Teacher:
     return teacher
 
 
-def teachers_import(*, school: School, fileobj: IO[bytes], name: str) -> ImportResult:
+def teachers_import(*, school: School, fileobj: IO[bytes], name: str, user: User | None) -> ImportResult:
     """Upsert a school's list of teachers from a CSV/XLSX file: all rows valid, or nothing written.
 
     Raises TabularFileError for an unreadable file and ImportRejected with row errors.
@@ -113,6 +114,14 @@ def teachers_import(*, school: School, fileobj: IO[bytes], name: str) -> ImportR
         if to_update:
             Teacher.objects.bulk_update(to_update, _ROSTER_FIELDS)
         result.created, result.updated = len(to_create), len(to_update)
+        if to_create or to_update:
+            audit_record(
+                actor=user,
+                action="teachers.imported",
+                target=school,
+                municipality_id=school.municipality_id,
+                details={"file": name[:255], "created": result.created, "updated": result.updated},
+            )
     return result
 
 
@@ -316,6 +325,14 @@ def diagnostics_import(*, school: School, fileobj: IO[bytes], name: str, user: U
         result.created, result.updated = len(to_create), len(to_update)
         if not to_create and not to_update:
             batch.delete()
+        else:
+            audit_record(
+                actor=user,
+                action="diagnostics.imported",
+                target=school,
+                municipality_id=school.municipality_id,
+                details={"file": name[:255], "created": result.created, "updated": result.updated},
+            )
     return result
 
 

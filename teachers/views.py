@@ -197,7 +197,7 @@ def roster_import(request, school_pk: int):
         school=school,
         form_class=RosterUploadForm,
         kind="roster",
-        run=lambda upload: services.teachers_import(school=school, fileobj=upload, name=upload.name),
+        run=lambda upload: services.teachers_import(school=school, fileobj=upload, name=upload.name, user=request.user),
     )
 
 

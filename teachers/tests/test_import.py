@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.models import AuditEvent
 from teachers import services
 from teachers.formats import ROSTER_COLUMNS
 from teachers.models import Deficit, Diagnosis, Teacher
@@ -28,7 +29,7 @@ def csv_file(*lines: str) -> io.BytesIO:
 
 
 def import_roster(school, *lines):
-    return services.teachers_import(school=school, fileobj=csv_file(*lines), name="pedagogi.csv")
+    return services.teachers_import(school=school, fileobj=csv_file(*lines), name="pedagogi.csv", user=None)
 
 
 def test_a_roster_file_creates_the_schools_teachers(school):
@@ -105,7 +106,7 @@ def test_an_xlsx_roster_with_columns_in_another_order_is_read(school):
     workbook.save(buffer)
     buffer.seek(0)
 
-    services.teachers_import(school=school, fileobj=buffer, name="spisok.xlsx")
+    services.teachers_import(school=school, fileobj=buffer, name="spisok.xlsx", user=None)
 
     assert Teacher.objects.get(school=school).experience_years == 3
 
@@ -119,6 +120,8 @@ def test_the_director_uploads_the_list_of_their_school_on_the_page(client, direc
     assert response.status_code == 200
     assert "добавлено 2" in response.content.decode()
     assert Teacher.objects.filter(school=school).count() == 2
+    event = AuditEvent.objects.get(action="teachers.imported")
+    assert (event.actor, event.municipality_id, event.details["created"]) == (director, school.municipality_id, 2)
 
 
 def test_the_page_lists_row_errors_in_russian(client, director, school):
@@ -194,6 +197,7 @@ def test_reimporting_diagnostics_changes_nothing(school, director, orlova, liter
 
     assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
     assert Diagnosis.objects.count() == 1 and Deficit.objects.count() == 1
+    assert AuditEvent.objects.filter(action="diagnostics.imported").count() == 1  # the second run wrote nothing
 
 
 def test_diagnostics_of_unknown_teachers_or_competences_write_nothing(school, director, orlova, literacy):
