@@ -22,7 +22,7 @@ from teachers.forms import (
     StepStatusForm,
     TeacherForm,
 )
-from teachers.models import Competence, Deficit, RouteStep, Teacher
+from teachers.models import Competence, Deficit, RouteStep
 
 
 def _require(allowed: bool) -> None:
@@ -283,7 +283,7 @@ def competence_list(request):
 @login_required
 def my_route(request):
     _require(_is_teacher(request.user))
-    teacher = Teacher.objects.filter(user=request.user).first()
+    teacher = selectors.teachers_for(request.user).first()
     routes = list(teacher.routes.select_related("year")) if teacher else []
     if len(routes) == 1:
         return redirect(routes[0])
