@@ -11,10 +11,19 @@ from teachers.models import Competence, Deficit, MentoringMeeting, Mentorship, R
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+EMPTY_LABEL = "— не выбрано —"
+
+
 class _Crispy:
     def _crispy(self) -> None:
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # Django 6.1's blank choice («- Select an option -») has no Russian translation yet.
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+                field.empty_label = EMPTY_LABEL
+            elif isinstance(field, forms.ChoiceField) and field.choices and field.choices[0][0] == "":
+                field.choices = [("", EMPTY_LABEL), *field.choices[1:]]
 
 
 class TeacherForm(_Crispy, forms.ModelForm):

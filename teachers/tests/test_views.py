@@ -296,3 +296,13 @@ def test_a_second_teacher_with_the_same_name_is_refused_with_a_message(client, d
     assert response.status_code == 200
     assert "уже есть" in response.content.decode()
     assert Teacher.objects.count() == 1
+
+
+def test_select_boxes_offer_a_russian_blank_choice(client, director, own, year):
+    route = RouteFactory(teacher=own, year=year)
+    client.force_login(director)
+
+    body = client.get(reverse("teachers:step_add", args=[route.pk])).content.decode()
+
+    assert "Select an option" not in body
+    assert "— не выбрано —" in body
