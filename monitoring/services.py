@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
+import numpy as np
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Q
@@ -137,7 +138,7 @@ def results_import_run(*, job_id: int) -> ImportJob | None:
 
     try:
         with job.file.open("rb") as handle:
-            sheets = read_tables(handle, f"upload.{job.file_kind}")
+            sheets = read_tables(handle, f"upload.{job.file_kind}", lazy=True)
         outcome = results_load(job=job, sheets=sheets, progress=progress)
     except TabularFileError as exc:
         outcome = LoadOutcome(errors=[RowError("", 0, "", str(exc))])
@@ -288,22 +289,52 @@ def _resolve_schools(
 
 
 def _check_duplicates(rows: list[ResultRow] | list[ContextRow], errors: list[RowError]) -> None:
-    seen: dict[tuple, object] = {}
-    for row in rows:
-        if isinstance(row, ResultRow):
-            key = (*row.slice_key(), row.participant_key)
-            column = row.participant_column
-            what = "Участник повторяется"
-        else:
-            key = (row.year_start, row.school_code)
-            column = row.school_column
-            what = f"Школа {row.school_code} за {row.year_start}/{row.year_start + 1} учебный год повторяется"
-        first = seen.get(key)
-        if first is None:
-            seen[key] = row
-        else:
+    """Every row whose key repeats an earlier row's is an error naming that earlier row.
+
+    Vectorised for a region's file: the keys' hashes go into one numpy array and are sorted,
+    so only rows with equal hashes are compared (a dict of a million key tuples would cost
+    hundreds of megabytes).
+    """
+    if not rows:
+        return
+    if isinstance(rows[0], ResultRow):
+
+        def key(row):
+            return (*row.slice_key(), row.participant_key)
+
+    else:
+
+        def key(row):
+            return (row.year_start, row.school_code)
+
+    hashes = np.fromiter((hash(key(row)) for row in rows), dtype=np.int64, count=len(rows))
+    order = np.argsort(hashes, kind="stable")  # stable: equal hashes keep the file's order
+    ordered = hashes[order]
+    repeats = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if not len(repeats):
+        return
+    found: list[RowError] = []
+    run_start = None
+    firsts: dict[tuple, object] = {}
+    for position in repeats.tolist():
+        if run_start is None or position != run_start:
+            firsts = {}  # a new run of equal hashes
+        run_start = position + 1
+        for index in (order[position], order[position + 1]):
+            row = rows[int(index)]
+            first = firsts.setdefault(key(row), row)
+            if first is row:
+                continue
+            if isinstance(row, ResultRow):
+                column, what = row.participant_column, "Участник повторяется"
+            else:
+                column = row.school_column
+                what = f"Школа {row.school_code} за {row.year_start}/{row.year_start + 1} учебный год повторяется"
             place = f"строка {first.row}" + (f" листа «{first.sheet}»" if first.sheet != row.sheet else "")
-            errors.append(RowError(row.sheet, row.row, column, f"{what}: та же запись уже есть ({place})."))
+            found.append(RowError(row.sheet, row.row, column, f"{what}: та же запись уже есть ({place})."))
+    # A row in the middle of a run is looked at twice; report it once.
+    unique = {(e.sheet, e.row, e.message): e for e in found}
+    errors.extend(unique.values())
 
 
 def _years(starts: Iterable[int]) -> dict[int, AcademicYear]:

@@ -19,7 +19,9 @@ Task headers are ``N (Kб)``, ``N.M (Kб)`` or ``NК1 (Kб)``; a task cell holds
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from core.tabular import RowError, Sheet, normalise_header
 from monitoring.models import ImportJob, Procedure
@@ -32,7 +34,7 @@ from monitoring.parsing import (
     is_blank,
     is_vpr_f1_header,
     parse_int,
-    participant_key,
+    participant_keyer,
     row_cells,
     school_code_from,
 )
@@ -70,6 +72,20 @@ class _Task:
     column: int
     title: str
     max_score: int
+    seen: dict[str, tuple[str, str]] = field(default_factory=dict)  # cell → (score text, error)
+
+
+def _judge_task_cell(raw: str, task: _Task) -> tuple[str, str]:
+    if raw.lower() in _NOT_ATTEMPTED:
+        return "X", ""
+    if not raw:
+        return "", ""
+    value = parse_int(raw)
+    if value is None or value < 0:
+        return "", f"«{raw}» — не балл: укажите целое число или X."
+    if value > task.max_score:
+        return "", f"Балл {value} больше максимального за это задание ({task.max_score})."
+    return str(value), ""
 
 
 @dataclass
@@ -117,20 +133,22 @@ def _read_meta(sheet: Sheet, header_index: int) -> _SheetMeta:
 def parse_vpr_f1(sheets: list[Sheet], *, subjects_by_name: dict[str, str], progress: Progress | None) -> ParsedFile:
     """Parse every Ф1 sheet of a workbook; sheets without the Ф1 header are skipped."""
     parsed = ParsedFile(layout=ImportJob.Layout.VPR_F1)
-    total = sum(len(sheet.rows) for sheet in sheets)
     seen = 0
-    for sheet in sheets:
+    for number, sheet in enumerate(sheets, start=1):
         header_index = next(
             (i for i, row in enumerate(sheet.rows[:40]) if is_vpr_f1_header(row_cells(row))),
             None,
         )
-        if header_index is None:
-            seen += len(sheet.rows)
-            continue
-        _parse_sheet(sheet, header_index, parsed, subjects_by_name)
+        if header_index is not None:
+            _parse_sheet(sheet, header_index, parsed, subjects_by_name)
         seen += len(sheet.rows)
+        # A region's file is read one sheet at a time (core.tabular.LazySheet): the rows of a
+        # sheet are dropped once parsed, and the total is estimated from the sheets so far.
+        release = getattr(sheet, "release", None)
+        if release is not None:
+            release()
         if progress is not None:
-            progress(seen, total)
+            progress(seen, round(seen * len(sheets) / number))
     return parsed
 
 
@@ -167,6 +185,13 @@ def _parse_sheet(sheet: Sheet, header_index: int, parsed: ParsedFile, subjects_b
         return column_label(columns[key], _TITLES[key]) if key in columns else _TITLES[key]
 
     group_school = ""
+    # A million rows hold few distinct schools and classes: one string object each, and one
+    # keyed hash state per school (see participant_keyer).
+    school_codes: dict[str, str] = {}
+    class_names: dict[str, str] = {}
+    keyers: dict[str, Callable[[str], str]] = {}
+    year_text = str(meta.year_start)
+    school_label, participant_label = label("school"), label("participant")
     for index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[index]
         if is_blank(row):
@@ -178,17 +203,24 @@ def _parse_sheet(sheet: Sheet, header_index: int, parsed: ParsedFile, subjects_b
             return row[col] if col is not None and col < len(row) else ""
 
         participant = cell("participant")
-        joined = " ".join(c for c in row if c)
-        if "кол-во участников" in joined.lower() or (not participant and school_code_from(joined)):
-            group_school = school_code_from(joined)
-            continue
-        if normalise_header(row[0] if row else "").startswith("уровень сложности"):
-            continue
+        if not participant:
+            # Group rows («МБОУ … (edu203389) | Кол-во участников: 89») and the difficulty row
+            # carry no participant; looking at the whole row only then keeps a million rows fast.
+            joined = " ".join(c for c in row if c)
+            if "кол-во участников" in joined.lower() or school_code_from(joined):
+                group_school = school_code_from(joined)
+                continue
+            if normalise_header(row[0] if row else "").startswith("уровень сложности"):
+                continue
         parsed.total_rows += 1
         if not participant:
             errors.append(RowError(sheet.name, row_number, label("participant"), "Не указан код участника."))
             continue
-        school_code = school_code_from(cell("school")) or group_school
+        raw_school = cell("school")
+        school_code = school_codes.get(raw_school)
+        if school_code is None:
+            school_code = school_codes[raw_school] = sys.intern(school_code_from(raw_school))
+        school_code = school_code or group_school
         if not school_code:
             errors.append(
                 RowError(
@@ -207,24 +239,18 @@ def _parse_sheet(sheet: Sheet, header_index: int, parsed: ParsedFile, subjects_b
             errors.append(RowError(sheet.name, row_number, column, message))
 
         scores: list[str] = []
+        width = len(row)
         for task in tasks:
-            raw = row[task.column] if task.column < len(row) else ""
-            if raw.lower() in _NOT_ATTEMPTED:
-                scores.append("X")
-                continue
-            if not raw:
-                scores.append("")
-                continue
-            value = parse_int(raw)
-            if value is None or value < 0:
-                error(column_label(task.column, task.title), f"«{raw}» — не балл: укажите целое число или X.")
-            elif value > task.max_score:
-                error(
-                    column_label(task.column, task.title),
-                    f"Балл {value} больше максимального за это задание ({task.max_score}).",
-                )
+            raw = row[task.column] if task.column < width else ""
+            # The few distinct cells of a task column are judged once each.
+            judged = task.seen.get(raw)
+            if judged is None:
+                judged = task.seen[raw] = _judge_task_cell(raw, task)
+            text, message = judged
+            if message:
+                error(column_label(task.column, task.title), message)
             else:
-                scores.append(str(value))
+                scores.append(text)
 
         primary = parse_int(cell("primary"))
         if primary is None or primary < 0:
@@ -239,24 +265,28 @@ def _parse_sheet(sheet: Sheet, header_index: int, parsed: ParsedFile, subjects_b
         if journal_raw and journal not in _MARKS:
             error(label("journal"), f"Отметка по журналу «{journal_raw}»: допустимы 2, 3, 4, 5 или пусто.")
         class_name = cell("class_name")
+        class_name = class_names.setdefault(class_name, class_name)
         if len(class_name) > 10:
             error(label("class_name"), f"Класс «{class_name}» длиннее 10 знаков.")
         if not row_ok:
             continue
+        keyer = keyers.get(school_code)
+        if keyer is None:
+            keyer = keyers[school_code] = participant_keyer("vpr", year_text, school_code)
         parsed.results.append(
             ResultRow(
                 sheet=sheet.name,
                 row=row_number,
                 school_code=school_code,
-                school_column=label("school"),
+                school_column=school_label,
                 year_start=meta.year_start,
                 procedure=Procedure.VPR,
                 subject_code=subject_code,
                 grade=meta.grade,
                 class_name=class_name,
                 variant=cell("variant")[:20],
-                participant_key=participant_key("vpr", str(meta.year_start), school_code, participant),
-                participant_column=label("participant"),
+                participant_key=keyer(participant),
+                participant_column=participant_label,
                 primary_score=primary,
                 max_primary_score=max_primary,
                 mark=mark,
