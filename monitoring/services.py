@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import logging
 import time
 from collections import defaultdict
@@ -147,6 +148,28 @@ def results_import_run(*, job_id: int) -> ImportJob | None:
         message = "Внутренняя ошибка при обработке файла; ничего не записано. Сообщите администратору."
         outcome = LoadOutcome(errors=[RowError("", 0, "", message)])
     _finish(job_id, outcome)
+    job.refresh_from_db()
+    return job
+
+
+def results_import_sheets(*, sheets: list[Sheet], original_name: str) -> ImportJob:
+    """Load sheets built in code (the demo seed) through the same pipeline as an upload.
+
+    The job is an operator's (no user, any school), runs in this process and is recorded
+    like any other: it shows in the history and can be rolled back. No file is stored.
+    """
+    digest = hashlib.sha256()
+    for sheet in sheets:
+        for row in sheet.rows:
+            digest.update("\x1f".join(row).encode())
+            digest.update(b"\n")
+    job = ImportJob.objects.create(
+        original_name=original_name[:255],
+        sha256=digest.hexdigest(),
+        status=ImportJob.Status.PARSING,
+        started_at=timezone.now(),
+    )
+    _finish(job.pk, results_load(job=job, sheets=sheets))
     job.refresh_from_db()
     return job
 
@@ -415,43 +438,41 @@ def _write_results_batched(
         for start in range(0, len(changed), _CHUNK):
             outcome.rows_replaced += base.filter(school_id__in=changed[start : start + _CHUNK]).update(replaced_by=job)
     outcome.slices_written = len(to_write)
-    objects = (
-        ParticipantResult(
-            year=years[row.year_start],
-            procedure=row.procedure,
-            subject_id=subject_ids[row.subject_code],
-            grade=row.grade,
-            school_id=schools[row.school_code].pk,
-            class_name=row.class_name,
-            variant=row.variant,
-            participant_key=row.participant_key,
-            primary_score=row.primary_score,
-            max_primary_score=row.max_primary_score,
-            mark=row.mark,
-            journal_mark=row.journal_mark,
-            test_score=row.test_score,
-            task_scores=row.task_scores,
-            import_job=job,
+    values = (
+        (
+            years[row.year_start].pk,
+            row.procedure,
+            subject_ids[row.subject_code],
+            row.grade,
+            schools[row.school_code].pk,
+            row.participant_key,
+            row.class_name,
+            row.variant,
+            row.primary_score,
+            row.max_primary_score,
+            row.mark,
+            row.journal_mark,
+            row.test_score,
+            row.task_scores,
+            job.pk,
         )
         for key in to_write
         for row in incoming[key]
     )
-    outcome.rows_created = _insert_results(objects)
+    outcome.rows_created = _insert_results(values)
 
 
-def _insert_results(objects: Iterable[ParticipantResult]) -> int:
-    """Insert result rows in batches (SQLite and other non-PostgreSQL databases); returns how many."""
+def _insert_results(values: Iterable[tuple]) -> int:
+    """Insert result rows in batches (SQLite); returns how many.
+
+    Plain ``executemany`` of value tuples, in the order of ``_INSERT_VALUES_SQL``: building a
+    model instance per row (``bulk_create``) took most of the demo seed's time.
+    """
     count = 0
-    batch: list[ParticipantResult] = []
-    for obj in objects:
-        batch.append(obj)
-        if len(batch) >= BATCH_SIZE:
-            ParticipantResult.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        for batch in itertools.batched(values, BATCH_SIZE):
+            cursor.executemany(_INSERT_VALUES_SQL, batch)
             count += len(batch)
-            batch = []
-    if batch:
-        ParticipantResult.objects.bulk_create(batch)
-        count += len(batch)
     return count
 
 
@@ -510,6 +531,12 @@ _INSERT_SQL = (
     f"INSERT INTO {_RESULTS} ({_SLICE_COLS}, {_VALUE_COLS}, import_job_id) "  # noqa: S608
     f"SELECT {', '.join(f's.{c}' for c in (*_SLICE, *_VALUES))}, %s "
     f"FROM {_STAGE} s JOIN {_STAGE}_changed ch USING ({_SLICE_COLS})"
+)
+
+
+_INSERT_VALUES_SQL = (
+    f"INSERT INTO {_RESULTS} ({_SLICE_COLS}, {_VALUE_COLS}, import_job_id) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * (len(_SLICE) + len(_VALUES) + 1))})"
 )
 
 
