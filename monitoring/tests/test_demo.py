@@ -1,8 +1,10 @@
 """The demo results: loaded through the real pipeline, idempotent, and shaped as promised."""
 
+import io
 from statistics import mean
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
 from core.extensions import DEMO_OPTIONS
@@ -95,6 +97,18 @@ def test_years_option_sets_how_many_academic_years_are_loaded(settings, tmp_path
     assert demo.demo_years() == [CURRENT_YEAR - 1, CURRENT_YEAR]
     monkeypatch.setitem(DEMO_OPTIONS, "years", 5)
     assert demo.demo_years() == list(range(CURRENT_YEAR - 4, CURRENT_YEAR + 1))
+
+
+def test_seed_demo_years_option_reaches_the_results_demo(db, settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.VAR_DIR = tmp_path
+
+    call_command("seed_demo", "--years", "1", stdout=io.StringIO())
+
+    assert set(ContextData.objects.values_list("year__start_year", flat=True)) == {CURRENT_YEAR}
+    assert DEMO_OPTIONS == {}
+    with pytest.raises(CommandError, match="--years"):
+        call_command("seed_demo", "--years", "0", stdout=io.StringIO())
 
 
 def test_sample_files_import_replace_three_schools_and_roll_back(seeded, settings):

@@ -78,15 +78,17 @@ class Command(BaseCommand):
 
         if years is not None and not 1 <= years <= 10:
             raise CommandError("--years: от 1 до 10.")
-        DEMO_OPTIONS.clear()
-        if years is not None:
-            DEMO_OPTIONS["years"] = years
-
         started = time.perf_counter()
         with transaction.atomic():
             demo = demo_district_seed()
             # Each feature app adds its part of the demo (results, statuses, roadmaps, …).
-            feature_lines = [module.demo_seed() for module in feature_modules("demo")]
+            DEMO_OPTIONS.clear()
+            if years is not None:
+                DEMO_OPTIONS["years"] = years
+            try:
+                feature_lines = [module.demo_seed() for module in feature_modules("demo")]
+            finally:
+                DEMO_OPTIONS.clear()
             load = None
             if municipalities is not None:
                 load_started = time.perf_counter()
