@@ -52,3 +52,11 @@ def test_pages_render_with_the_redis_cache_down(client, settings, department, sc
         reverse("monitoring:import_list"),
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_health_reports_the_broker_unavailable_while_the_database_answers(client, settings, db):
+    settings.REDIS_URL = DEAD_REDIS
+
+    response = client.get(reverse("core:health"))
+
+    assert (response.status_code, response.json()) == (200, {"database": "ok", "broker": "unavailable"})
