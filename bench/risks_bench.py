@@ -45,7 +45,7 @@ def main() -> None:
     from schools.models import AcademicYear, Municipality, Organisation, Region, School
 
     call_command("migrate", verbosity=0)
-    rng = random.Random(42)  # noqa: S311 - bench data
+    rng = random.Random(42)
     region, _ = Region.objects.get_or_create(code="91", defaults={"name": "Регион для замеров рисков"})
     municipality, _ = Municipality.objects.get_or_create(
         oktmo="91600000", defaults={"region": region, "name": "Район для замеров рисков"}
