@@ -30,7 +30,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit
 from core.tabular import RowError, Sheet, TabularFileError, normalise_header, read_tables, read_upload
+from core.testing_hooks import pause_before_commit
 from monitoring.aggregates_format import parse_aggregates
 from monitoring.context_format import parse_context
 from monitoring.ege_report_format import parse_ege_report
@@ -106,7 +108,7 @@ def results_import_create(
     job.file.save(f"upload.{kind}", ContentFile(data), save=False)
     job.save()
     if queue:
-        transaction.on_commit(lambda: import_results.delay(job.pk))
+        enqueue_on_commit(import_results, job.pk)
     return job
 
 
@@ -270,6 +272,7 @@ def results_load(*, job: ImportJob, sheets: list[Sheet], progress=None) -> LoadO
             _write_aggregates(job, parsed.aggregates, schools, years, outcome)
         else:
             _write_context(job, parsed.context, schools, years, outcome)
+        pause_before_commit(f"results import {job.pk}")
     logger.info("results import %s wrote %s rows in %.1fs", job.pk, outcome.rows_created, time.monotonic() - started)
     return outcome
 
@@ -737,10 +740,22 @@ def results_imports_requeue_stale() -> list[int]:
     is safe. Celery redelivers a lost task at once, while the job is not yet stale and the
     claim refuses it; this periodic sweep (CELERY_BEAT_SCHEDULE) is what finally runs it.
     Idempotent: each stale job is moved by a conditional update that only one sweep wins.
+
+    Jobs still «queued» after core.queue.RESEND_QUEUED_AFTER are sent to the broker again:
+    their message was lost (the broker was down at upload, see core.queue). A job whose
+    message was only slow gets a second one, which the claim turns into a no-op.
     """
     from monitoring.tasks import import_results
 
-    cutoff = timezone.now() - ImportJob.STALE_AFTER
+    now = timezone.now()
+    resent = list(
+        ImportJob.objects.filter(status=ImportJob.Status.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).values_list(
+            "pk", flat=True
+        )
+    )
+    for job_id in resent:
+        enqueue_on_commit(import_results, job_id)
+    cutoff = now - ImportJob.STALE_AFTER
     stale = Q(status__in=ImportJob.RUNNING_STATUSES, started_at__lt=cutoff)
     handled: list[int] = []
     for job_id, requeued in ImportJob.objects.filter(stale).values_list("pk", "requeued"):
@@ -760,10 +775,10 @@ def results_imports_requeue_stale() -> list[int]:
         else:
             won = mine.update(status=ImportJob.Status.QUEUED, requeued=requeued + 1, processed_rows=0)
             if won:
-                transaction.on_commit(lambda job_id=job_id: import_results.delay(job_id))
+                enqueue_on_commit(import_results, job_id)
         if won:
             handled.append(job_id)
-    return handled
+    return resent + handled
 
 
 # --- Rollback ------------------------------------------------------------------------------
