@@ -482,5 +482,8 @@ def import_job_rollback(*, job: ImportJob, user: User | None) -> ImportJob:
         ParticipantResult.objects.filter(replaced_by=job).update(replaced_by=None)
         ContextData.objects.filter(import_job=job).delete()
         ContextData.objects.filter(replaced_by=job).update(replaced_by=None)
+        from monitoring.tasks import after_import_finished
+
+        after_import_finished(job.pk)
     job.refresh_from_db()
     return job
