@@ -187,9 +187,8 @@ def run_create(request):
 @login_required
 @require_GET
 def run_detail(request, pk: int):
+    # htmx polling gets the whole page and keeps #run-body (hx-select): one template, no drift.
     run = selectors.run_get(user=request.user, pk=pk)
-    if request.htmx and not run.is_finished:
-        return render(request, "identification/_run_progress.html", {"run": run})
     results = list(selectors.run_results(run=run))
     earlier = selectors.earlier_run(run=run) if run.status == TaskStatus.DONE else None
     entered, left = services.runs_compare(run=run, earlier=earlier) if earlier else ([], [])
