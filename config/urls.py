@@ -9,6 +9,7 @@ urlpatterns = [
     path("identification/", include("identification.urls")),
     path("risks/", include("risks.urls")),
     path("roadmaps/", include("roadmaps.urls")),
+    path("partnerships/", include("partnerships.urls")),
     path("events/", include("events.urls")),
     path("teachers/", include("teachers.urls")),
     path("admin/", admin.site.urls),

@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import Role
 from accounts.scopes import can_manage_registry
 from core.extensions import feature_modules
+from core.selectors import can_read_audit_log
 from monitoring.services import can_upload_results
 
 
@@ -24,6 +25,8 @@ def navigation(request: HttpRequest) -> dict:
         items.append(("Результаты: загрузки", reverse("monitoring:import_list"), "bi-clipboard-data"))
     for module in feature_modules("navigation"):
         items.extend(module.nav_items(user))
+    if can_read_audit_log(user):
+        items.append(("Журнал действий", reverse("core:audit_log"), "bi-journal-text"))
     # The longest matching prefix is the active item (/schools/import/ is not «Реестр школ»).
     current = request.path
     active = max((url for _, url, _ in items if current.startswith(url)), key=len, default=None)

@@ -1,4 +1,4 @@
-"""Forms shared by every spreadsheet upload page."""
+"""Forms shared across apps: spreadsheet uploads and the audit log filter."""
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -39,3 +39,37 @@ class SpreadsheetUploadForm(forms.Form):
         if not head.startswith(b"PK\x03\x04") and b"\x00" in head:
             raise forms.ValidationError("Файл не похож ни на таблицу Excel (.xlsx), ни на CSV.")
         return upload
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(label="Действие", required=False)
+    since = forms.DateField(label="С", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="По", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label="Кто или что", required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        from core.audit import ACTIONS
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Все"), *ACTIONS.items()]
+        for field in self.fields.values():
+            css = (
+                "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
+            )
+            field.widget.attrs["class"] = css
+
+    def filter(self, queryset):
+        from django.db.models import Q
+
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["action"]:
+            queryset = queryset.filter(action=data["action"])
+        if data["since"]:
+            queryset = queryset.filter(created_at__date__gte=data["since"])
+        if data["until"]:
+            queryset = queryset.filter(created_at__date__lte=data["until"])
+        if data["q"]:
+            queryset = queryset.filter(Q(actor_name__icontains=data["q"]) | Q(object_repr__icontains=data["q"]))
+        return queryset

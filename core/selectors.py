@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.scopes import municipalities_for
+from core.models import AuditEvent
 from schools.models import Municipality, Organisation, School
 
 
@@ -24,3 +25,21 @@ def support_organisations(*, user: User) -> QuerySet[Organisation]:
         .select_related("municipality")
         .order_by("kind", "name")
     )
+
+
+def can_read_audit_log(user: User) -> bool:
+    from accounts.models import Role
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.role in (Role.DEPARTMENT, Role.REGION)
+
+
+def audit_events_for(*, user: User) -> QuerySet[AuditEvent]:
+    """The department reads its municipality's log, the region its municipalities', operators all."""
+    qs = AuditEvent.objects.select_related("municipality")
+    if user.is_superuser:
+        return qs
+    if not can_read_audit_log(user):
+        return qs.none()
+    return qs.filter(municipality__in=municipalities_for(user))

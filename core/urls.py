@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.public_home, name="public_home"),
     path("home/", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("audit/", views.audit_log, name="audit_log"),
 ]

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -8,6 +10,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from core import selectors
+from core.audit import action_label
+from core.forms import AuditFilterForm
 from schools import selectors as school_selectors
 
 
@@ -62,3 +66,17 @@ def health(request):
         except Exception:
             status["broker"] = "unavailable"
     return JsonResponse(status, status=code)
+
+
+@login_required
+@require_GET
+def audit_log(request):
+    """The log of sensitive actions in the user's municipalities (department and region)."""
+    if not selectors.can_read_audit_log(request.user):
+        raise PermissionDenied
+    filter_form = AuditFilterForm(request.GET or None)
+    events = filter_form.filter(selectors.audit_events_for(user=request.user))
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page:
+        event.action_label = action_label(event.action)
+    return render(request, "core/audit_log.html", {"page": page, "filter_form": filter_form})

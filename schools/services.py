@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from core.audit import audit_record
 from core.tabular import RowError, TabularFileError, read_tables, read_upload
 from schools.models import Municipality, Organisation, RegistryImport, School
 from schools.registry_format import ParsedRegistry, RegistryRow, parse_registry
@@ -51,18 +52,28 @@ _CHUNK = 500
 
 
 @transaction.atomic
-def school_create(*, municipality: Municipality, code: str, organisation_data: dict, school_data: dict) -> School:
+def school_create(
+    *, municipality: Municipality, code: str, organisation_data: dict, school_data: dict, actor: User | None = None
+) -> School:
     organisation = Organisation(kind=Organisation.Kind.SCHOOL, municipality=municipality, **organisation_data)
     organisation.full_clean()
     organisation.save()
     school = School(organisation=organisation, municipality=municipality, code=code, **school_data)
     school.full_clean()
     school.save()
+    audit_record(actor=actor, action="school.created", target=school, municipality_id=municipality.pk)
     return school
 
 
 @transaction.atomic
-def school_update(*, school: School, municipality: Municipality, organisation_data: dict, school_data: dict) -> School:
+def school_update(
+    *,
+    school: School,
+    municipality: Municipality,
+    organisation_data: dict,
+    school_data: dict,
+    actor: User | None = None,
+) -> School:
     organisation = school.organisation
     for name, value in organisation_data.items():
         setattr(organisation, name, value)
@@ -74,6 +85,7 @@ def school_update(*, school: School, municipality: Municipality, organisation_da
     school.municipality = municipality
     school.full_clean()
     school.save()
+    audit_record(actor=actor, action="school.changed", target=school, municipality_id=municipality.pk)
     return school
 
 
@@ -156,6 +168,13 @@ def registry_import_run(*, job_id: int) -> None:
             updated_count=result.updated,
             unchanged_count=result.unchanged,
             **finished,
+        )
+        audit_record(
+            actor=job.uploaded_by,
+            action="registry_import.done",
+            target=job,
+            municipality_id=job.municipality_id,
+            details={"добавлено": result.created, "изменено": result.updated, "без изменений": result.unchanged},
         )
 
 

@@ -83,6 +83,7 @@ def school_create(request):
     if request.method == "POST" and school_form.is_valid() and org_form.is_valid():
         data = dict(school_form.cleaned_data)
         school = services.school_create(
+            actor=request.user,
             municipality=data.pop("municipality"),
             code=data.pop("code"),
             organisation_data=org_form.cleaned_data,
@@ -105,6 +106,7 @@ def school_edit(request, pk: int):
         data.pop("code", None)
         services.school_update(
             school=school,
+            actor=request.user,
             municipality=data.pop("municipality"),
             organisation_data=org_form.cleaned_data,
             school_data=data,

@@ -106,6 +106,21 @@ MATRIX: dict[str, list[Case]] = {
     "core:public_home": [Case(everyone(200))],
     "core:home": [Case(signed_in(200))],
     "core:health": [Case(everyone(200))],
+    # The audit log: department and region read their own municipalities' records.
+    "core:audit_log": [
+        Case(
+            expect(
+                anonymous=LOGIN,
+                department=200,
+                region=200,
+                methodologist=403,
+                curator=403,
+                director=403,
+                teacher=403,
+                outsider=200,
+            )
+        )
+    ],
     # --- accounts -----------------------------------------------------------------------
     # LoginView shows the form to a logged-in user too (redirect_authenticated_user is off).
     "accounts:login": [Case(everyone(200))],

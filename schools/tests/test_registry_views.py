@@ -232,3 +232,28 @@ def test_card_form_checks_the_inn_check_digit(client, department, school):
 
     assert response.status_code == 200
     assert "неверное контрольное число" in response.text
+
+
+def test_editing_a_school_card_is_written_to_the_audit_log(client, department, school):
+    from core.models import AuditEvent
+
+    client.force_login(department)
+
+    response = client.post(
+        reverse("schools:edit", args=[school.pk]),
+        {
+            "municipality": school.municipality_id,
+            "school_type": "sosh",
+            "settlement": "urban",
+            "has_primary": "on",
+            "contingent": "410",
+            "is_active": "on",
+            "name": school.organisation.name,
+            "short_name": school.organisation.short_name,
+        },
+    )
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="school.changed")
+    assert event.actor == department
+    assert event.municipality_id == school.municipality_id

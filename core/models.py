@@ -1,0 +1,42 @@
+"""The audit log: who did what to which object, for the department to read (issue #10).
+
+Sensitive actions only — imports and their rollbacks, approvals and status changes, agreement
+signing, role changes — each written by the service that performs the action, inside its
+transaction, through ``core.audit.audit_record``. Rows are never changed or deleted by the app.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    created_at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="кто",
+        help_text="Пусто — система или командная строка.",
+    )
+    actor_name = models.CharField("кто (как был записан)", max_length=300, blank=True)
+    action = models.CharField("действие", max_length=40, db_index=True)
+    # Whose record it is: the department of this municipality reads it; empty — operators only.
+    municipality = models.ForeignKey(
+        "schools.Municipality", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    object_type = models.CharField("объект", max_length=100, blank=True)
+    object_id = models.CharField("номер объекта", max_length=40, blank=True)
+    object_repr = models.CharField("описание объекта", max_length=300, blank=True)
+    details = models.JSONField("подробности", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "запись журнала действий"
+        verbose_name_plural = "журнал действий"
+        indexes = [models.Index(fields=["municipality", "-created_at"], name="audit_muni_created")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%d.%m.%Y %H:%M} {self.actor_name or 'система'}: {self.action}"

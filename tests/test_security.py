@@ -1,0 +1,64 @@
+"""Security settings that hold for every page: CSP, no inline scripts, a clean deploy check."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+ROOT = Path(settings.BASE_DIR)
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+_INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def _templates() -> list[Path]:
+    return sorted(p for p in ROOT.glob("**/templates/**/*.html") if ".venv" not in p.parts and "var" not in p.parts)
+
+
+def test_pages_carry_a_content_security_policy_without_inline_scripts(client, db):
+    response = client.get(reverse("core:public_home"))
+
+    policy = response["Content-Security-Policy"]
+    script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
+    assert "'self'" in script_src
+    assert "unsafe-inline" not in script_src
+    assert "frame-ancestors 'none'" in policy
+
+
+@pytest.mark.parametrize("template", _templates(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_template_has_an_inline_script_or_event_handler(template):
+    """CSP blocks them in the browser; this finds them before a user does."""
+    text = template.read_text(encoding="utf-8")
+    scripts = [m.group() for m in _INLINE_SCRIPT.finditer(text) if "csp_nonce" not in m.group()]
+    handlers = _INLINE_HANDLER.findall(text)
+    assert not scripts, f"inline <script> without a nonce: {scripts}"
+    assert not handlers, f"inline event handlers: {handlers}"
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
+    # A clean environment: nothing of the test run's own settings (pytest-env, DATABASE_URL) leaks in.
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ} | {
+        "DEBUG": "0",
+        "SECRET_KEY": "k3J9xQ2vL8mN4pR7tW1yZ5aB6cD0eF2gH8iJ4kL6mN9oP3qR7sT1uV5wX",
+        "ALLOWED_HOSTS": "opora.example.ru",
+        "CSRF_TRUSTED_ORIGINS": "https://opora.example.ru",
+        "EMAIL_URL": "smtp+tls://opora:secret@smtp.example.ru:587",
+        "VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
