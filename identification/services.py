@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core.audit import audit_record
 from identification.engine import Evaluator
 from identification.indicators import indicators_recompute
 from identification.models import (
@@ -327,6 +328,13 @@ def run_approve(
             )
             for school_id in sorted(proposed - existing)
         )
+        audit_record(
+            actor=user,
+            action="identification.approved",
+            target=run,
+            municipality_id=run.municipality_id,
+            details={"schools": len(created), "decision_number": decision_number.strip(), "kind": kind},
+        )
     return created
 
 
@@ -347,16 +355,25 @@ def status_set(
         raise IdentificationRefused("Укажите обоснование.")
     if SchoolStatus.objects.filter(ACTIVE, school=school, year=year, kind=kind).exists():
         raise IdentificationRefused("У школы уже есть такой статус на этот год.")
-    return SchoolStatus.objects.create(
-        school=school,
-        year=year,
-        kind=kind,
-        source=SchoolStatus.Source.MANUAL,
-        reason=reason.strip(),
-        decision_number=decision_number.strip(),
-        decision_date=decision_date,
-        approved_by=user,
-    )
+    with transaction.atomic():
+        status = SchoolStatus.objects.create(
+            school=school,
+            year=year,
+            kind=kind,
+            source=SchoolStatus.Source.MANUAL,
+            reason=reason.strip(),
+            decision_number=decision_number.strip(),
+            decision_date=decision_date,
+            approved_by=user,
+        )
+        audit_record(
+            actor=user,
+            action="status.set",
+            target=status,
+            municipality_id=school.municipality_id,
+            details={"kind": kind},
+        )
+    return status
 
 
 def status_revoke(*, status: SchoolStatus, reason: str, user: User) -> SchoolStatus:
@@ -365,11 +382,19 @@ def status_revoke(*, status: SchoolStatus, reason: str, user: User) -> SchoolSta
         raise IdentificationRefused("Отменять статусы может только управление образования.")
     if not reason.strip():
         raise IdentificationRefused("Укажите причину отмены.")
-    claimed = SchoolStatus.objects.filter(ACTIVE, pk=status.pk).update(
-        revoked_at=timezone.now(), revoked_by=user, revoke_reason=reason.strip()
-    )
-    if not claimed:
-        raise IdentificationRefused("Статус уже отменён.")
+    with transaction.atomic():
+        claimed = SchoolStatus.objects.filter(ACTIVE, pk=status.pk).update(
+            revoked_at=timezone.now(), revoked_by=user, revoke_reason=reason.strip()
+        )
+        if not claimed:
+            raise IdentificationRefused("Статус уже отменён.")
+        audit_record(
+            actor=user,
+            action="status.revoked",
+            target=status,
+            municipality_id=status.school.municipality_id,
+            details={"reason": reason.strip()},
+        )
     status.refresh_from_db()
     return status
 

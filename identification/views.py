@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scopes import manageable_municipalities, municipalities_for, schools_manageable_by
+from core.charts import Series, bar_chart, line_chart
 from identification import selectors, services
 from identification.catalogue import BY_CODE, INDICATORS, ISBSH_FACTORS
 from identification.forms import (
@@ -18,6 +19,9 @@ from identification.forms import (
 )
 from identification.indicators import isbsh_weights
 from identification.models import IndicatorRecompute, MethodologyVersion, TaskStatus
+
+# Indicators drawn as lines on the school's page (the table lists them all).
+CHARTED = ("vpr_share_2", "vpr_mean_mark", "oge_share_2", "isbsh", "vpr_raised")
 
 
 def _require_reader(user) -> None:
@@ -36,6 +40,17 @@ def dashboard(request):
     _require_reader(request.user)
     municipalities = municipalities_for(request.user)
     context = selectors.municipal_dashboard(municipalities=municipalities)
+    years = context["years"]
+    context["chart"] = bar_chart(
+        title="ШНОР и ШССУ по годам",
+        categories=[row["name"] for row in years],
+        series=[
+            Series("ШНОР", [row["low_results"] for row in years]),
+            Series("ШССУ", [row["difficult_conditions"] for row in years]),
+            Series("Выход в эффективный режим", [row["effective"] for row in years]),
+        ],
+        decimals=0,
+    )
     context.update(
         runs=selectors.runs_for(user=request.user)[:15],
         can_manage=services.can_manage_identification(request.user),
@@ -290,12 +305,27 @@ def school_monitoring(request, pk: int):
         services.can_manage_identification(request.user)
         and schools_manageable_by(request.user).filter(pk=school.pk).exists()
     )
+    indicators = selectors.school_indicator_table(school=school)
+    charts = [
+        line_chart(
+            title=row["spec"].name,
+            categories=[year.name for year in indicators["years"]],
+            series=[Series("Школа", row["series"]), Series("Среднее по муниципалитету", row["muni_series"])],
+            unit=row["spec"].unit if row["spec"].unit == "%" else "",
+            decimals=2 if row["spec"].unit == "балл" else 1,
+            width=480,
+            height=240,
+        )
+        for row in indicators["rows"]
+        if row["spec"].code in CHARTED
+    ]
     return render(
         request,
         "identification/school.html",
         {
             "school": school,
-            "indicators": selectors.school_indicator_table(school=school),
+            "indicators": indicators,
+            "charts": charts,
             "statuses": selectors.statuses_of(school=school),
             "can_manage": can_manage,
         },

@@ -254,3 +254,17 @@ def test_dashboard_and_school_pages_make_a_bounded_number_of_queries(
         assert client.get(reverse("identification:school", args=[ten_schools[0].pk])).status_code == 200
     with django_assert_max_num_queries(18):
         assert client.get(reverse("identification:run_detail", args=[proposed_run.pk])).status_code == 200
+
+
+def test_approval_and_status_changes_are_written_to_the_audit_log(client, department, proposed_run, school):
+    from core.models import AuditEvent
+
+    client.force_login(department)
+    _approve(client, proposed_run, [school])
+    status = SchoolStatus.objects.get(school=school)
+    client.post(reverse("identification:status_revoke", args=[status.pk]), {"reason": "Пересмотр"})
+
+    assert list(AuditEvent.objects.order_by("pk").values_list("action", flat=True)) == [
+        "identification.approved",
+        "status.revoked",
+    ]
