@@ -48,7 +48,7 @@ def demo_seed() -> str:
         indicators_recompute(school_ids=school_ids)
     values = IndicatorValue.objects.filter(school_id__in=school_ids).count()
 
-    approved = {kind: 0 for kind in DEMO_KINDS}
+    approved = dict.fromkeys(DEMO_KINDS, 0)
     pending = 0
     for kind in DEMO_KINDS:
         version = _latest_version(kind)
