@@ -27,8 +27,11 @@ COLUMNS = "(school_id, year_id, indicator, subject_id, grade, value, participant
 
 # One scan of the result rows: per-slice counts, then the school-wide sums over the slices
 # that count. The journal comparison is ВПР only (РЦОИ protocols carry no journal mark).
+# A slice with no participant rows but an imported aggregate (Ф3 marks, «Сравнение отметок
+# с отметками по журналу», in participants) counts from the aggregate; the gap of ≥ 2 marks
+# exists only in participant rows, hence its own denominator ``ng``.
 RESULTS_SQL = """
-WITH g AS (
+WITH p AS (
     SELECT r.school_id, r.year_id, r.procedure, r.subject_id, r.grade,
            COUNT(*) AS n,
            SUM(CASE WHEN r.mark = 2 THEN 1 ELSE 0 END) AS n2,
@@ -37,14 +40,34 @@ WITH g AS (
            SUM(CASE WHEN r.mark < r.journal_mark THEN 1 ELSE 0 END) AS low,
            SUM(CASE WHEN r.mark = r.journal_mark THEN 1 ELSE 0 END) AS conf,
            SUM(CASE WHEN r.mark > r.journal_mark THEN 1 ELSE 0 END) AS rai,
-           SUM(CASE WHEN ABS(r.mark - r.journal_mark) >= 2 THEN 1 ELSE 0 END) AS gap
+           SUM(CASE WHEN ABS(r.mark - r.journal_mark) >= 2 THEN 1 ELSE 0 END) AS gap,
+           SUM(CASE WHEN r.journal_mark IS NOT NULL THEN 1 ELSE 0 END) AS ng
     FROM monitoring_participantresult r
     WHERE r.replaced_by_id IS NULL AND r.mark IS NOT NULL AND r.procedure IN ('vpr', 'oge') {scope}
     GROUP BY r.school_id, r.year_id, r.procedure, r.subject_id, r.grade
     HAVING COUNT(*) >= {min_group}
+), a AS (
+    SELECT a.school_id, a.year_id, a.procedure, a.subject_id, a.grade,
+           a.mark_2 + a.mark_3 + a.mark_4 + a.mark_5 AS n,
+           a.mark_2 AS n2,
+           2 * a.mark_2 + 3 * a.mark_3 + 4 * a.mark_4 + 5 * a.mark_5 AS marks,
+           COALESCE(a.lowered + a.confirmed + a.raised, 0) AS nj,
+           COALESCE(a.lowered, 0) AS low, COALESCE(a.confirmed, 0) AS conf, COALESCE(a.raised, 0) AS rai,
+           0 AS gap, 0 AS ng
+    FROM monitoring_schoolaggregate a
+    WHERE a.replaced_by_id IS NULL AND a.source = 'imported' AND a.procedure IN ('vpr', 'oge')
+      AND a.mark_2 IS NOT NULL AND a.mark_3 IS NOT NULL AND a.mark_4 IS NOT NULL AND a.mark_5 IS NOT NULL
+      AND a.mark_2 + a.mark_3 + a.mark_4 + a.mark_5 >= {min_group} {scope_a}
+      AND NOT EXISTS (
+          SELECT 1 FROM monitoring_participantresult r
+          WHERE r.replaced_by_id IS NULL AND r.year_id = a.year_id AND r.procedure = a.procedure
+            AND r.subject_id = a.subject_id AND r.grade = a.grade AND r.school_id = a.school_id
+      )
+), g AS (
+    SELECT * FROM p UNION ALL SELECT * FROM a
 ), s AS (
     SELECT school_id, year_id, procedure, SUM(n) AS n, SUM(n2) AS n2, SUM(marks) AS marks,
-           SUM(nj) AS nj, SUM(low) AS low, SUM(conf) AS conf, SUM(rai) AS rai, SUM(gap) AS gap
+           SUM(nj) AS nj, SUM(low) AS low, SUM(conf) AS conf, SUM(rai) AS rai, SUM(gap) AS gap, SUM(ng) AS ng
     FROM g GROUP BY school_id, year_id, procedure
 )
 INSERT INTO {table} {columns}
@@ -65,8 +88,8 @@ UNION ALL
 SELECT school_id, year_id, 'vpr_raised', {nn}, 100.0 * rai / nj, nj FROM s
     WHERE procedure = 'vpr' AND nj >= {min_group}
 UNION ALL
-SELECT school_id, year_id, 'vpr_gap_2', {nn}, 100.0 * gap / nj, nj FROM s
-    WHERE procedure = 'vpr' AND nj >= {min_group}
+SELECT school_id, year_id, 'vpr_gap_2', {nn}, 100.0 * gap / ng, ng FROM s
+    WHERE procedure = 'vpr' AND ng >= {min_group}
 """
 
 # ЕГЭ comes as per-school aggregates (regional reports), not as participant rows.
@@ -188,7 +211,9 @@ def statements(school_ids: list[int] | None, year_ids: list[int] | None, weights
     null = "CAST(NULL AS INTEGER)"
     common = {"table": TABLE, "columns": COLUMNS, "min_group": MIN_GROUP, "n": null, "nn": f"{null}, {null}"}
     return [
-        RESULTS_SQL.format(scope=_scope("r", school_ids, year_ids), **common),
+        RESULTS_SQL.format(
+            scope=_scope("r", school_ids, year_ids), scope_a=_scope("a", school_ids, year_ids), **common
+        ),
         EGE_SQL.format(scope=_scope("a", school_ids, year_ids), **common),
         CONTEXT_SQL.format(
             scope=_scope("d", school_ids, year_ids), isbsh_sum=isbsh_sum, isbsh_weights=isbsh_den, **common

@@ -119,3 +119,29 @@ def test_recompute_twice_gives_the_same_rows(school, year):
 
     assert sorted(map(str, IndicatorValue.objects.values_list("indicator", "subject_id", "grade", "value"))) == first
     assert len(first) == 4  # share and mean, per subject and overall
+
+
+def test_an_imported_aggregate_counts_where_the_school_has_no_participant_rows(school, other_school, year):
+    from monitoring.models import Procedure, SchoolAggregate, Subject
+
+    russian = Subject.objects.get(code="01")
+    # Ф3 and the journal comparison for a school that sent no Ф1: 20 participants, 4 «2».
+    SchoolAggregate.objects.create(
+        year=year, procedure=Procedure.VPR, subject=russian, grade=4, school=school,
+        source=SchoolAggregate.Source.IMPORTED, participants=20, mark_2=4, mark_3=6, mark_4=6, mark_5=4,
+        lowered=2, confirmed=14, raised=4,
+    )  # fmt: skip
+    # The same for a school with participant rows: the rows win, the aggregate is not added.
+    results(school=other_school, year=year, marks=[3] * 10)
+    SchoolAggregate.objects.create(
+        year=year, procedure=Procedure.VPR, subject=russian, grade=4, school=other_school,
+        source=SchoolAggregate.Source.IMPORTED, participants=10, mark_2=10, mark_3=0, mark_4=0, mark_5=0,
+    )  # fmt: skip
+
+    indicators_recompute()
+
+    assert stored(school, year, "vpr_share_2", "01", 4) == 20.0
+    assert stored(school, year, "vpr_mean_mark") == 3.5  # (8 + 18 + 24 + 20) / 20
+    assert stored(school, year, "vpr_raised") == 20.0
+    assert stored(school, year, "vpr_gap_2") is None  # needs participant rows
+    assert stored(other_school, year, "vpr_share_2", "01", 4) == 0.0

@@ -268,3 +268,14 @@ def test_approval_and_status_changes_are_written_to_the_audit_log(client, depart
         "identification.approved",
         "status.revoked",
     ]
+
+
+def test_school_page_draws_the_indicator_against_the_municipality_as_svg(client, director, school, years):
+    for year, amount in ((years[2024], 12.0), (years[2025], 8.5)):
+        value(school=school, year=year, amount=amount)
+    client.force_login(director)
+
+    page = client.get(reverse("identification:school", args=[school.pk])).content.decode()
+
+    assert "<svg" in page and "Доля «2» по ВПР" in page
+    assert "8,5%" in page and "12,0%" in page
