@@ -25,7 +25,7 @@ from identification.models import (
     StatusKind,
     TaskStatus,
 )
-from monitoring.models import ContextData, ImportJob, ParticipantResult
+from monitoring.models import ContextData, ImportJob, ParticipantResult, SchoolAggregate
 from schools.models import AcademicYear, Municipality, School
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def indicators_after_import(*, job_id: int) -> IndicatorRecompute | None:
     school_ids: set[int] = set()
     year_ids: set[int] = set()
     if job.status == ImportJob.Status.DONE:
-        for model in (ParticipantResult, ContextData):
+        for model in (ParticipantResult, ContextData, SchoolAggregate):
             pairs = model.objects.filter(Q(import_job=job) | Q(replaced_by=job)).values_list("school_id", "year_id")
             for school_id, year_id in pairs.distinct():
                 school_ids.add(school_id)
