@@ -1,6 +1,7 @@
 """Indicator recompute: set-based SQL from the current result rows and context data.
 
-Three INSERT … SELECT statements per chunk of schools (results, ЕГЭ aggregates, context),
+Per chunk of schools: one aggregate of the result rows into a temporary table, then three
+INSERT … SELECT statements (results, ЕГЭ aggregates, context),
 after a DELETE of the same school-years: nothing loops over result rows in Python, so the
 cost is the database's one scan (bench/identify_bench.py compares it with a hand-written
 floor). The SQL is plain enough to run on SQLite and PostgreSQL alike.
@@ -25,27 +26,33 @@ _CHUNK = 500
 TABLE = IndicatorValue._meta.db_table
 COLUMNS = "(school_id, year_id, indicator, subject_id, grade, value, participants)"
 
-# One scan of the result rows: per-slice counts, then the school-wide sums over the slices
-# that count. The journal comparison is ВПР only (РЦОИ protocols carry no journal mark).
+# One scan of the result rows into a temporary table of per-slice counts (CREATE TABLE AS
+# may use a parallel plan on PostgreSQL, an INSERT … SELECT may not), then the school-wide
+# sums over the slices that count. The journal comparison is ВПР only (РЦОИ protocols carry no journal mark).
 # A slice with no participant rows but an imported aggregate (Ф3 marks, «Сравнение отметок
 # с отметками по журналу», in participants) counts from the aggregate; the gap of ≥ 2 marks
 # exists only in participant rows, hence its own denominator ``ng``.
+SLICES_SQL = """
+CREATE TEMP TABLE ident_slices AS
+SELECT r.school_id, r.year_id, r.procedure, r.subject_id, r.grade,
+       COUNT(*) AS n,
+       SUM(CASE WHEN r.mark = 2 THEN 1 ELSE 0 END) AS n2,
+       SUM(r.mark) AS marks,
+       SUM(CASE WHEN r.journal_mark IS NOT NULL THEN 1 ELSE 0 END) AS nj,
+       SUM(CASE WHEN r.mark < r.journal_mark THEN 1 ELSE 0 END) AS low,
+       SUM(CASE WHEN r.mark = r.journal_mark THEN 1 ELSE 0 END) AS conf,
+       SUM(CASE WHEN r.mark > r.journal_mark THEN 1 ELSE 0 END) AS rai,
+       SUM(CASE WHEN ABS(r.mark - r.journal_mark) >= 2 THEN 1 ELSE 0 END) AS gap,
+       SUM(CASE WHEN r.journal_mark IS NOT NULL THEN 1 ELSE 0 END) AS ng
+FROM monitoring_participantresult r
+WHERE r.replaced_by_id IS NULL AND r.mark IS NOT NULL AND r.procedure IN ('vpr', 'oge') {scope}
+GROUP BY r.school_id, r.year_id, r.procedure, r.subject_id, r.grade
+HAVING COUNT(*) >= {min_group}
+"""
+
 RESULTS_SQL = """
 WITH p AS (
-    SELECT r.school_id, r.year_id, r.procedure, r.subject_id, r.grade,
-           COUNT(*) AS n,
-           SUM(CASE WHEN r.mark = 2 THEN 1 ELSE 0 END) AS n2,
-           SUM(r.mark) AS marks,
-           SUM(CASE WHEN r.journal_mark IS NOT NULL THEN 1 ELSE 0 END) AS nj,
-           SUM(CASE WHEN r.mark < r.journal_mark THEN 1 ELSE 0 END) AS low,
-           SUM(CASE WHEN r.mark = r.journal_mark THEN 1 ELSE 0 END) AS conf,
-           SUM(CASE WHEN r.mark > r.journal_mark THEN 1 ELSE 0 END) AS rai,
-           SUM(CASE WHEN ABS(r.mark - r.journal_mark) >= 2 THEN 1 ELSE 0 END) AS gap,
-           SUM(CASE WHEN r.journal_mark IS NOT NULL THEN 1 ELSE 0 END) AS ng
-    FROM monitoring_participantresult r
-    WHERE r.replaced_by_id IS NULL AND r.mark IS NOT NULL AND r.procedure IN ('vpr', 'oge') {scope}
-    GROUP BY r.school_id, r.year_id, r.procedure, r.subject_id, r.grade
-    HAVING COUNT(*) >= {min_group}
+    SELECT * FROM ident_slices
 ), a AS (
     SELECT a.school_id, a.year_id, a.procedure, a.subject_id, a.grade,
            a.mark_2 + a.mark_3 + a.mark_4 + a.mark_5 AS n,
@@ -205,18 +212,25 @@ def _chunks(ids: list[int] | None) -> Iterable[list[int] | None]:
         yield ids[start : start + _CHUNK]
 
 
-def statements(school_ids: list[int] | None, year_ids: list[int] | None, weights: dict[str, float]) -> list[str]:
+def statements(
+    school_ids: list[int] | None, year_ids: list[int] | None, weights: dict[str, float]
+) -> list[tuple[str, bool]]:
+    """The recompute's SQL in order, each with whether its row count is indicator values written."""
     isbsh_sum, isbsh_den = _isbsh_sql(weights)
     # Typed NULLs: PostgreSQL resolves an all-NULL column of a UNION to text otherwise.
     null = "CAST(NULL AS INTEGER)"
     common = {"table": TABLE, "columns": COLUMNS, "min_group": MIN_GROUP, "n": null, "nn": f"{null}, {null}"}
     return [
-        RESULTS_SQL.format(
-            scope=_scope("r", school_ids, year_ids), scope_a=_scope("a", school_ids, year_ids), **common
-        ),
-        EGE_SQL.format(scope=_scope("a", school_ids, year_ids), **common),
-        CONTEXT_SQL.format(
-            scope=_scope("d", school_ids, year_ids), isbsh_sum=isbsh_sum, isbsh_weights=isbsh_den, **common
+        ("DROP TABLE IF EXISTS ident_slices", False),
+        (SLICES_SQL.format(scope=_scope("r", school_ids, year_ids), **common), False),
+        (RESULTS_SQL.format(scope_a=_scope("a", school_ids, year_ids), **common), True),
+        ("DROP TABLE ident_slices", False),
+        (EGE_SQL.format(scope=_scope("a", school_ids, year_ids), **common), True),
+        (
+            CONTEXT_SQL.format(
+                scope=_scope("d", school_ids, year_ids), isbsh_sum=isbsh_sum, isbsh_weights=isbsh_den, **common
+            ),
+            True,
         ),
     ]
 
@@ -240,9 +254,10 @@ def indicators_recompute(
                 stale = stale.filter(year_id__in=year_ids)
             stale._raw_delete(stale.db)
             with connection.cursor() as cursor:
-                for sql in statements(chunk, year_ids, weights):
+                for sql, counts in statements(chunk, year_ids, weights):
                     cursor.execute(sql)
-                    written += max(cursor.rowcount, 0)
+                    if counts:
+                        written += max(cursor.rowcount, 0)
         if progress:
             progress(round(100 * number / len(chunks)))
     return written
