@@ -47,6 +47,9 @@ def demo_seed() -> str:
     if not IndicatorValue.objects.filter(school_id__in=school_ids).exists():
         indicators_recompute(school_ids=school_ids)
     values = IndicatorValue.objects.filter(school_id__in=school_ids).count()
+    if not values:
+        # Runs over no data would propose nobody and, being kept, block a later seed with data.
+        return "Выявление: в демо-районе ещё нет результатов и контекстных данных — запуски не созданы."
 
     approved = dict.fromkeys(DEMO_KINDS, 0)
     pending = 0

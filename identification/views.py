@@ -224,6 +224,7 @@ def run_detail(request, pk: int):
             "run": run,
             "results": results,
             "proposed": proposed,
+            "others": [r for r in results if not r.proposed],
             "earlier": earlier,
             "entered": entered,
             "left": left,
@@ -307,14 +308,17 @@ def school_monitoring(request, pk: int):
     )
     indicators = selectors.school_indicator_table(school=school)
     charts = [
-        line_chart(
-            title=row["spec"].name,
-            categories=[year.name for year in indicators["years"]],
-            series=[Series("Школа", row["series"]), Series("Среднее по муниципалитету", row["muni_series"])],
-            unit=row["spec"].unit if row["spec"].unit == "%" else "",
-            decimals=2 if row["spec"].unit == "балл" else 1,
-            width=480,
-            height=240,
+        (
+            row["spec"].name,
+            line_chart(
+                title=row["spec"].name,
+                categories=[year.name for year in indicators["years"]],
+                series=[Series("Школа", row["series"]), Series("Среднее по муниципалитету", row["muni_series"])],
+                unit=row["spec"].unit if row["spec"].unit == "%" else "",
+                decimals=2 if row["spec"].unit == "балл" else 1,
+                width=480,
+                height=240,
+            ),
         )
         for row in indicators["rows"]
         if row["spec"].code in CHARTED

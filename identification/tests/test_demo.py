@@ -31,3 +31,13 @@ def test_demo_seed_approves_last_years_list_and_leaves_this_years_runs_pending(r
     counts = (IdentificationRun.objects.count(), SchoolStatus.objects.count())
     demo_seed()
     assert (IdentificationRun.objects.count(), SchoolStatus.objects.count()) == counts
+
+
+def test_demo_seed_without_any_data_creates_no_runs(region):
+    MunicipalityFactory(region=region, oktmo="99610000", name="Заречный муниципальный район")
+    AcademicYearFactory(start_year=2025, is_current=True)
+
+    line = demo_seed()
+
+    assert not IdentificationRun.objects.exists()
+    assert "запуски не созданы" in line
