@@ -77,13 +77,15 @@ class VersionForm(forms.Form):
 
 
 class CriterionForm(forms.Form):
-    indicator = forms.ChoiceField(label="Показатель", choices=CHOICES)
+    # Every field has the initial its widget shows, so the blank row for a new criterion
+    # counts as unchanged (and is skipped) unless the user fills it.
+    indicator = forms.ChoiceField(label="Показатель", choices=[("", "— показатель —"), *CHOICES])
     subject = forms.ModelChoiceField(
         label="Предмет", queryset=Subject.objects.all(), required=False, empty_label="все предметы"
     )
     grade = forms.IntegerField(label="Класс", required=False, min_value=1, max_value=11)
-    pool = forms.ChoiceField(label="Сравнение внутри", choices=Pool.choices)
-    operator = forms.ChoiceField(label="Условие", choices=Operator.choices)
+    pool = forms.ChoiceField(label="Сравнение внутри", choices=Pool.choices, initial=Pool.MUNICIPALITY)
+    operator = forms.ChoiceField(label="Условие", choices=Operator.choices, initial=Operator.BOTTOM)
     value = forms.FloatField(label="Значение")
     min_participants = forms.IntegerField(label="Мин. участников", min_value=1, initial=10)
     consecutive_years = forms.IntegerField(label="Лет подряд", min_value=1, max_value=5, initial=1)

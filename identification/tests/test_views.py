@@ -159,8 +159,20 @@ def test_editing_a_used_version_creates_the_next_version_and_the_run_keeps_its_o
 def test_editing_an_unused_version_changes_it_in_place(client, department):
     client.force_login(department)
     version = preset("difficult_conditions")
+    # The form's blank row for a new criterion comes back with its defaults and is skipped.
+    blank_row = {
+        "criteria-TOTAL_FORMS": 2,
+        "criteria-1-pool": "municipality",
+        "criteria-1-operator": "bottom",
+        "criteria-1-min_participants": 10,
+        "criteria-1-consecutive_years": 1,
+    }
 
-    client.post(reverse("identification:version_edit", args=[version.pk]), _criteria_post(version))
+    response = client.post(
+        reverse("identification:version_edit", args=[version.pk]), _criteria_post(version, **blank_row)
+    )
+
+    assert response.status_code == 302
 
     assert version.criteria.get().value == 25
     assert MethodologyVersion.objects.filter(methodology=version.methodology).count() == 1
