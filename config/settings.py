@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "simple_history",
     "accounts",
     "schools",
     "core",
@@ -193,6 +194,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 # Key of the participant hash (HMAC-SHA256) in result imports. Set it explicitly in production:
 # the default follows SECRET_KEY, and rotating that would change every stored participant key.
+# Evidence files of roadmap progress (pdf, docx, xlsx, jpg, png), each checked by content.
+ROADMAP_EVIDENCE_MAX_BYTES = env.int("ROADMAP_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# Directors are reminded this many days before a reporting period is due.
+ROADMAP_REMINDER_DAYS = env.int("ROADMAP_REMINDER_DAYS", default=3)
 PARTICIPANT_HASH_KEY = env.str("PARTICIPANT_HASH_KEY", default="") or f"participant:{SECRET_KEY}"
 
 # --- E-mail ---------------------------------------------------------------------
@@ -215,6 +220,10 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="opora@localhost")
+# The portal's public address, for links in letters (cancel a registration, open a roadmap).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r}: expected https://host")
 
 # --- UI -------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -269,9 +278,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schools.tasks.requeue_stale_registry_imports",
         "schedule": 5 * 60,
     },
+    "requeue-stale-result-imports": {
+        "task": "monitoring.tasks.requeue_stale_result_imports",
+        "schedule": 5 * 60,
+    },
     "purge-stale-registry-uploads": {
         "task": "schools.tasks.purge_registry_uploads",
         "schedule": 24 * 3600,
+    },
+    # Idempotent: a period is claimed once (reminder_sent_at), so hourly runs remind once.
+    "remind-progress-reports-due": {
+        "task": "roadmaps.tasks.remind_periods_due",
+        "schedule": 3600,
+    },
+    "mark-overdue-measures": {
+        "task": "roadmaps.tasks.mark_overdue_measures",
+        "schedule": 3600,
     },
 }
 

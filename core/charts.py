@@ -7,6 +7,9 @@ Every function is pure (data in, markup out) and returns a ``SafeString`` holdin
 * ``bar_chart`` — grouped or stacked vertical bars (e.g. the distribution of marks 2/3/4/5);
 * ``hbar_chart`` — horizontal bars with long labels above them (e.g. risk levels per factor).
 
+Class names inside the SVG are prefixed or chart-specific so page CSS (Bootstrap's ``.row``,
+whose ``width: 100%`` would stretch SVG shapes) never restyles them.
+
 Accessibility: the root has ``role="img"`` and is labelled by its ``<title>`` and ``<desc>``;
 the desc lists every value in words unless the caller gives one. Meaning never rests on
 colour alone: series differ by marker shape and dash pattern, values are printed as text and
@@ -427,18 +430,20 @@ def hbar_chart(
     if not bars:
         return _no_data(parts, width, height)
     hi = max_value if max_value is not None else max([*values, 0]) or 1
-    x0, x1 = 8, width - 150  # room after the bar for the value and the note
-    for i, b in enumerate(bars):
+    texts = [
+        (b.note or "—") if b.value is None else fmt_number(b.value, decimals, unit) + (f" — {b.note}" if b.note else "")
+        for b in bars
+    ]
+    # Room after the bar for the value and the note, as wide as the longest (up to 45 % of the chart).
+    x0 = 8
+    x1 = width - min(max(6.5 * max(len(t) for t in texts) + 16, 60), width * 0.45)
+    for i, (b, text) in enumerate(zip(bars, texts, strict=True)):
         y = top + i * row_h
-        parts.append(f'<g class="row" data-label="{_e(b.label)}">')
-        parts.append(f'<text class="label" x="{_n(x0)}" y="{_n(y + 12)}" fill="#212529">{_e(b.label)}</text>')
+        parts.append(f'<g class="hbar-row" data-label="{_e(b.label)}">')
+        parts.append(f'<text class="hbar-label" x="{_n(x0)}" y="{_n(y + 12)}" fill="#212529">{_e(b.label)}</text>')
         parts.append(
             f'<rect class="track" x="{_n(x0)}" y="{_n(y + 18)}" width="{_n(x1 - x0)}" height="14" fill="#f1f3f5"/>'
         )
-        if b.value is None:
-            text = b.note or "—"
-        else:
-            text = fmt_number(b.value, decimals, unit) + (f" — {b.note}" if b.note else "")
         if b.value is not None:
             w = max(min(b.value, hi), 0) / hi * (x1 - x0)
             color = LEVEL_COLOURS.get(b.tone, b.tone or PALETTE[0])

@@ -30,6 +30,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from core.xlsx import safe_row, unescape_cell
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Limits of an XLSX archive. A real workbook compresses its XML 5–30 times; a ratio over
@@ -108,7 +110,7 @@ def _cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    return unescape_cell(str(value).strip())
 
 
 def _sniff_kind(head: bytes, name: str) -> str:
@@ -226,7 +228,7 @@ def _read_csv(data: bytes) -> list[Sheet]:
         # later reader and writer in the process.
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
         dialect = type("SniffedDialect", (csv.excel,), {"delimiter": delimiter})
-    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    rows = [[unescape_cell(cell.strip()) for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
     return [Sheet("CSV", rows)]
 
 
@@ -278,7 +280,8 @@ def xlsx_bytes(
     sheet.append(header_cells)
     count = 0
     for row in rows:
-        sheet.append(list(row))
+        # User-typed text must never run as a formula in the department's spreadsheet.
+        sheet.append(safe_row(row))
         count += 1
     if headers:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"

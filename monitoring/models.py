@@ -78,11 +78,18 @@ class ImportJob(models.Model):
         VPR_F1 = "vpr_f1", "ВПР: Ф1 Индивидуальные результаты"
         RCOI_PROTOCOL = "rcoi_protocol", "ОГЭ/ЕГЭ/ГВЭ: протокол РЦОИ"
         CONTEXT = "context", "Контекстные данные школ (шаблон)"
+        VPR_F3 = "vpr_f3", "ВПР: Ф3 Статистика по отметкам"
+        VPR_JOURNAL = "vpr_journal", "ВПР: сравнение отметок с отметками по журналу"
+        EGE_REPORT = "ege_report", "ЕГЭ: региональный отчёт по школам"
+        AGGREGATES = "aggregates", "Показатели школ (шаблон)"
 
     RUNNING_STATUSES = (Status.PARSING, Status.VALIDATING, Status.WRITING)
     FINISHED_STATUSES = (Status.DONE, Status.FAILED, Status.ROLLED_BACK)
     # A worker that died mid-run leaves the job running; after this long it may be claimed again.
     STALE_AFTER = timedelta(minutes=30)
+    # A job whose worker died this many times is failed instead of queued again (a file that
+    # kills the worker, e.g. by memory, must not loop forever).
+    MAX_ATTEMPTS = 3
 
     uploaded_by = models.ForeignKey(
         "accounts.User",
@@ -126,6 +133,9 @@ class ImportJob(models.Model):
     errors = models.JSONField("ошибки", default=list, blank=True)
     error_count = models.PositiveIntegerField("число ошибок", default=0)
     unknown_school_codes = models.JSONField("неизвестные коды ОО", default=list, blank=True)
+    requeued = models.PositiveSmallIntegerField(
+        "повторных запусков", default=0, help_text="Сколько раз зависшая загрузка ставилась в очередь заново."
+    )
     created_at = models.DateTimeField("загружен", auto_now_add=True)
     started_at = models.DateTimeField("начат", null=True, blank=True)
     finished_at = models.DateTimeField("завершён", null=True, blank=True)
@@ -270,6 +280,22 @@ class SchoolAggregate(models.Model):
     import_job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     replaced_by = models.ForeignKey(ImportJob, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     computed_at = models.DateTimeField("рассчитано", default=timezone.now)
+
+    VALUE_FIELDS = (
+        "participants",
+        "mark_2",
+        "mark_3",
+        "mark_4",
+        "mark_5",
+        "mean_mark",
+        "lowered",
+        "confirmed",
+        "raised",
+        "below_minimum",
+        "high_scorers",
+        "full_scorers",
+        "mean_score",
+    )
 
     class Meta:
         verbose_name = "показатели школы по процедуре"

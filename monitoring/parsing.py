@@ -75,11 +75,36 @@ class ContextRow:
     values: dict
 
 
+@dataclass(slots=True)
+class AggregateRow:
+    """Per-school figures of one slice from an aggregate report (Ф3, ВПР vs journal, ЕГЭ report).
+
+    ``values`` holds only the SchoolAggregate fields this layout brings; the writer keeps
+    the other fields of the current row (Ф3 and the journal comparison fill one row
+    together). ``defaults`` are taken only where the current row has nothing.
+    """
+
+    sheet: str
+    row: int
+    school_code: str
+    school_column: str
+    year_start: int
+    procedure: str
+    subject_code: str
+    grade: int
+    values: dict
+    defaults: dict = field(default_factory=dict)
+
+    def slice_key(self) -> tuple:
+        return (self.year_start, self.procedure, self.subject_code, self.grade, self.school_code)
+
+
 @dataclass
 class ParsedFile:
     layout: str
     results: list[ResultRow] = field(default_factory=list)
     context: list[ContextRow] = field(default_factory=list)
+    aggregates: list[AggregateRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     total_rows: int = 0
 
@@ -150,10 +175,35 @@ def is_context_header(cells: set[str]) -> bool:
     return {"код оо", "учебный год", "контингент"} <= cells
 
 
+def is_vpr_f3_header(cells: set[str]) -> bool:
+    # The marks 2–5 may stand in this row or in the one below it (a merged «Распределение…» cell).
+    return {"группы участников", "кол-во оо", "кол-во участников"} <= cells
+
+
+def is_vpr_journal_header(cells: set[str]) -> bool:
+    # «Понизили (Отметка < Отметка по журналу)» is a column title or the caption of a row.
+    return any(cell.startswith("понизили") for cell in cells)
+
+
+def is_ege_report_header(cells: set[str]) -> bool:
+    return any(cell.startswith(("приняло участие", "приняли участие")) for cell in cells) and any(
+        "средний" in cell and "балл" in cell for cell in cells
+    )
+
+
+def is_aggregates_header(cells: set[str]) -> bool:
+    participants = {"участников", "приняли участие", "приняло участие"}
+    return {"учебный год", "код оо", "предмет"} <= cells and bool(cells & participants)
+
+
 _DETECTORS = (
     (ImportJob.Layout.VPR_F1, is_vpr_f1_header),
     (ImportJob.Layout.RCOI_PROTOCOL, is_rcoi_header),
     (ImportJob.Layout.CONTEXT, is_context_header),
+    (ImportJob.Layout.AGGREGATES, is_aggregates_header),
+    (ImportJob.Layout.VPR_F3, is_vpr_f3_header),
+    (ImportJob.Layout.VPR_JOURNAL, is_vpr_journal_header),
+    (ImportJob.Layout.EGE_REPORT, is_ege_report_header),
 )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from core.tabular import RowError, Sheet, normalise_header
+from monitoring.max_scores import max_primary_score
 from monitoring.models import ImportJob, Procedure
 from monitoring.parsing import (
     ParsedFile,
@@ -39,16 +40,6 @@ _LONG = re.compile(r"(\d+)\((\d+)\)")
 _SHORT = re.compile(r"^[0-9+\-*xXхХ]*$")
 _GVE_CODES = {"51", "52"}
 _MARKS = {2, 3, 4, 5}
-
-# Maximum primary scores of recent years (ФИПИ specifications 2024–2025); a primary score
-# above them is a typing error. Subjects not listed are checked only for being ≥ 0.
-MAX_PRIMARY = {
-    (Procedure.OGE, "01"): 33,
-    (Procedure.OGE, "02"): 31,
-    (Procedure.EGE, "01"): 50,
-    (Procedure.EGE, "02"): 32,
-    (Procedure.EGE, "22"): 21,
-}
 
 _COLUMNS = {
     "код оо": "school",
@@ -186,7 +177,7 @@ def _parse_row(
         error("long", f"Ответы в развернутой форме «{long}»: балл за задание больше максимального.")
 
     primary = parse_int(cell("primary"))
-    max_primary = MAX_PRIMARY.get((procedure, block["code"]))
+    max_primary = max_primary_score(procedure, block["code"])
     if primary is None or primary < 0:
         error("primary", f"Первичный балл «{cell('primary') or 'пусто'}» — не целое неотрицательное число.")
     elif max_primary is not None and primary > max_primary:

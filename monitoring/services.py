@@ -28,11 +28,14 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from core.tabular import RowError, Sheet, TabularFileError, normalise_header, read_tables, read_upload
+from monitoring.aggregates_format import parse_aggregates
 from monitoring.context_format import parse_context
-from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, Subject
-from monitoring.parsing import ContextRow, ParsedFile, ResultRow, detect_layout
+from monitoring.ege_report_format import parse_ege_report
+from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, SchoolAggregate, Subject
+from monitoring.parsing import AggregateRow, ContextRow, ParsedFile, ResultRow, detect_layout
 from monitoring.rcoi_format import parse_rcoi
 from monitoring.vpr_format import parse_vpr_f1
+from monitoring.vpr_reports_format import parse_vpr_f3, parse_vpr_journal
 from schools.models import AcademicYear, School
 
 logger = logging.getLogger(__name__)
@@ -207,8 +210,10 @@ def results_load(*, job: ImportJob, sheets: list[Sheet], progress=None) -> LoadO
                     sheets[0].name if sheets else "",
                     0,
                     "",
-                    "Не удалось определить формат файла по заголовку: ожидается «Ф1 Индивидуальные результаты» ВПР, "
-                    "протокол ОГЭ/ЕГЭ РЦОИ или шаблон контекстных данных (см. описание форматов на странице загрузки).",
+                    "Не удалось определить формат файла по заголовку: ожидается отчёт ВПР («Ф1 Индивидуальные "
+                    "результаты», «Ф3 Статистика по отметкам», «Сравнение отметок с отметками по журналу»), "
+                    "протокол ОГЭ/ЕГЭ РЦОИ, отчёт ЕГЭ по школам или один из шаблонов (см. описание форматов "
+                    "на странице загрузки).",
                 )
             ]
         )
@@ -216,11 +221,12 @@ def results_load(*, job: ImportJob, sheets: list[Sheet], progress=None) -> LoadO
     parsed = _parse(layout, sheets, progress)
     _set(job.pk, status=ImportJob.Status.VALIDATING, processed_rows=parsed.total_rows, total_rows=parsed.total_rows)
     errors = list(parsed.errors)
-    rows: list[ResultRow | ContextRow] = parsed.results if parsed.results else parsed.context
+    rows: list[ResultRow | ContextRow | AggregateRow] = parsed.results or parsed.context or parsed.aggregates
     if not rows and not errors:
         errors.append(RowError(sheets[0].name if sheets else "", 0, "", "В файле нет ни одной строки с данными."))
     schools, unknown = _resolve_schools(job, rows, errors)
-    _check_duplicates(rows, errors)
+    if not parsed.aggregates:  # the aggregate parsers report their duplicates themselves
+        _check_duplicates(rows, errors)
     outcome = LoadOutcome(layout=layout, total_rows=parsed.total_rows, unknown_school_codes=unknown)
     outcome.schools_count = len({row.school_code for row in rows})
     if errors:
@@ -233,6 +239,8 @@ def results_load(*, job: ImportJob, sheets: list[Sheet], progress=None) -> LoadO
     with transaction.atomic():
         if parsed.results:
             _write_results(job, parsed.results, schools, years, outcome)
+        elif parsed.aggregates:
+            _write_aggregates(job, parsed.aggregates, schools, years, outcome)
         else:
             _write_context(job, parsed.context, schools, years, outcome)
     logger.info("results import %s wrote %s rows in %.1fs", job.pk, outcome.rows_created, time.monotonic() - started)
@@ -246,7 +254,18 @@ def _parse(layout: str, sheets: list[Sheet], progress) -> ParsedFile:
     if layout == ImportJob.Layout.RCOI_PROTOCOL:
         codes = set(Subject.objects.values_list("code", flat=True))
         return parse_rcoi(sheets, subject_codes=codes, progress=progress)
+    if layout in _AGGREGATE_PARSERS:
+        subjects = {normalise_header(name): code for code, name in Subject.objects.values_list("code", "name")}
+        return _AGGREGATE_PARSERS[layout](sheets, subjects_by_name=subjects, progress=progress)
     return parse_context(sheets, progress=progress)
+
+
+_AGGREGATE_PARSERS = {
+    ImportJob.Layout.VPR_F3: parse_vpr_f3,
+    ImportJob.Layout.VPR_JOURNAL: parse_vpr_journal,
+    ImportJob.Layout.EGE_REPORT: parse_ege_report,
+    ImportJob.Layout.AGGREGATES: parse_aggregates,
+}
 
 
 def _resolve_schools(
@@ -448,6 +467,116 @@ def _write_context(
     outcome.slices_written = len(new_objects)
 
 
+def _write_aggregates(
+    job: ImportJob,
+    rows: list[AggregateRow],
+    schools: dict[str, School],
+    years: dict[int, AcademicYear],
+    outcome: LoadOutcome,
+) -> None:
+    """Replace the imported per-school figures of each slice the file brings.
+
+    A report brings some of the fields (Ф3 the marks, the journal comparison lowered /
+    confirmed / raised, an ЕГЭ report its five figures): the new row takes the rest from
+    the current one, so two reports of one slice fill one row and rolling either back
+    restores the row before it. A row whose fields equal the current ones is left alone.
+    Must run inside the import's transaction.
+    """
+    fields = SchoolAggregate.VALUE_FIELDS
+    subject_ids = dict(Subject.objects.values_list("code", "pk"))
+    groups: dict[tuple, list[AggregateRow]] = defaultdict(list)
+    for row in rows:
+        groups[(row.year_start, row.procedure, row.subject_code, row.grade)].append(row)
+    new_objects: list[SchoolAggregate] = []
+    for (year_start, procedure, subject_code, grade), group_rows in groups.items():
+        base = SchoolAggregate.objects.filter(
+            CURRENT,
+            source=SchoolAggregate.Source.IMPORTED,
+            year=years[year_start],
+            procedure=procedure,
+            subject_id=subject_ids[subject_code],
+            grade=grade,
+        )
+        ids = [schools[row.school_code].pk for row in group_rows]
+        current: dict[int, dict] = {}
+        for start in range(0, len(ids), _CHUNK):
+            for values in base.filter(school_id__in=ids[start : start + _CHUNK]).values("pk", "school_id", *fields):
+                current[values["school_id"]] = values
+        replaced: list[int] = []
+        for row in group_rows:
+            school_id = schools[row.school_code].pk
+            before = current.get(school_id)
+            merged = {name: before[name] for name in fields} if before else dict.fromkeys(fields)
+            merged.update(row.values)
+            for name, value in row.defaults.items():
+                if not merged.get(name):
+                    merged[name] = value
+            merged["participants"] = merged["participants"] or 0
+            if before is not None and all(merged[name] == before[name] for name in fields):
+                outcome.slices_unchanged += 1
+                continue
+            if before is not None:
+                replaced.append(before["pk"])
+            new_objects.append(
+                SchoolAggregate(
+                    year=years[year_start],
+                    procedure=procedure,
+                    subject_id=subject_ids[subject_code],
+                    grade=grade,
+                    school_id=school_id,
+                    source=SchoolAggregate.Source.IMPORTED,
+                    import_job=job,
+                    **merged,
+                )
+            )
+        for start in range(0, len(replaced), _CHUNK):
+            outcome.rows_replaced += SchoolAggregate.objects.filter(pk__in=replaced[start : start + _CHUNK]).update(
+                replaced_by=job
+            )
+    SchoolAggregate.objects.bulk_create(new_objects, batch_size=BATCH_SIZE)
+    outcome.rows_created = len(new_objects)
+    outcome.slices_written = len(new_objects)
+
+
+# --- Stale jobs ----------------------------------------------------------------------------
+
+
+def results_imports_requeue_stale() -> list[int]:
+    """Queue again the jobs a dead worker left running; fail them after ImportJob.MAX_ATTEMPTS.
+
+    The write is one transaction, so a job whose worker died has written nothing and a rerun
+    is safe. Celery redelivers a lost task at once, while the job is not yet stale and the
+    claim refuses it; this periodic sweep (CELERY_BEAT_SCHEDULE) is what finally runs it.
+    Idempotent: each stale job is moved by a conditional update that only one sweep wins.
+    """
+    from monitoring.tasks import import_results
+
+    cutoff = timezone.now() - ImportJob.STALE_AFTER
+    stale = Q(status__in=ImportJob.RUNNING_STATUSES, started_at__lt=cutoff)
+    handled: list[int] = []
+    for job_id, requeued in ImportJob.objects.filter(stale).values_list("pk", "requeued"):
+        mine = ImportJob.objects.filter(stale, pk=job_id, requeued=requeued)
+        if requeued + 1 >= ImportJob.MAX_ATTEMPTS:
+            message = (
+                f"Обработка файла прерывалась {requeued + 1} раз (сбой обработчика); ничего не записано. "
+                "Загрузите файл снова или сообщите администратору."
+            )
+            won = mine.update(
+                status=ImportJob.Status.FAILED,
+                finished_at=timezone.now(),
+                requeued=requeued + 1,
+                errors=[RowError("", 0, "", message).as_dict()],
+                error_count=1,
+            )
+        else:
+            won = mine.update(status=ImportJob.Status.QUEUED, requeued=requeued + 1, processed_rows=0)
+            if won:
+                transaction.on_commit(lambda job_id=job_id: import_results.delay(job_id))
+        if won:
+            handled.append(job_id)
+    return handled
+
+
 # --- Rollback ------------------------------------------------------------------------------
 
 
@@ -461,14 +590,22 @@ def import_job_rollback(*, job: ImportJob, user: User | None) -> ImportJob:
     with transaction.atomic():
         if job.status != ImportJob.Status.DONE:
             raise ImportRefused("Отменить можно только успешно завершённую загрузку.")
-        later = set(
-            ParticipantResult.objects.filter(import_job=job, replaced_by__isnull=False)
-            .values_list("replaced_by_id", flat=True)
-            .distinct()[:10]
-        ) | set(
-            ContextData.objects.filter(import_job=job, replaced_by__isnull=False)
-            .values_list("replaced_by_id", flat=True)
-            .distinct()[:10]
+        later = (
+            set(
+                ParticipantResult.objects.filter(import_job=job, replaced_by__isnull=False)
+                .values_list("replaced_by_id", flat=True)
+                .distinct()[:10]
+            )
+            | set(
+                ContextData.objects.filter(import_job=job, replaced_by__isnull=False)
+                .values_list("replaced_by_id", flat=True)
+                .distinct()[:10]
+            )
+            | set(
+                SchoolAggregate.objects.filter(import_job=job, replaced_by__isnull=False)
+                .values_list("replaced_by_id", flat=True)
+                .distinct()[:10]
+            )
         )
         if later:
             numbers = ", ".join(f"№{pk}" for pk in sorted(later))
@@ -482,6 +619,8 @@ def import_job_rollback(*, job: ImportJob, user: User | None) -> ImportJob:
         ParticipantResult.objects.filter(replaced_by=job).update(replaced_by=None)
         ContextData.objects.filter(import_job=job).delete()
         ContextData.objects.filter(replaced_by=job).update(replaced_by=None)
+        SchoolAggregate.objects.filter(import_job=job).delete()
+        SchoolAggregate.objects.filter(replaced_by=job).update(replaced_by=None)
         from monitoring.tasks import after_import_finished
 
         after_import_finished(job.pk)

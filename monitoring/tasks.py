@@ -18,3 +18,8 @@ def after_import_finished(job_id: int) -> None:
     from identification.tasks import indicators_after_import
 
     transaction.on_commit(lambda: indicators_after_import.delay(job_id))
+
+
+@shared_task(name="monitoring.tasks.requeue_stale_result_imports")
+def requeue_stale_result_imports() -> list[int]:
+    return services.results_imports_requeue_stale()

@@ -3,16 +3,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.scopes import can_manage_registry
 from core.tabular import XLSX_CONTENT_TYPE, TabularFileError, xlsx_bytes
 from monitoring import selectors, services
-from monitoring.context_format import COLUMNS as CONTEXT_COLUMNS
-from monitoring.context_format import TEMPLATE_EXAMPLE
 from monitoring.forms import ImportJobFilterForm, ResultsUploadForm
+from monitoring.layouts import LAYOUTS, TEMPLATES
 from monitoring.models import ImportJob
 
 PAGE_SIZE = 50
@@ -42,7 +41,7 @@ def import_upload(request):
         "monitoring/import.html",
         {
             "form": form,
-            "context_columns": CONTEXT_COLUMNS,
+            "layouts": LAYOUTS,
             "max_mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024),
             "recent": selectors.import_jobs_for(user=request.user)[:5],
         },
@@ -51,20 +50,22 @@ def import_upload(request):
 
 @login_required
 @require_GET
-def import_template(request):
+def import_template(request, kind: str = "context"):
+    """The template of a canonical layout (monitoring.layouts.TEMPLATES), with a description sheet."""
     if not services.can_upload_results(request.user):
         raise PermissionDenied
-    example = list(TEMPLATE_EXAMPLE)
-    if request.user.school_id:
-        example[1] = request.user.school.code
+    template = TEMPLATES.get(kind)
+    if template is None:
+        raise Http404
+    school_code = request.user.school.code if request.user.school_id else None
     content = xlsx_bytes(
-        "Контекст",
-        [column.title for column in CONTEXT_COLUMNS],
-        [example],
+        template.sheet,
+        [column.title for column in template.columns],
+        template.rows_for(school_code),
         notes=[("Столбец", "Что указывать")]
-        + [(c.title + (" (обязательный)" if c.required else ""), c.description) for c in CONTEXT_COLUMNS],
+        + [(c.title + (" (обязательный)" if c.required else ""), c.description) for c in template.columns],
     )
-    return _xlsx_response(content, "shablon-kontekstnyh-dannyh.xlsx")
+    return _xlsx_response(content, template.filename)
 
 
 @login_required

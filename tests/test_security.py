@@ -41,9 +41,9 @@ def test_no_template_has_an_inline_script_or_event_handler(template):
     assert not handlers, f"inline event handlers: {handlers}"
 
 
-def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
+def _production_env(tmp_path) -> dict[str, str]:
     # A clean environment: nothing of the test run's own settings (pytest-env, DATABASE_URL) leaks in.
-    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ} | {
+    return {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ} | {
         "DEBUG": "0",
         "SECRET_KEY": "k3J9xQ2vL8mN4pR7tW1yZ5aB6cD0eF2gH8iJ4kL6mN9oP3qR7sT1uV5wX",
         "ALLOWED_HOSTS": "opora.example.ru",
@@ -51,10 +51,13 @@ def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
         "EMAIL_URL": "smtp+tls://opora:secret@smtp.example.ru:587",
         "VAR_DIR": str(tmp_path),
     }
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=env,
+        env=_production_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,
@@ -62,3 +65,18 @@ def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_collectstatic_builds_the_production_manifest(tmp_path):
+    """WhiteNoise's manifest storage fails on a reference to a missing file (e.g. a source map)."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "static" / "staticfiles.json").exists()

@@ -1,6 +1,7 @@
 """core.charts: parse the SVG back and check geometry, labels, accessibility and escaping."""
 
 import itertools
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -174,7 +175,7 @@ def test_horizontal_bars_show_label_value_note_and_scale_to_the_maximum():
             decimals=0,
         )
     )
-    assert texts(root, "label") == [
+    assert texts(root, "hbar-label") == [
         "Дефицит педагогических кадров",
         "Высокая доля обучающихся с ОВЗ",
         "Низкая учебная мотивация обучающихся",
@@ -193,3 +194,13 @@ def test_two_charts_on_one_page_do_not_share_ids():
     a = parse(line_chart(title="A", categories=[1], series=[Series("s", [1.0])]))
     b = parse(line_chart(title="B", categories=[1], series=[Series("s", [1.0])]))
     assert a.get("aria-labelledby") != b.get("aria-labelledby")
+
+
+def test_no_class_inside_a_chart_collides_with_bootstraps_layout_classes():
+    svg = str(
+        hbar_chart(title="t", bars=[HBar("a", 1.0)])
+        + line_chart(title="t", categories=[1, 2], series=[Series("s", [1.0, 2.0])])
+        + bar_chart(title="t", categories=[1], series=[Series("s", [1.0])], stacked=True)
+    )
+    classes = {c for group in re.findall(r'class="([^"]+)"', svg) for c in group.split()}
+    assert not classes & {"row", "col", "label", "container", "table", "card", "badge", "text", "title"}

@@ -37,3 +37,17 @@ def test_command_applies_the_scope_of_the_given_user(tmp_path, director, other_s
         call_command("import_results", str(path), user=director.username)
 
     assert not ParticipantResult.objects.exists()
+
+
+def test_command_imports_an_aggregate_report_too(tmp_path, school, capsys):
+    from monitoring.models import SchoolAggregate
+    from monitoring.tests.builders import ege_report_xlsx
+
+    path = tmp_path / "ege.xlsx"
+    figures = {"Русский язык": (25, 1, 4, 0, 68), "Физика": (7, 1, 0, 0, 52)}
+    path.write_bytes(ege_report_xlsx(["Русский язык", "Физика"], {"Район": [(school.code, "СОШ", figures)]}))
+
+    call_command("import_results", str(path))
+
+    assert "строк 1, школ 1; записано 2" in capsys.readouterr().out
+    assert SchoolAggregate.objects.filter(school=school, procedure="ege").count() == 2

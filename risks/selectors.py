@@ -1,0 +1,178 @@
+"""Reads of the risks app, already scoped (accounts.scopes) and with their joins.
+
+``risk_profile_for`` and ``signals_for`` are what the school monitoring page (identification)
+includes through ``risks/_school_risk_profile.html`` and ``risks/_school_signals.html``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from accounts.models import Role, User
+from accounts.scopes import schools_for
+from core.charts import HBar, hbar_chart
+from risks.charts import signal_chart
+from risks.models import ObjectivitySignal, RiskFactor, RiskLevel, SchoolRisk, SelfDiagnosis, SignalKind
+from schools.models import AcademicYear, School
+
+# Who reads what (DESIGN.md §3; issue #4): the municipality's signals are the department's work
+# (region reads); a school's profile is read by its director and curator too.
+SIGNAL_LIST_ROLES = (Role.DEPARTMENT, Role.REGION)
+PROFILE_ROLES = (Role.DEPARTMENT, Role.REGION, Role.METHODOLOGIST, Role.CURATOR, Role.DIRECTOR)
+OVERVIEW_ROLES = (Role.DEPARTMENT, Role.REGION, Role.METHODOLOGIST)
+
+LEVEL_RANK = {RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
+
+
+def has_role(user: User, roles) -> bool:
+    return user.is_superuser or user.role in roles
+
+
+def year_from(value) -> AcademicYear | None:
+    """The year asked for (``?year=2025``), else the current one, else the latest."""
+    years = AcademicYear.objects.all()
+    if value:
+        try:
+            return years.get(start_year=int(value))
+        except (ValueError, AcademicYear.DoesNotExist):
+            pass
+    return years.filter(is_current=True).first() or years.first()
+
+
+def school_get(*, user: User, pk: int) -> School:
+    try:
+        return schools_for(user).select_related("organisation", "municipality").get(pk=pk)
+    except School.DoesNotExist:
+        raise Http404 from None
+
+
+# --- signals -------------------------------------------------------------------------------------
+
+
+def signals_for(
+    *, school: School, year: AcademicYear | None, include_inactive: bool = False
+) -> list[ObjectivitySignal]:
+    """Signals of one school-year (the school was fetched through a scoped queryset)."""
+    if year is None:
+        return []
+    qs = ObjectivitySignal.objects.filter(school=school, year=year).select_related("subject", "reviewed_by")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    signals = list(qs.order_by("kind", "subject__name", "grade"))
+    for signal in signals:
+        signal.chart = signal_chart(signal)
+    return signals
+
+
+def municipal_signals(
+    *, user: User, year: AcademicYear, kind: str = "", review: str = ""
+) -> QuerySet[ObjectivitySignal]:
+    qs = ObjectivitySignal.objects.filter(year=year, is_active=True, school__in=schools_for(user))
+    if kind in SignalKind.values:
+        qs = qs.filter(kind=kind)
+    if review in ObjectivitySignal.Review.values:
+        qs = qs.filter(review=review)
+    return qs.select_related("school__organisation", "school__municipality", "subject", "reviewed_by").order_by(
+        "school__municipality__name", "school__organisation__short_name", "kind", "subject__name", "grade"
+    )
+
+
+def signal_get_for_review(*, user: User, pk: int) -> ObjectivitySignal:
+    try:
+        return (
+            ObjectivitySignal.objects.filter(school__in=schools_for(user))
+            .select_related("school__organisation", "subject", "year", "reviewed_by")
+            .get(pk=pk)
+        )
+    except ObjectivitySignal.DoesNotExist:
+        raise Http404 from None
+
+
+# --- risk profile --------------------------------------------------------------------------------
+
+
+@dataclass
+class RiskProfile:
+    school: School
+    year: AcademicYear | None
+    levels: list[SchoolRisk]
+    diagnosis: SelfDiagnosis | None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(RiskLevel.values, 0)
+        for row in self.levels:
+            out[row.level] += 1
+        return out
+
+    @property
+    def chart(self):
+        bars = [
+            HBar(
+                row.factor.name,
+                LEVEL_RANK.get(row.level),
+                note=f"{row.get_level_display()}, {row.get_source_display().lower()}"
+                if row.level != RiskLevel.UNKNOWN
+                else "нет данных",
+                tone=row.level,
+            )
+            for row in self.levels
+        ]
+        year = f", {self.year.name}" if self.year else ""
+        return hbar_chart(
+            title=f"Рисковый профиль{year}: уровни риска (1 — низкий, 2 — средний, 3 — высокий)",
+            bars=bars,
+            max_value=3,
+            decimals=0,
+        )
+
+
+def risk_profile_for(*, school: School, year: AcademicYear | None) -> RiskProfile:
+    """The school's risk levels in the year, factors in catalogue order (two queries)."""
+    if year is None:
+        return RiskProfile(school, None, [], None)
+    levels = list(
+        SchoolRisk.objects.filter(school=school, year=year)
+        .select_related("factor")
+        .order_by("factor__order", "factor__code")
+    )
+    diagnosis = SelfDiagnosis.objects.filter(school=school, year=year).first()
+    return RiskProfile(school, year, levels, diagnosis)
+
+
+@dataclass
+class OverviewRow:
+    school: School
+    cells: list[SchoolRisk | None]
+    high: int
+    signals: int
+
+
+def risk_overview(*, user: User, year: AcademicYear) -> tuple[list[RiskFactor], list[OverviewRow]]:
+    """Schools × current factors of the user's scope: four queries whatever the size."""
+    factors = list(RiskFactor.objects.filter(is_current=True).order_by("order", "code"))
+    scope = schools_for(user).filter(is_active=True)
+    schools = list(scope.select_related("organisation").order_by("organisation__short_name"))
+    by_key = {
+        (r.school_id, r.factor_id): r
+        for r in SchoolRisk.objects.filter(year=year, school__in=scope, factor__in=[f.pk for f in factors])
+    }
+    signal_counts = dict(
+        ObjectivitySignal.objects.filter(year=year, is_active=True, school__in=scope)
+        .values("school_id")
+        .annotate(n=Count("id"))
+        .values_list("school_id", "n")
+    )
+    rows = []
+    for s in schools:
+        cells = [by_key.get((s.pk, f.pk)) for f in factors]
+        high = sum(1 for c in cells if c and c.level == RiskLevel.HIGH)
+        rows.append(OverviewRow(s, cells, high, signal_counts.get(s.pk, 0)))
+    return factors, rows
+
+
+def diagnosis_questions() -> list[RiskFactor]:
+    return list(RiskFactor.objects.filter(is_current=True).prefetch_related("questions").order_by("order", "code"))

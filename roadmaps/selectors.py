@@ -1,0 +1,344 @@
+"""Reads of roadmaps, periods and progress: already scoped to the user and joined for the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.scopes import municipalities_for, schools_for
+from identification.selectors import supported_schools
+from roadmaps.models import (
+    CLOSED_STATUSES,
+    Direction,
+    Evidence,
+    Level,
+    Measure,
+    MeasureProgress,
+    Objective,
+    ProgressReport,
+    ReportingPeriod,
+    ReviewComment,
+    Roadmap,
+)
+from schools.models import School
+
+_ROADMAP_JOINS = ("municipality", "school__organisation", "teacher", "start_year", "end_year", "approved_by")
+# A report counts as filed once it has been sent; a returned one has to be sent again.
+FILED = (ProgressReport.Status.SUBMITTED, ProgressReport.Status.ACCEPTED)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def roadmaps_for(*, user: User) -> QuerySet[Roadmap]:
+    """Municipal roadmaps of the municipalities the user reads; school programmes of their schools.
+
+    A teacher's individual route is seen by the school's readers, but a teacher sees only their own.
+    """
+    qs = Roadmap.objects.select_related(*_ROADMAP_JOINS)
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    schools = schools_for(user).values("pk")
+    visible = Q(level=Level.MUNICIPAL, municipality__in=municipalities_for(user).values("pk")) | Q(
+        level=Level.SCHOOL, school__in=schools
+    )
+    if user.role == Role.TEACHER:
+        visible |= Q(level=Level.TEACHER, teacher=user)
+    else:
+        visible |= Q(level=Level.TEACHER, school__in=schools)
+    return qs.filter(visible)
+
+
+def roadmap_get(*, user: User, pk: int) -> Roadmap:
+    return get_object_or_404(roadmaps_for(user=user), pk=pk)
+
+
+def objective_get(*, user: User, pk: int) -> Objective:
+    return get_object_or_404(
+        Objective.objects.select_related("roadmap__school", "roadmap__municipality").filter(
+            roadmap__in=roadmaps_for(user=user).values("pk")
+        ),
+        pk=pk,
+    )
+
+
+def measure_get(*, user: User, pk: int) -> Measure:
+    return get_object_or_404(
+        Measure.objects.select_related("roadmap__school", "objective").filter(
+            roadmap__in=roadmaps_for(user=user).values("pk")
+        ),
+        pk=pk,
+    )
+
+
+def roadmap_objectives(*, roadmap: Roadmap) -> list[Objective]:
+    """Objectives with their measures, two queries whatever their number."""
+    return list(
+        roadmap.objectives.prefetch_related(
+            Prefetch("measures", queryset=Measure.objects.select_related("responsible_organisation"))
+        )
+    )
+
+
+def objectives_by_direction(*, roadmap: Roadmap) -> list[tuple[str, list[Objective]]]:
+    """(direction label, objectives) in the catalogue's order, directions without objectives left out."""
+    groups: dict[str, list[Objective]] = defaultdict(list)
+    for objective in roadmap_objectives(roadmap=roadmap):
+        groups[objective.direction].append(objective)
+    return [(label, groups[value]) for value, label in Direction.choices if groups.get(value)]
+
+
+def timeline_rows(*, roadmap: Roadmap, day: dt.date | None = None) -> list[dict]:
+    """Measures placed on the roadmap's period as offsets and widths in % (for a plain CSS timeline)."""
+    day = day or today()
+    start, end = roadmap.period_start, roadmap.period_end
+    span = max((end - start).days, 1)
+
+    def pos(d: dt.date) -> float:
+        return round(100 * min(max((d - start).days, 0), span) / span, 1)
+
+    rows = []
+    for measure in roadmap.measures.select_related("objective").order_by("starts_on", "pk"):
+        left = pos(measure.starts_on)
+        rows.append(
+            {
+                "measure": measure,
+                "left": left,
+                "width": max(round(pos(measure.due_on) - left, 1), 1.0),
+                "overdue": measure.is_overdue_on(day),
+            }
+        )
+    return rows
+
+
+def templates_for(*, user: User, school: School | None) -> QuerySet[Roadmap]:
+    """Roadmaps a new one may start from: the municipality's approved roadmaps, or the school's earlier ones."""
+    qs = roadmaps_for(user=user)
+    if school is None:
+        return qs.filter(level=Level.MUNICIPAL)
+    return qs.filter(
+        Q(level=Level.MUNICIPAL, municipality_id=school.municipality_id, status__in=["approved", "completed"])
+        | Q(level=Level.SCHOOL, school=school)
+    )
+
+
+def history_entries(*, roadmap: Roadmap, limit: int = 100) -> list[dict]:
+    """Who changed what and when, in the roadmap, its objectives and measures, newest first.
+
+    Three queries: each model's history is read once and consecutive versions of the same
+    row are compared in Python (simple-history's diff_against would query per record).
+    """
+    entries = []
+    sources = (
+        (Roadmap.history.filter(id=roadmap.pk), "Карта", lambda r: "дорожная карта"),
+        (Objective.history.filter(roadmap_id=roadmap.pk), "Задача", lambda r: f"задача «{r.title}»"),
+        (Measure.history.filter(roadmap_id=roadmap.pk), "Мероприятие", lambda r: f"мероприятие «{r.title}»"),
+    )
+    for queryset, _label, describe in sources:
+        records = list(queryset.select_related("history_user").order_by("id", "history_date", "history_id"))
+        previous = {}
+        fields = [f for f in queryset.model.instance_type._meta.fields if f.name not in ("id", "order")]
+        for record in records:
+            before = previous.get(record.id)
+            changes = []
+            if before is not None and record.history_type == "~":
+                for field in fields:
+                    old, new = getattr(before, field.attname, None), getattr(record, field.attname, None)
+                    if old != new:
+                        changes.append((str(field.verbose_name), _shown(field, old), _shown(field, new)))
+            previous[record.id] = record
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": record.history_user,
+                    "what": describe(record),
+                    "action": {"+": "создано", "~": "изменено", "-": "удалено"}[record.history_type],
+                    "changes": changes,
+                }
+            )
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries[:limit]
+
+
+def _shown(field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    if field.is_relation:
+        return f"№ {value}"
+    return str(value)
+
+
+# --- Periods and progress ------------------------------------------------------------------
+
+
+def periods_for(*, user: User) -> QuerySet[ReportingPeriod]:
+    return ReportingPeriod.objects.select_related("municipality").filter(
+        municipality__in=municipalities_for(user).values("pk")
+    )
+
+
+def period_get(*, user: User, pk: int) -> ReportingPeriod:
+    return get_object_or_404(periods_for(user=user), pk=pk)
+
+
+def reports_for(*, user: User) -> QuerySet[ProgressReport]:
+    return ProgressReport.objects.select_related(
+        "roadmap__school__organisation", "roadmap__municipality", "period", "submitted_by", "reviewed_by"
+    ).filter(roadmap__in=roadmaps_for(user=user).values("pk"))
+
+
+def report_get(*, user: User, pk: int) -> ProgressReport:
+    return get_object_or_404(reports_for(user=user), pk=pk)
+
+
+def report_items(*, report: ProgressReport) -> list[MeasureProgress]:
+    """Rows of the report, one per measure of the roadmap (created with the report), with their files."""
+    return list(
+        report.items.select_related("measure__objective").prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk"))
+        )
+    )
+
+
+def report_threads(*, report: ProgressReport) -> dict[int | None, list[ReviewComment]]:
+    """Comments of a report grouped by measure (None: about the whole report), oldest first."""
+    threads: dict[int | None, list[ReviewComment]] = defaultdict(list)
+    for comment in report.comments.select_related("author"):
+        threads[comment.measure_id].append(comment)
+    return dict(threads)
+
+
+def evidence_get(*, user: User, pk: int) -> Evidence:
+    qs = Evidence.objects.select_related("item__report").filter(
+        item__report__roadmap__in=roadmaps_for(user=user).values("pk")
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def period_reporting_schools(*, user: User, period: ReportingPeriod) -> list[dict]:
+    """Every school expected to report for the period, with its report (or None).
+
+    Expected: schools with an approved programme, and supported schools (ШНОР/ШССУ) of the
+    municipality that have no approved programme at all (shown so the gap is visible).
+    """
+    schools = schools_for(user).filter(municipality=period.municipality)
+    programmes = {
+        r.school_id: r
+        for r in roadmaps_for(user=user)
+        .filter(level=Level.SCHOOL, municipality=period.municipality, status=Roadmap.Status.APPROVED)
+        # The latest approved programme wins when a school has several.
+        .order_by("start_year__start_year", "pk")
+    }
+    reports = {
+        r.roadmap_id: r
+        for r in ProgressReport.objects.filter(period=period, roadmap__in=[p.pk for p in programmes.values()])
+    }
+    supported = set(supported_schools(schools=schools).values_list("pk", flat=True))
+    wanted = set(programmes) | supported
+    rows = []
+    for school in schools.filter(pk__in=wanted).select_related("organisation").order_by("organisation__name"):
+        programme = programmes.get(school.pk)
+        report = reports.get(programme.pk) if programme else None
+        rows.append(
+            {
+                "school": school,
+                "programme": programme,
+                "report": report,
+                "filed": report is not None and report.status in FILED,
+            }
+        )
+    return rows
+
+
+def not_submitted(*, user: User, period: ReportingPeriod) -> list[dict]:
+    return [row for row in period_reporting_schools(user=user, period=period) if not row["filed"]]
+
+
+def overdue_measures(*, user: User, day: dt.date | None = None) -> QuerySet[Measure]:
+    """Measures of approved roadmaps whose deadline has passed and that are neither done nor cancelled."""
+    day = day or today()
+    return (
+        Measure.objects.filter(
+            roadmap__in=roadmaps_for(user=user).filter(status=Roadmap.Status.APPROVED).values("pk"),
+            due_on__lt=day,
+        )
+        .exclude(status__in=CLOSED_STATUSES)
+        .select_related("roadmap__school__organisation", "roadmap__municipality", "objective")
+        .order_by("due_on", "pk")
+    )
+
+
+def municipal_summary(*, period: ReportingPeriod, schools: QuerySet[School] | None = None) -> dict:
+    """Average % done per school × direction and per direction, from the period's filed reports.
+
+    Two aggregate queries whatever the number of schools. ``schools`` narrows to a scope.
+    """
+    items = MeasureProgress.objects.filter(report__period=period, report__status__in=FILED)
+    if schools is not None:
+        items = items.filter(report__roadmap__school__in=schools.values("pk"))
+    cells = items.values("report__roadmap__school_id", "measure__objective__direction").annotate(
+        avg=Avg("percent"), n=Count("pk"), done=Count("pk", filter=Q(status="done"))
+    )
+    by_school: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for cell in cells:
+        by_school[cell["report__roadmap__school_id"]][cell["measure__objective__direction"]] = round(cell["avg"])
+    directions = list(
+        items.values("measure__objective__direction")
+        .annotate(avg=Avg("percent"), n=Count("pk"), done=Count("pk", filter=Q(status="done")))
+        .order_by()
+    )
+    by_direction = {d["measure__objective__direction"]: d for d in directions}
+    names = dict(School.objects.filter(pk__in=by_school).values_list("pk", "organisation__short_name"))
+    return {
+        "directions": [(value, label) for value, label in Direction.choices if value in by_direction],
+        "schools": sorted(
+            ({"name": names.get(pk, ""), "cells": cells_} for pk, cells_ in by_school.items()),
+            key=lambda row: row["name"],
+        ),
+        "by_direction": [
+            {"label": label, "avg": round(by_direction[value]["avg"]), "measures": by_direction[value]["n"],
+             "done": by_direction[value]["done"]}
+            for value, label in Direction.choices
+            if value in by_direction
+        ],
+    }  # fmt: skip
+
+
+# --- Public site ---------------------------------------------------------------------------
+
+
+def public_roadmaps() -> QuerySet[Roadmap]:
+    return Roadmap.objects.select_related(*_ROADMAP_JOINS).filter(published_at__isnull=False)
+
+
+def public_roadmap_get(*, pk: int) -> Roadmap:
+    return get_object_or_404(public_roadmaps(), pk=pk)
+
+
+def public_periods() -> QuerySet[ReportingPeriod]:
+    return ReportingPeriod.objects.select_related("municipality").filter(summary_published_at__isnull=False)
+
+
+def public_period_get(*, pk: int) -> ReportingPeriod:
+    period = public_periods().filter(pk=pk).first()
+    if period is None:
+        raise Http404
+    return period

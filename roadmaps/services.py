@@ -1,0 +1,693 @@
+"""Writes of roadmaps, progress reports and reviews; who may do what is decided here.
+
+Roles (DESIGN.md §3): the department writes the municipal roadmap, approves roadmaps,
+sets reporting periods, accepts or returns reports and publishes; a director writes their
+school's programme and files its progress; a curator comments on and reviews the roadmaps
+and reports of the schools assigned to them (returns, never approves a roadmap).
+A user outside the object's scope never reaches these functions: views fetch through
+``roadmaps.selectors`` first (404). A role that may never act gets ``ActionForbidden`` (403).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from accounts.models import Role, User
+from roadmaps.evidence import read_evidence
+from roadmaps.models import (
+    CLOSED_STATUSES,
+    Evidence,
+    Level,
+    Measure,
+    MeasureProgress,
+    MeasureStatus,
+    Notification,
+    Objective,
+    ProgressReport,
+    ReportingPeriod,
+    ReviewComment,
+    Roadmap,
+)
+from schools.models import AcademicYear, School
+
+S = Roadmap.Status
+R = ProgressReport.Status
+
+
+class ActionForbidden(PermissionDenied):
+    """The user's role may never do this (403)."""
+
+
+class TransitionRefused(ValueError):
+    """The action is not possible now (e.g. approving a draft); the message is for the user."""
+
+
+class EditConflict(Exception):
+    """Somebody saved the report after this user opened it (optimistic lock)."""
+
+    message = (
+        "Отчёт уже изменил другой пользователь, пока вы его заполняли. Ваши данные не сохранены, "
+        "но остались в форме: обновите страницу в другой вкладке, сверьте изменения и сохраните снова. "
+        "Файлы нужно прикрепить заново."
+    )
+
+
+# --- Who may do what ------------------------------------------------------------------------
+
+
+def _is_department_of(user: User, roadmap: Roadmap) -> bool:
+    return user.is_superuser or (user.role == Role.DEPARTMENT and user.municipality_id == roadmap.municipality_id)
+
+
+def _is_curator_of(user: User, school_id: int | None) -> bool:
+    return user.role == Role.CURATOR and school_id is not None and user.curated_schools.filter(pk=school_id).exists()
+
+
+def can_write(user: User, roadmap: Roadmap) -> bool:
+    """The owner writes the content: the department a municipal roadmap, the director their school's
+    programme, the teacher their own route. Status is checked separately (``Roadmap.is_editable``)."""
+    if roadmap.level == Level.MUNICIPAL:
+        return _is_department_of(user, roadmap)
+    if roadmap.level == Level.SCHOOL:
+        return user.is_superuser or (user.role == Role.DIRECTOR and user.school_id == roadmap.school_id)
+    return user.is_superuser or user.pk == roadmap.teacher_id
+
+
+def can_create_roadmap(user: User) -> bool:
+    return (
+        user.is_superuser
+        or (user.role == Role.DEPARTMENT and user.municipality_id is not None)
+        or (user.role == Role.DIRECTOR and user.school_id is not None)
+    )
+
+
+def can_manage_periods(user: User) -> bool:
+    return user.is_superuser or (user.role == Role.DEPARTMENT and user.municipality_id is not None)
+
+
+def can_review_roadmap(user: User, roadmap: Roadmap) -> bool:
+    """Return with comments: the department, and the curator of the school."""
+    return _is_department_of(user, roadmap) or (
+        roadmap.level != Level.MUNICIPAL and _is_curator_of(user, roadmap.school_id)
+    )
+
+
+def can_review_report(user: User, report: ProgressReport) -> bool:
+    return can_review_roadmap(user, report.roadmap)
+
+
+def can_fill_report(user: User, roadmap: Roadmap) -> bool:
+    return roadmap.level == Level.SCHOOL and can_write(user, roadmap)
+
+
+# action: (allowed from, to, who may, Russian name of the action)
+ROADMAP_TRANSITIONS = {
+    "submit": ((S.DRAFT, S.RETURNED), S.SUBMITTED, can_write, "отправить на согласование"),
+    "return": ((S.SUBMITTED,), S.RETURNED, can_review_roadmap, "вернуть на доработку"),
+    "approve": ((S.SUBMITTED,), S.APPROVED, _is_department_of, "утвердить"),
+    "complete": ((S.APPROVED,), S.COMPLETED, _is_department_of, "отметить выполненной"),
+    "archive": ((S.DRAFT, S.RETURNED, S.APPROVED, S.COMPLETED), S.ARCHIVED, _is_department_of, "перенести в архив"),
+}
+
+
+def allowed_actions(user: User, roadmap: Roadmap) -> list[str]:
+    actions = [
+        name
+        for name, (sources, _, who, _) in ROADMAP_TRANSITIONS.items()
+        if roadmap.status in sources and who(user, roadmap)
+    ]
+    if _is_department_of(user, roadmap) and roadmap.status in (S.APPROVED, S.COMPLETED):
+        actions.append("unpublish" if roadmap.is_published else "publish")
+    return actions
+
+
+# --- Notifications ----------------------------------------------------------------------------
+
+
+def _emails(users) -> list[str]:
+    return sorted({u.email for u in users if u.email and u.is_active})
+
+
+def _directors_of(school_id: int | None):
+    if school_id is None:
+        return User.objects.none()
+    return User.objects.filter(role=Role.DIRECTOR, school_id=school_id, is_active=True)
+
+
+def _departments_of(municipality_id: int):
+    return User.objects.filter(role=Role.DEPARTMENT, municipality_id=municipality_id, is_active=True)
+
+
+def _curators_of(school_id: int | None):
+    if school_id is None:
+        return User.objects.none()
+    return User.objects.filter(role=Role.CURATOR, curated_schools=school_id, is_active=True)
+
+
+def notification_queue(*, kind: str, recipients: list[str], subject: str, body: str) -> Notification | None:
+    """Store the letter and send it by a Celery task once the transaction commits."""
+    if not recipients:
+        return None
+    from roadmaps import tasks
+
+    notification = Notification.objects.create(kind=kind, recipients=recipients, subject=subject, body=body)
+    transaction.on_commit(lambda: tasks.send_notification.delay(notification.pk))
+    return notification
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send once: the claim is ``UPDATE … WHERE sent_at IS NULL``; a second run sends nothing."""
+    claimed = Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(sent_at=timezone.now())
+    if not claimed:
+        return False
+    notification = Notification.objects.get(pk=notification_id)
+    try:
+        send_mail(notification.subject, notification.body, None, notification.recipients)
+    except Exception:
+        # Release the claim so a retry can send it; the error goes to the worker's log.
+        Notification.objects.filter(pk=notification_id).update(sent_at=None)
+        raise
+    return True
+
+
+def _roadmap_notify(roadmap: Roadmap, action: str, actor: User, comment: str) -> None:
+    link = reverse("roadmaps:detail", args=[roadmap.pk])
+    if action == "submit":
+        recipients = _departments_of(roadmap.municipality_id)
+        if roadmap.level != Level.MUNICIPAL:
+            recipients = recipients.union(_curators_of(roadmap.school_id))
+        kind, subject = Notification.Kind.ROADMAP_SUBMITTED, f"На согласование: «{roadmap.title}»"
+        text = f"{actor} отправил(а) на согласование «{roadmap.title}» ({roadmap.owner_display})."
+    elif action in ("return", "approve"):
+        recipients = _directors_of(roadmap.school_id) if roadmap.level != Level.MUNICIPAL else User.objects.none()
+        recipients = recipients.union(User.objects.filter(pk=roadmap.created_by_id))
+        if action == "return":
+            kind, subject = Notification.Kind.ROADMAP_RETURNED, f"Возвращена на доработку: «{roadmap.title}»"
+            text = f"{actor} вернул(а) «{roadmap.title}» на доработку.\nЗамечания: {comment}"
+        else:
+            kind, subject = Notification.Kind.ROADMAP_APPROVED, f"Утверждена: «{roadmap.title}»"
+            text = f"{actor} утвердил(а) «{roadmap.title}»."
+    else:
+        return
+    emails = [e for e in _emails(recipients) if e != actor.email]
+    notification_queue(kind=kind, recipients=emails, subject=subject, body=f"{text}\n\nОткрыть: {link}\n")
+
+
+# --- Roadmaps ---------------------------------------------------------------------------------
+
+
+def _save(instance, user: User, **kwargs) -> None:
+    """Save with the history's author set (simple-history reads ``_history_user``)."""
+    instance._history_user = user
+    instance.save(**kwargs)
+
+
+def _require_editable(user: User, roadmap: Roadmap) -> None:
+    if not can_write(user, roadmap):
+        raise ActionForbidden
+    if not roadmap.is_editable:
+        raise TransitionRefused(
+            f"«{roadmap.title}» в статусе «{roadmap.get_status_display()}»: менять её нельзя. "
+            "Изменения возможны в черновике или после возврата на доработку."
+        )
+
+
+@transaction.atomic
+def roadmap_create(
+    *,
+    user: User,
+    title: str,
+    start_year: AcademicYear,
+    end_year: AcademicYear,
+    school: School | None = None,
+    based_on: Roadmap | None = None,
+) -> Roadmap:
+    """A municipal roadmap (department) or a school programme (the school's director), optionally a copy."""
+    if end_year.start_year < start_year.start_year:
+        raise TransitionRefused("Учебный год окончания раньше года начала.")
+    if school is None:
+        if not (user.is_superuser or user.role == Role.DEPARTMENT) or not user.municipality_id:
+            raise ActionForbidden
+        roadmap = Roadmap(level=Level.MUNICIPAL, municipality_id=user.municipality_id)
+    else:
+        if not (user.is_superuser or (user.role == Role.DIRECTOR and user.school_id == school.pk)):
+            raise ActionForbidden
+        roadmap = Roadmap(level=Level.SCHOOL, school=school, municipality_id=school.municipality_id)
+    roadmap.title = title
+    roadmap.start_year = start_year
+    roadmap.end_year = end_year
+    roadmap.created_by = user
+    roadmap.based_on = based_on
+    _save(roadmap, user)
+    if based_on is not None:
+        _copy_content(source=based_on, target=roadmap, user=user)
+    return roadmap
+
+
+def _shift(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _copy_content(*, source: Roadmap, target: Roadmap, user: User) -> None:
+    """Objectives and measures of ``source``, dates moved by the years between the two roadmaps."""
+    years = target.start_year.start_year - source.start_year.start_year
+    for objective in source.objectives.prefetch_related("measures"):
+        measures = list(objective.measures.all())
+        objective.pk = None
+        objective.roadmap = target
+        _save(objective, user)
+        for measure in measures:
+            measure.pk = None
+            measure.objective = objective
+            measure.roadmap = target
+            measure.status = MeasureStatus.PLANNED
+            measure.starts_on = _shift(measure.starts_on, years)
+            measure.due_on = _shift(measure.due_on, years)
+            _save(measure, user)
+
+
+@transaction.atomic
+def roadmap_update(*, roadmap: Roadmap, user: User, **fields) -> Roadmap:
+    _require_editable(user, roadmap)
+    for name, value in fields.items():
+        setattr(roadmap, name, value)
+    _save(roadmap, user)
+    return roadmap
+
+
+@transaction.atomic
+def objective_add(*, roadmap: Roadmap, user: User, **fields) -> Objective:
+    _require_editable(user, roadmap)
+    order = roadmap.objectives.count()
+    objective = Objective(roadmap=roadmap, order=order, **fields)
+    objective.full_clean()
+    _save(objective, user)
+    return objective
+
+
+@transaction.atomic
+def objective_delete(*, objective: Objective, user: User) -> None:
+    _require_editable(user, objective.roadmap)
+    if MeasureProgress.objects.filter(measure__objective=objective).exists():
+        raise TransitionRefused("По мероприятиям задачи уже есть отчёты: удалить её нельзя, отмените мероприятия.")
+    for measure in objective.measures.all():
+        measure._history_user = user
+        measure.delete()
+    objective._history_user = user
+    objective.delete()
+
+
+@transaction.atomic
+def measure_add(*, objective: Objective, user: User, **fields) -> Measure:
+    roadmap = objective.roadmap
+    _require_editable(user, roadmap)
+    measure = Measure(objective=objective, roadmap=roadmap, order=objective.measures.count(), **fields)
+    measure.full_clean()
+    _save(measure, user)
+    return measure
+
+
+@transaction.atomic
+def measure_delete(*, measure: Measure, user: User) -> None:
+    _require_editable(user, measure.roadmap)
+    if measure.progress.exists():
+        raise TransitionRefused("По мероприятию уже есть отчёты: отмените его (статус «Отменено»), а не удаляйте.")
+    measure._history_user = user
+    measure.delete()
+
+
+@transaction.atomic
+def roadmap_transition(*, roadmap: Roadmap, user: User, action: str, comment: str = "") -> Roadmap:
+    """Move the roadmap along draft → submitted → returned/approved → completed/archived."""
+    if action in ("publish", "unpublish"):
+        return roadmap_publish(roadmap=roadmap, user=user, publish=action == "publish")
+    if action not in ROADMAP_TRANSITIONS:
+        raise TransitionRefused("Неизвестное действие.")
+    sources, target, who, label = ROADMAP_TRANSITIONS[action]
+    if not who(user, roadmap):
+        raise ActionForbidden
+    # Lock the row: two reviewers pressing at once must not both move it.
+    locked = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+    if locked.status not in sources:
+        raise TransitionRefused(f"Нельзя {label}: «{roadmap.title}» сейчас в статусе «{locked.get_status_display()}».")
+    if action == "submit" and not locked.measures.exists():
+        raise TransitionRefused("Нельзя отправить пустую карту: добавьте хотя бы одну задачу с мероприятием.")
+    if action == "return" and not comment.strip():
+        raise TransitionRefused("Напишите, что нужно исправить: без замечаний вернуть нельзя.")
+    now = timezone.now()
+    roadmap.status = target
+    if action == "submit":
+        roadmap.submitted_at = now
+    elif action == "return":
+        roadmap.return_comment = comment.strip()
+    elif action == "approve":
+        roadmap.approved_by, roadmap.approved_at = user, now
+    elif action == "archive":
+        roadmap.published_at = None
+    _save(roadmap, user)
+    _roadmap_notify(roadmap, action, user, comment.strip())
+    return roadmap
+
+
+@transaction.atomic
+def roadmap_publish(*, roadmap: Roadmap, user: User, publish: bool) -> Roadmap:
+    if not _is_department_of(user, roadmap):
+        raise ActionForbidden
+    if publish and roadmap.status not in (S.APPROVED, S.COMPLETED):
+        raise TransitionRefused("Опубликовать можно только утверждённую дорожную карту.")
+    roadmap.published_at = timezone.now() if publish else None
+    _save(roadmap, user)
+    return roadmap
+
+
+# --- Reporting periods ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def period_create(*, user: User, name: str, opens_on: dt.date, due_on: dt.date) -> ReportingPeriod:
+    if not can_manage_periods(user) or not user.municipality_id:
+        raise ActionForbidden
+    if due_on < opens_on:
+        raise TransitionRefused("Срок сдачи не может быть раньше открытия периода.")
+    if ReportingPeriod.objects.filter(municipality_id=user.municipality_id, name=name).exists():
+        raise TransitionRefused(f"Период «{name}» уже есть.")
+    return ReportingPeriod.objects.create(
+        municipality_id=user.municipality_id, name=name, opens_on=opens_on, due_on=due_on, created_by=user
+    )
+
+
+@transaction.atomic
+def period_publish(*, period: ReportingPeriod, user: User, publish: bool) -> ReportingPeriod:
+    if not can_manage_periods(user) or (not user.is_superuser and user.municipality_id != period.municipality_id):
+        raise ActionForbidden
+    period.summary_published_at = timezone.now() if publish else None
+    period.save(update_fields=["summary_published_at"])
+    return period
+
+
+# --- Progress reports -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_open(*, roadmap: Roadmap, period: ReportingPeriod, user: User) -> ProgressReport:
+    """The report of a programme for a period; the director's first visit creates it with a row per measure."""
+    existing = ProgressReport.objects.filter(roadmap=roadmap, period=period).first()
+    if existing is not None:
+        if existing.is_editable and can_fill_report(user, roadmap):
+            _report_add_missing_rows(existing)
+        return existing
+    if not can_fill_report(user, roadmap):
+        raise ActionForbidden
+    if roadmap.status != S.APPROVED:
+        raise TransitionRefused("Отчитываться можно только по утверждённой программе.")
+    if period.municipality_id != roadmap.municipality_id:
+        raise TransitionRefused("Этот отчётный период установлен для другого муниципалитета.")
+    if period.opens_on > timezone.localdate():
+        raise TransitionRefused(f"Период «{period.name}» откроется {period.opens_on:%d.%m.%Y}.")
+    report, _ = ProgressReport.objects.get_or_create(roadmap=roadmap, period=period)
+    _report_add_missing_rows(report)
+    return report
+
+
+def _report_add_missing_rows(report: ProgressReport) -> None:
+    """A row for every measure of the programme not in the report yet (measures added after a return)."""
+    present = report.items.values("measure_id")
+    MeasureProgress.objects.bulk_create(
+        MeasureProgress(
+            report=report,
+            measure=m,
+            status=MeasureStatus.IN_PROGRESS if m.status == MeasureStatus.OVERDUE else m.status,
+        )
+        for m in report.roadmap.measures.exclude(status=MeasureStatus.CANCELLED).exclude(pk__in=present)
+    )
+
+
+@dataclass
+class ItemInput:
+    status: str
+    percent: int
+    comment: str
+    files: list  # uploaded files
+
+
+def _require_fillable(user: User, report: ProgressReport) -> None:
+    if not can_fill_report(user, report.roadmap):
+        raise ActionForbidden
+    if not report.is_editable:
+        raise TransitionRefused(
+            f"Отчёт в статусе «{report.get_status_display()}»: изменить его можно после возврата на доработку."
+        )
+
+
+def _claim_version(report: ProgressReport, version: int, user: User, **changes) -> None:
+    """The optimistic lock: the save goes through only if nobody saved since ``version`` was read."""
+    updated = ProgressReport.objects.filter(pk=report.pk, version=version, status__in=(R.DRAFT, R.RETURNED)).update(
+        version=F("version") + 1, updated_at=timezone.now(), updated_by=user, **changes
+    )
+    if not updated:
+        raise EditConflict
+    report.refresh_from_db()
+
+
+@transaction.atomic
+def report_save(
+    *,
+    report: ProgressReport,
+    user: User,
+    version: int,
+    self_assessment: str,
+    items: dict[int, ItemInput],
+    submit: bool = False,
+) -> ProgressReport:
+    """Save the director's form (and send it for review when ``submit``); all or nothing.
+
+    Evidence files are checked by content before anything is written; on submit every
+    measure that requires evidence and is reported done must have at least one file.
+    """
+    _require_fillable(user, report)
+    rows = {item.measure_id: item for item in report.items.select_related("measure").prefetch_related("evidence")}
+    files_checked = []
+    for measure_id, data in items.items():
+        if measure_id not in rows:
+            raise TransitionRefused("В форме мероприятие не из этой программы.")
+        for upload in data.files:
+            content, kind = read_evidence(upload, upload.name)
+            files_checked.append((measure_id, upload.name, content, kind))
+    if submit:
+        with_new_files = {measure_id for measure_id, *_ in files_checked}
+        missing = [
+            row.measure.title
+            for measure_id, row in rows.items()
+            if row.measure.evidence_required
+            and (items[measure_id].status if measure_id in items else row.status) == MeasureStatus.DONE
+            and not row.evidence.all()
+            and measure_id not in with_new_files
+        ]
+        if missing:
+            raise TransitionRefused(
+                "Для выполненных мероприятий нужны подтверждающие документы: " + "; ".join(missing) + "."
+            )
+    # Everything is checked: from here on the save either happens whole or is undone whole.
+    _claim_version(report, version, user, self_assessment=self_assessment)
+    changed = []
+    for measure_id, data in items.items():
+        row = rows[measure_id]
+        row.status, row.percent, row.comment = data.status, data.percent, data.comment
+        changed.append(row)
+    MeasureProgress.objects.bulk_update(changed, ["status", "percent", "comment"])
+    stored = []
+    try:
+        now = timezone.now()
+        for measure_id, name, content, kind in files_checked:
+            evidence = Evidence(
+                item=rows[measure_id],
+                token=secrets.token_hex(16),
+                kind=kind,
+                original_name=name[:255],
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                uploaded_by=user,
+                uploaded_at=now,
+            )
+            evidence.file.save(f"{evidence.token}.{kind}", ContentFile(content), save=False)
+            stored.append(evidence.file.name)
+            evidence.save()
+        if submit:
+            report_submit(report=report, user=user)
+    except BaseException:
+        # The transaction rolls back the rows; the files it wrote must go too.
+        for name in stored:
+            Evidence.file.field.storage.delete(name)
+        raise
+    return report
+
+
+def report_submit(*, report: ProgressReport, user: User) -> ProgressReport:
+    _require_fillable(user, report)
+    updated = ProgressReport.objects.filter(pk=report.pk, status__in=(R.DRAFT, R.RETURNED)).update(
+        status=R.SUBMITTED, submitted_at=timezone.now(), submitted_by=user, version=F("version") + 1
+    )
+    if not updated:
+        raise TransitionRefused("Отчёт уже отправлен.")
+    report.refresh_from_db()
+    roadmap = report.roadmap
+    recipients = _emails(_departments_of(roadmap.municipality_id).union(_curators_of(roadmap.school_id)))
+    notification_queue(
+        kind=Notification.Kind.REPORT_SUBMITTED,
+        recipients=recipients,
+        subject=f"Отчёт за «{report.period.name}»: {roadmap.owner_display}",
+        body=(
+            f"{user} отправил(а) отчёт о ходе выполнения программы «{roadmap.title}» за «{report.period.name}».\n\n"
+            f"Проверить: {reverse('roadmaps:review', args=[report.pk])}\n"
+        ),
+    )
+    return report
+
+
+@transaction.atomic
+def report_review(
+    *,
+    report: ProgressReport,
+    user: User,
+    accept: bool,
+    comment: str = "",
+    measure_comments: dict[int, str] | None = None,
+) -> ProgressReport:
+    """Accept the report or return it with comments (on the whole and per measure)."""
+    if not can_review_report(user, report):
+        raise ActionForbidden
+    measure_comments = {k: v.strip() for k, v in (measure_comments or {}).items() if v and v.strip()}
+    if not accept and not (comment.strip() or measure_comments):
+        raise TransitionRefused("Напишите, что нужно исправить: без комментария вернуть отчёт нельзя.")
+    target = R.ACCEPTED if accept else R.RETURNED
+    updated = ProgressReport.objects.filter(pk=report.pk, status=R.SUBMITTED).update(
+        status=target, reviewed_at=timezone.now(), reviewed_by=user, version=F("version") + 1
+    )
+    if not updated:
+        report.refresh_from_db()
+        raise TransitionRefused(
+            f"Отчёт в статусе «{report.get_status_display()}»: принять или вернуть можно только отправленный."
+        )
+    report.refresh_from_db()
+    valid_measures = set(report.items.values_list("measure_id", flat=True))
+    ReviewComment.objects.bulk_create(
+        [ReviewComment(report=report, measure_id=None, author=user, text=comment.strip())] * bool(comment.strip())
+        + [
+            ReviewComment(report=report, measure_id=mid, author=user, text=text)
+            for mid, text in measure_comments.items()
+            if mid in valid_measures
+        ]
+    )
+    roadmap = report.roadmap
+    if accept:
+        _measures_take_reported_status(report=report, user=user)
+        kind, subject = Notification.Kind.REPORT_ACCEPTED, f"Отчёт за «{report.period.name}» принят"
+        text = f"{user} принял(а) отчёт по программе «{roadmap.title}» за «{report.period.name}»."
+    else:
+        kind, subject = Notification.Kind.REPORT_RETURNED, f"Отчёт за «{report.period.name}» возвращён"
+        text = f"{user} вернул(а) отчёт по программе «{roadmap.title}» на доработку.\n{comment.strip()}"
+    notification_queue(
+        kind=kind,
+        recipients=_emails(_directors_of(roadmap.school_id)),
+        subject=subject,
+        body=f"{text}\n\nОткрыть: {reverse('roadmaps:review', args=[report.pk])}\n",
+    )
+    return report
+
+
+def _measures_take_reported_status(*, report: ProgressReport, user: User) -> None:
+    """An accepted report is the truth about its measures: their status becomes the reported one."""
+    measures = []
+    for item in report.items.select_related("measure"):
+        if item.measure.status != item.status and item.status != MeasureStatus.OVERDUE:
+            item.measure.status = item.status
+            measures.append(item.measure)
+    bulk_update_with_history(measures, Measure, ["status"], default_user=user)
+
+
+@transaction.atomic
+def report_comment(*, report: ProgressReport, user: User, text: str, measure_id: int | None = None) -> ReviewComment:
+    """A reply in a thread: the director or a reviewer writes under a measure or the whole report."""
+    if not (can_fill_report(user, report.roadmap) or can_review_report(user, report)):
+        raise ActionForbidden
+    if not text.strip():
+        raise TransitionRefused("Пустой комментарий.")
+    if measure_id is not None and not report.items.filter(measure_id=measure_id).exists():
+        raise TransitionRefused("Мероприятие не из этого отчёта.")
+    return ReviewComment.objects.create(report=report, measure_id=measure_id, author=user, text=text.strip())
+
+
+# --- Periodic jobs ------------------------------------------------------------------------------------
+
+
+def measures_mark_overdue(*, day: dt.date | None = None) -> int:
+    """Planned or running measures of approved roadmaps past their deadline become «overdue». Safe to rerun."""
+    day = day or timezone.localdate()
+    late = list(
+        Measure.objects.filter(roadmap__status=S.APPROVED, due_on__lt=day)
+        .exclude(status__in=(*CLOSED_STATUSES, MeasureStatus.OVERDUE))
+        .only("pk", "status")
+    )
+    for measure in late:
+        measure.status = MeasureStatus.OVERDUE
+    bulk_update_with_history(late, Measure, ["status"])
+    return len(late)
+
+
+def periods_remind_due(*, now: dt.datetime | None = None, days: int | None = None) -> int:
+    """Remind directors who have not filed, ``days`` before a period is due; each period once.
+
+    The period is claimed with ``UPDATE … WHERE reminder_sent_at IS NULL`` before any letter
+    is written, so two beat runs (or two workers) never remind twice.
+    """
+    from django.conf import settings
+
+    now = now or timezone.now()
+    days = settings.ROADMAP_REMINDER_DAYS if days is None else days
+    today = timezone.localdate(now)
+    reminded = 0
+    candidates = ReportingPeriod.objects.filter(
+        reminder_sent_at__isnull=True, due_on__gte=today, due_on__lte=today + dt.timedelta(days=days)
+    ).values_list("pk", flat=True)
+    for period_id in list(candidates):
+        with transaction.atomic():
+            if not ReportingPeriod.objects.filter(pk=period_id, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now
+            ):
+                continue
+            period = ReportingPeriod.objects.get(pk=period_id)
+            filed = ProgressReport.objects.filter(period=period, status__in=(R.SUBMITTED, R.ACCEPTED)).values(
+                "roadmap_id"
+            )
+            schools = (
+                Roadmap.objects.filter(level=Level.SCHOOL, municipality=period.municipality, status=S.APPROVED)
+                .exclude(pk__in=filed)
+                .values("school_id")
+            )
+            recipients = _emails(User.objects.filter(role=Role.DIRECTOR, school_id__in=schools, is_active=True))
+            notification_queue(
+                kind=Notification.Kind.PERIOD_REMINDER,
+                recipients=recipients,
+                subject=f"Срок отчёта за «{period.name}» — {period.due_on:%d.%m.%Y}",
+                body=(
+                    f"Напоминаем: отчёт о ходе выполнения программы за «{period.name}» нужно отправить "
+                    f"до {period.due_on:%d.%m.%Y}.\n\nПериоды: {reverse('roadmaps:period_list')}\n"
+                ),
+            )
+            reminded += 1
+    return reminded

@@ -1,0 +1,20 @@
+"""Celery tasks of roadmaps: thin, take ids, safe to run twice (see the services they call)."""
+
+from celery import shared_task
+
+from roadmaps import services
+
+
+@shared_task(name="roadmaps.tasks.send_notification")
+def send_notification(notification_id: int) -> bool:
+    return services.notification_send(notification_id=notification_id)
+
+
+@shared_task(name="roadmaps.tasks.remind_periods_due")
+def remind_periods_due() -> int:
+    return services.periods_remind_due()
+
+
+@shared_task(name="roadmaps.tasks.mark_overdue_measures")
+def mark_overdue_measures() -> int:
+    return services.measures_mark_overdue()

@@ -1,0 +1,470 @@
+"""Roadmap pages: thin views — fetch through a scoped selector, validate a form, call one service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role
+from accounts.scopes import schools_for
+from roadmaps import selectors, services
+from roadmaps.evidence import CONTENT_TYPES, EvidenceRefused
+from roadmaps.forms import (
+    CommentForm,
+    MeasureForm,
+    ObjectiveForm,
+    PeriodForm,
+    ProgressForm,
+    ReviewForm,
+    RoadmapCreateForm,
+    RoadmapEditForm,
+    TransitionForm,
+)
+from roadmaps.models import Level, Roadmap
+
+READER_ROLES = (Role.DEPARTMENT, Role.REGION, Role.METHODOLOGIST, Role.CURATOR)
+
+
+def _post_only(request):
+    """For POST-only URLs: answered after the scoped fetch, so a foreign id is still a 404."""
+    return HttpResponseNotAllowed(["POST"])
+
+
+# --- Roadmaps -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def roadmap_list(request):
+    roadmaps = selectors.roadmaps_for(user=request.user).exclude(status=Roadmap.Status.ARCHIVED)
+    level = request.GET.get("level")
+    if level in Level.values:
+        roadmaps = roadmaps.filter(level=level)
+    return render(
+        request,
+        "roadmaps/list.html",
+        {
+            "roadmaps": roadmaps.order_by("level", "school__organisation__name", "title")[:500],
+            "level": level,
+            "levels": Level.choices[:2],
+            "can_create": services.can_create_roadmap(request.user),
+            "can_manage_periods": services.can_manage_periods(request.user),
+        },
+    )
+
+
+@login_required
+def roadmap_create(request):
+    user = request.user
+    if not services.can_create_roadmap(user):
+        raise PermissionDenied
+    school = user.school if user.role == Role.DIRECTOR else None
+    templates = selectors.templates_for(user=user, school=school).order_by("-start_year__start_year", "title")
+    form = RoadmapCreateForm(request.POST or None, templates=templates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            roadmap = services.roadmap_create(
+                user=user,
+                title=data["title"],
+                start_year=data["start_year"],
+                end_year=data["end_year"],
+                school=school,
+                based_on=data["based_on"],
+            )
+        except services.TransitionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Карта создана: добавьте задачи и мероприятия.")
+            return redirect("roadmaps:builder", roadmap.pk)
+    return render(request, "roadmaps/create.html", {"form": form, "school": school})
+
+
+@login_required
+@require_GET
+def roadmap_detail(request, pk: int):
+    roadmap = selectors.roadmap_get(user=request.user, pk=pk)
+    user = request.user
+    periods = []
+    if roadmap.level == Level.SCHOOL and roadmap.status == Roadmap.Status.APPROVED:
+        reports = {r.period_id: r for r in roadmap.reports.all()}
+        periods = [
+            (p, reports.get(p.pk)) for p in selectors.periods_for(user=user).filter(municipality=roadmap.municipality)
+        ]
+    return render(
+        request,
+        "roadmaps/detail.html",
+        {
+            "roadmap": roadmap,
+            "directions": selectors.objectives_by_direction(roadmap=roadmap),
+            "timeline": selectors.timeline_rows(roadmap=roadmap),
+            "history": selectors.history_entries(roadmap=roadmap, limit=30),
+            "actions": services.allowed_actions(user, roadmap),
+            "can_edit": roadmap.is_editable and services.can_write(user, roadmap),
+            "can_fill": services.can_fill_report(user, roadmap),
+            "periods": periods,
+            "today": selectors.today(),
+        },
+    )
+
+
+@login_required
+def roadmap_builder(request, pk: int):
+    """The builder: the roadmap's title and years (POST here), objectives and measures inline (htmx)."""
+    roadmap = selectors.roadmap_get(user=request.user, pk=pk)
+    if not services.can_write(request.user, roadmap):
+        raise PermissionDenied
+    edit_form = RoadmapEditForm(request.POST or None, instance=roadmap)
+    if request.method == "POST" and edit_form.is_valid():
+        try:
+            services.roadmap_update(roadmap=roadmap, user=request.user, **edit_form.cleaned_data)
+        except services.TransitionRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Сохранено.")
+        return redirect("roadmaps:builder", roadmap.pk)
+    return render(
+        request,
+        "roadmaps/builder.html",
+        {
+            "roadmap": roadmap,
+            "objectives": selectors.roadmap_objectives(roadmap=roadmap),
+            "objective_form": ObjectiveForm(),
+            "edit_form": edit_form,
+            "editable": roadmap.is_editable,
+        },
+    )
+
+
+@login_required
+def objective_add(request, pk: int):
+    """htmx: GET gives the empty form, POST adds the objective and answers with its card."""
+    roadmap = selectors.roadmap_get(user=request.user, pk=pk)
+    if not services.can_write(request.user, roadmap):
+        raise PermissionDenied
+    form = ObjectiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objective_add(roadmap=roadmap, user=request.user, **form.cleaned_data)
+        except services.TransitionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            form = ObjectiveForm()
+    if request.method != "POST":
+        return render(request, "roadmaps/_objective_form.html", {"objective_form": form, "roadmap": roadmap})
+    context = {
+        "roadmap": roadmap,
+        "objectives": selectors.roadmap_objectives(roadmap=roadmap),
+        "objective_form": form,
+        "editable": roadmap.is_editable,
+    }
+    # 200 even with errors: htmx swaps only successful responses, and the errors must show.
+    return render(request, "roadmaps/_builder_body.html", context)
+
+
+@login_required
+def measure_add(request, pk: int):
+    objective = selectors.objective_get(user=request.user, pk=pk)
+    roadmap = objective.roadmap
+    if not services.can_write(request.user, roadmap):
+        raise PermissionDenied
+    form = MeasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_add(objective=objective, user=request.user, **form.cleaned_data)
+        except services.TransitionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            return render(request, "roadmaps/_objective.html", {"objective": objective, "editable": True})
+    if request.method == "POST":
+        # The card comes back with the form and its errors in place (what was typed is kept).
+        context = {"objective": objective, "editable": True, "measure_form": form}
+        return render(request, "roadmaps/_objective.html", context)
+    return render(request, "roadmaps/_measure_form.html", {"measure_form": form, "objective": objective})
+
+
+@login_required
+def objective_delete(request, pk: int):
+    objective = selectors.objective_get(user=request.user, pk=pk)
+    if not services.can_write(request.user, objective.roadmap):
+        raise PermissionDenied
+    if request.method != "POST":
+        return _post_only(request)
+    try:
+        services.objective_delete(objective=objective, user=request.user)
+    except services.TransitionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("roadmaps:builder", objective.roadmap_id)
+
+
+@login_required
+def measure_delete(request, pk: int):
+    measure = selectors.measure_get(user=request.user, pk=pk)
+    if not services.can_write(request.user, measure.roadmap):
+        raise PermissionDenied
+    if request.method != "POST":
+        return _post_only(request)
+    try:
+        services.measure_delete(measure=measure, user=request.user)
+    except services.TransitionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("roadmaps:builder", measure.roadmap_id)
+
+
+@login_required
+def roadmap_transition(request, pk: int):
+    roadmap = selectors.roadmap_get(user=request.user, pk=pk)
+    if request.user.role in (Role.REGION, Role.METHODOLOGIST, Role.TEACHER):
+        raise PermissionDenied
+    if request.method != "POST":
+        return _post_only(request)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.roadmap_transition(
+                roadmap=roadmap,
+                user=request.user,
+                action=form.cleaned_data["action"],
+                comment=form.cleaned_data["comment"],
+            )
+        except services.TransitionRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            roadmap.refresh_from_db()
+            messages.success(request, f"Готово: «{roadmap.title}» — {roadmap.get_status_display().lower()}.")
+    return redirect(roadmap)
+
+
+# --- Progress reports ---------------------------------------------------------------------------------
+
+
+@login_required
+def progress(request, pk: int, period_pk: int):
+    """The director's one-screen form for a period. A second saver of the same report is refused
+    (optimistic lock) and gets the form back with what they typed."""
+    roadmap = selectors.roadmap_get(user=request.user, pk=pk)
+    period = selectors.period_get(user=request.user, pk=period_pk)
+    if not services.can_fill_report(request.user, roadmap):
+        raise PermissionDenied
+    try:
+        report = services.report_open(roadmap=roadmap, period=period, user=request.user)
+    except services.TransitionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect(roadmap)
+    if not report.is_editable:
+        return redirect("roadmaps:review", report.pk)
+    items = selectors.report_items(report=report)
+    initial = {"version": report.version, "self_assessment": report.self_assessment}
+    form = ProgressForm(request.POST or None, request.FILES or None, items=items, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            services.report_save(
+                report=report,
+                user=request.user,
+                version=form.cleaned_data["version"],
+                self_assessment=form.cleaned_data["self_assessment"],
+                items=form.item_inputs(),
+                submit=submit,
+            )
+        except services.EditConflict as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        except (services.TransitionRefused, EvidenceRefused) as exc:
+            form.add_error(None, str(exc))
+            status = 400
+        else:
+            if submit:
+                messages.success(request, "Отчёт отправлен на проверку.")
+                return redirect("roadmaps:review", report.pk)
+            messages.success(request, "Отчёт сохранён.")
+            return redirect("roadmaps:progress", roadmap.pk, period.pk)
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "roadmaps/progress.html",
+        {
+            "roadmap": roadmap,
+            "period": period,
+            "report": report,
+            "form": form,
+            "threads": selectors.report_threads(report=report),
+        },
+        status=status,
+    )
+
+
+@login_required
+def review(request, pk: int):
+    """The report as the reviewer sees it, with accept/return and comments threaded per measure."""
+    report = selectors.report_get(user=request.user, pk=pk)
+    user = request.user
+    items = selectors.report_items(report=report)
+    can_review = services.can_review_report(user, report)
+    form = ReviewForm(request.POST or None, items=items) if can_review else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.report_review(
+                    report=report,
+                    user=user,
+                    accept=form.cleaned_data["decision"] == "accept",
+                    comment=form.cleaned_data["comment"],
+                    measure_comments=form.measure_comments(),
+                )
+            except services.TransitionRefused as exc:
+                messages.error(request, str(exc))
+            else:
+                report.refresh_from_db()
+                messages.success(request, f"Отчёт: {report.get_status_display().lower()}.")
+            return redirect("roadmaps:review", report.pk)
+    return render(
+        request,
+        "roadmaps/review.html",
+        {
+            "report": report,
+            "roadmap": report.roadmap,
+            "items": items,
+            "threads": selectors.report_threads(report=report),
+            "form": form,
+            "can_review": can_review and report.status == report.Status.SUBMITTED,
+            "can_fill": services.can_fill_report(user, report.roadmap) and report.is_editable,
+            "can_comment": can_review or services.can_fill_report(user, report.roadmap),
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+@login_required
+def report_comment(request, pk: int):
+    report = selectors.report_get(user=request.user, pk=pk)
+    if not (services.can_review_report(request.user, report) or services.can_fill_report(request.user, report.roadmap)):
+        raise PermissionDenied
+    if request.method != "POST":
+        return _post_only(request)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_comment(
+                report=report,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                measure_id=form.cleaned_data["measure"],
+            )
+        except services.TransitionRefused as exc:
+            messages.error(request, str(exc))
+    return redirect("roadmaps:review", report.pk)
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk: int):
+    """Evidence is never served from media: only here, after the scoped fetch."""
+    evidence = selectors.evidence_get(user=request.user, pk=pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=CONTENT_TYPES[evidence.kind],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Periods, lists, summary ----------------------------------------------------------------------
+
+
+@login_required
+def period_list(request):
+    user = request.user
+    can_manage = services.can_manage_periods(user)
+    form = PeriodForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                period = services.period_create(user=user, **form.cleaned_data)
+            except services.TransitionRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Период «{period.name}» добавлен.")
+                return redirect("roadmaps:period_list")
+    return render(
+        request,
+        "roadmaps/period_list.html",
+        {"periods": selectors.periods_for(user=user), "form": form, "can_manage": can_manage},
+    )
+
+
+@login_required
+def period_detail(request, pk: int):
+    """Who has (not) filed for the period, and the summary by school and direction."""
+    period = selectors.period_get(user=request.user, pk=pk)
+    user = request.user
+    if request.method == "POST":
+        if not services.can_manage_periods(user):
+            raise PermissionDenied
+        services.period_publish(period=period, user=user, publish="publish" in request.POST)
+        messages.success(request, "Сводка опубликована." if period.summary_published_at else "Сводка снята с сайта.")
+        return redirect(period)
+    rows = selectors.period_reporting_schools(user=user, period=period)
+    return render(
+        request,
+        "roadmaps/period_detail.html",
+        {
+            "period": period,
+            "rows": rows,
+            "missing": [r for r in rows if not r["filed"]],
+            "summary": selectors.municipal_summary(period=period, schools=schools_for(user)),
+            "can_manage": services.can_manage_periods(user),
+            "today": selectors.today(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def overdue(request):
+    measures = selectors.overdue_measures(user=request.user)
+    return render(request, "roadmaps/overdue.html", {"measures": measures[:500], "total": measures.count()})
+
+
+# --- Public site ----------------------------------------------------------------------------------------
+
+
+@require_GET
+def public_index(request):
+    return render(
+        request,
+        "roadmaps/public_index.html",
+        {"roadmaps": selectors.public_roadmaps()[:200], "periods": selectors.public_periods()[:50]},
+    )
+
+
+@require_GET
+def public_roadmap(request, pk: int):
+    roadmap = selectors.public_roadmap_get(pk=pk)
+    return render(
+        request,
+        "roadmaps/public_roadmap.html",
+        {"roadmap": roadmap, "directions": selectors.objectives_by_direction(roadmap=roadmap)},
+    )
+
+
+@require_GET
+def public_period(request, pk: int):
+    period = selectors.public_period_get(pk=pk)
+    return render(
+        request,
+        "roadmaps/public_period.html",
+        {"period": period, "summary": selectors.municipal_summary(period=period)},
+    )
