@@ -130,7 +130,7 @@ def generate(*, schools: int, years: int) -> dict:
                             WHEN random() < ((s.id * 7919 + %s) %% 30) / 100.0 THEN 2
                             ELSE 3 + floor(random() * 3)::int END AS mark
                     ) m
-                    """,  # noqa: S608 - ids and constants only
+                    """,
                     [year.pk, procedure, procedure, job.pk, per_slice, k],
                 )
             cursor.execute(
