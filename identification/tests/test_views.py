@@ -291,3 +291,15 @@ def test_school_page_draws_the_indicator_against_the_municipality_as_svg(client,
 
     assert "<svg" in page and "Доля «2» по ВПР" in page
     assert "8,5%" in page and "12,0%" in page
+
+
+@pytest.mark.parametrize(("actor", "shown"), [("department", True), ("curator", True), ("teacher", False)])
+def test_school_page_includes_the_risks_section_for_those_who_read_risk_profiles(
+    client, request, school, years, actor, shown
+):
+    client.force_login(request.getfixturevalue(actor))
+
+    page = client.get(reverse("identification:school", args=[school.pk])).content.decode()
+
+    assert ("Сигналы объективности" in page) is shown
+    assert ("Рисковый профиль" in page) is shown
