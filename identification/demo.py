@@ -21,8 +21,11 @@ DEMO_KINDS = (StatusKind.LOW_RESULTS, StatusKind.DIFFICULT_CONDITIONS)
 DECISION_NUMBER = "112-од"
 
 
-def _latest_version(kind: str) -> MethodologyVersion | None:
-    return MethodologyVersion.objects.filter(methodology__kind=kind).order_by("-number", "-pk").first()
+def _latest_version(kind: str, region_id: int) -> MethodologyVersion | None:
+    """The region's own methodology of the kind if it has one, else the shipped preset."""
+    versions = MethodologyVersion.objects.filter(methodology__kind=kind)
+    own = versions.filter(methodology__region_id=region_id).order_by("-number", "-pk").first()
+    return own or versions.filter(methodology__region__isnull=True).order_by("-number", "-pk").first()
 
 
 def _run(*, version: MethodologyVersion, year: AcademicYear, municipality: Municipality, user) -> IdentificationRun:
@@ -54,7 +57,7 @@ def demo_seed() -> str:
     approved = dict.fromkeys(DEMO_KINDS, 0)
     pending = 0
     for kind in DEMO_KINDS:
-        version = _latest_version(kind)
+        version = _latest_version(kind, municipality.region_id)
         if version is None:
             continue
         if previous is not None:

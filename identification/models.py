@@ -175,14 +175,25 @@ class IndicatorRecompute(models.Model):
 class Methodology(models.Model):
     """A named methodology that proposes one status kind (ШНОР, ШССУ, …); its rules are versions."""
 
-    name = models.CharField("название", max_length=200, unique=True)
+    name = models.CharField("название", max_length=200)
     kind = models.CharField("предлагаемый статус", max_length=24, choices=StatusKind.choices)
     description = models.TextField("описание", blank=True)
+    # Empty: a shipped preset every region sees. A department's edit of a preset makes its
+    # region's own copy, so one region's rules never change another's.
+    region = models.ForeignKey(
+        "schools.Region", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="регион"
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = "методика"
         verbose_name_plural = "методики"
+        constraints = [
+            models.UniqueConstraint(fields=["name", "region"], name="methodology_name_region"),
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(region__isnull=True), name="methodology_preset_name"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Prefetch, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -98,16 +98,27 @@ def earlier_run(*, run: IdentificationRun) -> IdentificationRun | None:
     )
 
 
-def versions() -> QuerySet[MethodologyVersion]:
-    return MethodologyVersion.objects.select_related("methodology", "created_by").prefetch_related(
+def user_region_id(user: User) -> int | None:
+    if user.region_id:
+        return user.region_id
+    municipality = municipalities_for(user).first() if not user.is_superuser else None
+    return municipality.region_id if municipality else None
+
+
+def versions(*, user: User | None = None) -> QuerySet[MethodologyVersion]:
+    """Versions of the shipped presets and of the user's region's own methodologies."""
+    qs = MethodologyVersion.objects.select_related("methodology", "created_by").prefetch_related(
         Prefetch("criteria", queryset=Criterion.objects.select_related("subject"))
     )
+    if user is None or user.is_superuser:
+        return qs
+    return qs.filter(Q(methodology__region__isnull=True) | Q(methodology__region_id=user_region_id(user)))
 
 
 def latest_versions() -> list[MethodologyVersion]:
     """The newest version of every methodology (what a new run uses by default)."""
     latest = {}
-    for version in versions().order_by("methodology__name", "-number"):
+    for version in versions(user=None).order_by("methodology__name", "-number"):
         latest.setdefault(version.methodology_id, version)
     return list(latest.values())
 

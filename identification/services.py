@@ -19,6 +19,7 @@ from identification.models import (
     Criterion,
     IdentificationRun,
     IndicatorRecompute,
+    Methodology,
     MethodologyVersion,
     RunResult,
     SchoolStatus,
@@ -150,9 +151,20 @@ def methodology_version_save(
     if not criteria:
         raise IdentificationRefused("В методике должен быть хотя бы один критерий.")
     with transaction.atomic():
-        if version.runs.exists():
-            last = version.methodology.versions.order_by("-number").values_list("number", flat=True).first()
-            version = MethodologyVersion(methodology=version.methodology, number=(last or 0) + 1)
+        methodology = version.methodology
+        region_id = None if user.is_superuser else _region_of(user)
+        if methodology.region_id is None and region_id is not None:
+            # A shipped preset is shared by every region: the edit becomes the region's own copy.
+            methodology, _ = Methodology.objects.get_or_create(
+                name=methodology.name,
+                region_id=region_id,
+                defaults={"kind": methodology.kind, "description": methodology.description},
+            )
+            last = methodology.versions.order_by("-number").values_list("number", flat=True).first()
+            version = MethodologyVersion(methodology=methodology, number=(last or 0) + 1)
+        elif version.runs.exists():
+            last = methodology.versions.order_by("-number").values_list("number", flat=True).first()
+            version = MethodologyVersion(methodology=methodology, number=(last or 0) + 1)
         for name, value in fields.items():
             setattr(version, name, value)
         version.created_by = user
@@ -162,6 +174,12 @@ def methodology_version_save(
             Criterion(version=version, order=position, **data) for position, data in enumerate(criteria)
         )
     return version
+
+
+def _region_of(user: User) -> int | None:
+    from identification.selectors import user_region_id
+
+    return user_region_id(user)
 
 
 # --- Runs ---------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from identification.forms import (
     WeightsForm,
 )
 from identification.indicators import isbsh_weights
-from identification.models import IndicatorRecompute, MethodologyVersion, TaskStatus
+from identification.models import IndicatorRecompute, TaskStatus
 
 # Indicators drawn as lines on the school's page (the table lists them all).
 CHARTED = ("vpr_share_2", "vpr_mean_mark", "oge_share_2", "isbsh", "vpr_raised")
@@ -109,7 +109,10 @@ def methodology_list(request):
     return render(
         request,
         "identification/methodology_list.html",
-        {"versions": selectors.versions().order_by("methodology__name", "-number"), "by_code": BY_CODE},
+        {
+            "versions": selectors.versions(user=request.user).order_by("methodology__name", "-number"),
+            "by_code": BY_CODE,
+        },
     )
 
 
@@ -117,7 +120,7 @@ def methodology_list(request):
 @require_GET
 def version_detail(request, pk: int):
     _require_reader(request.user)
-    version = get_object_or_404(selectors.versions(), pk=pk)
+    version = get_object_or_404(selectors.versions(user=request.user), pk=pk)
     return render(
         request,
         "identification/version_detail.html",
@@ -128,7 +131,7 @@ def version_detail(request, pk: int):
 @login_required
 def version_edit(request, pk: int):
     _require_manager(request.user)
-    version = get_object_or_404(selectors.versions(), pk=pk)
+    version = get_object_or_404(selectors.versions(user=request.user), pk=pk)
     initial = {
         "source_document": version.source_document,
         "first_year": version.first_year,
@@ -185,7 +188,7 @@ def run_create(request):
     _require_manager(request.user)
     form = RunCreateForm(
         request.POST or None,
-        versions=MethodologyVersion.objects.select_related("methodology").order_by("methodology__name", "-number"),
+        versions=selectors.versions(user=request.user).order_by("methodology__name", "-number"),
         municipalities=manageable_municipalities(request.user),
         initial={"year": selectors.current_year()},
     )

@@ -144,21 +144,38 @@ def _criteria_post(version, **changes):
     return data
 
 
-def test_editing_a_used_version_creates_the_next_version_and_the_run_keeps_its_own(client, department, proposed_run):
+def test_editing_a_preset_makes_the_regions_own_copy_and_leaves_the_preset_and_its_runs_alone(
+    client, department, proposed_run
+):
     client.force_login(department)
     version = proposed_run.version
 
     client.post(reverse("identification:version_edit", args=[version.pk]), _criteria_post(version))
 
-    new = MethodologyVersion.objects.get(methodology=version.methodology, number=2)
-    assert new.criteria.get().value == 25
+    own = MethodologyVersion.objects.get(methodology__region=department.municipality.region)
+    assert own.methodology.name == version.methodology.name
+    assert own.criteria.get().value == 25
     assert version.criteria.get().value == 20
     assert IdentificationRun.objects.get(pk=proposed_run.pk).version == version
 
 
-def test_editing_an_unused_version_changes_it_in_place(client, department):
+def test_editing_the_regions_used_version_creates_the_next_version(client, department, proposed_run, run_now):
     client.force_login(department)
-    version = preset("difficult_conditions")
+    client.post(reverse("identification:version_edit", args=[proposed_run.version.pk]), _criteria_post(None))
+    own = MethodologyVersion.objects.get(methodology__region=department.municipality.region)
+    used = run_now("difficult_conditions", proposed_run.year, version=own)
+
+    client.post(reverse("identification:version_edit", args=[own.pk]), _criteria_post(None, **{"criteria-0-value": 30}))
+
+    assert own.criteria.get().value == 25
+    assert MethodologyVersion.objects.get(methodology=own.methodology, number=2).criteria.get().value == 30
+    assert IdentificationRun.objects.get(pk=used.pk).version == own
+
+
+def test_editing_the_regions_unused_version_changes_it_in_place(client, department):
+    client.force_login(department)
+    client.post(reverse("identification:version_edit", args=[preset("difficult_conditions").pk]), _criteria_post(None))
+    own = MethodologyVersion.objects.get(methodology__region=department.municipality.region)
     # The form's blank row for a new criterion comes back with its defaults and is skipped.
     blank_row = {
         "criteria-TOTAL_FORMS": 2,
@@ -166,16 +183,26 @@ def test_editing_an_unused_version_changes_it_in_place(client, department):
         "criteria-1-operator": "bottom",
         "criteria-1-min_participants": 10,
         "criteria-1-consecutive_years": 1,
+        "criteria-0-value": 15,
     }
 
-    response = client.post(
-        reverse("identification:version_edit", args=[version.pk]), _criteria_post(version, **blank_row)
-    )
+    response = client.post(reverse("identification:version_edit", args=[own.pk]), _criteria_post(None, **blank_row))
 
     assert response.status_code == 302
+    assert own.criteria.get().value == 15
+    assert MethodologyVersion.objects.filter(methodology=own.methodology).count() == 1
 
-    assert version.criteria.get().value == 25
-    assert MethodologyVersion.objects.filter(methodology=version.methodology).count() == 1
+
+def test_another_regions_methodology_is_invisible(client, department, outsider):
+    client.force_login(department)
+    client.post(reverse("identification:version_edit", args=[preset("difficult_conditions").pk]), _criteria_post(None))
+    own = MethodologyVersion.objects.get(methodology__region=department.municipality.region)
+    client.force_login(outsider)
+
+    assert client.get(reverse("identification:version_detail", args=[own.pk])).status_code == 404
+    assert client.get(reverse("identification:version_edit", args=[own.pk])).status_code == 404
+    listed = client.get(reverse("identification:methodology_list")).content.decode()
+    assert reverse("identification:version_detail", args=[own.pk]) not in listed
 
 
 def test_a_percentile_over_100_is_refused_in_the_methodology_form(client, department):
