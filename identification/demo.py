@@ -1,4 +1,4 @@
-"""The demo district's identification: indicators, runs, and an approved list for last year.
+"""The demo district's identification: indicators, runs, approved lists, one proposal left to decide.
 
 Runs after the monitoring demo (core.extensions.FEATURE_APPS order), so the demo results
 and context data are there when they exist. Deterministic (no randomness at all: the list
@@ -18,7 +18,8 @@ from schools.demo import HOME
 from schools.models import AcademicYear, Municipality, School
 
 DEMO_KINDS = (StatusKind.LOW_RESULTS, StatusKind.DIFFICULT_CONDITIONS)
-DECISION_NUMBER = "112-од"
+# Decisions of the demo department: last year's and this year's order.
+DECISION_NUMBERS = {False: "112-од", True: "87-од"}
 
 
 def _latest_version(kind: str, region_id: int) -> MethodologyVersion | None:
@@ -54,31 +55,38 @@ def demo_seed() -> str:
         # Runs over no data would propose nobody and, being kept, block a later seed with data.
         return "Выявление: в демо-районе ещё нет результатов и контекстных данных — запуски не созданы."
 
-    approved = dict.fromkeys(DEMO_KINDS, 0)
-    pending = 0
-    for kind in DEMO_KINDS:
-        version = _latest_version(kind, municipality.region_id)
-        if version is None:
-            continue
-        if previous is not None:
-            run = _run(version=version, year=previous, municipality=municipality, user=user)
+    # Both years' ШНОР/ШССУ lists are approved, so the support (roadmaps, partners, routes) has
+    # its schools; this year's high-result list (partner candidates) too; the risk zone is left
+    # as a proposal for the department to decide on.
+    years = [year for year in (previous, current) if year is not None]
+    for year in years:
+        for kind in (*DEMO_KINDS, *((StatusKind.HIGH_RESULTS,) if year == current else ())):
+            version = _latest_version(kind, municipality.region_id)
+            if version is None:
+                continue
+            run = _run(version=version, year=year, municipality=municipality, user=user)
             proposed = list(run.results.filter(proposed=True).values_list("school_id", flat=True))
             if proposed and user is not None and not run.statuses.exists():
                 services.run_approve(
                     run=run,
                     school_ids=proposed,
-                    decision_number=DECISION_NUMBER,
-                    decision_date=datetime.date(previous.start_year, 9, 1),
+                    decision_number=DECISION_NUMBERS[year == current],
+                    decision_date=datetime.date(year.start_year, 9, 1),
                     user=user,
                 )
-            approved[kind] = SchoolStatus.objects.filter(
-                year=previous, kind=kind, school__municipality=municipality, revoked_at__isnull=True
-            ).count()
-        run = _run(version=version, year=current, municipality=municipality, user=user)
-        pending += run.proposed_count
-    year_name = previous.name if previous else "прошлый год"
+    approved = {
+        kind: SchoolStatus.objects.filter(
+            year=current, kind=kind, school__municipality=municipality, revoked_at__isnull=True
+        ).count()
+        for kind in (*DEMO_KINDS, StatusKind.HIGH_RESULTS)
+    }
+    pending = 0
+    risk_version = _latest_version(StatusKind.RISK_ZONE, municipality.region_id)
+    if risk_version is not None:
+        pending = _run(version=risk_version, year=current, municipality=municipality, user=user).proposed_count
     return (
-        f"Выявление: значений показателей {values}; за {year_name} утверждены ШНОР — "
-        f"{approved[StatusKind.LOW_RESULTS]}, ШССУ — {approved[StatusKind.DIFFICULT_CONDITIONS]}; "
-        f"за {current.name} ждут утверждения предложений: {pending}."
+        f"Выявление: значений показателей {values}; списки за {', '.join(y.name for y in years)} утверждены, "
+        f"в {current.name}: ШНОР — {approved[StatusKind.LOW_RESULTS]}, "
+        f"ШССУ — {approved[StatusKind.DIFFICULT_CONDITIONS]}, школ с высокими результатами — "
+        f"{approved[StatusKind.HIGH_RESULTS]}; зона риска ждёт решения: предложено {pending}."
     )

@@ -42,7 +42,7 @@ from core.tabular import Sheet
 from monitoring import services
 from monitoring.context_format import COLUMNS as CONTEXT_COLUMNS
 from monitoring.models import ImportJob
-from schools.demo import CURRENT_YEAR, HOME
+from schools.demo import CURATED_SCHOOL_CODES, CURRENT_YEAR, DIRECTOR_SCHOOL_CODE, HOME
 from schools.models import School
 
 SEED = 20260415
@@ -123,12 +123,18 @@ def demo_schools() -> list[DemoSchool]:
         if school.school_type in (School.Type.GYMNASIUM, School.Type.LYCEUM):
             quality, conditions = quality + 1.6, conditions - 0.6
         result.append(DemoSchool(school, quality, conditions))
-    ranked = sorted(result, key=lambda s: s.quality)
-    for low in ranked[:LOW_SCHOOLS]:
-        # Clearly low: results and conditions both, as ШНОР and ШССУ overlap in the seeds.
-        low.quality -= 0.6
+    # The clearly low schools are the ones the demo's people work with: the director's school and
+    # the curator's three (a curator is assigned to ШНОР), so every demo login meets the support
+    # programme; they sink below the district's weakest, in results and in conditions both, as
+    # ШНОР and ШССУ overlap in the seeds.
+    lowest = min((s.quality for s in result), default=0.0)
+    story = {DIRECTOR_SCHOOL_CODE, *CURATED_SCHOOL_CODES}
+    low_ones = [s for s in result if s.school.code in story][:LOW_SCHOOLS]
+    for low in low_ones:
+        low.quality = min(low.quality, lowest) - 0.6
         low.conditions += 0.7
-    middle = ranked[LOW_SCHOOLS : len(ranked) - LOW_SCHOOLS]
+    ranked = sorted(result, key=lambda s: s.quality)
+    middle = [s for s in ranked[: len(ranked) - LOW_SCHOOLS] if s not in low_ones]
     for inflating in _rng("inflating").sample(middle, min(INFLATING_SCHOOLS, len(middle))):
         inflating.inflates_journal = True
     return result

@@ -5,7 +5,7 @@ from identification.tests.helpers import context, results
 from tests.factories import AcademicYearFactory, MunicipalityFactory, SchoolFactory, UserFactory
 
 
-def test_demo_seed_approves_last_years_list_and_leaves_this_years_runs_pending(region):
+def test_demo_seed_approves_both_years_lists_and_leaves_the_risk_zone_to_decide(region):
     district = MunicipalityFactory(region=region, oktmo="99610000", name="Заречный муниципальный район")
     UserFactory(username="uo", role=Role.DEPARTMENT, municipality=district)
     before = AcademicYearFactory(start_year=2023, is_current=False)
@@ -20,12 +20,16 @@ def test_demo_seed_approves_last_years_list_and_leaves_this_years_runs_pending(r
 
     line = demo_seed()
 
-    approved = SchoolStatus.objects.filter(year=previous)
-    assert set(approved.values_list("kind", flat=True)) == {StatusKind.LOW_RESULTS, StatusKind.DIFFICULT_CONDITIONS}
-    assert schools[0].pk in set(approved.values_list("school_id", flat=True))
-    assert not SchoolStatus.objects.filter(year=current).exists()
-    assert IdentificationRun.objects.filter(year=current, proposed_count__gt=0).count() == 2
-    assert "ждут утверждения" in line
+    support = {StatusKind.LOW_RESULTS, StatusKind.DIFFICULT_CONDITIONS}
+    for year in (previous, current):
+        approved = SchoolStatus.objects.filter(year=year, kind__in=support)
+        assert set(approved.values_list("kind", flat=True)) == support
+        assert schools[0].pk in set(approved.values_list("school_id", flat=True))
+    assert not SchoolStatus.objects.filter(year=previous, kind=StatusKind.HIGH_RESULTS).exists()
+    assert not SchoolStatus.objects.filter(kind=StatusKind.RISK_ZONE).exists()
+    risk_run = IdentificationRun.objects.get(year=current, version__methodology__kind=StatusKind.RISK_ZONE)
+    assert not risk_run.statuses.exists()
+    assert "зона риска ждёт решения" in line
 
     # A second run creates nothing.
     counts = (IdentificationRun.objects.count(), SchoolStatus.objects.count())
