@@ -9,7 +9,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
+from accounts.scopes import municipalities_for
 from core import selectors
+from identification.selectors import municipal_dashboard
 from core.audit import action_label
 from core.forms import AuditFilterForm
 from schools import selectors as school_selectors
@@ -31,6 +33,8 @@ def home(request):
     elif user.role == Role.DEPARTMENT:
         context["imports"] = school_selectors.registry_imports_for(user=user)[:5]
         context["organisations"] = selectors.support_organisations(user=user)
+        dashboard = municipal_dashboard(municipalities=municipalities_for(user))
+        context["identification"] = {"latest": (dashboard["years"] or [None])[-1], "pending": dashboard["pending"]}
         template = "core/home_department.html"
     elif user.role == Role.METHODOLOGIST:
         context["organisations"] = selectors.support_organisations(user=user)

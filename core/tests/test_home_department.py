@@ -1,0 +1,19 @@
+from django.urls import reverse
+
+from identification.models import SchoolStatus, StatusKind
+from tests.factories import AcademicYearFactory
+
+
+def test_the_departments_home_shows_this_years_support_lists(client, department, school, other_school):
+    year = AcademicYearFactory(start_year=2025, is_current=True)
+    SchoolStatus.objects.create(school=school, year=year, kind=StatusKind.LOW_RESULTS, approved_by=department)
+    SchoolStatus.objects.create(
+        school=other_school, year=year, kind=StatusKind.DIFFICULT_CONDITIONS, approved_by=department
+    )
+    client.force_login(department)
+
+    body = client.get(reverse("core:home")).content.decode()
+
+    card = body[body.index("Выявление ШНОР и ШССУ") :]
+    assert "ШНОР, 2025/2026" in card
+    assert '<div class="fs-3 fw-bold">1</div>' in card
