@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from accounts.scopes import municipalities_for
 from core import selectors
-from identification.selectors import municipal_dashboard
 from core.audit import action_label
 from core.forms import AuditFilterForm
+from identification.selectors import municipal_dashboard
 from schools import selectors as school_selectors
 
 
