@@ -13,7 +13,7 @@ from accounts.scopes import municipalities_for
 from core import selectors
 from core.audit import action_label
 from core.forms import AuditFilterForm
-from identification.selectors import municipal_dashboard
+from identification.selectors import municipal_dashboard, statuses_of
 from schools import selectors as school_selectors
 
 
@@ -44,6 +44,7 @@ def home(request):
         template = "core/home_curator.html"
     elif user.role in (Role.DIRECTOR, Role.TEACHER) and user.school_id:
         context["school"] = school_selectors.school_get(user=user, pk=user.school_id)
+        context["statuses"] = statuses_of(school=context["school"]).filter(year__is_current=True, revoked_at=None)
         template = "core/home_school.html"
     else:
         template = "core/home_no_role.html"
