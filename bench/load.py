@@ -13,8 +13,9 @@ Loopback only. The script:
    127.0.0.1, secure cookies off because there is no TLS on loopback);
 3. runs ``--users`` virtual users for ``--seconds``: each logs in as one persona — department,
    director, methodologist — or stays anonymous (public), and walks that persona's journey over
-   and over, one request at a time, keeping its session (a real browser's behaviour without the
-   static files, which WhiteNoise serves from memory);
+   and over, one request at a time, keeping its session, and pausing between pages as a person
+   reads them (``--think``, 1–3 s by default; ``--think 0`` is a stress test where latency only
+   measures the queue); static files are not fetched (WhiteNoise serves them from memory);
 4. prints the latency figures; the last line is
 
     load users=N p50_ms=… p95_ms=… p99_ms=… errors=…
@@ -161,6 +162,19 @@ class Persona:
     steps: list[Step] = field(default_factory=list)
 
 
+def _first_pk(app: str, model: str, **filters) -> int | None:
+    from django.apps import apps
+
+    try:
+        manager = apps.get_model(app, model).objects
+    except LookupError:
+        return None
+    try:
+        return manager.filter(**filters).order_by("pk").values_list("pk", flat=True).first()
+    except Exception:  # a filter field the model does not have: take any
+        return manager.order_by("pk").values_list("pk", flat=True).first()
+
+
 def journeys(env: dict[str, str]) -> list[Persona]:
     """Each persona's pages, resolved against the seeded database (names that do not exist yet are skipped)."""
     os.environ.update({key: env[key] for key in ("DATABASE_URL", "VAR_DIR", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS")})
@@ -181,6 +195,9 @@ def journeys(env: dict[str, str]) -> list[Persona]:
 
     director = User.objects.select_related("school").get(username="director")
     school_id = director.school_id
+    roadmap_id = _first_pk("roadmaps", "Roadmap", school_id=school_id)
+    run_id = _first_pk("identification", "IdentificationRun")
+    event_id = _first_pk("events", "Event", status="published")
     department: list[Step | None] = [
         url("core:home"),
         url("schools:list"),
@@ -188,33 +205,45 @@ def journeys(env: dict[str, str]) -> list[Persona]:
         url("schools:detail", school_id),
         url("monitoring:import_list"),
         url("identification:dashboard"),
-        url("identification:run_list"),
+        url("identification:run_detail", run_id) if run_id else None,
+        url("identification:school", school_id),
+        url("risks:signals"),
+        url("risks:overview"),
         url("roadmaps:list"),
+        url("roadmaps:period_list"),
+        url("partnerships:supported_list"),
         url("partnerships:agreement_list"),
-        url("risks:signal_list"),
+        url("teachers:index"),
         url("core:audit_log"),
     ]
     director_steps: list[Step | None] = [
         url("core:home"),
         url("schools:detail", school_id),
-        url("roadmaps:list"),
-        url("teachers:list"),
         url("identification:school", school_id),
-        url("risks:school_profile", school_id),
+        url("risks:school", school_id),
+        url("roadmaps:list"),
+        url("roadmaps:detail", roadmap_id) if roadmap_id else None,
+        url("teachers:school", school_id),
+        url("partnerships:agreement_list"),
     ]
     methodologist: list[Step | None] = [
         url("core:home"),
-        url("events:staff_list"),
-        url("events:list"),
+        url("events:staff_home"),
+        url("events:staff_event", event_id) if event_id else None,
+        url("events:staff_programmes"),
         url("schools:list"),
-        url("teachers:list"),
+        url("teachers:index"),
+        url("teachers:mentoring"),
     ]
     public: list[Step | None] = [
         Step("/"),
         url("events:list"),
         url("events:calendar"),
+        url("events:detail", event_id) if event_id else None,
+        url("events:archive"),
         url("events:practice_list"),
-        url("roadmaps:public_list"),
+        url("events:programme_list"),
+        url("roadmaps:public_index"),
     ]
     return [
         Persona("department", "uo", [s for s in department if s]),
@@ -228,9 +257,9 @@ def journeys(env: dict[str, str]) -> list[Persona]:
 
 
 class VirtualUser(threading.Thread):
-    def __init__(self, persona: Persona, port: int, until: float, seed: int):
+    def __init__(self, persona: Persona, port: int, until: float, seed: int, think: tuple[float, float] = (0, 0)):
         super().__init__(daemon=True)
-        self.persona, self.port, self.until = persona, port, until
+        self.persona, self.port, self.until, self.think = persona, port, until, think
         self.random = random.Random(seed)
         self.cookies: dict[str, str] = {}
         self.latencies: list[float] = []
@@ -291,6 +320,8 @@ class VirtualUser(threading.Thread):
             self.latencies.append(elapsed)
             if status != step.expect:
                 self.errors[f"{self.persona.name} {step.path}: {status}"] += 1
+            if self.think[1]:
+                time.sleep(min(self.random.uniform(*self.think), max(0.0, self.until - time.monotonic())))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -306,6 +337,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--think", default="1-3", help="seconds a user reads a page: MIN-MAX, or 0")
     parser.add_argument("--schools", type=int, default=2000)
     parser.add_argument("--municipalities", type=int, default=40)
     parser.add_argument("--results", action="store_true", help="also generate 5 years of results for the region")
@@ -332,8 +364,13 @@ def main() -> None:
             user.start()
         for user in warm:
             user.join()
+        low, _, high = args.think.partition("-")
+        think = (float(low), float(high or low))
         until = time.monotonic() + args.seconds
-        users = [VirtualUser(personas[i % len(personas)], args.port, until, seed=1000 + i) for i in range(args.users)]
+        users = [
+            VirtualUser(personas[i % len(personas)], args.port, until, seed=1000 + i, think=think)
+            for i in range(args.users)
+        ]
         for user in users:
             user.start()
         for user in users:
@@ -361,7 +398,7 @@ def main() -> None:
     mean = statistics.fmean(latencies) * 1000 if latencies else float("nan")
     print(f"requests={len(latencies)} rate_per_s={rate:.1f} mean_ms={mean:.1f}", file=sys.stderr)
     print(
-        f"load users={args.users} p50_ms={percentile(latencies, 0.5) * 1000:.0f} "
+        f"load users={args.users} think_s={args.think} p50_ms={percentile(latencies, 0.5) * 1000:.0f} "
         f"p95_ms={percentile(latencies, 0.95) * 1000:.0f} p99_ms={percentile(latencies, 0.99) * 1000:.0f} "
         f"errors={sum(errors.values())}"
     )
