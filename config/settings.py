@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "partnerships",
     "events",
     "teachers",
+    "reports",
 ]
 
 MIDDLEWARE = [
