@@ -560,6 +560,10 @@ def agreements_register(*, user: User, params: dict, progress: Progress = _noop)
     if params.get("municipality"):
         municipality = municipality_of(user, params)
         qs = qs.filter(municipality=municipality)
+    else:
+        # A department reads one municipality: name it in the header rather than «all available».
+        only = list(municipalities_for(user)[:2])
+        municipality = only[0] if len(only) == 1 else None
     title = "Реестр договоров о сотрудничестве"
     progress(30, "Договоры")
     agreements = list(qs)

@@ -1,0 +1,223 @@
+"""Benchmark: reports on region-scale data (issue #9).
+
+Runs on a throw-away SQLite database in a temporary folder unless DATABASE_URL is set (then
+that database is migrated and filled: give it one of its own, e.g.
+``DATABASE_URL=postgres://postgres@127.0.0.1:5432/feat_reports_bench``). Generates ``--schools``
+schools in ``--municipalities`` municipalities with four years of ВПР aggregates (4 subjects ×
+2 grades), context data, statuses, a school programme with a filed progress report and
+agreements, then times the building and rendering of:
+
+* the school passport of one school (the department's request);
+* the identification report over every school of the region (the region's request), when the
+  identification kind is available;
+* the year's results of one municipality and the register of agreements of the region (PDF),
+  for information.
+
+Targets: passport ≤ 2 s, identification report ≤ 60 s, peak RSS ≤ 1 GB. Last line:
+
+    report_bench passport_s=… identification_report_s=… peak_rss_mb=…
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _timed(label: str, function) -> tuple[float, int]:
+    started = time.perf_counter()
+    content = function()
+    elapsed = time.perf_counter() - started
+    print(f"  {label}: {elapsed:.2f} s, {len(content) / 1024:.0f} KiB")
+    return elapsed, len(content)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--schools", type=int, default=2000)
+    parser.add_argument("--municipalities", type=int, default=20)
+    args = parser.parse_args()
+
+    tmp = tempfile.TemporaryDirectory()
+    os.environ.setdefault("VAR_DIR", tmp.name)
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    from django.core.management import call_command
+
+    from accounts.models import Role, User
+    from identification.models import SchoolStatus, StatusKind
+    from monitoring.models import ContextData, ImportJob, SchoolAggregate, Subject
+    from partnerships.models import Agreement
+    from reports import documents, services
+    from roadmaps.models import (
+        Direction,
+        Level,
+        Measure,
+        MeasureProgress,
+        Objective,
+        ProgressReport,
+        ReportingPeriod,
+        Roadmap,
+    )
+    from schools.models import AcademicYear, Municipality, Organisation, Region, School
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(9)
+    region, _ = Region.objects.get_or_create(code="93", defaults={"name": "Регион для замеров отчётов"})
+    municipalities = [
+        Municipality.objects.get_or_create(
+            oktmo=f"93{600000 + n * 1000:06d}"[:8], defaults={"region": region, "name": f"Район № {n + 1}"}
+        )[0]
+        for n in range(args.municipalities)
+    ]
+    years = [
+        AcademicYear.objects.get_or_create(start_year=y, defaults={"is_current": y == 2025})[0]
+        for y in (2022, 2023, 2024, 2025)
+    ]
+    year = years[-1]
+    subjects = [
+        Subject.objects.get_or_create(code=code, defaults={"name": name})[0]
+        for code, name in (("01", "Русский язык"), ("02", "Математика"), ("07", "История"), ("10", "Биология"))
+    ]
+    job, _ = ImportJob.objects.get_or_create(sha256="r" * 64, defaults={"original_name": "bench", "status": "done"})
+    existing = School.objects.filter(municipality__region=region).count()
+    if existing < args.schools:
+        started = time.perf_counter()
+        orgs = Organisation.objects.bulk_create(
+            Organisation(
+                kind="school",
+                municipality=municipalities[n % len(municipalities)],
+                name=f"Муниципальное бюджетное общеобразовательное учреждение «Средняя школа № {n + 1}»",
+                short_name=f"МБОУ СОШ № {n + 1}",
+            )
+            for n in range(existing, args.schools)
+        )
+        schools = School.objects.bulk_create(
+            School(
+                organisation=o,
+                municipality_id=o.municipality_id,
+                code=f"edu{930000 + existing + i}",
+                school_type="sosh",
+                settlement=rng.choice(("urban", "rural")),
+                contingent=rng.randint(80, 1200),
+            )
+            for i, o in enumerate(orgs)
+        )
+        aggregates, contexts, statuses = [], [], []
+        for s in schools:
+            weak = rng.random() < 0.1
+            for y in years:
+                for subject in subjects:
+                    for grade in (4, 8):
+                        n = rng.randint(15, 90)
+                        two = int(n * (rng.uniform(0.15, 0.35) if weak else rng.uniform(0.0, 0.12)))
+                        five = int(n * rng.uniform(0.05, 0.25))
+                        three = (n - two - five) // 2
+                        aggregates.append(
+                            SchoolAggregate(
+                                year=y, procedure="vpr", subject=subject, grade=grade, school=s, participants=n,
+                                mark_2=two, mark_3=three, mark_4=n - two - three - five, mark_5=five,
+                                mean_mark=Decimal("3.5"), import_job=job,
+                            )
+                        )  # fmt: skip
+                contexts.append(
+                    ContextData(
+                        year=y, school=s, import_job=job, contingent=s.contingent,
+                        low_income_share=Decimal(f"{rng.uniform(0, 40):.2f}"),
+                        ovz_share=Decimal(f"{rng.uniform(0, 10):.2f}"),
+                    )
+                )  # fmt: skip
+                if weak:
+                    statuses.append(SchoolStatus(school=s, year=y, kind=StatusKind.LOW_RESULTS, decision_number="1-ОД"))
+            if len(aggregates) > 40_000:
+                SchoolAggregate.objects.bulk_create(aggregates, batch_size=5000)
+                aggregates = []
+        SchoolAggregate.objects.bulk_create(aggregates, batch_size=5000)
+        ContextData.objects.bulk_create(contexts, batch_size=5000)
+        SchoolStatus.objects.bulk_create(statuses, batch_size=5000)
+        print(f"  generated {args.schools - existing} schools in {time.perf_counter() - started:.1f} s")
+
+    school = School.objects.filter(municipality__region=region).select_related("organisation").order_by("pk").first()
+    municipality = school.municipality
+    department, _ = User.objects.get_or_create(
+        username="report-bench-department", defaults={"role": Role.DEPARTMENT, "municipality": municipality}
+    )
+    regional, _ = User.objects.get_or_create(
+        username="report-bench-region", defaults={"role": Role.REGION, "region": region}
+    )
+    if not Roadmap.objects.filter(school=school).exists():
+        roadmap = Roadmap.objects.create(
+            level=Level.SCHOOL, municipality=municipality, school=school, title="Программа повышения качества",
+            start_year=year, end_year=year, status=Roadmap.Status.APPROVED, created_by=department,
+        )  # fmt: skip
+        period = ReportingPeriod.objects.create(
+            municipality=municipality, name="I полугодие", opens_on=dt.date(2025, 12, 1), due_on=dt.date(2025, 12, 25),
+            created_by=department,
+        )  # fmt: skip
+        report = ProgressReport.objects.create(roadmap=roadmap, period=period, status="submitted")
+        for d, (direction, _label) in enumerate(Direction.choices):
+            objective = Objective.objects.create(roadmap=roadmap, direction=direction, title=f"Задача {d + 1}")
+            for k in range(5):
+                measure = Measure.objects.create(
+                    objective=objective, roadmap=roadmap, title=f"Мероприятие {d + 1}.{k + 1}",
+                    starts_on=dt.date(2025, 9, 1), due_on=dt.date(2026, 5, 1),
+                )  # fmt: skip
+                MeasureProgress.objects.create(report=report, measure=measure, percent=rng.choice((0, 50, 100)))
+        partners = list(School.objects.filter(municipality=municipality).exclude(pk=school.pk)[:40])
+        for n, partner in enumerate(partners):
+            agreement = Agreement.objects.create(
+                municipality=municipality, number=f"{n + 1}-П", signed_on=dt.date(2025, 10, 1),
+                supported_school=school if n == 0 else partner, status="active", created_by=department,
+            )  # fmt: skip
+            agreement.partners.add(partner.organisation if n == 0 else school.organisation)
+
+    print(f"report_bench: {args.schools} schools in {args.municipalities} municipalities")
+    passport_s, _ = _timed(
+        "school passport",
+        lambda: services.render_document(documents.passport(user=department, params={"school": school.pk})),
+    )
+    _timed(
+        "year's results of a municipality",
+        lambda: services.render_document(
+            documents.year_results(user=department, params={"municipality": municipality.pk})
+        ),
+    )
+    _timed(
+        "agreements register (PDF)",
+        lambda: services.render_document(documents.agreements_register(user=regional, params={})),
+    )
+    identification = "n/a"
+    builder = documents.BUILDERS.get("identification")
+    if builder is not None:
+        params = documents.identification_bench_params(user=regional)
+        identification_s, _ = _timed(
+            "identification report (region)",
+            lambda: services.render_document(builder(user=regional, params=params)),
+        )
+        identification = f"{identification_s:.2f}"
+    # ru_maxrss is in KiB on Linux.
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"report_bench passport_s={passport_s:.2f} identification_report_s={identification} "
+        f"peak_rss_mb={peak_rss_mb:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
