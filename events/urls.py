@@ -1,5 +1,57 @@
-from django.urls import path  # noqa: F401 - the app's views are added here
+from django.urls import path
+
+from events import views
 
 app_name = "events"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Public side: published things only.
+    path("", views.event_list, name="list"),
+    path("archive/", views.event_archive, name="archive"),
+    path("calendar/", views.event_calendar, name="calendar"),
+    path("feed.ics", views.event_feed, name="feed"),
+    path("<int:pk>/", views.event_detail, name="detail"),
+    path("<int:pk>/event.ics", views.event_ical, name="ical"),
+    path("<int:pk>/register/", views.event_register, name="register"),
+    path("my/", views.my_registrations, name="my_registrations"),
+    path("r/<str:token>/", views.registration_manage, name="registration"),
+    path("r/<str:token>/certificate.pdf", views.registration_certificate, name="registration_certificate"),
+    path("materials/<int:pk>/", views.material_download, name="material"),
+    path("programmes/", views.programme_list, name="programme_list"),
+    path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
+    path("associations/", views.association_list, name="association_list"),
+    path("associations/<int:pk>/", views.association_detail, name="association_detail"),
+    path("practices/", views.practice_list, name="practice_list"),
+    path("practices/<int:pk>/", views.practice_detail, name="practice_detail"),
+    path("practices/files/<int:pk>/", views.practice_file, name="practice_file"),
+    path("pages/", views.page_list, name="page_list"),
+    path("pages/<slug:slug>/", views.page_detail, name="page"),
+    path("pages/files/<int:pk>/", views.page_file, name="page_file"),
+    # Staff workplace of the centre.
+    path("staff/", views.staff_home, name="staff_home"),
+    path("staff/events/new/", views.staff_event_create, name="staff_event_create"),
+    path("staff/events/<int:pk>/", views.staff_event, name="staff_event"),
+    path("staff/events/<int:pk>/edit/", views.staff_event_edit, name="staff_event_edit"),
+    path("staff/events/<int:pk>/do/<slug:action>/", views.staff_event_action, name="staff_event_action"),
+    path("staff/events/<int:pk>/attendance/", views.staff_attendance, name="staff_attendance"),
+    path("staff/events/<int:pk>/participants.xlsx", views.staff_participants_export, name="staff_export"),
+    path("staff/events/<int:pk>/materials/", views.staff_material_upload, name="staff_material_upload"),
+    path("staff/events/<int:pk>/report/", views.staff_report, name="staff_report"),
+    path("staff/registrations/<int:pk>/certificate.pdf", views.staff_certificate, name="staff_certificate"),
+    path("staff/programmes/", views.staff_programmes, name="staff_programmes"),
+    path("staff/programmes/new/", views.staff_programme_form, name="staff_programme_create"),
+    path("staff/programmes/<int:pk>/", views.staff_programme, name="staff_programme"),
+    path("staff/programmes/<int:pk>/edit/", views.staff_programme_form, name="staff_programme_edit"),
+    path("staff/enrolments/<int:pk>/complete/", views.staff_enrolment_complete, name="staff_enrolment_complete"),
+    path("staff/associations/", views.staff_associations, name="staff_associations"),
+    path("staff/associations/new/", views.staff_association_form, name="staff_association_create"),
+    path("staff/associations/<int:pk>/edit/", views.staff_association_form, name="staff_association_edit"),
+    path("staff/practices/", views.staff_practices, name="staff_practices"),
+    path("staff/practices/new/", views.staff_practice_form, name="staff_practice_create"),
+    path("staff/practices/<int:pk>/edit/", views.staff_practice_form, name="staff_practice_edit"),
+    path("staff/practices/<int:pk>/files/", views.staff_practice_files, name="staff_practice_files"),
+    path("staff/pages/", views.staff_pages, name="staff_pages"),
+    path("staff/pages/new/", views.staff_page_form, name="staff_page_create"),
+    path("staff/pages/<int:pk>/edit/", views.staff_page_form, name="staff_page_edit"),
+    path("staff/pages/<int:pk>/files/", views.staff_page_files, name="staff_page_files"),
+]

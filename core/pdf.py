@@ -1,0 +1,110 @@
+"""One way to turn a print template into a PDF (WeasyPrint), shared by every document.
+
+Fonts come from our own ``static/`` (PT Sans is vendored), the page is A4, and the URL
+fetcher serves only our static files and media: a document never reaches the network,
+whatever a user typed into the text that ends up in it (STYLE.md: InvenTree's restricted
+fetcher). Use ``{% static %}`` and ``MEDIA_URL`` paths in print templates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
+
+# A base URL nobody can resolve: relative links in the template are made absolute against
+# it, and the fetcher maps it back to files on disk.
+BASE_URL = "http://opora.invalid/"
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def local_path(url: str) -> Path | None:
+    """The file on disk behind one of our static or media URLs; None for anything else."""
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}/" != BASE_URL:
+        return None
+    path = unquote(parts.path)
+    if path.startswith(settings.STATIC_URL):
+        relative = path.removeprefix(settings.STATIC_URL)
+        try:
+            found = finders.find(relative)
+        except SuspiciousFileOperation:
+            return None
+        if found:
+            return Path(found)
+        candidate = Path(settings.STATIC_ROOT) / relative
+        return candidate if _inside(candidate, Path(settings.STATIC_ROOT)) and candidate.is_file() else None
+    if path.startswith(settings.MEDIA_URL):
+        candidate = Path(settings.MEDIA_ROOT) / path.removeprefix(settings.MEDIA_URL)
+        return candidate if _inside(candidate, Path(settings.MEDIA_ROOT)) and candidate.is_file() else None
+    return None
+
+
+def _fetcher():
+    from weasyprint import URLFetcher
+    from weasyprint.urls import URLFetcherResponse
+
+    class LocalOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = local_path(url)
+            if path is None:
+                # WeasyPrint logs this and leaves the resource out; the PDF still renders.
+                raise ValueError(f"Ресурс вне static/ и media/ не загружается: {url}")
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _content_type(path)})
+
+    return LocalOnlyFetcher()
+
+
+def _content_type(path: Path) -> str:
+    return {
+        ".css": "text/css",
+        ".woff": "font/woff",
+        ".woff2": "font/woff2",
+        ".png": "image/png",
+        ".jpg": "image/jpeg",
+        ".jpeg": "image/jpeg",
+        ".svg": "image/svg+xml",
+    }.get(path.suffix.lower(), "application/octet-stream")
+
+
+# Fonts and page size for every document; templates add their own styles after it.
+BASE_CSS = """
+@page { size: A4; margin: 20mm 18mm; }
+html { font-family: "PT Sans", sans-serif; font-size: 11pt; }
+"""
+# The vendored PT Sans comes in subsets (as fontsource ships it): one face per subset and weight.
+_FONT_FACE = (
+    '@font-face {{ font-family: "PT Sans"; font-weight: {weight}; unicode-range: {range}; '
+    'src: url("{static}fonts/pt-sans/pt-sans-{subset}-{weight}-normal.woff2"); }}\n'
+)
+_SUBSETS = {"latin": "U+0000-00FF, U+2000-206F, U+20AC, U+2116, U+2122", "cyrillic": "U+0400-045F, U+0490-0491"}
+
+
+def _base_css(static_url: str) -> str:
+    faces = "".join(
+        _FONT_FACE.format(weight=weight, range=unicode_range, static=static_url, subset=subset)
+        for subset, unicode_range in _SUBSETS.items()
+        for weight in (400, 700)
+    )
+    return faces + BASE_CSS
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render ``template_name`` with ``context`` to PDF bytes (A4, PT Sans, no network)."""
+    from weasyprint import CSS, HTML
+
+    html = render_to_string(template_name, context)
+    fetcher = _fetcher()
+    base_css = CSS(string=_base_css(settings.STATIC_URL), base_url=BASE_URL, url_fetcher=fetcher)
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(stylesheets=[base_css])

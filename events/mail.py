@@ -1,0 +1,71 @@
+"""Letters to participants. Each function claims its registration with a conditional UPDATE."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Event, Registration
+from events.selectors import registration_token
+
+
+def _claim(registration_id: int, field: str) -> Registration | None:
+    claimed = Registration.objects.filter(pk=registration_id, **{f"{field}__isnull": True}).update(
+        **{field: timezone.now()}
+    )
+    if not claimed:
+        return None
+    return Registration.objects.select_related("event", "school__organisation").get(pk=registration_id)
+
+
+def _send(registration: Registration, template: str, subject: str) -> None:
+    link = settings.SITE_URL.rstrip("/") + reverse("events:registration", args=[registration_token(registration)])
+    body = render_to_string(template, {"registration": registration, "event": registration.event, "link": link})
+    send_mail(
+        subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[registration.email]
+    )
+
+
+def registration_confirmation_send(*, registration_id: int) -> bool:
+    registration = _claim(registration_id, "confirmation_sent_at")
+    if registration is None:
+        return False
+    waitlisted = registration.status == Registration.Status.WAITLISTED
+    subject = "Лист ожидания" if waitlisted else "Вы записаны"
+    _send(registration, "events/mail/confirmation.txt", f"{subject}: {registration.event.title}")
+    return True
+
+
+def waitlist_promotion_send(*, registration_id: int) -> bool:
+    registration = _claim(registration_id, "promotion_sent_at")
+    if registration is None:
+        return False
+    _send(registration, "events/mail/promotion.txt", f"Освободилось место: {registration.event.title}")
+    return True
+
+
+def event_cancelled_send(*, event_id: int) -> int:
+    ids = Registration.objects.filter(
+        event_id=event_id, event__status=Event.Status.CANCELLED, cancellation_sent_at__isnull=True
+    ).exclude(status=Registration.Status.CANCELLED)
+    sent = 0
+    for registration_id in ids.values_list("pk", flat=True):
+        registration = _claim(registration_id, "cancellation_sent_at")
+        if registration is not None:
+            _send(registration, "events/mail/cancelled.txt", f"Мероприятие отменено: {registration.event.title}")
+            sent += 1
+    return sent
+
+
+def survey_invitations_send(*, event_id: int) -> int:
+    ids = Registration.objects.filter(event_id=event_id, attended=True, survey_sent_at__isnull=True)
+    sent = 0
+    for registration_id in ids.values_list("pk", flat=True):
+        registration = _claim(registration_id, "survey_sent_at")
+        if registration is not None:
+            _send(registration, "events/mail/survey.txt", f"Оцените мероприятие: {registration.event.title}")
+            sent += 1
+    return sent

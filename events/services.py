@@ -1,0 +1,292 @@
+"""Writes of the centre. Registrations, attendance and completion are written only here.
+
+``registration_mark_attended`` and ``enrolment_complete`` are the single places where those
+facts are recorded: the teachers' routes (issue #8) hook their step completion there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from events.models import (
+    Enrolment,
+    Event,
+    EventMaterial,
+    Feedback,
+    Page,
+    PageAttachment,
+    Practice,
+    PracticeFile,
+    Registration,
+)
+from events.uploads import check_upload
+
+LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+
+
+def _queue(task, *args) -> None:
+    transaction.on_commit(lambda: task.delay(*args))
+
+
+def _lock_event(event_id: int) -> Event:
+    """The event row, locked for the rest of the transaction where the database can.
+
+    PostgreSQL: SELECT … FOR UPDATE serialises registrations of one event. SQLite runs
+    IMMEDIATE transactions (settings), which already serialise every writer.
+    """
+    queryset = Event.objects.all()
+    if connection.features.has_select_for_update:
+        queryset = queryset.select_for_update()
+    return queryset.get(pk=event_id)
+
+
+# --- Event lifecycle -------------------------------------------------------------------------------
+
+
+def _transition(event: Event, allowed: tuple[str, ...], target: str) -> None:
+    if event.status not in allowed:
+        raise ValidationError(
+            f"Из статуса «{event.get_status_display()}» нельзя перейти в «{Event.Status(target).label}»."
+        )
+    event.status = target
+
+
+def event_publish(*, event: Event, publish_at: dt.datetime | None = None) -> Event:
+    """Draft → published: the announcement appears at ``publish_at`` (now by default)."""
+    _transition(event, (Event.Status.DRAFT,), Event.Status.PUBLISHED)
+    event.publish_at = publish_at or event.publish_at or timezone.now()
+    event.save(update_fields=["status", "publish_at", "updated_at"])
+    return event
+
+
+def event_close_registration(*, event: Event) -> Event:
+    _transition(event, (Event.Status.PUBLISHED,), Event.Status.REGISTRATION_CLOSED)
+    event.save(update_fields=["status", "updated_at"])
+    return event
+
+
+def event_mark_held(*, event: Event) -> Event:
+    _transition(event, (Event.Status.PUBLISHED, Event.Status.REGISTRATION_CLOSED), Event.Status.HELD)
+    event.save(update_fields=["status", "updated_at"])
+    return event
+
+
+def event_publish_report(*, event: Event, summary: str) -> Event:
+    """Held → report published: the summary, photos and materials become public."""
+    if not summary.strip():
+        raise ValidationError("Напишите итоги мероприятия: без них отчёт не публикуется.")
+    _transition(event, (Event.Status.HELD, Event.Status.REPORT_PUBLISHED), Event.Status.REPORT_PUBLISHED)
+    event.report_summary = summary
+    event.report_published_at = event.report_published_at or timezone.now()
+    event.save(update_fields=["status", "report_summary", "report_published_at", "updated_at"])
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, reason: str) -> Event:
+    """Cancel an event that has not been held; everyone registered is told by e-mail."""
+    from events import tasks
+
+    _transition(
+        event, (Event.Status.DRAFT, Event.Status.PUBLISHED, Event.Status.REGISTRATION_CLOSED), Event.Status.CANCELLED
+    )
+    event.cancel_reason = reason.strip()
+    event.save(update_fields=["status", "cancel_reason", "updated_at"])
+    _queue(tasks.send_event_cancelled, event.pk)
+    return event
+
+
+def event_send_survey(*, event: Event) -> int:
+    """Invite those who attended to the feedback survey (each person once)."""
+    from events import tasks
+
+    if event.status not in (Event.Status.HELD, Event.Status.REPORT_PUBLISHED):
+        raise ValidationError("Анкету рассылают после мероприятия.")
+    count = event.registrations.filter(attended=True, survey_sent_at__isnull=True).count()
+    _queue(tasks.send_survey_invitations, event.pk)
+    return count
+
+
+# --- Registrations --------------------------------------------------------------------------------
+
+
+def registration_create(
+    *,
+    event: Event,
+    full_name: str,
+    email: str,
+    school=None,
+    position: str = "",
+    subject: str = "",
+    user=None,
+    now: dt.datetime | None = None,
+) -> Registration:
+    """Register a person: a seat while there is one, the waitlist when the event is full.
+
+    Refused (ValidationError, nothing written) outside the registration window and for an
+    address already registered for this event.
+    """
+    from events import tasks
+
+    now = now or timezone.now()
+    email = email.strip().lower()
+    with transaction.atomic():
+        locked = _lock_event(event.pk)
+        if not locked.registration_is_open(now):
+            raise ValidationError("Запись на это мероприятие сейчас не ведётся.")
+        if locked.registrations.filter(email=email, status__in=LIVE).exists():
+            raise ValidationError("С этого адреса уже есть запись на мероприятие. Ссылка на неё — в письме.")
+        confirmed = locked.registrations.filter(status=Registration.Status.CONFIRMED).count()
+        full = locked.capacity is not None and confirmed >= locked.capacity
+        registration = Registration.objects.create(
+            event=locked,
+            full_name=full_name.strip(),
+            email=email,
+            school=school,
+            position=position.strip(),
+            subject=subject.strip(),
+            user=user if user is not None and user.is_authenticated else None,
+            consent_at=now,
+            created_at=now,
+            status=Registration.Status.WAITLISTED if full else Registration.Status.CONFIRMED,
+        )
+        _queue(tasks.send_registration_confirmation, registration.pk)
+    return registration
+
+
+def registration_cancel(*, registration: Registration) -> Registration | None:
+    """Cancel a registration; if it held a seat, the first in the waitlist takes it.
+
+    Both happen in one transaction with the event locked, so two cancellations never
+    promote the same person and a seat is never given twice. Returns the promoted one.
+    """
+    from events import tasks
+
+    with transaction.atomic():
+        event = _lock_event(registration.event_id)
+        current = Registration.objects.get(pk=registration.pk)
+        if current.status == Registration.Status.CANCELLED:
+            return None
+        if event.status in (Event.Status.HELD, Event.Status.REPORT_PUBLISHED):
+            raise ValidationError("Мероприятие уже прошло: запись отменить нельзя.")
+        held_seat = current.status == Registration.Status.CONFIRMED
+        current.status = Registration.Status.CANCELLED
+        current.cancelled_at = timezone.now()
+        current.save(update_fields=["status", "cancelled_at"])
+        registration.status, registration.cancelled_at = current.status, current.cancelled_at
+        promoted = None
+        if held_seat and event.status != Event.Status.CANCELLED:
+            confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+            if event.capacity is None or confirmed < event.capacity:
+                promoted = (
+                    event.registrations.filter(status=Registration.Status.WAITLISTED)
+                    .order_by("created_at", "pk")
+                    .first()
+                )
+                if promoted is not None:
+                    promoted.status = Registration.Status.CONFIRMED
+                    promoted.promoted_at = timezone.now()
+                    promoted.save(update_fields=["status", "promoted_at"])
+                    _queue(tasks.send_waitlist_promotion, promoted.pk)
+    return promoted
+
+
+def registration_mark_attended(*, registration: Registration, attended: bool) -> bool:
+    """Record whether a person came. The one place attendance is written; True if it changed."""
+    if registration.status != Registration.Status.CONFIRMED and attended:
+        raise ValidationError(f"{registration.full_name}: отметить можно только записанных (не из листа ожидания).")
+    changed = (
+        Registration.objects.filter(pk=registration.pk)
+        .exclude(attended=attended)
+        .update(attended=attended, attended_marked_at=timezone.now())
+    )
+    registration.attended = attended
+    return bool(changed)
+
+
+@transaction.atomic
+def event_attendance_save(*, event: Event, attended_ids: set[int]) -> int:
+    """Bulk marking from the participants page: ticked ones came, the others did not."""
+    if event.status in (Event.Status.DRAFT, Event.Status.CANCELLED):
+        raise ValidationError("Посещаемость отмечают у проведённых мероприятий.")
+    if event.starts_at > timezone.now():
+        raise ValidationError("Мероприятие ещё не началось: отмечать посещаемость рано.")
+    changed = 0
+    for registration in event.registrations.filter(status=Registration.Status.CONFIRMED):
+        changed += registration_mark_attended(registration=registration, attended=registration.pk in attended_ids)
+    return changed
+
+
+def feedback_save(*, registration: Registration, rating: int, comment: str) -> Feedback:
+    if not registration.attended:
+        raise ValidationError("Анкету заполняют участники, отмеченные как присутствовавшие.")
+    feedback, _ = Feedback.objects.update_or_create(
+        registration=registration, defaults={"rating": rating, "comment": comment.strip()}
+    )
+    return feedback
+
+
+# --- Files ------------------------------------------------------------------------------------------
+
+
+def _store(model, *, upload, title: str, images_only: bool = False, **fields):
+    checked = check_upload(upload, images_only=images_only)
+    item = model(
+        title=title.strip() or upload.name[:300],
+        original_name=upload.name[:255],
+        content_type=checked.content_type,
+        extension=checked.extension,
+        size=checked.size,
+        token=checked.token,
+        **fields,
+    )
+    item.file.save(f"{checked.token}.{checked.extension}", upload, save=False)
+    item.save()
+    return item
+
+
+def event_material_add(*, event: Event, upload, title: str, kind: str) -> EventMaterial:
+    return _store(
+        EventMaterial, upload=upload, title=title, images_only=kind == EventMaterial.Kind.PHOTO, event=event, kind=kind
+    )
+
+
+def practice_file_add(*, practice: Practice, upload, title: str) -> PracticeFile:
+    return _store(PracticeFile, upload=upload, title=title, practice=practice)
+
+
+def page_attachment_add(*, page: Page, upload, title: str) -> PageAttachment:
+    return _store(PageAttachment, upload=upload, title=title, page=page)
+
+
+# --- Programmes, practices, pages -------------------------------------------------------------------------
+
+
+def enrolment_complete(*, enrolment: Enrolment, completed_on: dt.date, certificate_number: str = "") -> Enrolment:
+    """Record that a listener completed the programme. The one place completion is written."""
+    if completed_on < enrolment.enrolled_on:
+        raise ValidationError("Дата окончания раньше даты зачисления.")
+    enrolment.completed_on = completed_on
+    enrolment.certificate_number = certificate_number.strip()
+    enrolment.save(update_fields=["completed_on", "certificate_number"])
+    return enrolment
+
+
+def practice_set_published(*, practice: Practice, published: bool) -> Practice:
+    practice.status = Practice.Status.PUBLISHED if published else Practice.Status.DRAFT
+    if published and practice.published_at is None:
+        practice.published_at = timezone.now()
+    practice.save(update_fields=["status", "published_at", "updated_at"])
+    return practice
+
+
+def page_set_published(*, page: Page, published: bool) -> Page:
+    page.is_published = published
+    if published and page.published_at is None:
+        page.published_at = timezone.now()
+    page.save(update_fields=["is_published", "published_at", "updated_at"])
+    return page
