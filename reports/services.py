@@ -19,10 +19,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from core.pdf import render_pdf
 from core.tabular import xlsx_bytes
 from reports import documents
 from reports.models import Format, Kind, ReportRequest, Snapshot
-from reports.rendering import render_pdf
 from roadmaps.models import ProgressReport, Roadmap
 
 logger = logging.getLogger(__name__)
