@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.scopes import municipalities_for, schools_for
 from core.charts import MARK_COLOURS, HBar, Series, bar_chart, fmt_number, hbar_chart, line_chart
+from events.models import Event, Registration
 from identification.models import ACTIVE, SchoolStatus, StatusKind
 from identification.selectors import current_year, statuses_of
 from monitoring.models import CURRENT, ContextData, Procedure, SchoolAggregate
@@ -88,9 +89,9 @@ def municipality_of(user: User, params: dict) -> Municipality:
 def year_of(params: dict) -> AcademicYear:
     if params.get("year"):
         return get_object_or_404(AcademicYear, pk=_int(params, "year"))
-    year = current_year()
+    year = current_year() or AcademicYear.objects.order_by("-start_year").first()
     if year is None:
-        raise Http404("Нет текущего учебного года")
+        raise Http404("Нет ни одного учебного года")
     return year
 
 
@@ -225,8 +226,19 @@ def passport(*, user: User, params: dict, progress: Progress = _noop) -> Documen
     agreements = list(
         agreement_list(user=user).filter(Q(supported_school=school) | Q(partners__school__pk=school.pk)).distinct()
     )
+    progress(85, "Посещение мероприятий")
+    attended_events = list(
+        Event.objects.filter(registrations__school=school, registrations__attended=True)
+        .annotate(people=Count("registrations", filter=Q(registrations__school=school, registrations__attended=True)))
+        .order_by("-starts_at")[:50]
+    )
+    attendance = Registration.objects.filter(school=school, attended=True).aggregate(
+        count=Count("pk"), hours=Sum("event__hours"), people=Count("email", distinct=True)
+    )
     ctx = _base_context(user, school.municipality, title)
     ctx.update(
+        attended_events=attended_events,
+        attendance=attendance,
         school=school,
         year=year,
         years=years,
@@ -511,8 +523,21 @@ def year_results(*, user: User, params: dict, progress: Progress = _noop) -> Doc
         .distinct()
         .count()
     )
+    progress(85, "Методические мероприятия")
+    year_events = Event.objects.filter(
+        municipality=municipality, starts_at__date__range=(start, end), status__in=HELD_EVENT_STATUSES
+    )
+    event_figures = year_events.aggregate(
+        held=Count("pk", distinct=True),
+        attended=Count("registrations", filter=Q(registrations__attended=True)),
+        supported_attended=Count(
+            "registrations", filter=Q(registrations__attended=True, registrations__school_id__in=supported_ids)
+        ),
+        schools=Count("registrations__school", filter=Q(registrations__attended=True), distinct=True),
+    )
     ctx = _base_context(user, municipality, title)
     ctx.update(
+        event_figures=event_figures,
         municipality=municipality,
         year=year,
         dynamics=dynamics,
@@ -595,11 +620,124 @@ def agreements_register(*, user: User, params: dict, progress: Progress = _noop)
     return Document("reports/print/agreements.html", title, ctx, sheet)
 
 
+# --- (6) Events for a period with attendance ---------------------------------------------------------
+
+# An event that took place: attendance is marked for these.
+HELD_EVENT_STATUSES = (Event.Status.HELD, Event.Status.REPORT_PUBLISHED)
+EVENT_HEADERS = [
+    "Дата",
+    "Мероприятие",
+    "Вид",
+    "Организатор",
+    "Часов",
+    "Записано",
+    "Присутствовало",
+    "Из школ ШНОР/ШССУ",
+    "Школ",
+]
+
+
+def _date_param(params: dict, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(params[name])
+    except (KeyError, TypeError, ValueError):
+        raise Http404(f"Не указан параметр {name}") from None
+
+
+def events_period(*, user: User, params: dict, progress: Progress = _noop) -> Document:
+    """Мероприятия за период с посещаемостью: every event of the user's municipalities that
+    started in the period and was not cancelled, with registrations and attendance (one query)."""
+    _require_municipal_reader(user)
+    date_from, date_to = _date_param(params, "date_from"), _date_param(params, "date_to")
+    municipalities = municipalities_for(user)
+    municipality = None
+    if params.get("municipality"):
+        municipality = municipality_of(user, params)
+        municipalities = municipalities.filter(pk=municipality.pk)
+    else:
+        only = list(municipalities[:2])
+        municipality = only[0] if len(only) == 1 else None
+    title = f"Мероприятия с {date_from:%d.%m.%Y} по {date_to:%d.%m.%Y}"
+    progress(30, "Мероприятия и посещаемость")
+    supported = SchoolStatus.objects.filter(
+        ACTIVE, kind__in=StatusKind.supported(), year__start_year=_academic_start(date_to)
+    ).values("school_id")
+    live = ~Q(registrations__status=Registration.Status.CANCELLED)
+    events = list(
+        Event.objects.filter(municipality__in=municipalities.values("pk"), starts_at__date__range=(date_from, date_to))
+        .exclude(status__in=(Event.Status.CANCELLED, Event.Status.DRAFT))
+        .select_related("organiser", "municipality")
+        .annotate(
+            registered=Count("registrations", filter=live & Q(registrations__status=Registration.Status.CONFIRMED)),
+            attended=Count("registrations", filter=Q(registrations__attended=True)),
+            supported_attended=Count(
+                "registrations", filter=Q(registrations__attended=True, registrations__school_id__in=supported)
+            ),
+            schools=Count("registrations__school", filter=Q(registrations__attended=True), distinct=True),
+        )
+        .order_by("starts_at", "pk")
+    )
+    rows = [
+        [
+            timezone.localtime(e.starts_at).date(),
+            e.title,
+            e.get_kind_display(),
+            e.organiser.display_name if e.organiser else "",
+            float(e.hours) if e.hours is not None else None,
+            e.registered,
+            e.attended,
+            e.supported_attended,
+            e.schools,
+        ]
+        for e in events
+    ]
+    totals = {
+        "events": len(events),
+        "held": sum(1 for e in events if e.status in HELD_EVENT_STATUSES),
+        "registered": sum(e.registered for e in events),
+        "attended": sum(e.attended for e in events),
+        "supported_attended": sum(e.supported_attended for e in events),
+        "hours": sum((e.hours or 0) for e in events if e.status in HELD_EVENT_STATUSES),
+    }
+    by_kind = defaultdict(lambda: [0, 0])
+    for e in events:
+        by_kind[e.get_kind_display()][0] += 1
+        by_kind[e.get_kind_display()][1] += e.attended
+    chart = None
+    if by_kind:
+        chart = hbar_chart(
+            title="Участники по видам мероприятий",
+            bars=[
+                HBar(kind, attended, note=f"мероприятий: {n}")
+                for kind, (n, attended) in sorted(by_kind.items(), key=lambda kv: -kv[1][1])
+            ],
+            decimals=0,
+        )
+    ctx = _base_context(user, municipality, title)
+    ctx.update(
+        municipality=municipality,
+        date_from=date_from,
+        date_to=date_to,
+        rows=rows,
+        events=events,
+        totals=totals,
+        chart=chart,
+    )
+    sheet = Sheet("Мероприятия", EVENT_HEADERS, rows, widths=[12, 60, 18, 35, 8, 11, 15, 18, 8])
+    return Document("reports/print/events.html", title, ctx, sheet)
+
+
+def _academic_start(day: dt.date) -> int:
+    """The start year of the academic year a day belongs to (1 September)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
 BUILDERS: dict[str, Callable[..., Document]] = {
     "passport": passport,
     "roadmap_execution": roadmap_execution,
     "year_results": year_results,
     "agreements": agreements_register,
+    "events": events_period,
 }
 # Kinds that also come as XLSX (the tabular ones).
-TABULAR = {"roadmap_execution", "agreements"}
+TABULAR = {"roadmap_execution", "agreements", "events"}

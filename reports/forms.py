@@ -16,6 +16,7 @@ NEEDS = {
     Kind.ROADMAP_EXECUTION: ("period",),
     Kind.YEAR_RESULTS: ("municipality", "year"),
     Kind.AGREEMENTS: (),
+    Kind.EVENTS: ("date_from", "date_to"),
 }
 
 
@@ -26,6 +27,12 @@ class ReportRequestForm(forms.Form):
     period = forms.ModelChoiceField(label="Отчётный период", queryset=None, required=False)
     municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, required=False)
     year = forms.ModelChoiceField(label="Учебный год", queryset=AcademicYear.objects.all(), required=False)
+    date_from = forms.DateField(
+        label="Период с", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label="по", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,6 +41,7 @@ class ReportRequestForm(forms.Form):
         kinds = [(k, label) for k, label in Kind.choices if k in documents.BUILDERS]
         if not readers:
             kinds = [(k, label) for k, label in kinds if k in (Kind.PASSPORT, Kind.AGREEMENTS, Kind.ROADMAP_EXECUTION)]
+        self.fields["date_from"].help_text = "Для отчёта о мероприятиях."
         self.fields["kind"].choices = kinds
         self.fields["school"].queryset = schools_for(user).select_related("organisation").order_by("organisation__name")
         self.fields["school"].help_text = "Для паспорта школы; для отчёта о выполнении — программа этой школы."
@@ -67,14 +75,22 @@ class ReportRequestForm(forms.Form):
         wanted = set(NEEDS.get(kind, ()))
         if kind == Kind.ROADMAP_EXECUTION:
             wanted.add("school")
-        if kind == Kind.AGREEMENTS:
+        if kind in (Kind.AGREEMENTS, Kind.EVENTS):
             wanted.add("municipality")
-        return {name: data[name].pk for name in sorted(wanted) if data.get(name)}
+        params = {}
+        for name in sorted(wanted):
+            value = data.get(name)
+            if value:
+                params[name] = value.isoformat() if name.startswith("date_") else value.pk
+        return params
 
     def title(self) -> str:
         data = self.cleaned_data
         parts = [dict(Kind.choices)[data["kind"]]]
+        params = self.params()
         for name in ("school", "period", "municipality", "year"):
-            if data.get(name) and name in self.params():
+            if data.get(name) and name in params:
                 parts.append(str(data[name]))
+        if "date_from" in params:
+            parts.append(f"{data['date_from']:%d.%m.%Y} – {data['date_to']:%d.%m.%Y}")
         return " — ".join(parts)

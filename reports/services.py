@@ -38,6 +38,7 @@ _CHECKS = {
     Kind.ROADMAP_EXECUTION: lambda user, params: _check_execution(user, params),
     Kind.YEAR_RESULTS: lambda user, params: _check_year_results(user, params),
     Kind.AGREEMENTS: lambda user, params: params.get("municipality") and documents.municipality_of(user, params),
+    Kind.EVENTS: lambda user, params: _check_events(user, params),
 }
 
 
@@ -59,6 +60,14 @@ def _check_year_results(user: User, params: dict) -> None:
     documents._require_municipal_reader(user)
     documents.municipality_of(user, params)
     documents.year_of(params)
+
+
+def _check_events(user: User, params: dict) -> None:
+    documents._require_municipal_reader(user)
+    if documents._date_param(params, "date_from") > documents._date_param(params, "date_to"):
+        raise ReportRefused("Начало периода позже его окончания.")
+    if params.get("municipality"):
+        documents.municipality_of(user, params)
 
 
 def available_kinds() -> list[str]:

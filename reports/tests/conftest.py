@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from events.models import Event
+from events.tests.factories import EventFactory, RegistrationFactory
 from identification.models import SchoolStatus, StatusKind
 from monitoring.models import ContextData, ImportJob, Procedure, SchoolAggregate, Subject
 from partnerships.models import Agreement
@@ -26,8 +28,9 @@ def pdf_text(content: bytes) -> str:
 
     reader = PdfReader(io.BytesIO(content))
     text = " ".join(page.extract_text() for page in reader.pages)
-    # Line breaks fall anywhere: compare with whitespace collapsed.
-    return " ".join(text.split())
+    # Line breaks fall anywhere (also after the hyphen of «школ-участниц»): compare with
+    # whitespace collapsed and hyphenated words joined again.
+    return " ".join(text.replace("-\n", "-").split())
 
 
 def pdf_pages(content: bytes) -> int:
@@ -170,6 +173,41 @@ def agreement(school, other_school, municipality, department):
     )
     agreement.partners.add(other_school.organisation)
     return agreement
+
+
+@pytest.fixture
+def events(municipality, school, other_school, foreign_school):
+    """Two held events in November 2025 and one foreign: 3 + 1 attended (2 of the ШНОР school), 1 absent."""
+    seminar = EventFactory(
+        municipality=municipality,
+        title="Семинар «Формирующее оценивание»",
+        kind="seminar",
+        starts_at=dt.datetime(2025, 11, 10, 10, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2025, 11, 10, 13, tzinfo=dt.UTC),
+        hours=3,
+        status=Event.Status.HELD,
+    )
+    webinar = EventFactory(
+        municipality=municipality,
+        title="Вебинар «Критерии ВПР по русскому языку»",
+        kind="webinar",
+        starts_at=dt.datetime(2025, 11, 20, 10, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2025, 11, 20, 12, tzinfo=dt.UTC),
+        hours=2,
+        status=Event.Status.HELD,
+    )
+    for who in (school, school, other_school):
+        RegistrationFactory(event=seminar, school=who, attended=True)
+    RegistrationFactory(event=seminar, school=other_school, attended=False)
+    RegistrationFactory(event=webinar, school=other_school, attended=True)
+    EventFactory(
+        municipality=foreign_school.municipality,
+        title="Чужой семинар",
+        starts_at=dt.datetime(2025, 11, 12, 10, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2025, 11, 12, 12, tzinfo=dt.UTC),
+        status=Event.Status.HELD,
+    )
+    return seminar, webinar
 
 
 @pytest.fixture

@@ -139,6 +139,20 @@ def test_year_results_count_statuses_transitions_measures_and_agreements(
     assert "25,0%" in text  # share of «2» of the supported school in 2025/26
 
 
+def test_year_results_count_the_events_and_their_participants(
+    run_on_commit, department, municipality, years, statuses, events
+):
+    _, content = _render(
+        run_on_commit, department, "year_results", {"municipality": municipality.pk, "year": years[2025].pk}
+    )
+    text = pdf_text(content)
+    section = text[text.index("6. Методические мероприятия") :]
+    assert section.startswith(
+        "6. Методические мероприятия Проведено мероприятий: 2; участий педагогов: 4, "
+        "из них педагогов школ ШНОР/ШССУ: 2; школ-участниц: 2."
+    ), section[:200]
+
+
 def test_agreements_register_pdf_and_xlsx_escape_formula_like_text(run_on_commit, department, agreement, school):
     school.organisation.short_name = '=HYPERLINK("http://evil.example","Школа")'
     school.organisation.save()
@@ -154,3 +168,39 @@ def test_agreements_register_pdf_and_xlsx_escape_formula_like_text(run_on_commit
     assert sheet["A2"].value == "7-П"
     assert sheet["C2"].value.startswith("'=HYPERLINK")
     assert sheet["D2"].value == "МБОУ Берёзовская ООШ"
+
+
+def test_events_report_counts_registrations_and_attendance_in_the_period(
+    run_on_commit, department, events, statuses, years
+):
+    params = {"date_from": "2025-11-01", "date_to": "2025-11-30"}
+    _, content = _render(run_on_commit, department, "events", params)
+    text = pdf_text(content)
+    save_first_page(content, "events")
+    assert "Методические мероприятия с 01.11.2025 по 30.11.2025" in text
+    assert "Семинар «Формирующее оценивание»" in text
+    assert "Вебинар «Критерии ВПР по русскому языку»" in text
+    assert "Чужой семинар" not in text
+    assert "Итого 5 4 2" in text  # registered, attended, attended from the ШНОР school
+
+    _, xlsx = _render(run_on_commit, department, "events", params, fmt="xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    assert sheet["B1"].value == "Мероприятие"
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["Семинар «Формирующее оценивание»"][5:9] == (4, 3, 2, 2)
+    assert rows["Вебинар «Критерии ВПР по русскому языку»"][5:9] == (1, 1, 0, 1)
+
+
+def test_the_passport_lists_the_events_the_schools_teachers_attended(run_on_commit, department, school, events, years):
+    _, content = _render(run_on_commit, department, "passport", {"school": school.pk})
+    text = pdf_text(content)
+    assert "Посещений: 2; педагогов: 2; часов: 6." in text
+    assert "Семинар «Формирующее оценивание»" in text
+    assert "Вебинар «Критерии ВПР" not in text  # only other_school attended it
+
+
+def test_a_director_cannot_have_the_events_report(director):
+    with pytest.raises(PermissionDenied):
+        services.report_request_create(
+            user=director, kind="events", params={"date_from": "2025-11-01", "date_to": "2025-11-30"}, title="x"
+        )
