@@ -188,6 +188,11 @@ def main() -> None:
             agreement.partners.add(partner.organisation if n == 0 else school.organisation)
 
     print(f"report_bench: {args.schools} schools in {args.municipalities} municipalities")
+    from core.pdf import warm_up
+
+    # The worker warms the renderer up when it starts (reports.tasks); the first render of a
+    # cold process pays for loading WeasyPrint, Pango and the fonts once.
+    print(f"  renderer warm-up (once per worker): {warm_up():.2f} s")
     passport_s, _ = _timed(
         "school passport",
         lambda: services.render_document(documents.passport(user=department, params={"school": school.pk})),

@@ -116,3 +116,33 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
         stylesheets=[base_css], font_config=font_config
     )
+
+
+def warm_up() -> float:
+    """Render a one-line document once, so the first real one does not pay for WeasyPrint's start.
+
+    The first render of a process loads WeasyPrint, Pango and the fonts (about 3 s on the
+    reference machine, against about 1 s for a three-page passport afterwards). The Celery worker
+    calls this when it is ready (``reports.tasks``); returns the seconds it took.
+    """
+    import time
+
+    from django.template import engines
+
+    started = time.perf_counter()
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    engines["django"]  # the template engine, loaded once as well
+    fetcher = _fetcher()
+    font_config = FontConfiguration()
+    css = CSS(string=_base_css(settings.STATIC_URL), base_url=BASE_URL, url_fetcher=fetcher, font_config=font_config)
+    # A table, a running string and an SVG: each loads code paths of its own on first use.
+    sample = (
+        "<style>@page { @top-left { content: string(h) } } .h { string-set: h content() }</style>"
+        '<p class="h">Опора <b>Опора</b></p><table><thead><tr><th>А</th></tr></thead><tbody><tr><td>1</td></tr>'
+        '</tbody></table><svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="9" '
+        'height="9" fill="#0d6efd"/><text x="1" y="18" font-family="PT Sans">1</text></svg>'
+    )
+    HTML(string=sample, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(stylesheets=[css], font_config=font_config)
+    return time.perf_counter() - started
