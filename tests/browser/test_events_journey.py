@@ -61,6 +61,7 @@ def test_methodologist_publishes_visitor_registers_attendance_and_report_go_publ
 
     # 1. The methodologist publishes the draft.
     _log_in(page, "imc_zarechny")
+    page.click("nav >> text=Поддержка")
     page.click("nav >> text=Методический центр")
     page.click(f"text={TITLE}")
     page.wait_for_url(re.compile(staff_url + "$"))

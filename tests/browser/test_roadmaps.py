@@ -66,6 +66,7 @@ def test_director_files_curator_returns_director_resubmits_department_accepts(
 
     # 1. The director opens the programme from the menu and files progress with a file.
     director = _as(browser, live_server, "dir")
+    director.click("nav >> text=Поддержка")
     director.click("nav >> text=Программа школы")
     director.click(f"text={roadmap.title}")
     director.click("#report-periods >> text=Заполнить")
