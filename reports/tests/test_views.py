@@ -134,3 +134,12 @@ def test_a_snapshot_task_run_twice_stores_one_file(programme, department):
     assert services.snapshot_render(snapshot_id=snapshot.pk) is False
     snapshot.refresh_from_db()
     assert snapshot.file.name == first
+
+
+def test_the_school_card_links_to_a_prefilled_passport_request(client, department, school):
+    client.force_login(department)
+    card = client.get(school.get_absolute_url()).content.decode()
+    link = f"{reverse('reports:new')}?kind=passport&amp;school={school.pk}"
+    assert link in card
+    form = client.get(f"{reverse('reports:new')}?kind=passport&school={school.pk}").content.decode()
+    assert f'<option value="{school.pk}" selected>' in form
