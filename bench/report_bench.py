@@ -210,7 +210,9 @@ def main() -> None:
     identification = "n/a"
     builder = documents.BUILDERS.get("identification")
     if builder is not None:
-        params = documents.identification_bench_params(user=regional)
+        from reports.identification_report import bench_params
+
+        params = bench_params(user=regional)
         identification_s, _ = _timed(
             "identification report (region)",
             lambda: services.render_document(builder(user=regional, params=params)),

@@ -741,3 +741,17 @@ BUILDERS: dict[str, Callable[..., Document]] = {
 }
 # Kinds that also come as XLSX (the tabular ones).
 TABULAR = {"roadmap_execution", "agreements", "events"}
+
+
+def identification_available() -> bool:
+    """The identification runs land in their own branch; the kind is offered once they exist."""
+    from identification import models
+
+    return hasattr(models, "IdentificationRun")
+
+
+if identification_available():
+    from reports.identification_report import identification_report
+
+    BUILDERS["identification"] = identification_report
+    TABULAR.add("identification")

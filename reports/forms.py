@@ -17,6 +17,7 @@ NEEDS = {
     Kind.YEAR_RESULTS: ("municipality", "year"),
     Kind.AGREEMENTS: (),
     Kind.EVENTS: ("date_from", "date_to"),
+    Kind.IDENTIFICATION: ("run",),
 }
 
 
@@ -24,6 +25,7 @@ class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(label="Вид отчёта")
     format = forms.ChoiceField(label="Формат", choices=Format.choices, initial=Format.PDF)
     school = forms.ModelChoiceField(label="Школа", queryset=None, required=False)
+    run = forms.ModelChoiceField(label="Запуск выявления", queryset=None, required=False)
     period = forms.ModelChoiceField(label="Отчётный период", queryset=None, required=False)
     municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=None, required=False)
     year = forms.ModelChoiceField(label="Учебный год", queryset=AcademicYear.objects.all(), required=False)
@@ -46,6 +48,13 @@ class ReportRequestForm(forms.Form):
         self.fields["school"].queryset = schools_for(user).select_related("organisation").order_by("organisation__name")
         self.fields["school"].help_text = "Для паспорта школы; для отчёта о выполнении — программа этой школы."
         self.fields["period"].queryset = periods_for(user=user).order_by("-due_on")
+        if documents.identification_available():
+            from identification.selectors import runs_for
+
+            self.fields["run"].queryset = runs_for(user=user).filter(status="done").order_by("-created_at")
+            self.fields["run"].help_text = "Для аналитического отчёта по выявлению."
+        else:
+            del self.fields["run"]
         self.fields["municipality"].queryset = municipalities_for(user).order_by("name")
         self.fields["municipality"].help_text = "Для итогов года; для реестра договоров — пусто значит все доступные."
         self.fields["year"].queryset = AcademicYear.objects.order_by("-start_year")
@@ -88,7 +97,7 @@ class ReportRequestForm(forms.Form):
         data = self.cleaned_data
         parts = [dict(Kind.choices)[data["kind"]]]
         params = self.params()
-        for name in ("school", "period", "municipality", "year"):
+        for name in ("run", "school", "period", "municipality", "year"):
             if data.get(name) and name in params:
                 parts.append(str(data[name]))
         if "date_from" in params:

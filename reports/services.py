@@ -39,7 +39,14 @@ _CHECKS = {
     Kind.YEAR_RESULTS: lambda user, params: _check_year_results(user, params),
     Kind.AGREEMENTS: lambda user, params: params.get("municipality") and documents.municipality_of(user, params),
     Kind.EVENTS: lambda user, params: _check_events(user, params),
+    Kind.IDENTIFICATION: lambda user, params: _check_identification(user, params),
 }
+
+
+def _check_identification(user: User, params: dict) -> None:
+    from identification.selectors import run_get
+
+    run_get(user=user, pk=documents._int(params, "run"))
 
 
 class ReportRefused(ValueError):
