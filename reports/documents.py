@@ -177,7 +177,7 @@ def passport(*, user: User, params: dict, progress: Progress = _noop) -> Documen
     latest = [a for a in aggregates if a.year_id == year.pk and a.mark_2 is not None and a.participants]
     marks_chart = None
     if latest:
-        cats = [f"{a.subject.name[:12]} {a.grade or ''}".strip() for a in latest[:10]]
+        cats = [f"{_short_subject(a.subject)} {a.grade or ''}".strip() for a in latest[:10]]
         marks_chart = bar_chart(
             title=f"Распределение отметок ВПР/ОГЭ, {year.name}, % участников",
             categories=cats,
@@ -235,8 +235,31 @@ def passport(*, user: User, params: dict, progress: Progress = _noop) -> Documen
     attendance = Registration.objects.filter(school=school, attended=True).aggregate(
         count=Count("pk"), hours=Sum("event__hours"), people=Count("email", distinct=True)
     )
+    # Results as a pivot: one row per procedure, subject and grade, one column per year.
+    pivot: dict[tuple, dict[int, SchoolAggregate]] = defaultdict(dict)
+    for a in aggregates:
+        pivot[(a.get_procedure_display(), a.subject.name, a.grade)][a.year_id] = a
+    results_rows = [
+        {
+            "procedure": procedure,
+            "subject": subject,
+            "grade": grade,
+            "cells": [
+                {
+                    "share_2": _pct(by_year[y.pk].mark_2, by_year[y.pk].participants),
+                    "participants": by_year[y.pk].participants,
+                    "mean": by_year[y.pk].mean_mark,
+                }
+                if y.pk in by_year
+                else None
+                for y in years
+            ],
+        }
+        for (procedure, subject, grade), by_year in sorted(pivot.items())
+    ]
     ctx = _base_context(user, school.municipality, title)
     ctx.update(
+        results_rows=results_rows,
         attended_events=attended_events,
         attendance=attendance,
         school=school,
@@ -256,6 +279,14 @@ def passport(*, user: User, params: dict, progress: Progress = _noop) -> Documen
         agreements=agreements,
     )
     return Document("reports/print/passport.html", title, ctx)
+
+
+def _short_subject(subject) -> str:
+    """«Русск.» for chart labels under narrow bars; the ФИС ОКО abbreviation where there is one."""
+    if subject.fis_oko_abbr:
+        return subject.fis_oko_abbr
+    first = subject.name.split()[0]
+    return first if len(first) <= 6 else first[:5] + "."
 
 
 def _avg_percent():
