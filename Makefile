@@ -61,6 +61,7 @@ test: lint
 
 bench: dev-venv
 	$(PY) bench/registry_import_bench.py --schools 2000
+	$(PY) bench/report_bench.py --schools 2000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -158,6 +158,9 @@ def main() -> None:
     department, _ = User.objects.get_or_create(
         username="report-bench-department", defaults={"role": Role.DEPARTMENT, "municipality": municipality}
     )
+    if department.municipality_id != municipality.pk:  # a second run after the schools were regrouped
+        department.municipality = municipality
+        department.save(update_fields=["municipality"])
     regional, _ = User.objects.get_or_create(
         username="report-bench-region", defaults={"role": Role.REGION, "region": region}
     )
@@ -210,6 +213,7 @@ def main() -> None:
     identification = "n/a"
     builder = documents.BUILDERS.get("identification")
     if builder is not None:
+        _identification_run(regional=regional, region=region, year=year, rng=rng)
         from reports.identification_report import bench_params
 
         params = bench_params(user=regional)
@@ -224,6 +228,64 @@ def main() -> None:
         f"report_bench passport_s={passport_s:.2f} identification_report_s={identification} "
         f"peak_rss_mb={peak_rss_mb:.0f}"
     )
+
+
+def _identification_run(*, regional, region, year, rng) -> None:
+    """A finished run over every school of the region, stored as the engine stores it.
+
+    The report reads stored results only, so the bench writes them directly (the engine's own
+    timing is bench/identify_bench.py's). Runs are per municipality: the region's schools are
+    put under the run's municipality view by using one municipality holding them all.
+    """
+    from identification.models import (
+        Criterion,
+        IdentificationRun,
+        Methodology,
+        MethodologyVersion,
+        RunResult,
+        StatusKind,
+    )
+    from schools.models import Municipality, School
+
+    big, _ = Municipality.objects.get_or_create(
+        oktmo="93999000", defaults={"region": region, "name": "Район для отчёта по выявлению"}
+    )
+    if IdentificationRun.objects.filter(municipality=big, status="done").exists():
+        return
+    School.objects.filter(municipality__region=region).update(municipality=big)
+    methodology, _ = Methodology.objects.get_or_create(name="ШНОР (замеры)", defaults={"kind": StatusKind.LOW_RESULTS})
+    version, created = MethodologyVersion.objects.get_or_create(
+        methodology=methodology, number=1, defaults={"required_count": 2, "source_document": "Приказ № 1"}
+    )
+    labels = ["доля «2» по ВПР (русский язык)", "доля «2» по ВПР (математика)", "средняя отметка по ВПР"]
+    if created:
+        for n, code in enumerate(("vpr_share_2", "vpr_share_2", "vpr_mean_mark")):
+            Criterion.objects.create(version=version, indicator=code, operator="bottom", value=10, order=n)
+    run = IdentificationRun.objects.create(
+        version=version, year=year, municipality=big, status="done", progress=100, created_by=regional
+    )
+    results = []
+    for school_id in School.objects.filter(municipality=big).values_list("pk", flat=True):
+        fired = [rng.random() < 0.12 for _ in labels]
+        details = [
+            {
+                "criterion": n, "label": label, "fired": f, "value": round(rng.uniform(0, 30), 1),
+                "percentile": round(rng.uniform(0, 100), 1), "threshold": 20.0, "text": "", "years": [2025],
+            }
+            for n, (label, f) in enumerate(zip(labels, fired, strict=True))
+        ]  # fmt: skip
+        proposed = sum(fired) >= 2
+        results.append(
+            RunResult(
+                run=run, school_id=school_id, proposed=proposed, fired_count=sum(fired), details=details,
+                explanation="Выполнены критерии: " + "; ".join(t for t, f in zip(labels, fired, strict=True) if f),
+            )
+        )  # fmt: skip
+    RunResult.objects.bulk_create(results, batch_size=2000)
+    IdentificationRun.objects.filter(pk=run.pk).update(
+        schools_count=len(results), proposed_count=sum(r.proposed for r in results)
+    )
+    regional.refresh_from_db()
 
 
 if __name__ == "__main__":
