@@ -29,6 +29,8 @@ ACTIONS: dict[str, str] = {
     "progress.returned": "Отчёт о ходе выполнения возвращён",
     "agreement.signed": "Договор о сотрудничестве подписан",
     "agreement.status_changed": "Статус договора изменён",
+    "teachers.imported": "Загружен список педагогов школы",
+    "diagnostics.imported": "Загружены результаты диагностики педагогов",
 }
 
 

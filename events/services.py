@@ -24,6 +24,7 @@ from events.models import (
     Registration,
 )
 from events.uploads import check_upload
+from teachers.services import route_steps_complete_from_attendance, route_steps_complete_from_course
 
 LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 
@@ -205,6 +206,16 @@ def registration_mark_attended(*, registration: Registration, attended: bool) ->
         .update(attended=attended, attended_marked_at=timezone.now())
     )
     registration.attended = attended
+    if changed:
+        # The teacher's route (ИОМ) steps linked to this event fill in by themselves.
+        route_steps_complete_from_attendance(
+            event_id=registration.event_id,
+            attended=attended,
+            user_id=registration.user_id,
+            email=registration.email,
+            school_id=registration.school_id,
+            on=timezone.localdate(registration.event.starts_at),
+        )
     return bool(changed)
 
 
@@ -273,6 +284,14 @@ def enrolment_complete(*, enrolment: Enrolment, completed_on: dt.date, certifica
     enrolment.completed_on = completed_on
     enrolment.certificate_number = certificate_number.strip()
     enrolment.save(update_fields=["completed_on", "certificate_number"])
+    # The teacher's route (ИОМ) steps linked to this programme fill in by themselves.
+    route_steps_complete_from_course(
+        programme_id=enrolment.programme_id,
+        completed=True,
+        email=enrolment.email,
+        school_id=enrolment.school_id,
+        on=completed_on,
+    )
     return enrolment
 
 
