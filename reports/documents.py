@@ -213,14 +213,21 @@ def passport(*, user: User, params: dict, progress: Progress = _noop) -> Documen
         .annotate(avg_percent=_avg_percent())
         .order_by("-period__due_on")
     )
+    # Teachers' routes (ИОМ, teachers app): figures for every reader, names only for those the
+    # teachers app lets read them (teachers.selectors.routes_for decides).
+    from teachers.models import RouteStep
+    from teachers.selectors import routes_for, teacher_figures
+
+    teacher_numbers = teacher_figures(schools=School.objects.filter(pk=school.pk), year=year)
+    counted = ~Q(steps__status=RouteStep.Status.CANCELLED)
     routes = list(
-        roadmap_selectors.roadmaps_for(user=user)
-        .filter(school=school, level=Level.TEACHER)
+        routes_for(user)
+        .filter(teacher__school=school, year=year)
         .annotate(
-            measures_total=Count("measures", distinct=True),
-            measures_done=Count("measures", filter=Q(measures__status=MeasureStatus.DONE), distinct=True),
+            steps_total=Count("steps", filter=counted),
+            steps_done=Count("steps", filter=Q(steps__status=RouteStep.Status.DONE)),
         )
-        .order_by("teacher__last_name", "pk")
+        .order_by("teacher__last_name", "teacher__first_name", "pk")
     )
     progress(75, "Договоры о сотрудничестве")
     agreements = list(
@@ -276,6 +283,7 @@ def passport(*, user: User, params: dict, progress: Progress = _noop) -> Documen
         programmes=programmes,
         reports=reports,
         routes=routes,
+        teacher_numbers=teacher_numbers,
         agreements=agreements,
     )
     return Document("reports/print/passport.html", title, ctx)

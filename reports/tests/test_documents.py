@@ -204,3 +204,25 @@ def test_a_director_cannot_have_the_events_report(director):
         services.report_request_create(
             user=director, kind="events", params={"date_from": "2025-11-01", "date_to": "2025-11-30"}, title="x"
         )
+
+
+def test_the_passport_shows_teachers_routes_to_the_department(run_on_commit, department, school, years):
+    import datetime as dt
+
+    from teachers.models import Route, RouteStep, Teacher
+
+    teacher = Teacher.objects.create(school=school, last_name="Соколова", first_name="Ирина", middle_name="Петровна")
+    route = Route.objects.create(teacher=teacher, year=years[2025])
+    for status in ("done", "planned", "cancelled"):
+        RouteStep.objects.create(
+            route=route,
+            kind="course",
+            title="КПК",
+            due_on=dt.date(2026, 3, 1),
+            status=status,
+            done_on=dt.date(2026, 2, 1) if status == "done" else None,
+        )
+    _, content = _render(run_on_commit, department, "passport", {"school": school.pk})
+    text = pdf_text(content)
+    assert "Шагов маршрутов выполнено: 1 из 2" in text
+    assert "Соколова Ирина Петровна Выполняется 2 1" in text
