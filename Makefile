@@ -62,6 +62,9 @@ test: lint
 bench: dev-venv
 	$(PY) bench/registry_import_bench.py --schools 2000
 	$(PY) bench/report_bench.py --schools 2000
+	@if [ -z "$$DATABASE_URL" ]; then \
+	  echo "bench/import_bench.py пропущен: нужен PostgreSQL, задайте DATABASE_URL=postgres://…"; \
+	else $(PY) bench/import_bench.py --rows 1000000; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

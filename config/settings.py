@@ -135,7 +135,15 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r}: expected redis://host:port/db")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fail soft: with Redis down the cache misses instead of failing the page (core/cache.py);
+    # short timeouts so a Redis that does not answer costs a page at most a second.
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -269,7 +277,10 @@ CELERY_TASK_ROUTES = {
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_IGNORE_RESULT = not REDIS_URL
+# Every job keeps its state in its own database row; nobody reads Celery results. Storing them
+# would also make each `.delay()` subscribe to the result backend, which with Redis down
+# blocks the page for ~20 s and raises RuntimeError instead of the broker's error (core/queue.py).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = _env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -291,6 +302,10 @@ CELERY_BEAT_SCHEDULE = {
     "remind-progress-reports-due": {
         "task": "roadmaps.tasks.remind_periods_due",
         "schedule": 3600,
+    },
+    "requeue-stale-reports": {
+        "task": "reports.tasks.requeue_stale_reports",
+        "schedule": 5 * 60,
     },
     "mark-overdue-measures": {
         "task": "roadmaps.tasks.mark_overdue_measures",

@@ -5,7 +5,8 @@ Each feature app may provide, by convention, modules that the shared code looks 
 * ``<app>.navigation`` with ``nav_items(user) -> list[tuple[label, url, icon]]`` — entries
   of the main menu (core.context_processors.navigation);
 * ``<app>.demo`` with ``demo_seed() -> str`` — adds the app's part of the demo district,
-  deterministic and idempotent, and returns one Russian line for ``seed_demo``'s report;
+  deterministic and idempotent, and returns one Russian line for ``seed_demo``'s report
+  (``DEMO_OPTIONS`` below carries the command's options, such as ``--years``);
 * ``<app>.tests.matrix`` with ``ROWS: dict[str, list[Case]]`` — the app's rows of the
   role × URL permission matrix (tests/permission_matrix.py).
 
@@ -17,6 +18,10 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+
+# Options of the running ``seed_demo`` that feature demos may read, e.g. ``years`` (how many
+# academic years of results, ``seed_demo --years N``). Empty when a demo is seeded otherwise.
+DEMO_OPTIONS: dict[str, object] = {}
 
 FEATURE_APPS = ("monitoring", "identification", "risks", "roadmaps", "partnerships", "events", "teachers", "reports")
 

@@ -114,6 +114,33 @@ def _cell_text(value: Any) -> str:
     return unescape_cell(str(value).strip())
 
 
+def _rows_text(raw: list[list[Any]]) -> list[list[str]]:
+    """Every cell of a sheet as text: strings are only stripped, other values converted once each.
+
+    A region's results file has tens of millions of cells but few distinct numbers (scores,
+    marks), so the conversions are remembered; the text of equal values is shared too.
+    """
+    memo: dict[Any, str] = {}
+
+    def text(value: Any) -> str:
+        try:
+            return memo[(value.__class__, value)]
+        except KeyError:
+            result = _cell_text(value)
+            if len(memo) < 100_000:
+                memo[(value.__class__, value)] = result
+            return result
+        except TypeError:  # an unhashable value
+            return _cell_text(value)
+
+    def string(value: str) -> str:
+        value = value.strip()
+        # Our own exports escape formula-like text with an apostrophe; read it back as it was.
+        return unescape_cell(value) if value[:1] == "'" else value
+
+    return [[string(value) if value.__class__ is str else text(value) for value in row] for row in raw]
+
+
 def _sniff_kind(head: bytes, name: str) -> str:
     lowered = name.lower()
     if lowered.endswith(".xlsm") or lowered.endswith(".xltm"):
@@ -199,6 +226,41 @@ def inspect_xlsx_archive(data: bytes, *, max_uncompressed: int | None = None) ->
             raise TabularFileError("Файл повреждён: архив книги Excel не читается.") from exc
 
 
+class LazySheet:
+    """A sheet of an XLSX whose rows are read when first needed and dropped by ``release()``.
+
+    A region's results file (a million rows over a dozen sheets) fits in memory one sheet
+    at a time, not whole: a parser that goes sheet by sheet releases each one when done.
+    """
+
+    def __init__(self, workbook: CalamineWorkbook, name: str) -> None:
+        self.name = name
+        self._workbook = workbook
+        self._rows: list[list[str]] | None = None
+
+    @property
+    def rows(self) -> list[list[str]]:
+        if self._rows is None:
+            try:
+                raw = self._workbook.get_sheet_by_name(self.name).to_python(skip_empty_area=False)
+            except Exception as exc:  # calamine raises its own error types for broken parts
+                raise TabularFileError(f"Не удалось прочитать лист «{self.name}» книги Excel: {exc}") from exc
+            self._rows = _rows_text(raw)
+        return self._rows
+
+    def release(self) -> None:
+        self._rows = None
+
+
+def _read_xlsx_lazy(data: bytes) -> list[LazySheet]:
+    inspect_xlsx_archive(data)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:
+        raise TabularFileError(f"Не удалось прочитать книгу Excel: {exc}") from exc
+    return [LazySheet(workbook, name) for name in workbook.sheet_names]
+
+
 def _read_xlsx(data: bytes) -> list[Sheet]:
     inspect_xlsx_archive(data)
     try:
@@ -206,7 +268,8 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
         sheets = []
         for sheet_name in workbook.sheet_names:
             raw = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-            sheets.append(Sheet(sheet_name, [[_cell_text(v) for v in row] for row in raw]))
+            sheets.append(Sheet(sheet_name, _rows_text(raw)))
+            del raw
     except Exception as exc:  # calamine raises its own error types for broken parts
         raise TabularFileError(f"Не удалось прочитать книгу Excel: {exc}") from exc
     return sheets
@@ -233,13 +296,19 @@ def _read_csv(data: bytes) -> list[Sheet]:
     return [Sheet("CSV", rows)]
 
 
-def read_tables(fileobj: IO[bytes], name: str, *, max_bytes: int | None = None) -> list[Sheet]:
+def read_tables(
+    fileobj: IO[bytes], name: str, *, max_bytes: int | None = None, lazy: bool = False
+) -> list[Sheet] | list[LazySheet]:
     """Read every sheet of an uploaded XLSX or CSV file as rows of text cells.
 
-    ``max_bytes`` defaults to settings.UPLOAD_MAX_BYTES.
+    ``max_bytes`` defaults to settings.UPLOAD_MAX_BYTES. With ``lazy`` an XLSX's sheets are
+    read one by one as their rows are asked for (see LazySheet); the archive checks still
+    run at once.
     """
     data, kind = read_upload(fileobj, name, max_bytes=max_bytes)
-    return _read_xlsx(data) if kind == "xlsx" else _read_csv(data)
+    if kind == "xlsx":
+        return _read_xlsx_lazy(data) if lazy else _read_xlsx(data)
+    return _read_csv(data)
 
 
 def normalise_header(value: str) -> str:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.queue import enqueue_on_commit
 from events.models import (
     Enrolment,
     Event,
@@ -30,7 +31,7 @@ LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 
 
 def _queue(task, *args) -> None:
-    transaction.on_commit(lambda: task.delay(*args))
+    enqueue_on_commit(task, *args)  # a broker outage is logged, not raised (core/queue.py)
 
 
 def _lock_event(event_id: int) -> Event:

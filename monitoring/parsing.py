@@ -116,8 +116,39 @@ def participant_key(*parts: str) -> str:
     the keyed hash still lets the recompute follow one participant across subjects of a
     year, and nobody without the key can rebuild it from a list of names.
     """
-    message = "\x1f".join(" ".join(part.split()).lower() for part in parts).encode()
-    return hmac.new(settings.PARTICIPANT_HASH_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
+    message = "\x1f".join(_normalise_part(part) for part in parts).encode()
+    digest = _keyed_hmac().copy()  # the keyed state is built once: a region file has a million rows
+    digest.update(message)
+    return digest.hexdigest()[:32]
+
+
+def participant_keyer(*prefix: str) -> Callable[[str], str]:
+    """``participant_key(*prefix, part)`` for many parts that share a prefix, with the prefix hashed once."""
+    state = _keyed_hmac().copy()
+    state.update("".join(f"{_normalise_part(part)}\x1f" for part in prefix).encode())
+
+    def key(part: str) -> str:
+        digest = state.copy()
+        digest.update(_normalise_part(part).encode())
+        return digest.hexdigest()[:32]
+
+    return key
+
+
+def _normalise_part(part: str) -> str:
+    return " ".join(part.split()).lower()
+
+
+_KEYED: dict[str, hmac.HMAC] = {}
+
+
+def _keyed_hmac() -> hmac.HMAC:
+    key = settings.PARTICIPANT_HASH_KEY  # read each time: tests may override the setting
+    state = _KEYED.get(key)
+    if state is None:
+        _KEYED.clear()
+        state = _KEYED[key] = hmac.new(key.encode(), digestmod=hashlib.sha256)
+    return state
 
 
 def column_label(index: int, title: str) -> str:
@@ -137,6 +168,20 @@ def school_code_from(text: str) -> str:
 
 def parse_int(raw: str) -> int | None:
     """An integer from a cell («12», «12.0», « 12 »); None when it is not one."""
+    # Score and mark cells repeat a handful of values a million times: remember them.
+    try:
+        return _INT_MEMO[raw]
+    except KeyError:
+        value = _parse_int(raw)
+        if len(_INT_MEMO) < 10_000:
+            _INT_MEMO[raw] = value
+        return value
+
+
+_INT_MEMO: dict[str, int | None] = {}
+
+
+def _parse_int(raw: str) -> int | None:
     value = raw.replace("\u00a0", "").replace(" ", "")
     if re.fullmatch(r"-?\d+", value):
         return int(value)

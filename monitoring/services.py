@@ -14,6 +14,8 @@ the replaced ones are marked with the replacing job, so a rollback restores them
 from __future__ import annotations
 
 import hashlib
+import io
+import itertools
 import logging
 import time
 from collections import defaultdict
@@ -21,13 +23,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
+import numpy as np
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit
 from core.tabular import RowError, Sheet, TabularFileError, normalise_header, read_tables, read_upload
+from core.testing_hooks import pause_before_commit
 from monitoring.aggregates_format import parse_aggregates
 from monitoring.context_format import parse_context
 from monitoring.ege_report_format import parse_ege_report
@@ -41,8 +46,10 @@ from schools.models import AcademicYear, School
 logger = logging.getLogger(__name__)
 
 MAX_STORED_ERRORS = 1000
-# Rows per INSERT on SQLite; PostgreSQL takes the COPY path in phase 2 (see _insert_results).
+# Rows per INSERT on SQLite; PostgreSQL takes the COPY path (see _write_results_copy).
 BATCH_SIZE = 2000
+# Rows per COPY statement: bounds the text buffer (about 15 MB) whatever the file size.
+COPY_CHUNK = 100_000
 _CHUNK = 500  # ids per IN (...) clause
 
 
@@ -101,7 +108,7 @@ def results_import_create(
     job.file.save(f"upload.{kind}", ContentFile(data), save=False)
     job.save()
     if queue:
-        transaction.on_commit(lambda: import_results.delay(job.pk))
+        enqueue_on_commit(import_results, job.pk)
     return job
 
 
@@ -137,7 +144,7 @@ def results_import_run(*, job_id: int) -> ImportJob | None:
 
     try:
         with job.file.open("rb") as handle:
-            sheets = read_tables(handle, f"upload.{job.file_kind}")
+            sheets = read_tables(handle, f"upload.{job.file_kind}", lazy=True)
         outcome = results_load(job=job, sheets=sheets, progress=progress)
     except TabularFileError as exc:
         outcome = LoadOutcome(errors=[RowError("", 0, "", str(exc))])
@@ -146,6 +153,28 @@ def results_import_run(*, job_id: int) -> ImportJob | None:
         message = "Внутренняя ошибка при обработке файла; ничего не записано. Сообщите администратору."
         outcome = LoadOutcome(errors=[RowError("", 0, "", message)])
     _finish(job_id, outcome)
+    job.refresh_from_db()
+    return job
+
+
+def results_import_sheets(*, sheets: list[Sheet], original_name: str) -> ImportJob:
+    """Load sheets built in code (the demo seed) through the same pipeline as an upload.
+
+    The job is an operator's (no user, any school), runs in this process and is recorded
+    like any other: it shows in the history and can be rolled back. No file is stored.
+    """
+    digest = hashlib.sha256()
+    for sheet in sheets:
+        for row in sheet.rows:
+            digest.update("\x1f".join(row).encode())
+            digest.update(b"\n")
+    job = ImportJob.objects.create(
+        original_name=original_name[:255],
+        sha256=digest.hexdigest(),
+        status=ImportJob.Status.PARSING,
+        started_at=timezone.now(),
+    )
+    _finish(job.pk, results_load(job=job, sheets=sheets))
     job.refresh_from_db()
     return job
 
@@ -243,6 +272,7 @@ def results_load(*, job: ImportJob, sheets: list[Sheet], progress=None) -> LoadO
             _write_aggregates(job, parsed.aggregates, schools, years, outcome)
         else:
             _write_context(job, parsed.context, schools, years, outcome)
+        pause_before_commit(f"results import {job.pk}")
     logger.info("results import %s wrote %s rows in %.1fs", job.pk, outcome.rows_created, time.monotonic() - started)
     return outcome
 
@@ -304,22 +334,52 @@ def _resolve_schools(
 
 
 def _check_duplicates(rows: list[ResultRow] | list[ContextRow], errors: list[RowError]) -> None:
-    seen: dict[tuple, object] = {}
-    for row in rows:
-        if isinstance(row, ResultRow):
-            key = (*row.slice_key(), row.participant_key)
-            column = row.participant_column
-            what = "Участник повторяется"
-        else:
-            key = (row.year_start, row.school_code)
-            column = row.school_column
-            what = f"Школа {row.school_code} за {row.year_start}/{row.year_start + 1} учебный год повторяется"
-        first = seen.get(key)
-        if first is None:
-            seen[key] = row
-        else:
+    """Every row whose key repeats an earlier row's is an error naming that earlier row.
+
+    Vectorised for a region's file: the keys' hashes go into one numpy array and are sorted,
+    so only rows with equal hashes are compared (a dict of a million key tuples would cost
+    hundreds of megabytes).
+    """
+    if not rows:
+        return
+    if isinstance(rows[0], ResultRow):
+
+        def key(row):
+            return (*row.slice_key(), row.participant_key)
+
+    else:
+
+        def key(row):
+            return (row.year_start, row.school_code)
+
+    hashes = np.fromiter((hash(key(row)) for row in rows), dtype=np.int64, count=len(rows))
+    order = np.argsort(hashes, kind="stable")  # stable: equal hashes keep the file's order
+    ordered = hashes[order]
+    repeats = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if not len(repeats):
+        return
+    found: list[RowError] = []
+    run_start = None
+    firsts: dict[tuple, object] = {}
+    for position in repeats.tolist():
+        if run_start is None or position != run_start:
+            firsts = {}  # a new run of equal hashes
+        run_start = position + 1
+        for index in (order[position], order[position + 1]):
+            row = rows[int(index)]
+            first = firsts.setdefault(key(row), row)
+            if first is row:
+                continue
+            if isinstance(row, ResultRow):
+                column, what = row.participant_column, "Участник повторяется"
+            else:
+                column = row.school_column
+                what = f"Школа {row.school_code} за {row.year_start}/{row.year_start + 1} учебный год повторяется"
             place = f"строка {first.row}" + (f" листа «{first.sheet}»" if first.sheet != row.sheet else "")
-            errors.append(RowError(row.sheet, row.row, column, f"{what}: та же запись уже есть ({place})."))
+            found.append(RowError(row.sheet, row.row, column, f"{what}: та же запись уже есть ({place})."))
+    # A row in the middle of a run is looked at twice; report it once.
+    unique = {(e.sheet, e.row, e.message): e for e in found}
+    errors.extend(unique.values())
 
 
 def _years(starts: Iterable[int]) -> dict[int, AcademicYear]:
@@ -337,8 +397,23 @@ def _write_results(
     """Replace the slices (year, procedure, subject, grade, school) the file brings.
 
     A slice whose current rows equal the file's is left alone, so importing the same data
-    again changes nothing. Must run inside the import's transaction.
+    again changes nothing. Must run inside the import's transaction. PostgreSQL takes the
+    set-based path (COPY into a staging table, compare and merge in SQL); other databases
+    compare in Python and insert in batches.
     """
+    if connection.vendor == "postgresql":
+        _write_results_copy(job, rows, schools, years, outcome)
+    else:
+        _write_results_batched(job, rows, schools, years, outcome)
+
+
+def _write_results_batched(
+    job: ImportJob,
+    rows: list[ResultRow],
+    schools: dict[str, School],
+    years: dict[int, AcademicYear],
+    outcome: LoadOutcome,
+) -> None:
     subject_ids = dict(Subject.objects.values_list("code", "pk"))
     incoming: dict[tuple, list[ResultRow]] = defaultdict(list)
     for row in rows:
@@ -385,49 +460,166 @@ def _write_results(
         for start in range(0, len(changed), _CHUNK):
             outcome.rows_replaced += base.filter(school_id__in=changed[start : start + _CHUNK]).update(replaced_by=job)
     outcome.slices_written = len(to_write)
-    objects = (
-        ParticipantResult(
-            year=years[row.year_start],
-            procedure=row.procedure,
-            subject_id=subject_ids[row.subject_code],
-            grade=row.grade,
-            school_id=schools[row.school_code].pk,
-            class_name=row.class_name,
-            variant=row.variant,
-            participant_key=row.participant_key,
-            primary_score=row.primary_score,
-            max_primary_score=row.max_primary_score,
-            mark=row.mark,
-            journal_mark=row.journal_mark,
-            test_score=row.test_score,
-            task_scores=row.task_scores,
-            import_job=job,
+    values = (
+        (
+            years[row.year_start].pk,
+            row.procedure,
+            subject_ids[row.subject_code],
+            row.grade,
+            schools[row.school_code].pk,
+            row.participant_key,
+            row.class_name,
+            row.variant,
+            row.primary_score,
+            row.max_primary_score,
+            row.mark,
+            row.journal_mark,
+            row.test_score,
+            row.task_scores,
+            job.pk,
         )
         for key in to_write
         for row in incoming[key]
     )
-    outcome.rows_created = _insert_results(objects)
+    outcome.rows_created = _insert_results(values)
 
 
-def _insert_results(objects: Iterable[ParticipantResult]) -> int:
-    """Insert result rows in batches; returns how many.
+def _insert_results(values: Iterable[tuple]) -> int:
+    """Insert result rows in batches (SQLite); returns how many.
 
-    The seam for phase 2: on PostgreSQL this becomes COPY into a staging table and one
-    set-based INSERT … SELECT (the same rows, the same transaction). SQLite keeps
-    ``bulk_create`` in batches.
+    Plain ``executemany`` of value tuples, in the order of ``_INSERT_VALUES_SQL``: building a
+    model instance per row (``bulk_create``) took most of the demo seed's time.
     """
     count = 0
-    batch: list[ParticipantResult] = []
-    for obj in objects:
-        batch.append(obj)
-        if len(batch) >= BATCH_SIZE:
-            ParticipantResult.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        for batch in itertools.batched(values, BATCH_SIZE):
+            cursor.executemany(_INSERT_VALUES_SQL, batch)
             count += len(batch)
-            batch = []
-    if batch:
-        ParticipantResult.objects.bulk_create(batch)
-        count += len(batch)
     return count
+
+
+# The staging table of one import: the file's rows with ids resolved, nothing else.
+# Temporary (private to the connection) and dropped at commit; dropped first too, because
+# inside an outer transaction (tests, a seed) an earlier import's table may still exist.
+_STAGE = "monitoring_result_stage"
+_SLICE = ("year_id", "procedure", "subject_id", "grade", "school_id")
+_VALUES = (
+    "participant_key",
+    "class_name",
+    "variant",
+    "primary_score",
+    "max_primary_score",
+    "mark",
+    "journal_mark",
+    "test_score",
+    "task_scores",
+)
+_STAGE_DDL = f"""
+    CREATE TEMPORARY TABLE {_STAGE} (
+        year_id bigint NOT NULL, procedure varchar(3) NOT NULL, subject_id bigint NOT NULL,
+        grade smallint NOT NULL, school_id bigint NOT NULL, participant_key varchar(32) NOT NULL,
+        class_name varchar(10) NOT NULL, variant varchar(20) NOT NULL, primary_score integer NOT NULL,
+        max_primary_score integer, mark integer, journal_mark integer, test_score integer,
+        task_scores text NOT NULL
+    ) ON COMMIT DROP
+"""
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# The statements are built from the constant names above only; values go as parameters.
+_RESULTS = "monitoring_participantresult"
+_SLICE_COLS = ", ".join(_SLICE)
+_VALUE_COLS = ", ".join(_VALUES)
+_COPY_SQL = f"COPY {_STAGE} ({_SLICE_COLS}, {_VALUE_COLS}) FROM STDIN"
+# The slices whose current rows differ from the file's: a participant only in the file,
+# only in the table, or with other values. Participant keys are unique within a slice on
+# both sides (the file was checked for duplicates; current rows have a unique constraint).
+_CHANGED_SQL = f"""
+    CREATE TEMPORARY TABLE {_STAGE}_changed ON COMMIT DROP AS
+    WITH slices AS (SELECT DISTINCT {_SLICE_COLS} FROM {_STAGE}),
+    current_rows AS (
+        SELECT r.* FROM {_RESULTS} r JOIN slices USING ({_SLICE_COLS}) WHERE r.replaced_by_id IS NULL
+    )
+    SELECT DISTINCT {", ".join(f"COALESCE(s.{c}, c.{c}) AS {c}" for c in _SLICE)}
+    FROM {_STAGE} s FULL JOIN current_rows c
+      ON {" AND ".join(f"s.{c} = c.{c}" for c in (*_SLICE, "participant_key"))}
+    WHERE s.participant_key IS NULL OR c.participant_key IS NULL
+       OR ({", ".join(f"s.{c}" for c in _VALUES)}) IS DISTINCT FROM ({", ".join(f"c.{c}" for c in _VALUES)})
+"""  # noqa: S608
+_COUNT_SLICES_SQL = f"SELECT count(*) FROM (SELECT DISTINCT {_SLICE_COLS} FROM {_STAGE}) AS slices"  # noqa: S608
+_REPLACE_SQL = (
+    f"UPDATE {_RESULTS} r SET replaced_by_id = %s FROM {_STAGE}_changed ch "  # noqa: S608
+    f"WHERE r.replaced_by_id IS NULL AND {' AND '.join(f'r.{c} = ch.{c}' for c in _SLICE)}"
+)
+_INSERT_SQL = (
+    f"INSERT INTO {_RESULTS} ({_SLICE_COLS}, {_VALUE_COLS}, import_job_id) "  # noqa: S608
+    f"SELECT {', '.join(f's.{c}' for c in (*_SLICE, *_VALUES))}, %s "
+    f"FROM {_STAGE} s JOIN {_STAGE}_changed ch USING ({_SLICE_COLS})"
+)
+
+
+_INSERT_VALUES_SQL = (
+    f"INSERT INTO {_RESULTS} ({_SLICE_COLS}, {_VALUE_COLS}, import_job_id) "  # noqa: S608
+    f"VALUES ({', '.join(['%s'] * (len(_SLICE) + len(_VALUES) + 1))})"
+)
+
+
+def _copy_text(value: str) -> str:
+    # COPY's text format: backslash, tab and line breaks must be escaped; cells rarely hold them.
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
+
+
+def _copy_int(value: int | None) -> str:
+    return "\\N" if value is None else str(value)
+
+
+def _write_results_copy(
+    job: ImportJob,
+    rows: list[ResultRow],
+    schools: dict[str, School],
+    years: dict[int, AcademicYear],
+    outcome: LoadOutcome,
+) -> None:
+    """PostgreSQL: COPY the rows into a staging table, then compare and merge set-based.
+
+    A slice changed when some participant is only in the file, only in the database, or
+    has other values; its current rows are marked ``replaced_by=job`` and the file's rows
+    are inserted with one INSERT … SELECT. Unchanged slices are not touched. Everything
+    runs in the caller's transaction: a worker killed here leaves nothing.
+    """
+    subject_ids = dict(Subject.objects.values_list("code", "pk"))
+    year_ids = {start: year.pk for start, year in years.items()}
+    school_ids = {code: school.pk for code, school in schools.items()}
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}, {_STAGE}_changed")
+        cursor.execute(_STAGE_DDL)
+        raw = cursor.cursor  # psycopg2's own cursor: copy_expert is not in the DB-API
+        for start in range(0, len(rows), COPY_CHUNK):
+            buffer = io.StringIO()
+            write = buffer.write
+            for row in rows[start : start + COPY_CHUNK]:
+                write(
+                    f"{year_ids[row.year_start]}\t{row.procedure}\t{subject_ids[row.subject_code]}\t{row.grade}\t"
+                    f"{school_ids[row.school_code]}\t{row.participant_key}\t{_copy_text(row.class_name)}\t"
+                    f"{_copy_text(row.variant)}\t{row.primary_score}\t{_copy_int(row.max_primary_score)}\t"
+                    f"{_copy_int(row.mark)}\t{_copy_int(row.journal_mark)}\t{_copy_int(row.test_score)}\t"
+                    f"{_copy_text(row.task_scores)}\n"
+                )
+            buffer.seek(0)
+            raw.copy_expert(_COPY_SQL, buffer)
+        # Temporary tables get no autovacuum: without statistics the planner guesses badly.
+        cursor.execute(f"ANALYZE {_STAGE}")
+        cursor.execute(_CHANGED_SQL)
+        changed = cursor.rowcount
+        cursor.execute(_COUNT_SLICES_SQL)
+        total_slices = cursor.fetchone()[0]
+        cursor.execute(_REPLACE_SQL, [job.pk])
+        outcome.rows_replaced += cursor.rowcount
+        cursor.execute(_INSERT_SQL, [job.pk])
+        outcome.rows_created = cursor.rowcount
+        cursor.execute(f"DROP TABLE {_STAGE}, {_STAGE}_changed")
+    outcome.slices_written = changed
+    outcome.slices_unchanged += total_slices - changed
 
 
 def _write_context(
@@ -548,10 +740,22 @@ def results_imports_requeue_stale() -> list[int]:
     is safe. Celery redelivers a lost task at once, while the job is not yet stale and the
     claim refuses it; this periodic sweep (CELERY_BEAT_SCHEDULE) is what finally runs it.
     Idempotent: each stale job is moved by a conditional update that only one sweep wins.
+
+    Jobs still «queued» after core.queue.RESEND_QUEUED_AFTER are sent to the broker again:
+    their message was lost (the broker was down at upload, see core.queue). A job whose
+    message was only slow gets a second one, which the claim turns into a no-op.
     """
     from monitoring.tasks import import_results
 
-    cutoff = timezone.now() - ImportJob.STALE_AFTER
+    now = timezone.now()
+    resent = list(
+        ImportJob.objects.filter(status=ImportJob.Status.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).values_list(
+            "pk", flat=True
+        )
+    )
+    for job_id in resent:
+        enqueue_on_commit(import_results, job_id)
+    cutoff = now - ImportJob.STALE_AFTER
     stale = Q(status__in=ImportJob.RUNNING_STATUSES, started_at__lt=cutoff)
     handled: list[int] = []
     for job_id, requeued in ImportJob.objects.filter(stale).values_list("pk", "requeued"):
@@ -571,10 +775,10 @@ def results_imports_requeue_stale() -> list[int]:
         else:
             won = mine.update(status=ImportJob.Status.QUEUED, requeued=requeued + 1, processed_rows=0)
             if won:
-                transaction.on_commit(lambda job_id=job_id: import_results.delay(job_id))
+                enqueue_on_commit(import_results, job_id)
         if won:
             handled.append(job_id)
-    return handled
+    return resent + handled
 
 
 # --- Rollback ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.scopes import can_manage_registry
+from core import queue
 from core.tabular import XLSX_CONTENT_TYPE, TabularFileError, xlsx_bytes
 from monitoring import selectors, services
 from monitoring.forms import ImportJobFilterForm, ResultsUploadForm
@@ -31,10 +32,13 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = services.results_import_create(user=request.user, uploaded_file=upload, original_name=upload.name)
+            with queue.watch() as sent:
+                job = services.results_import_create(user=request.user, uploaded_file=upload, original_name=upload.name)
         except (TabularFileError, services.ImportRefused) as exc:
             form.add_error("file", str(exc))
         else:
+            if sent.delayed:
+                messages.warning(request, queue.DELAYED_MESSAGE)
             return redirect(job)
     return render(
         request,

@@ -9,17 +9,18 @@ same user again, so a scope withdrawn while the request waited is honoured too.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
 from core.pdf import render_pdf
+from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit
 from core.tabular import xlsx_bytes
 from reports import documents
 from reports.models import Format, Kind, ReportRequest, Snapshot
@@ -95,7 +96,8 @@ def report_request_create(*, user: User, kind: str, fmt: str = Format.PDF, param
     request = ReportRequest.objects.create(kind=kind, format=fmt, params=params, title=title[:300], requested_by=user)
     from reports.tasks import render_report
 
-    transaction.on_commit(lambda: render_report.delay(request.pk))
+    # A broker outage leaves the request «queued»: the sweep (reports_requeue_stale) sends it later.
+    enqueue_on_commit(render_report, request.pk)
     return request
 
 
@@ -178,7 +180,7 @@ def snapshot_queue(*, roadmap: Roadmap, report: ProgressReport | None = None) ->
     snapshot = Snapshot.objects.create(event=event, roadmap=roadmap, progress_report=report, frozen_at=timezone.now())
     from reports.tasks import render_snapshot
 
-    transaction.on_commit(lambda: render_snapshot.delay(snapshot.pk))
+    enqueue_on_commit(render_snapshot, snapshot.pk)
     return snapshot
 
 
@@ -208,3 +210,31 @@ def snapshot_render(*, snapshot_id: int) -> bool:
     snapshot.file.save(f"{snapshot.token}.pdf", ContentFile(content), save=False)
     Snapshot.objects.filter(pk=snapshot_id, status=S.RUNNING).update(status=S.DONE, file=snapshot.file.name)
     return True
+
+
+# A render takes seconds; one «running» this long lost its worker (acks_late redelivers the
+# message, but the claim would then refuse it): it is queued and sent again.
+STALE_RUNNING_AFTER = dt.timedelta(minutes=30)
+
+
+def reports_requeue_stale(*, now: dt.datetime | None = None) -> int:
+    """Send again the requests and snapshots left «queued» (broker outage) or stuck «running»."""
+    from reports.tasks import render_report, render_snapshot
+
+    now = now or timezone.now()
+    ReportRequest.objects.filter(status=S.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER).update(
+        status=S.QUEUED, progress=0, stage=""
+    )
+    Snapshot.objects.filter(status=S.RUNNING, created_at__lt=now - STALE_RUNNING_AFTER).update(status=S.QUEUED)
+    sent = 0
+    for pk in ReportRequest.objects.filter(status=S.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).values_list(
+        "pk", flat=True
+    ):
+        enqueue_on_commit(render_report, pk)
+        sent += 1
+    for pk in Snapshot.objects.filter(status=S.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).values_list(
+        "pk", flat=True
+    ):
+        enqueue_on_commit(render_snapshot, pk)
+        sent += 1
+    return sent

@@ -32,3 +32,8 @@ def render_report(request_id: int) -> bool:
 @shared_task(name="reports.tasks.render_snapshot")
 def render_snapshot(snapshot_id: int) -> bool:
     return services.snapshot_render(snapshot_id=snapshot_id)
+
+
+@shared_task(name="reports.tasks.requeue_stale_reports")
+def requeue_stale_reports() -> int:
+    return services.reports_requeue_stale()

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core.queue import enqueue_on_commit
 from risks.models import (
     ObjectivitySignal,
     RecomputeJob,
@@ -130,7 +131,7 @@ def recompute_job_create(*, user: User, year: AcademicYear) -> RecomputeJob:
     if not user.municipality_id:
         raise RiskActionRefused("Пересчёт запускает управление образования муниципалитета.")
     job = RecomputeJob.objects.create(year=year, municipality_id=user.municipality_id, requested_by=user)
-    transaction.on_commit(lambda: run_recompute_job.delay(job.pk))
+    enqueue_on_commit(run_recompute_job, job.pk)
     return job
 
 
@@ -196,7 +197,7 @@ def self_diagnosis_save(
             diagnosis.submitted_at = timezone.now()
         diagnosis.save()
         if diagnosis.status != SelfDiagnosis.Status.DRAFT:
-            transaction.on_commit(lambda: recompute_school_profile.delay(year.pk, school.pk))
+            enqueue_on_commit(recompute_school_profile, year.pk, school.pk)
     return diagnosis
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Role, User
+from core.queue import enqueue_on_commit
 from roadmaps.evidence import read_evidence
 from roadmaps.models import (
     CLOSED_STATUSES,
@@ -163,7 +164,7 @@ def notification_queue(*, kind: str, recipients: list[str], subject: str, body: 
     from roadmaps import tasks
 
     notification = Notification.objects.create(kind=kind, recipients=recipients, subject=subject, body=body)
-    transaction.on_commit(lambda: tasks.send_notification.delay(notification.pk))
+    enqueue_on_commit(tasks.send_notification, notification.pk)
     return notification
 
 

@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
+from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit
 from core.tabular import RowError, TabularFileError, read_tables, read_upload
+from core.testing_hooks import pause_before_commit
 from schools.models import Municipality, Organisation, RegistryImport, School
 from schools.registry_format import ParsedRegistry, RegistryRow, parse_registry
 
@@ -113,7 +115,7 @@ def registry_import_create(*, user: User, uploaded_file: IO[bytes], original_nam
     )
     job.file.save(f"upload.{kind}", ContentFile(data), save=False)
     job.save()
-    transaction.on_commit(lambda: import_registry.delay(job.pk))
+    enqueue_on_commit(import_registry, job.pk)
     return job
 
 
@@ -318,6 +320,7 @@ def _write(
                 batch_size=_CHUNK,
             )
             result.created = len(new_rows)
+        pause_before_commit("registry import")
     return result
 
 
@@ -334,13 +337,23 @@ def registry_imports_requeue_stale() -> list[int]:
     """Queue again the jobs a dead worker left «running» (the write is atomic, so a rerun is safe).
 
     Celery redelivers a lost task at once, while the job is not yet stale and the claim
-    refuses it; this periodic sweep is what finally runs such a job.
+    refuses it; this periodic sweep is what finally runs such a job. Jobs still «queued»
+    after core.queue.RESEND_QUEUED_AFTER are sent again too (their message was lost while
+    the broker was down); a second message of a job that was only slow is refused by the claim.
     """
     from schools.tasks import import_registry
 
+    now = timezone.now()
+    resent = list(
+        RegistryImport.objects.filter(
+            status=RegistryImport.Status.QUEUED, uploaded_at__lt=now - RESEND_QUEUED_AFTER
+        ).values_list("pk", flat=True)
+    )
+    for job_id in resent:
+        enqueue_on_commit(import_registry, job_id)
     stale = list(
         RegistryImport.objects.filter(
-            status=RegistryImport.Status.RUNNING, started_at__lt=timezone.now() - STALE_RUNNING_AFTER
+            status=RegistryImport.Status.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER
         ).values_list("pk", flat=True)
     )
     for job_id in stale:
@@ -348,8 +361,8 @@ def registry_imports_requeue_stale() -> list[int]:
         if RegistryImport.objects.filter(pk=job_id, status=RegistryImport.Status.RUNNING).update(
             status=RegistryImport.Status.QUEUED
         ):
-            transaction.on_commit(lambda job_id=job_id: import_registry.delay(job_id))
-    return stale
+            enqueue_on_commit(import_registry, job_id)
+    return resent + stale
 
 
 def registry_imports_purge(*, older_than_days: int = 90) -> int:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from accounts.scopes import can_manage_registry, manageable_municipalities, municipalities_for
+from core import queue
 from core.tabular import XLSX_CONTENT_TYPE, TabularFileError, xlsx_bytes
 from schools import selectors, services
 from schools.filters import SchoolFilter
@@ -123,10 +124,15 @@ def registry_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = services.registry_import_create(user=request.user, uploaded_file=upload, original_name=upload.name)
+            with queue.watch() as sent:
+                job = services.registry_import_create(
+                    user=request.user, uploaded_file=upload, original_name=upload.name
+                )
         except TabularFileError as exc:
             form.add_error("file", str(exc))
         else:
+            if sent.delayed:
+                messages.warning(request, queue.DELAYED_MESSAGE)
             return redirect(job)
     recent = selectors.registry_imports_for(user=request.user)[:10]
     return render(

@@ -1,5 +1,7 @@
 from django import template
 
+from core.queue import is_delayed
+
 register = template.Library()
 
 
@@ -16,3 +18,9 @@ def ru_plural(value, forms: str) -> str:
     if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
         return few
     return many
+
+
+@register.filter
+def queue_delayed(queued_since) -> bool:
+    """True when a job has waited in the queue too long (the broker may be down): see core.queue."""
+    return is_delayed(queued_since)

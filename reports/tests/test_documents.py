@@ -226,3 +226,24 @@ def test_the_passport_shows_teachers_routes_to_the_department(run_on_commit, dep
     text = pdf_text(content)
     assert "Шагов маршрутов выполнено: 1 из 2" in text
     assert "Соколова Ирина Петровна Выполняется 2 1" in text
+
+
+def test_the_sweep_sends_again_requests_left_queued_or_stuck_running(department, monkeypatch, run_on_commit):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reports.tasks import render_report
+
+    sent = []
+    monkeypatch.setattr(render_report, "delay", lambda pk: sent.append(pk))
+    old = timezone.now() - dt.timedelta(hours=1)
+    queued = ReportRequest.objects.create(kind="agreements", title="a", requested_by=department)
+    stuck = ReportRequest.objects.create(kind="agreements", title="b", requested_by=department)
+    fresh = ReportRequest.objects.create(kind="agreements", title="c", requested_by=department)
+    ReportRequest.objects.filter(pk__in=[queued.pk, stuck.pk]).update(created_at=old)
+    ReportRequest.objects.filter(pk=stuck.pk).update(status="running", started_at=old)
+    assert run_on_commit(services.reports_requeue_stale) == 2
+    assert sorted(sent) == sorted([queued.pk, stuck.pk]) and fresh.pk not in sent
+    stuck.refresh_from_db()
+    assert stuck.status == "queued"

@@ -10,7 +10,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from core.extensions import feature_modules
+from core.extensions import DEMO_OPTIONS, feature_modules
 from core.templatetags.opora import ru_plural
 from schools.demo import (
     DEMO_PASSWORD,
@@ -42,10 +42,24 @@ class Command(BaseCommand):
         )
         parser.add_argument("--schools", type=int, help="Сколько школ в нём, поровну по муниципалитетам.")
         parser.add_argument(
+            "--years",
+            type=int,
+            default=None,
+            help="Сколько учебных лет результатов (ВПР, ОГЭ, контекст) создать; по умолчанию 3, для замеров — 5.",
+        )
+        parser.add_argument(
             "--logins-only", action="store_true", help="Ничего не создавать, только показать демо-входы."
         )
 
-    def handle(self, *args, municipalities: int | None, schools: int | None, logins_only: bool, **options):
+    def handle(
+        self,
+        *args,
+        municipalities: int | None,
+        schools: int | None,
+        logins_only: bool,
+        years: int | None = None,
+        **options,
+    ):
         if logins_only:
             if municipalities is not None or schools is not None:
                 raise CommandError("--logins-only не сочетается с --municipalities и --schools.")
@@ -62,11 +76,19 @@ class Command(BaseCommand):
         if schools is not None and not 0 <= schools <= MAX_LOAD_SCHOOLS:
             raise CommandError(f"--schools: от 0 до {MAX_LOAD_SCHOOLS}.")
 
+        if years is not None and not 1 <= years <= 10:
+            raise CommandError("--years: от 1 до 10.")
         started = time.perf_counter()
         with transaction.atomic():
             demo = demo_district_seed()
             # Each feature app adds its part of the demo (results, statuses, roadmaps, …).
-            feature_lines = [module.demo_seed() for module in feature_modules("demo")]
+            DEMO_OPTIONS.clear()
+            if years is not None:
+                DEMO_OPTIONS["years"] = years
+            try:
+                feature_lines = [module.demo_seed() for module in feature_modules("demo")]
+            finally:
+                DEMO_OPTIONS.clear()
             load = None
             if municipalities is not None:
                 load_started = time.perf_counter()

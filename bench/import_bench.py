@@ -1,0 +1,402 @@
+"""Benchmark: a region's ВПР results (default 1,000,000 rows over 2,000 schools) on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/any .venv/bin/python bench/import_bench.py --rows 1000000
+
+The server of DATABASE_URL is used, never its database: the bench creates its own
+``opora_bench`` database (dropped at the end unless ``--keep-db``), migrates it and adds
+the load region of ``seed_demo`` (2,000 schools). It builds a Ф1-layout XLSX (one sheet per
+subject and grade, group rows, task columns, as ФИС ОКО exports it) and a canonical
+participant-results CSV of the same rows, then measures, each stage in its own process so
+its peak RSS is its own:
+
+(a) parse   — python-calamine reading every sheet of the XLSX, nothing else;
+(b) copy    — the parsed rows COPY'd into a bare table (no index, no constraint), timed alone;
+(c) ours    — our import end to end: store, zip checks, parse, validate, write, commit;
+(d) ie      — django-import-export importing the first ``--ie-rows`` rows of the CSV into
+              ParticipantResult (its default, row-by-row configuration), compared by rate.
+
+Files are cached in VAR_DIR/bench/ by row count. Last line:
+
+    import_bench rows=N ours_s=… floor_s=… ratio_floor=… ratio_import_export=… peak_rss_mb=…
+
+floor = (a) + (b); ratio_import_export = our rate / django-import-export's rate;
+peak_rss_mb is our import's. Targets: ratio_floor ≤ 1.5, ratio_import_export ≥ 20,
+peak_rss_mb ≤ 1024.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = "opora_bench"
+SUBJECTS = (("Русский язык", "РУ"), ("Математика", "МА"), ("Окружающий мир", "ОМ"))
+GRADES = (4, 5, 6, 7, 8)
+TASKS = [("1", 2), ("2", 1), ("3", 1), ("4", 2), ("5", 1), ("6.1", 1), ("6.2", 2), ("7", 2), ("8", 1), ("9", 2)]
+TASKS += [("10К1", 2), ("10К2", 3)]
+MAX_PRIMARY = sum(points for _, points in TASKS)
+CSV_HEADER = [
+    "Год", "Процедура", "Код предмета", "Класс", "Код ОО", "Класс (буква)", "Вариант", "Код участника",
+    "Первичный балл", "Максимальный балл", "Отметка", "Отметка по журналу", "Баллы за задания",
+]  # fmt: skip
+SUBJECT_CODES = {"Русский язык": "01", "Математика": "02", "Окружающий мир": "ОМ"}
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _report(**figures) -> None:
+    figures["peak_rss_mb"] = round(_peak_mb())
+    print("RESULT " + json.dumps(figures), flush=True)
+
+
+def _django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+# --- building the files -----------------------------------------------------------------------
+
+
+def _rows(rows: int, codes: list[str]):
+    """(subject, grade, school code, participant, class, variant, task cells, primary, mark, journal)."""
+    rng = random.Random(20260415)
+    sheets = [(subject, grade) for subject, _ in SUBJECTS for grade in GRADES]
+    per_sheet = [rows // len(sheets) + (1 if i < rows % len(sheets) else 0) for i in range(len(sheets))]
+    for (subject, grade), count in zip(sheets, per_sheet, strict=True):
+        for n in range(count):
+            code = codes[n * len(codes) // max(count, 1)]
+            skill = rng.random()
+            cells = []
+            for _, points in TASKS:
+                if rng.random() < 0.05:
+                    cells.append("X")
+                else:
+                    cells.append(min(points, int(skill * (points + 1) + rng.random() * 0.8)))
+            primary = sum(c for c in cells if c != "X")
+            share = primary / MAX_PRIMARY
+            mark = 2 if share < 0.3 else 3 if share < 0.55 else 4 if share < 0.8 else 5
+            journal = min(5, mark + (1 if rng.random() < 0.2 else 0))
+            klass = f"{grade}{'АБВ'[n % 3]}"
+            yield subject, grade, code, f"{n + 10000}", klass, str(1 + n % 2), cells, primary, mark, journal
+
+
+def build_files(rows: int, codes: list[str], xlsx_path: Path, csv_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    header = (
+        ["ОО", "Муниципалитет", "Название ОО", "Код участника", "Класс", "Вариант"]
+        + [f"{number} ({points}б)" for number, points in TASKS]
+        + ["Первичный балл", "Отметка", "Отметка по журналу"]
+    )
+    abbr = dict(SUBJECTS)
+    sheet = None
+    current = None
+    last_school = None
+    with csv_path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(CSV_HEADER)
+        for subject, grade, code, participant, klass, variant, cells, primary, mark, journal in _rows(rows, codes):
+            if (subject, grade) != current:
+                current = (subject, grade)
+                last_school = None
+                sheet = workbook.create_sheet(f"{abbr[subject]} {grade} Индивидуальные результаты")
+                sheet.append([f"ВПР 2026 {subject} {grade} класс"])
+                sheet.append(["Предмет:", subject])
+                sheet.append(["Максимальный первичный балл:", MAX_PRIMARY])
+                sheet.append(["Дата:", "15.04.2026"])
+                sheet.append(["Уровень сложности задания", "", "", "", "", ""] + ["Б"] * len(TASKS))
+                sheet.append(header)
+            if code != last_school:
+                last_school = code
+                sheet.append([f"МБОУ СОШ ({code})", "Кол-во участников: …"])
+            sheet.append([code, "Район", "МБОУ СОШ", participant, klass, variant, *cells, primary, mark, journal])
+            tasks = ",".join(str(c) for c in cells)
+            writer.writerow(
+                [2025, "vpr", SUBJECT_CODES[subject], grade, code, klass, variant, participant, primary,
+                 MAX_PRIMARY, mark, journal, tasks]
+            )  # fmt: skip
+    workbook.save(xlsx_path)
+
+
+# --- the stages (each in its own process) -----------------------------------------------------
+
+
+def stage_setup(args) -> None:
+    _django(args.bench_url)
+    from django.core.management import call_command
+
+    from schools.demo import load_region_seed
+    from schools.models import School
+
+    call_command("migrate", verbosity=0)
+    load_region_seed(municipalities=40, schools=args.schools)
+    codes = sorted(School.objects.filter(municipality__region__code="90").values_list("code", flat=True))[
+        : args.schools
+    ]
+    xlsx, csv_file = Path(args.xlsx), Path(args.csv)
+    built = 0.0
+    if not (xlsx.exists() and csv_file.exists()):
+        started = time.perf_counter()
+        build_files(args.rows, codes, xlsx, csv_file)
+        built = time.perf_counter() - started
+    _report(build_s=round(built, 1), xlsx_mb=round(xlsx.stat().st_size / 2**20, 1))
+
+
+def _calamine_rows(path: Path):
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    return [workbook.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in workbook.sheet_names]
+
+
+def stage_parse(args) -> None:
+    started = time.perf_counter()
+    sheets = _calamine_rows(Path(args.xlsx))
+    seconds = time.perf_counter() - started
+    _report(seconds=seconds, cells=sum(len(row) for sheet in sheets for row in sheet))
+
+
+def stage_copy(args) -> None:
+    """The parsed participant rows into a bare table: what writing costs with nothing else done."""
+    import psycopg2
+
+    sheets = _calamine_rows(Path(args.xlsx))
+    started = time.perf_counter()
+    tasks = len(TASKS)
+    with psycopg2.connect(args.bench_url) as conn, conn.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_bare")
+        cursor.execute(
+            "CREATE TABLE bench_bare (school text, participant text, class_name text, variant text, "
+            "task_scores text, primary_score integer, mark integer, journal_mark integer)"
+        )
+        count = 0
+        for sheet in sheets:
+            buffer = io.StringIO()
+            for row in sheet[6:]:
+                if row[3] == "":
+                    continue  # a group row
+                count += 1
+                scores = ",".join(str(int(c)) if isinstance(c, float) else str(c) for c in row[6 : 6 + tasks])
+                primary, mark, journal = (int(v) for v in row[6 + tasks : 9 + tasks])
+                buffer.write(f"{row[0]}\t{row[3]}\t{row[4]}\t{row[5]}\t{scores}\t{primary}\t{mark}\t{journal}\n")
+            buffer.seek(0)
+            cursor.copy_expert("COPY bench_bare FROM STDIN", buffer)
+        conn.commit()
+        cursor.execute("DROP TABLE bench_bare")
+    _report(seconds=time.perf_counter() - started, rows=count)
+
+
+def stage_ours(args) -> None:
+    os.environ["UPLOAD_MAX_BYTES"] = str(1024 * 2**20)
+    _django(args.bench_url)
+    from monitoring import services
+    from monitoring.models import ImportJob
+
+    # Where the time goes, measured by wrapping the pipeline's stages (the code is not changed).
+    spent: dict[str, float] = {}
+
+    def timed(name, function):
+        def wrapper(*a, **kw):
+            begun = time.perf_counter()
+            try:
+                return function(*a, **kw)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - begun
+
+        return wrapper
+
+    services.read_tables = timed("read", services.read_tables)
+    services._parse = timed("parse", services._parse)
+    services._resolve_schools = timed("validate", services._resolve_schools)
+    services._check_duplicates = timed("validate", services._check_duplicates)
+    services._write_results = timed("write", services._write_results)
+    services.results_load = timed("load", services.results_load)
+
+    path = Path(args.xlsx)
+    started = time.perf_counter()
+    with path.open("rb") as handle:
+        job = services.results_import_create(user=None, uploaded_file=handle, original_name=path.name, queue=False)
+    job = services.results_import_run(job_id=job.pk) or ImportJob.objects.get(pk=job.pk)
+    seconds = time.perf_counter() - started
+    if job.status != ImportJob.Status.DONE:
+        raise SystemExit(f"our import failed: {job.errors[:3]}")
+    _report(
+        seconds=seconds,
+        rows=job.rows_created,
+        replaced=job.rows_replaced,
+        unchanged=job.slices_unchanged,
+        **{f"{name}_s": round(value, 2) for name, value in spent.items()},
+        # What results_load spends outside parse, validation and the write: mostly the commit,
+        # where PostgreSQL runs the deferred foreign-key checks of every inserted row.
+        commit_s=round(spent["load"] - spent["parse"] - spent["validate"] - spent["write"], 2),
+    )
+
+
+def stage_import_export(args) -> None:
+    _django(args.bench_url)
+    import tablib
+    from import_export import fields, resources, widgets
+
+    from monitoring.models import ImportJob, ParticipantResult, Subject
+    from schools.models import AcademicYear, School
+
+    job = ImportJob.objects.create(original_name="django-import-export", sha256="-", status=ImportJob.Status.DONE)
+
+    class ResultResource(resources.ModelResource):
+        year = fields.Field("year", "Год", widgets.ForeignKeyWidget(AcademicYear, "start_year"))
+        procedure = fields.Field("procedure", "Процедура")
+        subject = fields.Field("subject", "Код предмета", widgets.ForeignKeyWidget(Subject, "code"))
+        grade = fields.Field("grade", "Класс", widgets.IntegerWidget())
+        school = fields.Field("school", "Код ОО", widgets.ForeignKeyWidget(School, "code"))
+        class_name = fields.Field("class_name", "Класс (буква)")
+        variant = fields.Field("variant", "Вариант")
+        participant_key = fields.Field("participant_key", "Код участника")
+        primary_score = fields.Field("primary_score", "Первичный балл", widgets.IntegerWidget())
+        max_primary_score = fields.Field("max_primary_score", "Максимальный балл", widgets.IntegerWidget())
+        mark = fields.Field("mark", "Отметка", widgets.IntegerWidget())
+        journal_mark = fields.Field("journal_mark", "Отметка по журналу", widgets.IntegerWidget())
+        task_scores = fields.Field("task_scores", "Баллы за задания")
+
+        class Meta:
+            model = ParticipantResult
+            import_id_fields = ()
+
+        def before_save_instance(self, instance, row, **kwargs):
+            instance.import_job = job
+
+    with open(args.csv, encoding="utf-8") as handle:
+        lines = [next(handle) for _ in range(args.ie_rows + 1)]
+    dataset = tablib.Dataset().load("".join(lines), format="csv", delimiter=";")
+    AcademicYear.objects.get_or_create(start_year=2025)
+    started = time.perf_counter()
+    result = ResultResource().import_data(dataset, dry_run=False, raise_errors=True)
+    seconds = time.perf_counter() - started
+    _report(seconds=seconds, rows=result.totals["new"])
+
+
+STAGES = {
+    "setup": stage_setup,
+    "parse": stage_parse,
+    "copy": stage_copy,
+    "ours": stage_ours,
+    "ie": stage_import_export,
+}
+
+
+# --- the driver ---------------------------------------------------------------------------------
+
+
+def _server_url(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
+
+
+def _run(stage: str, args, extra: list[str]) -> dict:
+    command = [sys.executable, __file__, "--stage", stage, "--rows", str(args.rows), *extra]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"stage {stage} failed")
+    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--schools", type=int, default=2000)
+    parser.add_argument("--ie-rows", type=int, default=None, help="rows for django-import-export (≤ 100,000)")
+    parser.add_argument("--keep-db", action="store_true", help=f"do not drop the {BENCH_DB} database")
+    parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
+    parser.add_argument("--bench-url", help=argparse.SUPPRESS)
+    parser.add_argument("--xlsx", help=argparse.SUPPRESS)
+    parser.add_argument("--csv", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.ie_rows is None:
+        args.ie_rows = min(args.rows, 100_000)
+    if args.stage:
+        STAGES[args.stage](args)
+        return
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit(
+            "import_bench needs PostgreSQL: set DATABASE_URL=postgres://user@host:port/any "
+            f"(the bench creates and drops its own database «{BENCH_DB}» on that server)."
+        )
+    import psycopg2
+
+    admin = psycopg2.connect(_server_url(url, "postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        cursor.execute(f"CREATE DATABASE {BENCH_DB}")
+    os.environ.setdefault("VAR_DIR", str(ROOT / "var"))
+    cache = Path(os.environ["VAR_DIR"]) / "bench"
+    cache.mkdir(parents=True, exist_ok=True)
+    files = [
+        "--bench-url", _server_url(url, BENCH_DB),
+        "--xlsx", str(cache / f"vpr_f1_{args.rows}.xlsx"),
+        "--csv", str(cache / f"results_{args.rows}.csv"),
+        "--schools", str(args.schools), "--ie-rows", str(args.ie_rows),
+    ]  # fmt: skip
+    try:
+        setup = _run("setup", args, files)
+        print(f"files: xlsx {setup['xlsx_mb']} MB (built in {setup['build_s']} s; 0 — cached)", flush=True)
+        parse = _run("parse", args, files)
+        print(f"(a) calamine parse     {parse['seconds']:8.2f} s   peak {parse['peak_rss_mb']} MB", flush=True)
+        copy = _run("copy", args, files)
+        print(
+            f"(b) raw COPY           {copy['seconds']:8.2f} s   peak {copy['peak_rss_mb']} MB   rows {copy['rows']}",
+            flush=True,
+        )
+        ours = _run("ours", args, files)
+        print(
+            f"(c) our import         {ours['seconds']:8.2f} s   peak {ours['peak_rss_mb']} MB   rows {ours['rows']} "
+            f"({ours['rows'] / ours['seconds']:.0f} rows/s)",
+            flush=True,
+        )
+        parts = ("read", "parse", "validate", "write", "commit")
+        print("    of which: " + ", ".join(f"{name} {ours[f'{name}_s']:.2f} s" for name in parts), flush=True)
+        ie = _run("ie", args, files)
+        print(
+            f"(d) django-import-export {ie['seconds']:6.2f} s   peak {ie['peak_rss_mb']} MB   rows {ie['rows']} "
+            f"({ie['rows'] / ie['seconds']:.0f} rows/s)",
+            flush=True,
+        )
+    finally:
+        if not args.keep_db:
+            with admin.cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        admin.close()
+    floor = parse["seconds"] + copy["seconds"]
+    ratio_ie = (ours["rows"] / ours["seconds"]) / (ie["rows"] / ie["seconds"])
+    print(
+        f"import_bench rows={ours['rows']} ours_s={ours['seconds']:.2f} floor_s={floor:.2f} "
+        f"ratio_floor={ours['seconds'] / floor:.2f} ratio_import_export={ratio_ie:.1f} "
+        f"peak_rss_mb={ours['peak_rss_mb']}"
+    )
+
+
+if __name__ == "__main__":
+    main()

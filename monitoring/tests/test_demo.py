@@ -1,0 +1,127 @@
+"""The demo results: loaded through the real pipeline, idempotent, and shaped as promised."""
+
+import io
+from statistics import mean
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, F, Q
+
+from core.extensions import DEMO_OPTIONS
+from monitoring import demo, services
+from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, Procedure
+from schools.demo import CURRENT_YEAR, demo_district_seed
+
+
+@pytest.fixture
+def seeded(db, settings, tmp_path, monkeypatch):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setitem(DEMO_OPTIONS, "years", 1)  # one year keeps the test quick; the shape is the same
+    demo_district_seed()
+    line = demo.demo_seed()
+    return line
+
+
+def _counts():
+    return (
+        ParticipantResult.objects.count(),
+        ContextData.objects.count(),
+        ImportJob.objects.count(),
+        sorted(ParticipantResult.objects.values_list("pk", "replaced_by_id")),
+    )
+
+
+def _share(school, condition: Q, procedure=Procedure.VPR) -> float:
+    counts = ParticipantResult.objects.filter(CURRENT, school=school, procedure=procedure).aggregate(
+        n=Count("pk"), hit=Count("pk", filter=condition)
+    )
+    return counts["hit"] / counts["n"]
+
+
+def test_demo_loads_vpr_oge_and_context_of_every_school_through_import_jobs(seeded):
+    schools = demo.demo_schools()
+    jobs = ImportJob.objects.filter(status=ImportJob.Status.DONE)
+
+    assert sorted(jobs.values_list("layout", flat=True)) == sorted(
+        [ImportJob.Layout.CONTEXT, ImportJob.Layout.VPR_F1, ImportJob.Layout.RCOI_PROTOCOL]
+    )
+    assert ContextData.objects.filter(year__start_year=CURRENT_YEAR).count() == len(schools)
+    vpr = ParticipantResult.objects.filter(procedure=Procedure.VPR)
+    assert set(vpr.values_list("grade", flat=True)) == {4, 5, 6, 7, 8}
+    subjects = {"Русский язык", "Математика", "Окружающий мир", "История"}
+    assert set(vpr.values_list("subject__name", flat=True)) == subjects
+    oge = ParticipantResult.objects.filter(procedure=Procedure.OGE)
+    assert set(oge.values_list("subject__code", flat=True)) == {"01", "02"}
+    assert "записано" in seeded
+
+
+def test_seeding_twice_creates_nothing_new(seeded):
+    before = _counts()
+
+    line = demo.demo_seed()
+
+    assert _counts() == before
+    assert "ничего не добавлено" in line
+
+
+def test_low_quality_schools_have_a_higher_share_of_twos_and_harder_conditions(seeded):
+    schools = sorted(demo.demo_schools(), key=lambda s: s.quality)
+    low, rest = schools[: demo.LOW_SCHOOLS], schools[demo.LOW_SCHOOLS :]
+    two = Q(mark=2)
+
+    assert min(_share(s.school, two) for s in low) > 2 * mean(_share(s.school, two) for s in rest)
+    gymnasium = next(s for s in schools if s.school.school_type == "gymnasium")
+    assert _share(gymnasium.school, two) < min(_share(s.school, two) for s in low) / 5
+
+    def low_income(s):
+        return float(ContextData.objects.get(school=s.school).low_income_share)
+
+    assert mean(low_income(s) for s in low) > mean(low_income(s) for s in rest) + 5
+
+
+def test_schools_that_inflate_journal_marks_stand_out(seeded):
+    schools = demo.demo_schools()
+    raised = Q(journal_mark__gt=F("mark"))
+    inflating = [s for s in schools if s.inflates_journal]
+    honest = [s for s in schools if not s.inflates_journal and s.school.has_basic]
+
+    assert len(inflating) == demo.INFLATING_SCHOOLS
+    assert min(_share(s.school, raised) for s in inflating) > max(_share(s.school, raised) for s in honest)
+
+
+def test_years_option_sets_how_many_academic_years_are_loaded(settings, tmp_path, monkeypatch):
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setitem(DEMO_OPTIONS, "years", 2)
+
+    assert demo.demo_years() == [CURRENT_YEAR - 1, CURRENT_YEAR]
+    monkeypatch.setitem(DEMO_OPTIONS, "years", 5)
+    assert demo.demo_years() == list(range(CURRENT_YEAR - 4, CURRENT_YEAR + 1))
+
+
+def test_seed_demo_years_option_reaches_the_results_demo(db, settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.VAR_DIR = tmp_path
+
+    call_command("seed_demo", "--years", "1", stdout=io.StringIO())
+
+    assert set(ContextData.objects.values_list("year__start_year", flat=True)) == {CURRENT_YEAR}
+    assert DEMO_OPTIONS == {}
+    with pytest.raises(CommandError, match="--years"):
+        call_command("seed_demo", "--years", "0", stdout=io.StringIO())
+
+
+def test_sample_files_import_replace_three_schools_and_roll_back(seeded, settings):
+    folder = settings.VAR_DIR / "samples"
+    before = sorted(ParticipantResult.objects.filter(CURRENT).values_list("pk", flat=True))
+
+    for name in ("vpr_f1_individualnye_rezultaty.xlsx", "oge_protokol_rcoi.xlsx", "kontekstnye_dannye.csv"):
+        with (folder / name).open("rb") as handle:
+            job = services.results_import_create(user=None, uploaded_file=handle, original_name=name, queue=False)
+        job = services.results_import_run(job_id=job.pk)
+        assert job.status == ImportJob.Status.DONE, job.errors
+        assert job.rows_replaced > 0 and job.schools_count == 3
+        if job.layout != ImportJob.Layout.CONTEXT:
+            services.import_job_rollback(job=job, user=None)
+
+    assert sorted(ParticipantResult.objects.filter(CURRENT).values_list("pk", flat=True)) == before
