@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core.audit import audit_record
 from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit
 from core.tabular import RowError, Sheet, TabularFileError, normalise_header, read_tables, read_upload
 from core.testing_hooks import pause_before_commit
@@ -222,6 +223,14 @@ def _finish(job_id: int, outcome: LoadOutcome) -> None:
             slices_written=outcome.slices_written,
             slices_unchanged=outcome.slices_unchanged,
             **fields,
+        )
+        job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+        audit_record(
+            actor=job.uploaded_by,
+            action="results_import.done",
+            target=job,
+            municipality_id=job.municipality_id,
+            details={"формат": job.get_layout_display(), "строк записано": outcome.rows_created},
         )
 
 
@@ -825,5 +834,6 @@ def import_job_rollback(*, job: ImportJob, user: User | None) -> ImportJob:
         ContextData.objects.filter(replaced_by=job).update(replaced_by=None)
         SchoolAggregate.objects.filter(import_job=job).delete()
         SchoolAggregate.objects.filter(replaced_by=job).update(replaced_by=None)
+        audit_record(actor=user, action="results_import.rolled_back", target=job, municipality_id=job.municipality_id)
     job.refresh_from_db()
     return job

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audit_record
 from partnerships import selectors
 from partnerships.models import Agreement, AgreementEvent, PartnerCandidate, PartnershipSettings, SupportForm
 from schools.models import Municipality, Organisation, School
@@ -245,6 +246,13 @@ def agreement_transition(*, agreement: Agreement, to: str, by, reason: str = "")
     agreement.status = to
     agreement.save(update_fields=["status", "termination_reason", "updated_at"])
     _log(agreement, action=AgreementEvent.Action.TRANSITION, by=by, from_status=current, to_status=to, comment=comment)
+    audit_record(
+        actor=by,
+        action="agreement.signed" if to == S.SIGNED else "agreement.status_changed",
+        target=agreement,
+        municipality_id=agreement.municipality_id,
+        details={"было": S(current).label, "стало": S(to).label} | ({"причина": comment} if comment else {}),
+    )
     return agreement
 
 

@@ -15,6 +15,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
@@ -25,6 +26,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Role, User
+from core.audit import audit_record
 from core.queue import enqueue_on_commit
 from roadmaps.evidence import read_evidence
 from roadmaps.models import (
@@ -183,8 +185,13 @@ def notification_send(*, notification_id: int) -> bool:
     return True
 
 
+def _absolute(path: str) -> str:
+    """A link a letter can carry: the portal's address (settings.SITE_URL) and the path."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def _roadmap_notify(roadmap: Roadmap, action: str, actor: User, comment: str) -> None:
-    link = reverse("roadmaps:detail", args=[roadmap.pk])
+    link = _absolute(reverse("roadmaps:detail", args=[roadmap.pk]))
     if action == "submit":
         recipients = _departments_of(roadmap.municipality_id)
         if roadmap.level != Level.MUNICIPAL:
@@ -361,6 +368,14 @@ def roadmap_transition(*, roadmap: Roadmap, user: User, action: str, comment: st
     elif action == "archive":
         roadmap.published_at = None
     _save(roadmap, user)
+    if action in ("approve", "return"):
+        audit_record(
+            actor=user,
+            action=f"roadmap.{'approved' if action == 'approve' else 'returned'}",
+            target=roadmap,
+            municipality_id=roadmap.municipality_id,
+            details={"замечания": comment.strip()} if comment.strip() else None,
+        )
     if action == "approve":
         # Frozen PDF of the roadmap as approved (issue #9), rendered on commit by the reports queue.
         from reports.services import snapshot_queue
@@ -563,7 +578,7 @@ def report_submit(*, report: ProgressReport, user: User) -> ProgressReport:
         subject=f"Отчёт за «{report.period.name}»: {roadmap.owner_display}",
         body=(
             f"{user} отправил(а) отчёт о ходе выполнения программы «{roadmap.title}» за «{report.period.name}».\n\n"
-            f"Проверить: {reverse('roadmaps:review', args=[report.pk])}\n"
+            f"Проверить: {_absolute(reverse('roadmaps:review', args=[report.pk]))}\n"
         ),
     )
     return report
@@ -604,6 +619,13 @@ def report_review(
         ]
     )
     roadmap = report.roadmap
+    audit_record(
+        actor=user,
+        action="progress.accepted" if accept else "progress.returned",
+        target=report,
+        municipality_id=roadmap.municipality_id,
+        details={"период": report.period.name},
+    )
     if accept:
         _measures_take_reported_status(report=report, user=user)
         kind, subject = Notification.Kind.REPORT_ACCEPTED, f"Отчёт за «{report.period.name}» принят"
@@ -615,7 +637,7 @@ def report_review(
         kind=kind,
         recipients=_emails(_directors_of(roadmap.school_id)),
         subject=subject,
-        body=f"{text}\n\nОткрыть: {reverse('roadmaps:review', args=[report.pk])}\n",
+        body=f"{text}\n\nОткрыть: {_absolute(reverse('roadmaps:review', args=[report.pk]))}\n",
     )
     return report
 
@@ -696,7 +718,7 @@ def periods_remind_due(*, now: dt.datetime | None = None, days: int | None = Non
                 subject=f"Срок отчёта за «{period.name}» — {period.due_on:%d.%m.%Y}",
                 body=(
                     f"Напоминаем: отчёт о ходе выполнения программы за «{period.name}» нужно отправить "
-                    f"до {period.due_on:%d.%m.%Y}.\n\nПериоды: {reverse('roadmaps:period_list')}\n"
+                    f"до {period.due_on:%d.%m.%Y}.\n\nПериоды: {_absolute(reverse('roadmaps:period_list'))}\n"
                 ),
             )
             reminded += 1

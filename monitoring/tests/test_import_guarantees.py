@@ -204,3 +204,16 @@ def test_teacher_cannot_create_an_import(teacher):
 
     with pytest.raises(services.ImportRefused):
         services.results_import_create(user=teacher, uploaded_file=io.BytesIO(b"a;b\n"), original_name="x.csv")
+
+
+def test_a_written_import_and_its_rollback_go_to_the_audit_log(department, school, run_import):
+    from core.models import AuditEvent
+
+    job = run_import(department, vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1"), vpr_row("2")]})))
+    services.import_job_rollback(job=job, user=department)
+
+    events = list(AuditEvent.objects.order_by("pk").values_list("action", "actor", "municipality"))
+    assert events == [
+        ("results_import.done", department.pk, school.municipality_id),
+        ("results_import.rolled_back", department.pk, school.municipality_id),
+    ]

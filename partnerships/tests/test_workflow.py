@@ -205,3 +205,15 @@ def test_candidates_come_from_the_departments_own_municipality(municipality, for
 
     with pytest.raises(AgreementError, match="своего муниципалитета"):
         candidate_add(municipality=municipality, organisation=foreign_school.organisation, strengths="", by=department)
+
+
+def test_signing_and_later_moves_go_to_the_audit_log(draft, department):
+    from core.models import AuditEvent
+
+    agreement_transition(agreement=draft, to=S.SIGNED, by=department)
+    agreement_transition(agreement=draft, to=S.ACTIVE, by=department)
+
+    assert list(AuditEvent.objects.order_by("pk").values_list("action", "actor")) == [
+        ("agreement.signed", department.pk),
+        ("agreement.status_changed", department.pk),
+    ]

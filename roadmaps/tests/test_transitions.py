@@ -307,3 +307,14 @@ def test_an_approved_roadmap_is_not_renamed(client, programme, director, current
     assert "менять её нельзя" in response.content.decode()
     programme.refresh_from_db()
     assert programme.title != "Другое"
+
+
+def test_approval_and_return_go_to_the_audit_log(draft_programme, department):
+    from core.models import AuditEvent
+
+    roadmap = _at(draft_programme, S.SUBMITTED)
+    services.roadmap_transition(roadmap=roadmap, user=department, action="return", comment="Уточните сроки")
+
+    event = AuditEvent.objects.get(action="roadmap.returned")
+    assert (event.actor, event.municipality_id) == (department, roadmap.municipality_id)
+    assert event.details == {"замечания": "Уточните сроки"}
