@@ -1,0 +1,191 @@
+"""Run every benchmark and print one table: figure, target, measured, pass (issue #10).
+
+    .venv/bin/python bench/run_all.py [--quick] [--only NAME ...]
+
+Each benchmark script prints its figures on its last line as ``name key=value …``; this runner
+runs it, reads that line, and checks the figures that have a target. Benchmarks that need
+PostgreSQL get ``DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/postgres``, each
+script makes its own database); ``--quick`` runs smaller sizes for a smoke check (CI), where
+the targets are reported but not meaningful. The exit code is 1 when a script fails, never
+because a figure misses its target: timings are for people to read, not for CI to gate on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    op: str  # "<=" or ">=" or "=="
+    value: float
+    label: str
+
+    def holds(self, measured: float) -> bool:
+        if self.op == "<=":
+            return measured <= self.value
+        if self.op == ">=":
+            return measured >= self.value
+        return measured == self.value
+
+
+@dataclass(frozen=True)
+class Bench:
+    name: str
+    script: str
+    args: tuple[str, ...]
+    quick_args: tuple[str, ...]
+    targets: tuple[Target, ...] = ()
+    postgres: bool = False
+    shown: tuple[str, ...] = field(default=())  # figures without a target, shown for information
+
+
+BENCHES = (
+    Bench(
+        "registry_import",
+        "registry_import_bench.py",
+        ("--schools", "2000"),
+        ("--schools", "200"),
+        shown=("import_s", "rows_per_s", "peak_rss_mb"),
+    ),
+    Bench(
+        "import_bench",
+        "import_bench.py",
+        ("--rows", "1000000"),
+        ("--rows", "20000"),
+        (
+            Target("ratio_floor", "<=", 1.5, "импорт / (разбор + COPY)"),
+            Target("ratio_import_export", ">=", 20, "быстрее django-import-export, раз"),
+            Target("peak_rss_mb", "<=", 1024, "пик памяти, МБ"),
+        ),
+        postgres=True,
+        shown=("ours_s",),
+    ),
+    Bench(
+        "identify_bench",
+        "identify_bench.py",
+        ("--schools", "2000", "--years", "5"),
+        ("--schools", "100", "--years", "2"),
+        (
+            Target("ratio_floor", "<=", 1.5, "пересчёт / один SQL"),
+            Target("run_s", "<=", 5, "выявление по всем школам, с"),
+        ),
+        postgres=True,
+        shown=("recompute_s", "page_queries"),
+    ),
+    Bench(
+        "report_bench",
+        "report_bench.py",
+        (),
+        ("--quick",),
+        (
+            Target("passport_s", "<=", 2, "паспорт школы, с"),
+            Target("identification_report_s", "<=", 60, "отчёт о выявлении, с"),
+            Target("peak_rss_mb", "<=", 1024, "пик памяти, МБ"),
+        ),
+        postgres=True,
+    ),
+    Bench(
+        "load_20",
+        "load.py",
+        ("--users", "20", "--seconds", "60"),
+        ("--users", "10", "--seconds", "15", "--municipalities", "5", "--schools", "200"),
+        (Target("p95_ms", "<=", 150, "p95 при 20 пользователях, мс"), Target("errors", "==", 0, "ошибок")),
+        postgres=True,
+        shown=("p50_ms", "p99_ms"),
+    ),
+    Bench(
+        "load_50",
+        "load.py",
+        ("--users", "50", "--seconds", "60", "--skip-prepare"),
+        ("--users", "20", "--seconds", "10", "--skip-prepare"),
+        (Target("errors", "==", 0, "ошибок при 50 пользователях"),),
+        postgres=True,
+        shown=("p50_ms", "p95_ms"),
+    ),
+)
+
+
+def last_line_figures(output: str) -> tuple[str, dict[str, float]]:
+    lines = [line for line in output.strip().splitlines() if "=" in line]
+    if not lines:
+        return "", {}
+    words = lines[-1].split()
+    figures = {}
+    for word in words:
+        key, _, value = word.partition("=")
+        try:
+            figures[key] = float(value)
+        except ValueError:
+            continue
+    return lines[-1], figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke check, not a measurement")
+    parser.add_argument("--only", nargs="*", help="names of benchmarks to run")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+    rows: list[tuple[str, str, str, str, str]] = []
+    failed = False
+    for bench in BENCHES:
+        if args.only and bench.name not in args.only:
+            continue
+        script = ROOT / "bench" / bench.script
+        if not script.exists():
+            rows.append((bench.name, "—", "—", "нет скрипта", "—"))
+            continue
+        bench_env = env if bench.postgres else {k: v for k, v in env.items() if k != "DATABASE_URL"}
+        started = time.perf_counter()
+        print(f"… {bench.name}", file=sys.stderr, flush=True)
+        result = subprocess.run(
+            [sys.executable, str(script), *(bench.quick_args if args.quick else bench.args)],
+            cwd=ROOT,
+            env=bench_env,
+            capture_output=True,
+            text=True,
+        )
+        elapsed = time.perf_counter() - started
+        line, figures = last_line_figures(result.stdout)
+        if result.returncode != 0 or not figures:
+            failed = True
+            tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+            rows.append((bench.name, "—", "—", f"ошибка (код {result.returncode})", "—"))
+            print(f"{bench.name} failed after {elapsed:.0f} s:\n  " + "\n  ".join(tail), file=sys.stderr)
+            continue
+        print(f"  {line}", file=sys.stderr)
+        for target in bench.targets:
+            measured = figures.get(target.key)
+            if measured is None:
+                rows.append((bench.name, target.label, f"{target.op} {target.value:g}", "нет в выводе", "—"))
+                continue
+            verdict = "да" if target.holds(measured) else "НЕТ"
+            rows.append((bench.name, target.label, f"{target.op} {target.value:g}", f"{measured:g}", verdict))
+        for key in bench.shown:
+            if key in figures:
+                rows.append((bench.name, key, "—", f"{figures[key]:g}", "—"))
+
+    header = ("замер", "показатель", "цель", "измерено", "в цели")
+    widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(5)]
+    print()
+    for row in (header, *rows):
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    if args.quick:
+        print("(--quick: малые объёмы, цифры не сравнимы с целями)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
