@@ -60,11 +60,7 @@ test: lint
 	$(PY) -m pytest
 
 bench: dev-venv
-	$(PY) bench/registry_import_bench.py --schools 2000
-	$(PY) bench/report_bench.py --schools 2000
-	@if [ -z "$$DATABASE_URL" ]; then \
-	  echo "bench/import_bench.py пропущен: нужен PostgreSQL, задайте DATABASE_URL=postgres://…"; \
-	else $(PY) bench/import_bench.py --rows 1000000; fi
+	$(PY) bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

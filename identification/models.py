@@ -52,6 +52,14 @@ class SchoolStatus(models.Model):
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="отменил"
     )
     revoke_reason = models.TextField("причина отмены", blank=True)
+    run = models.ForeignKey(
+        "identification.IdentificationRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statuses",
+        verbose_name="запуск выявления",
+    )
 
     class Meta:
         ordering = ["-year__start_year", "kind"]
@@ -64,3 +72,264 @@ class SchoolStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}, {self.year}"
+
+
+# --- Indicators ------------------------------------------------------------------------------
+
+
+class IndicatorValue(models.Model):
+    """One indicator of one school-year (and subject/grade where it applies).
+
+    Written only by ``identification.indicators.indicators_recompute`` (set-based SQL); a
+    group under ``MIN_GROUP`` participants has no row at all (DESIGN.md §7). ``subject`` and
+    ``grade`` are empty for the school-wide value.
+    """
+
+    MIN_GROUP = 10
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+", db_index=False)
+    year = models.ForeignKey("schools.AcademicYear", on_delete=models.CASCADE, related_name="+", db_index=False)
+    indicator = models.CharField("показатель", max_length=32)
+    subject = models.ForeignKey(
+        "monitoring.Subject", on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
+    grade = models.PositiveSmallIntegerField("класс", null=True, blank=True)
+    value = models.FloatField("значение")
+    participants = models.PositiveIntegerField("участников (обучающихся)", default=0)
+
+    class Meta:
+        verbose_name = "значение показателя"
+        verbose_name_plural = "значения показателей"
+        indexes = [
+            # The run: one indicator of one year across the schools of a pool.
+            models.Index(fields=["year", "indicator", "subject", "grade"], name="indval_run"),
+            # The school pages and the recompute's delete: one school's years.
+            models.Index(fields=["school", "year"], name="indval_school_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.school_id}/{self.year_id}: {self.value}"
+
+
+class SocialIndexWeight(models.Model):
+    """Weight of one ИСБШ factor (catalogue.ISBSH_FACTORS); the department edits them."""
+
+    factor = models.CharField("фактор", max_length=32, unique=True)
+    weight = models.DecimalField("вес", max_digits=5, decimal_places=2, default=1)
+
+    class Meta:
+        ordering = ["factor"]
+        verbose_name = "вес фактора ИСБШ"
+        verbose_name_plural = "веса факторов ИСБШ"
+
+    def __str__(self) -> str:
+        return f"{self.factor}: {self.weight}"
+
+
+class TaskStatus(models.TextChoices):
+    QUEUED = "queued", "В очереди"
+    RUNNING = "running", "Выполняется"
+    DONE = "done", "Готово"
+    FAILED = "failed", "Ошибка"
+
+
+class IndicatorRecompute(models.Model):
+    """One recompute of indicators (after an import, or on the department's request)."""
+
+    municipality = models.ForeignKey(
+        "schools.Municipality", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    import_job = models.ForeignKey(
+        "monitoring.ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Touched school and year ids; empty lists mean «all of the scope».
+    school_ids = models.JSONField(default=list, blank=True)
+    year_ids = models.JSONField(default=list, blank=True)
+    status = models.CharField("статус", max_length=8, choices=TaskStatus.choices, default=TaskStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField("ход, %", default=0)
+    values_written = models.PositiveIntegerField("записано значений", default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "пересчёт показателей"
+        verbose_name_plural = "пересчёты показателей"
+
+    def __str__(self) -> str:
+        return f"Пересчёт №{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (TaskStatus.DONE, TaskStatus.FAILED)
+
+
+# --- Methodology -------------------------------------------------------------------------------
+
+
+class Methodology(models.Model):
+    """A named methodology that proposes one status kind (ШНОР, ШССУ, …); its rules are versions."""
+
+    name = models.CharField("название", max_length=200)
+    kind = models.CharField("предлагаемый статус", max_length=24, choices=StatusKind.choices)
+    description = models.TextField("описание", blank=True)
+    # Empty: a shipped preset every region sees. A department's edit of a preset makes its
+    # region's own copy, so one region's rules never change another's.
+    region = models.ForeignKey(
+        "schools.Region", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="регион"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "методика"
+        verbose_name_plural = "методики"
+        constraints = [
+            models.UniqueConstraint(fields=["name", "region"], name="methodology_name_region"),
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(region__isnull=True), name="methodology_preset_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MethodologyVersion(models.Model):
+    """The criteria of a methodology as they stood at one time. A version used by a run is
+    never changed: editing it makes the next version (``identification.services``)."""
+
+    methodology = models.ForeignKey(Methodology, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField("версия", default=1)
+    source_document = models.CharField("документ-основание", max_length=300, blank=True)
+    first_year = models.PositiveSmallIntegerField("применяется с (год начала)", null=True, blank=True)
+    last_year = models.PositiveSmallIntegerField("применяется по (год начала)", null=True, blank=True)
+    required_count = models.PositiveSmallIntegerField(
+        "сколько критериев должно выполняться", default=1, help_text="0 — все критерии."
+    )
+    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["methodology__name", "-number"]
+        verbose_name = "версия методики"
+        verbose_name_plural = "версии методик"
+        constraints = [models.UniqueConstraint(fields=["methodology", "number"], name="methodology_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.methodology.name}, версия {self.number}"
+
+    def applies_to(self, start_year: int) -> bool:
+        return (self.first_year is None or start_year >= self.first_year) and (
+            self.last_year is None or start_year <= self.last_year
+        )
+
+
+class Pool(models.TextChoices):
+    MUNICIPALITY = "municipality", "муниципалитет"
+    REGION = "region", "регион"
+
+
+class Operator(models.TextChoices):
+    BOTTOM = "bottom", "в нижних N% (худшие)"
+    TOP = "top", "в верхних N% (лучшие)"
+    LT = "lt", "меньше порога (<)"
+    LE = "le", "не больше порога (≤)"
+    GT = "gt", "больше порога (>)"
+    GE = "ge", "не меньше порога (≥)"
+    RISE = "rise", "вырос за год не меньше чем на (п.п.)"
+    ENTER_BOTTOM = "enter_bottom", "вошёл в нижние N% (год назад не был)"
+
+
+class Criterion(models.Model):
+    version = models.ForeignKey(MethodologyVersion, on_delete=models.CASCADE, related_name="criteria")
+    indicator = models.CharField("показатель", max_length=32)
+    subject = models.ForeignKey(
+        "monitoring.Subject",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="предмет",
+        help_text="Пусто — по всем предметам.",
+    )
+    grade = models.PositiveSmallIntegerField("класс", null=True, blank=True, help_text="Пусто — по всем классам.")
+    pool = models.CharField("сравнение внутри", max_length=12, choices=Pool.choices, default=Pool.MUNICIPALITY)
+    operator = models.CharField("условие", max_length=12, choices=Operator.choices)
+    value = models.FloatField("значение (N% или порог)")
+    min_participants = models.PositiveIntegerField("минимум участников", default=10)
+    consecutive_years = models.PositiveSmallIntegerField("лет подряд", default=1)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "критерий"
+        verbose_name_plural = "критерии"
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.get_operator_display()} {self.value}"
+
+
+# --- Runs --------------------------------------------------------------------------------------
+
+
+class IdentificationRun(models.Model):
+    """One application of a methodology version to one year and municipality. Immutable once
+    done: its results keep the numbers they were computed from."""
+
+    version = models.ForeignKey(MethodologyVersion, on_delete=models.PROTECT, related_name="runs")
+    year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+", verbose_name="год")
+    municipality = models.ForeignKey(
+        "schools.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name="муниципалитет"
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="запустил"
+    )
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+    status = models.CharField("статус", max_length=8, choices=TaskStatus.choices, default=TaskStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField("ход, %", default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    schools_count = models.PositiveIntegerField("школ", default=0)
+    proposed_count = models.PositiveIntegerField("предложено", default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "запуск выявления"
+        verbose_name_plural = "запуски выявления"
+        indexes = [models.Index(fields=["municipality", "year"], name="run_muni_year")]
+
+    def __str__(self) -> str:
+        return f"Выявление №{self.pk}: {self.version}, {self.year}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (TaskStatus.DONE, TaskStatus.FAILED)
+
+    @property
+    def kind(self) -> str:
+        return self.version.methodology.kind
+
+
+class RunResult(models.Model):
+    """What a run says about one school: values, percentiles, fired criteria, the proposal."""
+
+    run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="results")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    proposed = models.BooleanField("предложена", default=False)
+    fired_count = models.PositiveSmallIntegerField(default=0)
+    # One entry per criterion: indicator, value, percentile, threshold, fired, years, note.
+    details = models.JSONField(default=list)
+    explanation = models.TextField("обоснование", blank=True)
+
+    class Meta:
+        ordering = ["-proposed", "-fired_count", "school__code"]
+        constraints = [models.UniqueConstraint(fields=["run", "school"], name="run_result_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.school_id}: {'предложена' if self.proposed else '—'}"

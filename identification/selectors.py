@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections import defaultdict
 
-from identification.models import ACTIVE, SchoolStatus, StatusKind
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from accounts.scopes import manageable_municipalities, municipalities_for, schools_for, schools_manageable_by
+from identification.catalogue import INDICATORS, format_value
+from identification.models import (
+    ACTIVE,
+    Criterion,
+    IdentificationRun,
+    IndicatorRecompute,
+    IndicatorValue,
+    MethodologyVersion,
+    RunResult,
+    SchoolStatus,
+    StatusKind,
+    TaskStatus,
+)
 from schools.models import AcademicYear, School
 
 
@@ -28,3 +46,184 @@ def supported_schools(*, schools: QuerySet[School] | None = None, year: Academic
 def statuses_of(*, school: School) -> QuerySet[SchoolStatus]:
     """Every status of a school, active and revoked, newest year first (the card's history)."""
     return SchoolStatus.objects.filter(school=school).select_related("year", "approved_by", "revoked_by")
+
+
+# --- Runs, methodology, indicators (already scoped; 404 outside the scope) ---------------------
+
+
+def runs_for(*, user: User) -> QuerySet[IdentificationRun]:
+    """Runs of the municipalities the user may read identification in."""
+    from identification.services import can_read_identification
+
+    qs = IdentificationRun.objects.select_related("version__methodology", "year", "municipality", "created_by")
+    if not can_read_identification(user):
+        return qs.none()
+    return qs.filter(municipality__in=municipalities_for(user))
+
+
+def run_get(*, user: User, pk: int) -> IdentificationRun:
+    from identification.services import can_read_identification
+
+    if not can_read_identification(user):
+        raise PermissionDenied
+    return get_object_or_404(runs_for(user=user), pk=pk)
+
+
+def run_get_for_approval(*, user: User, pk: int) -> IdentificationRun:
+    from identification.services import can_manage_identification
+
+    if not can_manage_identification(user):
+        raise PermissionDenied
+    return get_object_or_404(runs_for(user=user).filter(municipality__in=manageable_municipalities(user)), pk=pk)
+
+
+def run_results(*, run: IdentificationRun) -> QuerySet[RunResult]:
+    return run.results.select_related("school__organisation")
+
+
+def earlier_run(*, run: IdentificationRun) -> IdentificationRun | None:
+    """The last finished run of the same methodology and municipality before this one."""
+    return (
+        IdentificationRun.objects.filter(
+            municipality_id=run.municipality_id,
+            version__methodology_id=run.version.methodology_id,
+            status=TaskStatus.DONE,
+            created_at__lte=run.created_at,
+        )
+        .exclude(pk=run.pk)
+        .exclude(created_at=run.created_at, pk__gt=run.pk)
+        .select_related("year", "version")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def user_region_id(user: User) -> int | None:
+    if user.region_id:
+        return user.region_id
+    municipality = municipalities_for(user).first() if not user.is_superuser else None
+    return municipality.region_id if municipality else None
+
+
+def versions(*, user: User | None = None) -> QuerySet[MethodologyVersion]:
+    """Versions of the shipped presets and of the user's region's own methodologies."""
+    qs = MethodologyVersion.objects.select_related("methodology", "created_by").prefetch_related(
+        Prefetch("criteria", queryset=Criterion.objects.select_related("subject"))
+    )
+    if user is None or user.is_superuser:
+        return qs
+    return qs.filter(Q(methodology__region__isnull=True) | Q(methodology__region_id=user_region_id(user)))
+
+
+def latest_versions() -> list[MethodologyVersion]:
+    """The newest version of every methodology (what a new run uses by default)."""
+    latest = {}
+    for version in versions(user=None).order_by("methodology__name", "-number"):
+        latest.setdefault(version.methodology_id, version)
+    return list(latest.values())
+
+
+def recompute_for(*, user: User, pk: int) -> IndicatorRecompute:
+    from identification.services import can_manage_identification
+
+    if not can_manage_identification(user):
+        raise PermissionDenied
+    qs = IndicatorRecompute.objects.filter(municipality__in=manageable_municipalities(user))
+    return get_object_or_404(qs, pk=pk)
+
+
+def school_for_monitoring(*, user: User, pk: int) -> School:
+    return get_object_or_404(schools_for(user).select_related("organisation", "municipality"), pk=pk)
+
+
+def status_for_revoke(*, user: User, pk: int) -> SchoolStatus:
+    from identification.services import can_manage_identification
+
+    if not can_manage_identification(user):
+        raise PermissionDenied
+    qs = SchoolStatus.objects.filter(school__in=schools_manageable_by(user)).select_related("school", "year")
+    return get_object_or_404(qs, pk=pk)
+
+
+def school_indicator_table(*, school: School) -> dict:
+    """Overall indicators of a school by year, next to the municipality's mean of the same year.
+
+    Two queries whatever the number of years: the school's rows, and one aggregate of the
+    municipality grouped by (year, indicator).
+    """
+    own = (
+        IndicatorValue.objects.filter(school=school, subject__isnull=True, grade__isnull=True)
+        .select_related("year")
+        .order_by("year__start_year")
+    )
+    years: dict[int, AcademicYear] = {}
+    values: dict[str, dict[int, float]] = defaultdict(dict)
+    for row in own:
+        years[row.year.start_year] = row.year
+        values[row.indicator][row.year.start_year] = row.value
+    means: dict[str, dict[int, float]] = defaultdict(dict)
+    if years:
+        rows = (
+            IndicatorValue.objects.filter(
+                school__municipality_id=school.municipality_id,
+                subject__isnull=True,
+                grade__isnull=True,
+                year__start_year__in=list(years),
+                indicator__in=list(values),
+            )
+            .values("indicator", "year__start_year")
+            .annotate(mean=Avg("value"))
+        )
+        for row in rows:
+            means[row["indicator"]][row["year__start_year"]] = row["mean"]
+    ordered_years = sorted(years)
+    table = []
+    for spec in INDICATORS:
+        if spec.code not in values:
+            continue
+        cells = [
+            (
+                format_value(values[spec.code].get(start), spec.unit),
+                format_value(means[spec.code].get(start), spec.unit),
+            )
+            for start in ordered_years
+        ]
+        series = [values[spec.code].get(start) for start in ordered_years]
+        table.append(
+            {
+                "spec": spec,
+                "cells": cells,
+                "series": series,
+                "muni_series": [means[spec.code].get(start) for start in ordered_years],
+            }
+        )
+    return {"years": [years[start] for start in ordered_years], "rows": table}
+
+
+def municipal_dashboard(*, municipalities: QuerySet) -> dict:
+    """Counts of statuses by year and kind, transitions, pending approvals: a fixed number of queries."""
+    counts = (
+        SchoolStatus.objects.filter(ACTIVE, school__municipality__in=municipalities)
+        .values("year__start_year", "kind")
+        .annotate(n=Count("pk"))
+    )
+    by_year: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(StatusKind.values, 0))
+    for row in counts:
+        by_year[row["year__start_year"]][row["kind"]] = row["n"]
+    pending = (
+        IdentificationRun.objects.filter(municipality__in=municipalities, status=TaskStatus.DONE, proposed_count__gt=0)
+        .annotate(approved=Count("statuses"))
+        .filter(approved=0)
+        .select_related("version__methodology", "year", "municipality")
+        .order_by("-created_at")[:10]
+    )
+    risk_zone = (
+        SchoolStatus.objects.filter(ACTIVE, school__municipality__in=municipalities, kind=StatusKind.RISK_ZONE)
+        .select_related("school__organisation", "year")
+        .order_by("-year__start_year", "school__code")[:20]
+    )
+    return {
+        "years": [{"start_year": start, "name": f"{start}/{start + 1}", **by_year[start]} for start in sorted(by_year)],
+        "pending": list(pending),
+        "risk_zone": list(risk_zone),
+    }

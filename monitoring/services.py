@@ -835,5 +835,8 @@ def import_job_rollback(*, job: ImportJob, user: User | None) -> ImportJob:
         SchoolAggregate.objects.filter(import_job=job).delete()
         SchoolAggregate.objects.filter(replaced_by=job).update(replaced_by=None)
         audit_record(actor=user, action="results_import.rolled_back", target=job, municipality_id=job.municipality_id)
+        from monitoring.tasks import after_import_finished
+
+        after_import_finished(job.pk)
     job.refresh_from_db()
     return job

@@ -1,6 +1,7 @@
 """Celery tasks of the results import: thin, take ids, safe to run twice."""
 
 from celery import shared_task
+from django.db import transaction
 
 from monitoring import services
 
@@ -9,6 +10,14 @@ from monitoring import services
 def import_results(job_id: int) -> None:
     # Routed to the «imports» queue by CELERY_TASK_ROUTES («*.import_*»).
     services.results_import_run(job_id=job_id)
+    after_import_finished(job_id)
+
+
+def after_import_finished(job_id: int) -> None:
+    """Indicators follow the data: recompute the school-years a done or rolled-back job touched."""
+    from identification.tasks import indicators_after_import
+
+    transaction.on_commit(lambda: indicators_after_import.delay(job_id))
 
 
 @shared_task(name="monitoring.tasks.requeue_stale_result_imports")

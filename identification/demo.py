@@ -1,0 +1,84 @@
+"""The demo district's identification: indicators, runs, and an approved list for last year.
+
+Runs after the monitoring demo (core.extensions.FEATURE_APPS order), so the demo results
+and context data are there when they exist. Deterministic (no randomness at all: the list
+follows from the data) and idempotent: indicators are computed once, a run is made only for
+a (methodology, year) the district has none for, and approval skips existing statuses.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from accounts.models import User
+from identification import services
+from identification.indicators import indicators_recompute
+from identification.models import IdentificationRun, IndicatorValue, MethodologyVersion, SchoolStatus, StatusKind
+from schools.demo import HOME
+from schools.models import AcademicYear, Municipality, School
+
+DEMO_KINDS = (StatusKind.LOW_RESULTS, StatusKind.DIFFICULT_CONDITIONS)
+DECISION_NUMBER = "112-од"
+
+
+def _latest_version(kind: str, region_id: int) -> MethodologyVersion | None:
+    """The region's own methodology of the kind if it has one, else the shipped preset."""
+    versions = MethodologyVersion.objects.filter(methodology__kind=kind)
+    own = versions.filter(methodology__region_id=region_id).order_by("-number", "-pk").first()
+    return own or versions.filter(methodology__region__isnull=True).order_by("-number", "-pk").first()
+
+
+def _run(*, version: MethodologyVersion, year: AcademicYear, municipality: Municipality, user) -> IdentificationRun:
+    existing = IdentificationRun.objects.filter(
+        municipality=municipality, year=year, version__methodology=version.methodology
+    ).first()
+    if existing is not None:
+        return existing
+    run = IdentificationRun.objects.create(version=version, year=year, municipality=municipality, created_by=user)
+    # Synchronously: seed_demo must leave a finished state, with or without a worker.
+    return services.identification_run_execute(run_id=run.pk) or run
+
+
+def demo_seed() -> str:
+    municipality = Municipality.objects.filter(oktmo=HOME.oktmo).first()
+    current = AcademicYear.objects.filter(is_current=True).first()
+    if municipality is None or current is None:
+        return "Выявление: демо-район не найден, пропущено."
+    previous = AcademicYear.objects.filter(start_year=current.start_year - 1).first()
+    user = User.objects.filter(username="uo").first()
+    school_ids = list(School.objects.filter(municipality=municipality).values_list("pk", flat=True))
+    if not IndicatorValue.objects.filter(school_id__in=school_ids).exists():
+        indicators_recompute(school_ids=school_ids)
+    values = IndicatorValue.objects.filter(school_id__in=school_ids).count()
+    if not values:
+        # Runs over no data would propose nobody and, being kept, block a later seed with data.
+        return "Выявление: в демо-районе ещё нет результатов и контекстных данных — запуски не созданы."
+
+    approved = dict.fromkeys(DEMO_KINDS, 0)
+    pending = 0
+    for kind in DEMO_KINDS:
+        version = _latest_version(kind, municipality.region_id)
+        if version is None:
+            continue
+        if previous is not None:
+            run = _run(version=version, year=previous, municipality=municipality, user=user)
+            proposed = list(run.results.filter(proposed=True).values_list("school_id", flat=True))
+            if proposed and user is not None and not run.statuses.exists():
+                services.run_approve(
+                    run=run,
+                    school_ids=proposed,
+                    decision_number=DECISION_NUMBER,
+                    decision_date=datetime.date(previous.start_year, 9, 1),
+                    user=user,
+                )
+            approved[kind] = SchoolStatus.objects.filter(
+                year=previous, kind=kind, school__municipality=municipality, revoked_at__isnull=True
+            ).count()
+        run = _run(version=version, year=current, municipality=municipality, user=user)
+        pending += run.proposed_count
+    year_name = previous.name if previous else "прошлый год"
+    return (
+        f"Выявление: значений показателей {values}; за {year_name} утверждены ШНОР — "
+        f"{approved[StatusKind.LOW_RESULTS]}, ШССУ — {approved[StatusKind.DIFFICULT_CONDITIONS]}; "
+        f"за {current.name} ждут утверждения предложений: {pending}."
+    )

@@ -1,0 +1,237 @@
+"""Evaluation of a methodology version's criteria over the stored indicator values.
+
+Percentiles and the tie rule. In a pool (the schools of the municipality or region that
+have a value counted in the year), a school's percentile is the share of the pool that is
+strictly worse than it, in per cent: ``100 · #worse / n``. «Worse» follows the indicator's
+direction (a higher share of «2» is worse). «In the bottom N%» holds when that percentile
+is below N, «in the top N%» when the share strictly better is below N. Tied schools have
+the same percentile, so a tie is never split: all of them are in, or none. The threshold
+shown in the explanation is the boundary value — the best value still inside the group.
+
+Consecutive years: a criterion with ``consecutive_years = k`` holds only if it holds in
+the run's year and in each of the k − 1 years before, each against that year's pool.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from identification.catalogue import BY_CODE, IndicatorSpec, format_value
+from identification.models import Criterion, IndicatorValue, Operator, Pool
+
+
+@dataclass
+class PoolStats:
+    """Values of one indicator in one pool and year, sorted ascending, for rank look-ups."""
+
+    values: list[float]
+    higher_is_better: bool
+
+    def worse_share(self, value: float) -> float:
+        n = len(self.values)
+        worse = bisect_left(self.values, value) if self.higher_is_better else n - bisect_right(self.values, value)
+        return 100.0 * worse / n
+
+    def better_share(self, value: float) -> float:
+        n = len(self.values)
+        better = n - bisect_right(self.values, value) if self.higher_is_better else bisect_left(self.values, value)
+        return 100.0 * better / n
+
+    def in_bottom(self, value: float, percent: float) -> bool:
+        return self.worse_share(value) < percent
+
+    def in_top(self, value: float, percent: float) -> bool:
+        return self.better_share(value) < percent
+
+    def bottom_threshold(self, percent: float) -> float | None:
+        """The best value that is still in the bottom ``percent`` (None if nobody is)."""
+        inside = [v for v in set(self.values) if self.in_bottom(v, percent)]
+        if not inside:
+            return None
+        return max(inside) if self.higher_is_better else min(inside)
+
+    def top_threshold(self, percent: float) -> float | None:
+        inside = [v for v in set(self.values) if self.in_top(v, percent)]
+        if not inside:
+            return None
+        return min(inside) if self.higher_is_better else max(inside)
+
+
+@dataclass
+class Outcome:
+    """One criterion for one school."""
+
+    criterion: int
+    label: str
+    fired: bool
+    value: float | None = None
+    percentile: float | None = None
+    threshold: float | None = None
+    text: str = ""
+    years: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "criterion": self.criterion,
+            "label": self.label,
+            "fired": self.fired,
+            "value": self.value,
+            "percentile": self.percentile,
+            "threshold": self.threshold,
+            "text": self.text,
+            "years": self.years,
+        }
+
+
+def indicator_label(spec: IndicatorSpec, subject_name: str | None, grade: int | None) -> str:
+    """«доля «2» по ВПР (русский язык, 4 кл.)» — the indicator as it reads inside a sentence."""
+    # Lower-case the first word unless it is an abbreviation («ВПР выше…», «ИСБШ»).
+    name = spec.name if spec.name[1:2].isupper() else spec.name[0].lower() + spec.name[1:]
+    if "ИСБШ" in name:
+        name = "ИСБШ"
+    scope = [part for part in (subject_name and subject_name.lower(), grade and f"{grade} кл.") if part]
+    return f"{name} ({', '.join(scope)})" if scope else name
+
+
+def _years_phrase(k: int) -> str:
+    ordinals = {2: "второй", 3: "третий", 4: "четвёртый", 5: "пятый"}
+    return f" {ordinals.get(k, f'{k}-й')} год подряд" if k > 1 else ""
+
+
+_POOL_GENITIVE = {Pool.MUNICIPALITY: "муниципалитета", Pool.REGION: "региона"}
+_COMPARE = {
+    Operator.LT: ("<", lambda v, x: v < x, "меньше порога"),
+    Operator.LE: ("≤", lambda v, x: v <= x, "не больше порога"),
+    Operator.GT: (">", lambda v, x: v > x, "больше порога"),
+    Operator.GE: ("≥", lambda v, x: v >= x, "не меньше порога"),
+}
+
+
+def _fmt_number(value: float) -> str:
+    text = f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return text.replace(".", ",")
+
+
+class Evaluator:
+    """Loads the values a version needs for one year and pool once, then judges schools.
+
+    Queries: one per (criterion, year) — bounded by the methodology, not by the data.
+    """
+
+    def __init__(self, *, criteria: list[Criterion], start_year: int, year_ids: dict[int, int], pool_schools):
+        self.criteria = criteria
+        self.start_year = start_year
+        self.year_ids = year_ids  # start year → AcademicYear id
+        self.pool_schools = pool_schools  # Pool → {school_id: pool key}
+        # (criterion pk, start year) → {school_id: (value, participants)}
+        self.values: dict[tuple[int, int], dict[int, tuple[float, int]]] = {}
+        # (criterion pk, start year) → {pool key: PoolStats}
+        self.stats: dict[tuple[int, int], dict[object, PoolStats]] = {}
+
+    def _years_needed(self, criterion: Criterion) -> list[int]:
+        span = max(criterion.consecutive_years, 1)
+        if criterion.operator in (Operator.RISE, Operator.ENTER_BOTTOM):
+            span += 1
+        return [self.start_year - offset for offset in range(span)]
+
+    def load(self) -> None:
+        for criterion in self.criteria:
+            spec = BY_CODE[criterion.indicator]
+            membership = self.pool_schools[criterion.pool]
+            for start in self._years_needed(criterion):
+                year_id = self.year_ids.get(start)
+                rows: dict[int, tuple[float, int]] = {}
+                if year_id is not None:
+                    qs = IndicatorValue.objects.filter(
+                        year_id=year_id,
+                        indicator=criterion.indicator,
+                        subject_id=criterion.subject_id,
+                        grade=criterion.grade,
+                        school_id__in=list(membership),
+                    )
+                    rows = {pk: (value, n) for pk, value, n in qs.values_list("school_id", "value", "participants")}
+                self.values[(criterion.pk, start)] = rows
+                by_pool: dict[object, list[float]] = defaultdict(list)
+                for school, (value, n) in rows.items():
+                    if n >= criterion.min_participants:
+                        by_pool[membership[school]].append(value)
+                self.stats[(criterion.pk, start)] = {
+                    key: PoolStats(sorted(values), spec.higher_is_better) for key, values in by_pool.items()
+                }
+
+    def _holds(self, criterion: Criterion, school: int, start: int) -> tuple[bool, float | None, float | None, Any]:
+        """(holds, value, percentile, threshold) of the criterion for one school in one year."""
+        row = self.values.get((criterion.pk, start), {}).get(school)
+        if row is None or row[1] < criterion.min_participants:
+            return False, None, None, None
+        value = row[0]
+        stats = self.stats[(criterion.pk, start)].get(self.pool_schools[criterion.pool][school])
+        percentile = stats.worse_share(value) if stats else None
+        op = criterion.operator
+        if op in (Operator.BOTTOM, Operator.ENTER_BOTTOM):
+            return stats.in_bottom(value, criterion.value), value, percentile, stats.bottom_threshold(criterion.value)
+        if op == Operator.TOP:
+            return stats.in_top(value, criterion.value), value, percentile, stats.top_threshold(criterion.value)
+        if op == Operator.RISE:
+            before = self.values.get((criterion.pk, start - 1), {}).get(school)
+            if before is None or before[1] < criterion.min_participants:
+                return False, value, percentile, None
+            return value - before[0] >= criterion.value, value, percentile, before[0]
+        _, compare, _ = _COMPARE[op]
+        return compare(value, criterion.value), value, percentile, criterion.value
+
+    def judge(self, criterion: Criterion, school: int, subject_name: str | None) -> Outcome:
+        spec = BY_CODE[criterion.indicator]
+        label = indicator_label(spec, subject_name, criterion.grade)
+        held, value, percentile, threshold = self._holds(criterion, school, self.start_year)
+        outcome = Outcome(criterion.pk, label, False, value, percentile, threshold)
+        if value is None:
+            outcome.text = f"{label}: нет данных (или меньше {criterion.min_participants} участников)"
+            return outcome
+        shown = format_value(value, spec.unit)
+        if criterion.operator == Operator.ENTER_BOTTOM and held:
+            before, _, _, _ = self._holds(criterion, school, self.start_year - 1)
+            held = not before
+        years = [self.start_year] if held else []
+        for back in range(1, max(criterion.consecutive_years, 1)):
+            if not held:
+                break
+            held, _, _, _ = self._holds(criterion, school, self.start_year - back)
+            if held:
+                years.append(self.start_year - back)
+        outcome.fired = held
+        outcome.years = years if held else []
+        pool = _POOL_GENITIVE[criterion.pool]
+        op = criterion.operator
+        if op in (Operator.BOTTOM, Operator.TOP, Operator.ENTER_BOTTOM):
+            where = "нижних" if op != Operator.TOP else "верхних"
+            limit = f" (порог {format_value(threshold, spec.unit)})" if threshold is not None else ""
+            if held:
+                first = "впервые " if op == Operator.ENTER_BOTTOM else ""
+                outcome.text = (
+                    f"{label} {shown} — {first}в {where} {_fmt_number(criterion.value)}% {pool}{limit}"
+                    f"{_years_phrase(criterion.consecutive_years)}"
+                )
+            else:
+                outcome.text = f"{label} {shown} — не в {where} {_fmt_number(criterion.value)}% {pool}{limit}"
+        elif op == Operator.RISE:
+            if threshold is None:
+                outcome.text = f"{label} {shown} — нет данных за прошлый год"
+            else:
+                change = value - threshold
+                sign = "выросла" if change >= 0 else "снизилась"
+                outcome.text = (
+                    f"{label} {shown} — {sign} за год на {_fmt_number(abs(change))} п.п. "
+                    f"(было {format_value(threshold, spec.unit)}; порог роста {_fmt_number(criterion.value)} п.п.)"
+                )
+        else:
+            symbol, _, words = _COMPARE[op]
+            verdict = words if held else f"не выполнено: {symbol}"
+            outcome.text = (
+                f"{label} {shown} — {verdict} {format_value(criterion.value, spec.unit)}"
+                f"{_years_phrase(criterion.consecutive_years) if held else ''}"
+            )
+        return outcome

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from django import forms
+from django.forms import formset_factory
+
+from identification.catalogue import CHOICES, ISBSH_FACTORS
+from identification.models import MethodologyVersion, Operator, Pool, StatusKind
+from monitoring.models import Subject
+from schools.models import AcademicYear, Municipality
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+
+
+class RunCreateForm(forms.Form):
+    version = forms.ModelChoiceField(label="Методика (версия)", queryset=MethodologyVersion.objects.none())
+    year = forms.ModelChoiceField(label="Учебный год", queryset=AcademicYear.objects.all(), empty_label=None)
+    municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=Municipality.objects.none(), empty_label=None)
+
+    def __init__(self, *args, versions, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = versions
+        self.fields["municipality"].queryset = municipalities
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+
+class ApproveForm(forms.Form):
+    schools = forms.TypedMultipleChoiceField(label="Школы", coerce=int, widget=forms.CheckboxSelectMultiple)
+    decision_number = forms.CharField(label="Номер решения (приказа)", max_length=50)
+    decision_date = forms.DateField(label="Дата решения", widget=DATE_INPUT)
+
+    def __init__(self, *args, results, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["schools"].choices = [(r.school_id, r.school.short_name) for r in results]
+        self.fields["schools"].error_messages["required"] = "Отметьте хотя бы одну школу."
+        self.fields["decision_number"].widget.attrs["class"] = "form-control"
+
+
+class StatusSetForm(forms.Form):
+    year = forms.ModelChoiceField(label="Учебный год", queryset=AcademicYear.objects.all(), empty_label=None)
+    kind = forms.ChoiceField(label="Статус", choices=StatusKind.choices)
+    reason = forms.CharField(label="Обоснование", widget=forms.Textarea(attrs={"rows": 3}))
+    decision_number = forms.CharField(label="Номер решения (приказа)", max_length=50, required=False)
+    decision_date = forms.DateField(label="Дата решения", required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("year", "kind"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+        for name in ("reason", "decision_number"):
+            self.fields[name].widget.attrs["class"] = "form-control"
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label="Причина отмены", widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+
+
+class VersionForm(forms.Form):
+    source_document = forms.CharField(label="Документ-основание", max_length=300, required=False)
+    first_year = forms.IntegerField(label="Применяется с (год начала)", required=False, min_value=2000, max_value=2100)
+    last_year = forms.IntegerField(label="Применяется по (год начала)", required=False, min_value=2000, max_value=2100)
+    required_count = forms.IntegerField(
+        label="Сколько критериев должно выполняться (0 — все)", min_value=0, max_value=20, initial=1
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_year"), data.get("last_year")
+        if first and last and first > last:
+            raise forms.ValidationError("Год начала действия позже года окончания.")
+        return data
+
+
+class CriterionForm(forms.Form):
+    # Every field has the initial its widget shows, so the blank row for a new criterion
+    # counts as unchanged (and is skipped) unless the user fills it.
+    indicator = forms.ChoiceField(label="Показатель", choices=[("", "— показатель —"), *CHOICES])
+    subject = forms.ModelChoiceField(
+        label="Предмет", queryset=Subject.objects.all(), required=False, empty_label="все предметы"
+    )
+    grade = forms.IntegerField(label="Класс", required=False, min_value=1, max_value=11)
+    pool = forms.ChoiceField(label="Сравнение внутри", choices=Pool.choices, initial=Pool.MUNICIPALITY)
+    operator = forms.ChoiceField(label="Условие", choices=Operator.choices, initial=Operator.BOTTOM)
+    value = forms.FloatField(label="Значение")
+    min_participants = forms.IntegerField(label="Мин. участников", min_value=1, initial=10)
+    consecutive_years = forms.IntegerField(label="Лет подряд", min_value=1, max_value=5, initial=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select form-select-sm" if name in (
+                "indicator", "subject", "pool", "operator"
+            ) else "form-control form-control-sm"  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        operator, value = data.get("operator"), data.get("value")
+        percentile = (Operator.BOTTOM, Operator.TOP, Operator.ENTER_BOTTOM)
+        if operator in percentile and value is not None and not 0 < value <= 100:
+            raise forms.ValidationError("Процент для нижних/верхних групп — от 0 до 100.")
+        return data
+
+
+CriterionFormSet = formset_factory(CriterionForm, extra=1, can_delete=True, min_num=1, validate_min=True)
+
+
+class WeightsForm(forms.Form):
+    def __init__(self, *args, weights: dict[str, float], **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, name, _, adverse in ISBSH_FACTORS:
+            self.fields[code] = forms.DecimalField(
+                label=name + ("" if adverse else " (снижает трудность)"),
+                min_value=0,
+                max_value=100,
+                max_digits=5,
+                decimal_places=2,
+                initial=weights.get(code),
+                widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.5"}),
+            )
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(data.get(code) for code, *_ in ISBSH_FACTORS):
+            raise forms.ValidationError("Хотя бы один вес должен быть больше нуля.")
+        return data

@@ -1,0 +1,263 @@
+"""Indicator recompute: set-based SQL from the current result rows and context data.
+
+Per chunk of schools: one aggregate of the result rows into a temporary table, then three
+INSERT … SELECT statements (results, ЕГЭ aggregates, context),
+after a DELETE of the same school-years: nothing loops over result rows in Python, so the
+cost is the database's one scan (bench/identify_bench.py compares it with a hand-written
+floor). The SQL is plain enough to run on SQLite and PostgreSQL alike.
+
+The minimum-group rule (DESIGN.md §7: «only groups of ≥ 10 participants count») is applied
+per slice (school, year, procedure, subject, grade): a smaller slice gives no per-subject
+value and does not enter the school-wide one either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import connection, transaction
+
+from identification.catalogue import ISBSH_FACTORS
+from identification.models import IndicatorValue, SocialIndexWeight
+
+MIN_GROUP = IndicatorValue.MIN_GROUP
+_CHUNK = 500
+
+TABLE = IndicatorValue._meta.db_table
+COLUMNS = "(school_id, year_id, indicator, subject_id, grade, value, participants)"
+
+# One scan of the result rows into a temporary table of per-slice counts (CREATE TABLE AS
+# may use a parallel plan on PostgreSQL, an INSERT … SELECT may not), then the school-wide
+# sums over the slices that count. The journal comparison is ВПР only (РЦОИ protocols carry no journal mark).
+# A slice with no participant rows but an imported aggregate (Ф3 marks, «Сравнение отметок
+# с отметками по журналу», in participants) counts from the aggregate; the gap of ≥ 2 marks
+# exists only in participant rows, hence its own denominator ``ng``.
+SLICES_SQL = """
+CREATE TEMP TABLE ident_slices AS
+SELECT r.school_id, r.year_id, r.procedure, r.subject_id, r.grade,
+       COUNT(*) AS n,
+       SUM(CASE WHEN r.mark = 2 THEN 1 ELSE 0 END) AS n2,
+       SUM(r.mark) AS marks,
+       SUM(CASE WHEN r.journal_mark IS NOT NULL THEN 1 ELSE 0 END) AS nj,
+       SUM(CASE WHEN r.mark < r.journal_mark THEN 1 ELSE 0 END) AS low,
+       SUM(CASE WHEN r.mark = r.journal_mark THEN 1 ELSE 0 END) AS conf,
+       SUM(CASE WHEN r.mark > r.journal_mark THEN 1 ELSE 0 END) AS rai,
+       SUM(CASE WHEN ABS(r.mark - r.journal_mark) >= 2 THEN 1 ELSE 0 END) AS gap,
+       SUM(CASE WHEN r.journal_mark IS NOT NULL THEN 1 ELSE 0 END) AS ng
+FROM monitoring_participantresult r
+WHERE r.replaced_by_id IS NULL AND r.mark IS NOT NULL AND r.procedure IN ('vpr', 'oge') {scope}
+GROUP BY r.school_id, r.year_id, r.procedure, r.subject_id, r.grade
+HAVING COUNT(*) >= {min_group}
+"""
+
+RESULTS_SQL = """
+WITH p AS (
+    SELECT * FROM ident_slices
+), a AS (
+    SELECT a.school_id, a.year_id, a.procedure, a.subject_id, a.grade,
+           a.mark_2 + a.mark_3 + a.mark_4 + a.mark_5 AS n,
+           a.mark_2 AS n2,
+           2 * a.mark_2 + 3 * a.mark_3 + 4 * a.mark_4 + 5 * a.mark_5 AS marks,
+           COALESCE(a.lowered + a.confirmed + a.raised, 0) AS nj,
+           COALESCE(a.lowered, 0) AS low, COALESCE(a.confirmed, 0) AS conf, COALESCE(a.raised, 0) AS rai,
+           0 AS gap, 0 AS ng
+    FROM monitoring_schoolaggregate a
+    WHERE a.replaced_by_id IS NULL AND a.source = 'imported' AND a.procedure IN ('vpr', 'oge')
+      AND a.mark_2 IS NOT NULL AND a.mark_3 IS NOT NULL AND a.mark_4 IS NOT NULL AND a.mark_5 IS NOT NULL
+      AND a.mark_2 + a.mark_3 + a.mark_4 + a.mark_5 >= {min_group} {scope_a}
+      AND NOT EXISTS (
+          SELECT 1 FROM monitoring_participantresult r
+          WHERE r.replaced_by_id IS NULL AND r.year_id = a.year_id AND r.procedure = a.procedure
+            AND r.subject_id = a.subject_id AND r.grade = a.grade AND r.school_id = a.school_id
+      )
+), g AS (
+    SELECT * FROM p UNION ALL SELECT * FROM a
+), s AS (
+    SELECT school_id, year_id, procedure, SUM(n) AS n, SUM(n2) AS n2, SUM(marks) AS marks,
+           SUM(nj) AS nj, SUM(low) AS low, SUM(conf) AS conf, SUM(rai) AS rai, SUM(gap) AS gap, SUM(ng) AS ng
+    FROM g GROUP BY school_id, year_id, procedure
+)
+INSERT INTO {table} {columns}
+SELECT school_id, year_id, procedure || '_share_2', subject_id, grade, 100.0 * n2 / n, n FROM g
+UNION ALL
+SELECT school_id, year_id, procedure || '_mean_mark', subject_id, grade, 1.0 * marks / n, n FROM g
+UNION ALL
+SELECT school_id, year_id, procedure || '_share_2', {nn}, 100.0 * n2 / n, n FROM s
+UNION ALL
+SELECT school_id, year_id, procedure || '_mean_mark', {nn}, 1.0 * marks / n, n FROM s
+UNION ALL
+SELECT school_id, year_id, 'vpr_lowered', {nn}, 100.0 * low / nj, nj FROM s
+    WHERE procedure = 'vpr' AND nj >= {min_group}
+UNION ALL
+SELECT school_id, year_id, 'vpr_confirmed', {nn}, 100.0 * conf / nj, nj FROM s
+    WHERE procedure = 'vpr' AND nj >= {min_group}
+UNION ALL
+SELECT school_id, year_id, 'vpr_raised', {nn}, 100.0 * rai / nj, nj FROM s
+    WHERE procedure = 'vpr' AND nj >= {min_group}
+UNION ALL
+SELECT school_id, year_id, 'vpr_gap_2', {nn}, 100.0 * gap / ng, ng FROM s
+    WHERE procedure = 'vpr' AND ng >= {min_group}
+"""
+
+# ЕГЭ comes as per-school aggregates (regional reports), not as participant rows.
+EGE_SQL = """
+WITH g AS (
+    SELECT a.school_id, a.year_id, a.subject_id, SUM(a.participants) AS n, SUM(a.below_minimum) AS below
+    FROM monitoring_schoolaggregate a
+    WHERE a.replaced_by_id IS NULL AND a.procedure = 'ege' AND a.below_minimum IS NOT NULL {scope}
+    GROUP BY a.school_id, a.year_id, a.subject_id
+    HAVING SUM(a.participants) >= {min_group}
+)
+INSERT INTO {table} {columns}
+SELECT school_id, year_id, 'ege_below_min', subject_id, {n}, 100.0 * below / n, n FROM g
+UNION ALL
+SELECT school_id, year_id, 'ege_below_min', {nn}, 100.0 * SUM(below) / SUM(n), SUM(n) FROM g
+    GROUP BY school_id, year_id
+"""
+
+CONTEXT_SQL = """
+WITH c AS (
+    SELECT d.school_id, d.year_id, d.contingent, d.low_income_share, d.ovz_share, d.non_native_share,
+           d.single_parent_share, d.preventive_register_share, d.parents_higher_ed_share,
+           d.missed_lessons, d.discipline_incidents, d.teacher_posts, d.teacher_vacancies,
+           d.graduates_9, d.certificates_9,
+           CASE WHEN sc.settlement = 'rural' THEN 100.0 ELSE 0.0 END AS rural,
+           CASE WHEN d.contingent IS NULL THEN NULL
+                WHEN d.contingent >= 500 THEN 0.0 ELSE 100.0 - d.contingent / 5.0 END AS small_school,
+           prev.contingent AS prev_contingent,
+           COALESCE(d.contingent, 0) AS n
+    FROM monitoring_contextdata d
+    JOIN schools_school sc ON sc.id = d.school_id
+    JOIN schools_academicyear y ON y.id = d.year_id
+    LEFT JOIN schools_academicyear py ON py.start_year = y.start_year - 1
+    LEFT JOIN monitoring_contextdata prev
+           ON prev.school_id = d.school_id AND prev.year_id = py.id AND prev.replaced_by_id IS NULL
+    WHERE d.replaced_by_id IS NULL {scope}
+)
+INSERT INTO {table} {columns}
+SELECT school_id, year_id, 'low_income_share', {nn}, low_income_share, n FROM c
+    WHERE low_income_share IS NOT NULL
+UNION ALL SELECT school_id, year_id, 'ovz_share', {nn}, ovz_share, n FROM c WHERE ovz_share IS NOT NULL
+UNION ALL SELECT school_id, year_id, 'non_native_share', {nn}, non_native_share, n FROM c
+    WHERE non_native_share IS NOT NULL
+UNION ALL SELECT school_id, year_id, 'single_parent_share', {nn}, single_parent_share, n FROM c
+    WHERE single_parent_share IS NOT NULL
+UNION ALL SELECT school_id, year_id, 'preventive_share', {nn}, preventive_register_share, n FROM c
+    WHERE preventive_register_share IS NOT NULL
+UNION ALL SELECT school_id, year_id, 'parents_higher_ed', {nn}, parents_higher_ed_share, n FROM c
+    WHERE parents_higher_ed_share IS NOT NULL
+UNION ALL SELECT school_id, year_id, 'rural', {nn}, rural, n FROM c
+UNION ALL SELECT school_id, year_id, 'contingent', {nn}, contingent, n FROM c WHERE contingent IS NOT NULL
+UNION ALL SELECT school_id, year_id, 'missed_per_student', {nn}, 1.0 * missed_lessons / contingent, n FROM c
+    WHERE missed_lessons IS NOT NULL AND contingent > 0
+UNION ALL SELECT school_id, year_id, 'discipline_per_100', {nn}, 100.0 * discipline_incidents / contingent, n
+    FROM c WHERE discipline_incidents IS NOT NULL AND contingent > 0
+UNION ALL SELECT school_id, year_id, 'contingent_change', {nn},
+    100.0 * (contingent - prev_contingent) / prev_contingent, n FROM c
+    WHERE contingent IS NOT NULL AND prev_contingent > 0
+UNION ALL SELECT school_id, year_id, 'vacancy_share', {nn}, 100.0 * teacher_vacancies / teacher_posts, n FROM c
+    WHERE teacher_vacancies IS NOT NULL AND teacher_posts > 0
+UNION ALL SELECT school_id, year_id, 'certified_9', {nn}, 100.0 * certificates_9 / graduates_9, graduates_9
+    FROM c WHERE certificates_9 IS NOT NULL AND graduates_9 > 0
+UNION ALL SELECT school_id, year_id, 'isbsh', {nn}, 100.0 - ({isbsh_sum}) / ({isbsh_weights}), n FROM c
+    WHERE ({isbsh_weights}) > 0
+"""
+
+# ИСБШ factor → SQL expression of its «difficulty» in 0–100 (adverse shares as they are,
+# favourable ones inverted).
+_FACTOR_SQL = {
+    "low_income_share": "low_income_share",
+    "ovz_share": "ovz_share",
+    "non_native_share": "non_native_share",
+    "single_parent_share": "single_parent_share",
+    "preventive_share": "preventive_register_share",
+    "parents_higher_ed": "(100.0 - parents_higher_ed_share)",
+    "rural": "rural",
+    "small_school": "small_school",
+}
+
+
+def isbsh_weights() -> dict[str, float]:
+    """Current ИСБШ weights; factors never edited keep the catalogue's default."""
+    stored = {row.factor: float(row.weight) for row in SocialIndexWeight.objects.all()}
+    return {code: stored.get(code, default) for code, _, default, _ in ISBSH_FACTORS}
+
+
+def _isbsh_sql(weights: dict[str, float]) -> tuple[str, str]:
+    """Weighted mean of the known factors: Σ wᵢ·xᵢ / Σ wᵢ over the factors with data."""
+    parts, denominators = [], []
+    for code, weight in weights.items():
+        if weight <= 0:
+            continue
+        expr = _FACTOR_SQL[code]
+        parts.append(f"{float(weight)!r} * COALESCE({expr}, 0)")
+        denominators.append(f"CASE WHEN {expr} IS NULL THEN 0 ELSE {float(weight)!r} END")
+    return (" + ".join(parts) or "0"), (" + ".join(denominators) or "0")
+
+
+def _scope(alias: str, school_ids: list[int] | None, year_ids: list[int] | None) -> str:
+    clauses = []
+    if school_ids is not None:
+        clauses.append(f"{alias}.school_id IN ({','.join(str(int(pk)) for pk in school_ids) or 'NULL'})")
+    if year_ids is not None:
+        clauses.append(f"{alias}.year_id IN ({','.join(str(int(pk)) for pk in year_ids) or 'NULL'})")
+    return "".join(f" AND {clause}" for clause in clauses)
+
+
+def _chunks(ids: list[int] | None) -> Iterable[list[int] | None]:
+    if ids is None:
+        yield None
+        return
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def statements(
+    school_ids: list[int] | None, year_ids: list[int] | None, weights: dict[str, float]
+) -> list[tuple[str, bool]]:
+    """The recompute's SQL in order, each with whether its row count is indicator values written."""
+    isbsh_sum, isbsh_den = _isbsh_sql(weights)
+    # Typed NULLs: PostgreSQL resolves an all-NULL column of a UNION to text otherwise.
+    null = "CAST(NULL AS INTEGER)"
+    common = {"table": TABLE, "columns": COLUMNS, "min_group": MIN_GROUP, "n": null, "nn": f"{null}, {null}"}
+    return [
+        ("DROP TABLE IF EXISTS ident_slices", False),
+        (SLICES_SQL.format(scope=_scope("r", school_ids, year_ids), **common), False),
+        (RESULTS_SQL.format(scope_a=_scope("a", school_ids, year_ids), **common), True),
+        ("DROP TABLE ident_slices", False),
+        (EGE_SQL.format(scope=_scope("a", school_ids, year_ids), **common), True),
+        (
+            CONTEXT_SQL.format(
+                scope=_scope("d", school_ids, year_ids), isbsh_sum=isbsh_sum, isbsh_weights=isbsh_den, **common
+            ),
+            True,
+        ),
+    ]
+
+
+def indicators_recompute(
+    *,
+    school_ids: list[int] | None = None,
+    year_ids: list[int] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Replace the stored indicators of the given schools × years (None — all); returns rows written."""
+    weights = isbsh_weights()
+    chunks = list(_chunks(sorted(set(school_ids)) if school_ids is not None else None))
+    written = 0
+    for number, chunk in enumerate(chunks, start=1):
+        with transaction.atomic():
+            stale = IndicatorValue.objects.all()
+            if chunk is not None:
+                stale = stale.filter(school_id__in=chunk)
+            if year_ids is not None:
+                stale = stale.filter(year_id__in=year_ids)
+            stale._raw_delete(stale.db)
+            with connection.cursor() as cursor:
+                for sql, counts in statements(chunk, year_ids, weights):
+                    cursor.execute(sql)
+                    if counts:
+                        written += max(cursor.rowcount, 0)
+        if progress:
+            progress(round(100 * number / len(chunks)))
+    return written

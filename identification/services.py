@@ -1,0 +1,426 @@
+"""Writes of identification: recompute, methodology versions, runs, approval into statuses."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Role, User
+from core.audit import audit_record
+from identification.engine import Evaluator
+from identification.indicators import indicators_recompute
+from identification.models import (
+    ACTIVE,
+    Criterion,
+    IdentificationRun,
+    IndicatorRecompute,
+    Methodology,
+    MethodologyVersion,
+    RunResult,
+    SchoolStatus,
+    StatusKind,
+    TaskStatus,
+)
+from monitoring.models import ContextData, ImportJob, ParticipantResult, SchoolAggregate
+from schools.models import AcademicYear, Municipality, School
+
+logger = logging.getLogger(__name__)
+
+
+class IdentificationRefused(Exception):
+    """An action the rules forbid; the message is for the user, in Russian."""
+
+
+# --- Who may do what ----------------------------------------------------------------------------
+
+
+def can_manage_identification(user: User) -> bool:
+    """Runs, methodology edits, recompute and approval: the department only (DESIGN.md §3)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.role == Role.DEPARTMENT and user.municipality_id is not None)
+
+
+def can_read_identification(user: User) -> bool:
+    """Runs and the municipal dashboard: the department, the region, the methodological centre."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.role in (Role.DEPARTMENT, Role.REGION, Role.METHODOLOGIST)
+
+
+# --- Indicator recompute ------------------------------------------------------------------------
+
+
+def indicator_recompute_request(
+    *, user: User | None, municipality: Municipality | None, import_job: ImportJob | None = None
+) -> IndicatorRecompute:
+    """Queue a recompute of a municipality's schools (all years) after commit."""
+    from identification.tasks import recompute_indicators
+
+    schools = School.objects.filter(municipality=municipality) if municipality else School.objects.none()
+    school_ids = list(schools.values_list("pk", flat=True))
+    recompute = IndicatorRecompute.objects.create(
+        municipality=municipality, requested_by=user, import_job=import_job, school_ids=school_ids
+    )
+    transaction.on_commit(lambda: recompute_indicators.delay(recompute.pk))
+    return recompute
+
+
+def indicators_after_import(*, job_id: int) -> IndicatorRecompute | None:
+    """The import's hook: recompute the school-years a finished or rolled-back job touched.
+
+    A done job's rows tell its school-years; a rolled-back job's rows are gone, so the
+    school-years recorded by the recompute that followed it are reused, or else the job's
+    scope (its school, or its municipality) for every year.
+    """
+    from identification.tasks import recompute_indicators
+
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status not in (ImportJob.Status.DONE, ImportJob.Status.ROLLED_BACK):
+        return None
+    school_ids: set[int] = set()
+    year_ids: set[int] = set()
+    if job.status == ImportJob.Status.DONE:
+        for model in (ParticipantResult, ContextData, SchoolAggregate):
+            pairs = model.objects.filter(Q(import_job=job) | Q(replaced_by=job)).values_list("school_id", "year_id")
+            for school_id, year_id in pairs.distinct():
+                school_ids.add(school_id)
+                year_ids.add(year_id)
+    else:
+        earlier = IndicatorRecompute.objects.filter(import_job=job).exclude(school_ids=[]).first()
+        if earlier is not None:
+            school_ids, year_ids = set(earlier.school_ids), set(earlier.year_ids)
+        elif job.school_id:
+            school_ids = {job.school_id}
+        elif job.municipality_id:
+            school_ids = set(School.objects.filter(municipality_id=job.municipality_id).values_list("pk", flat=True))
+    if not school_ids:
+        return None
+    recompute = IndicatorRecompute.objects.create(
+        municipality_id=job.municipality_id,
+        import_job=job,
+        school_ids=sorted(school_ids),
+        year_ids=sorted(year_ids),
+    )
+    transaction.on_commit(lambda: recompute_indicators.delay(recompute.pk))
+    return recompute
+
+
+def indicator_recompute_run(*, recompute_id: int) -> IndicatorRecompute | None:
+    """The Celery task's body; claims the recompute so a second delivery does nothing."""
+    claimed = IndicatorRecompute.objects.filter(pk=recompute_id, status=TaskStatus.QUEUED).update(
+        status=TaskStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    recompute = IndicatorRecompute.objects.get(pk=recompute_id)
+
+    def progress(percent: int) -> None:
+        IndicatorRecompute.objects.filter(pk=recompute_id).update(progress=min(percent, 99))
+
+    try:
+        written = indicators_recompute(
+            school_ids=recompute.school_ids or None, year_ids=recompute.year_ids or None, progress=progress
+        )
+    except Exception as exc:
+        logger.exception("indicator recompute %s failed", recompute_id)
+        IndicatorRecompute.objects.filter(pk=recompute_id).update(
+            status=TaskStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+    else:
+        IndicatorRecompute.objects.filter(pk=recompute_id).update(
+            status=TaskStatus.DONE, progress=100, values_written=written, finished_at=timezone.now()
+        )
+    recompute.refresh_from_db()
+    return recompute
+
+
+# --- Methodology versions -----------------------------------------------------------------------
+
+
+def methodology_version_save(
+    *, version: MethodologyVersion, fields: dict, criteria: list[dict], user: User
+) -> MethodologyVersion:
+    """Save an edited version; a version some run used is kept as it was and the edit
+    becomes the next version (runs keep pointing to the rules they were computed by)."""
+    if not criteria:
+        raise IdentificationRefused("В методике должен быть хотя бы один критерий.")
+    with transaction.atomic():
+        methodology = version.methodology
+        region_id = None if user.is_superuser else _region_of(user)
+        if methodology.region_id is None and region_id is not None:
+            # A shipped preset is shared by every region: the edit becomes the region's own copy.
+            methodology, _ = Methodology.objects.get_or_create(
+                name=methodology.name,
+                region_id=region_id,
+                defaults={"kind": methodology.kind, "description": methodology.description},
+            )
+            last = methodology.versions.order_by("-number").values_list("number", flat=True).first()
+            version = MethodologyVersion(methodology=methodology, number=(last or 0) + 1)
+        elif version.runs.exists():
+            last = methodology.versions.order_by("-number").values_list("number", flat=True).first()
+            version = MethodologyVersion(methodology=methodology, number=(last or 0) + 1)
+        for name, value in fields.items():
+            setattr(version, name, value)
+        version.created_by = user
+        version.save()
+        version.criteria.all().delete()
+        Criterion.objects.bulk_create(
+            Criterion(version=version, order=position, **data) for position, data in enumerate(criteria)
+        )
+    return version
+
+
+def _region_of(user: User) -> int | None:
+    from identification.selectors import user_region_id
+
+    return user_region_id(user)
+
+
+# --- Runs ---------------------------------------------------------------------------------------
+
+
+def identification_run_create(
+    *, user: User | None, version: MethodologyVersion, year: AcademicYear, municipality: Municipality
+) -> IdentificationRun:
+    if not version.applies_to(year.start_year):
+        raise IdentificationRefused(f"Версия методики не применяется к {year.name} учебному году.")
+    if not version.criteria.exists():
+        raise IdentificationRefused("В версии методики нет критериев.")
+    from identification.tasks import run_identification
+
+    run = IdentificationRun.objects.create(version=version, year=year, municipality=municipality, created_by=user)
+    transaction.on_commit(lambda: run_identification.delay(run.pk))
+    return run
+
+
+def _candidates(run: IdentificationRun) -> list[School]:
+    schools = School.objects.filter(municipality_id=run.municipality_id, is_active=True).order_by("code")
+    if run.kind == StatusKind.EFFECTIVE:
+        # Exit to effective functioning is judged for the schools in the programme: an active
+        # ШНОР/ШССУ status in the run's year or the year before.
+        supported = SchoolStatus.objects.filter(
+            ACTIVE,
+            kind__in=StatusKind.supported(),
+            year__start_year__in=[run.year.start_year, run.year.start_year - 1],
+        ).values("school_id")
+        schools = schools.filter(pk__in=supported)
+    return list(schools)
+
+
+def identification_run_execute(*, run_id: int) -> IdentificationRun | None:
+    """Judge every school of the municipality by the version's criteria; store the results."""
+    claimed = IdentificationRun.objects.filter(pk=run_id, status=TaskStatus.QUEUED).update(
+        status=TaskStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    run = IdentificationRun.objects.select_related("version__methodology", "year", "municipality").get(pk=run_id)
+    try:
+        results = _evaluate(run)
+        with transaction.atomic():
+            RunResult.objects.bulk_create(results, batch_size=1000)
+            IdentificationRun.objects.filter(pk=run_id).update(
+                status=TaskStatus.DONE,
+                progress=100,
+                finished_at=timezone.now(),
+                schools_count=len(results),
+                proposed_count=sum(result.proposed for result in results),
+            )
+    except Exception as exc:
+        logger.exception("identification run %s failed", run_id)
+        IdentificationRun.objects.filter(pk=run_id).update(
+            status=TaskStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+    run.refresh_from_db()
+    return run
+
+
+def _evaluate(run: IdentificationRun) -> list[RunResult]:
+    criteria = list(run.version.criteria.select_related("subject"))
+    schools = _candidates(run)
+    region_id = run.municipality.region_id
+    pool_rows = School.objects.filter(municipality__region_id=region_id).values_list("pk", "municipality_id")
+    pools = {
+        "municipality": dict(pool_rows),
+        "region": {pk: region_id for pk, _ in pool_rows},
+    }
+    if all(criterion.pool == "municipality" for criterion in criteria):
+        pools["municipality"] = {pk: m for pk, m in pools["municipality"].items() if m == run.municipality_id}
+    year_ids = dict(AcademicYear.objects.values_list("start_year", "pk"))
+    evaluator = Evaluator(criteria=criteria, start_year=run.year.start_year, year_ids=year_ids, pool_schools=pools)
+    evaluator.load()
+    IdentificationRun.objects.filter(pk=run.pk).update(progress=50)
+    required = run.version.required_count or len(criteria)
+    results = []
+    for school in schools:
+        outcomes = [
+            evaluator.judge(criterion, school.pk, criterion.subject.name if criterion.subject_id else None)
+            for criterion in criteria
+        ]
+        fired = [outcome for outcome in outcomes if outcome.fired]
+        proposed = len(fired) >= required
+        if proposed:
+            explanation = "; ".join(outcome.text for outcome in fired) + "."
+        elif fired:
+            explanation = (
+                f"Выполнено критериев: {len(fired)} из {required} необходимых: "
+                + "; ".join(outcome.text for outcome in fired)
+                + "."
+            )
+        else:
+            explanation = "Критерии не выполняются."
+        results.append(
+            RunResult(
+                run=run,
+                school=school,
+                proposed=proposed,
+                fired_count=len(fired),
+                details=[outcome.as_dict() for outcome in outcomes],
+                explanation=explanation[0].upper() + explanation[1:],
+            )
+        )
+    return results
+
+
+def runs_compare(*, run: IdentificationRun, earlier: IdentificationRun) -> tuple[list[RunResult], list[RunResult]]:
+    """(entered, left): schools proposed by ``run`` and not by ``earlier``, and the reverse."""
+    now = {r.school_id: r for r in run.results.filter(proposed=True).select_related("school__organisation")}
+    before = {r.school_id: r for r in earlier.results.filter(proposed=True).select_related("school__organisation")}
+    entered = [now[pk] for pk in now.keys() - before.keys()]
+    left = [before[pk] for pk in before.keys() - now.keys()]
+    key = lambda result: result.school.code  # noqa: E731
+    return sorted(entered, key=key), sorted(left, key=key)
+
+
+# --- Approval into statuses ---------------------------------------------------------------------
+
+
+def run_approve(
+    *,
+    run: IdentificationRun,
+    school_ids: Iterable[int],
+    decision_number: str,
+    decision_date: datetime.date,
+    user: User,
+) -> list[SchoolStatus]:
+    """Turn the selected proposals of a finished run into statuses of the run's year.
+
+    Only proposed schools can be approved; a school that already has an active status of
+    that kind for the year keeps it (approving twice creates nothing).
+    """
+    if not can_manage_identification(user):
+        raise IdentificationRefused("Утверждать статусы может только управление образования.")
+    if run.status != TaskStatus.DONE:
+        raise IdentificationRefused("Утвердить можно только завершённый запуск.")
+    if not decision_number.strip():
+        raise IdentificationRefused("Укажите номер решения (приказа).")
+    wanted = set(school_ids)
+    explanations = dict(run.results.filter(proposed=True, school_id__in=wanted).values_list("school_id", "explanation"))
+    proposed = set(explanations)
+    if wanted - proposed:
+        raise IdentificationRefused("Утвердить можно только школы, предложенные этим запуском.")
+    kind = run.kind
+    with transaction.atomic():
+        existing = set(
+            SchoolStatus.objects.filter(ACTIVE, year=run.year, kind=kind, school_id__in=proposed).values_list(
+                "school_id", flat=True
+            )
+        )
+        created = SchoolStatus.objects.bulk_create(
+            SchoolStatus(
+                school_id=school_id,
+                year=run.year,
+                kind=kind,
+                source=SchoolStatus.Source.RUN,
+                run=run,
+                decision_number=decision_number.strip(),
+                decision_date=decision_date,
+                reason=explanations[school_id],
+                approved_by=user,
+            )
+            for school_id in sorted(proposed - existing)
+        )
+        audit_record(
+            actor=user,
+            action="identification.approved",
+            target=run,
+            municipality_id=run.municipality_id,
+            details={"schools": len(created), "decision_number": decision_number.strip(), "kind": kind},
+        )
+    return created
+
+
+def status_set(
+    *,
+    school: School,
+    year: AcademicYear,
+    kind: str,
+    reason: str,
+    user: User,
+    decision_number: str = "",
+    decision_date: datetime.date | None = None,
+) -> SchoolStatus:
+    """Set a status by hand (with a reason), outside any run."""
+    if not can_manage_identification(user):
+        raise IdentificationRefused("Устанавливать статусы может только управление образования.")
+    if not reason.strip():
+        raise IdentificationRefused("Укажите обоснование.")
+    if SchoolStatus.objects.filter(ACTIVE, school=school, year=year, kind=kind).exists():
+        raise IdentificationRefused("У школы уже есть такой статус на этот год.")
+    with transaction.atomic():
+        status = SchoolStatus.objects.create(
+            school=school,
+            year=year,
+            kind=kind,
+            source=SchoolStatus.Source.MANUAL,
+            reason=reason.strip(),
+            decision_number=decision_number.strip(),
+            decision_date=decision_date,
+            approved_by=user,
+        )
+        audit_record(
+            actor=user,
+            action="status.set",
+            target=status,
+            municipality_id=school.municipality_id,
+            details={"kind": kind},
+        )
+    return status
+
+
+def status_revoke(*, status: SchoolStatus, reason: str, user: User) -> SchoolStatus:
+    """Revoke a status; the row stays (history), marked with who, when and why."""
+    if not can_manage_identification(user):
+        raise IdentificationRefused("Отменять статусы может только управление образования.")
+    if not reason.strip():
+        raise IdentificationRefused("Укажите причину отмены.")
+    with transaction.atomic():
+        claimed = SchoolStatus.objects.filter(ACTIVE, pk=status.pk).update(
+            revoked_at=timezone.now(), revoked_by=user, revoke_reason=reason.strip()
+        )
+        if not claimed:
+            raise IdentificationRefused("Статус уже отменён.")
+        audit_record(
+            actor=user,
+            action="status.revoked",
+            target=status,
+            municipality_id=status.school.municipality_id,
+            details={"reason": reason.strip()},
+        )
+    status.refresh_from_db()
+    return status
+
+
+def social_weights_save(*, weights: dict[str, float], user: User) -> None:
+    from identification.models import SocialIndexWeight
+
+    if not can_manage_identification(user):
+        raise IdentificationRefused("Менять веса ИСБШ может только управление образования.")
+    for factor, weight in weights.items():
+        SocialIndexWeight.objects.update_or_create(factor=factor, defaults={"weight": weight})

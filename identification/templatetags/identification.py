@@ -1,0 +1,17 @@
+from django import template
+
+from identification.selectors import statuses_of
+
+register = template.Library()
+
+
+@register.filter
+def get_spec(by_code: dict, code: str) -> str:
+    spec = by_code.get(code)
+    return spec.name if spec else code
+
+
+@register.inclusion_tag("identification/_school_card_statuses.html", takes_context=True)
+def school_statuses(context, school):
+    """The school card's section: statuses by year (history included), one query."""
+    return {"school": school, "statuses": list(statuses_of(school=school)), "can_manage": False}

@@ -1,0 +1,332 @@
+import pytest
+from django.urls import reverse
+
+from identification.models import (
+    IdentificationRun,
+    IndicatorValue,
+    MethodologyVersion,
+    SchoolStatus,
+    StatusKind,
+    TaskStatus,
+)
+from identification.tests.conftest import preset
+from identification.tests.helpers import results, value
+
+
+@pytest.fixture
+def proposed_run(ten_schools, years, run_now):
+    """A finished ШССУ run proposing ``school`` and ``other_school`` (the two lowest ИСБШ)."""
+    for school, amount in zip(ten_schools, [40, 45, 80, 81, 82, 83, 84, 85, 86, 87], strict=True):
+        value(school=school, year=years[2025], indicator="isbsh", amount=amount)
+    return run_now("difficult_conditions", years[2025])
+
+
+def _approve(client, run, schools, number="15-од"):
+    return client.post(
+        reverse("identification:run_approve", args=[run.pk]),
+        {"schools": [s.pk for s in schools], "decision_number": number, "decision_date": "2025-09-01"},
+    )
+
+
+def test_department_approves_proposals_into_statuses_of_the_run_year(client, department, proposed_run, school):
+    client.force_login(department)
+
+    response = _approve(client, proposed_run, [school])
+
+    assert response.status_code == 302
+    status = SchoolStatus.objects.get(school=school)
+    assert (status.kind, status.year, status.decision_number, status.run) == (
+        StatusKind.DIFFICULT_CONDITIONS,
+        proposed_run.year,
+        "15-од",
+        proposed_run,
+    )
+    assert status.approved_by == department
+    assert "ИСБШ 40,00" in status.reason
+
+
+@pytest.mark.parametrize("actor", ["region_user", "methodologist", "director"])
+def test_only_the_department_can_approve(client, request, proposed_run, school, actor):
+    client.force_login(request.getfixturevalue(actor))
+
+    response = _approve(client, proposed_run, [school])
+
+    assert response.status_code == 403
+    assert not SchoolStatus.objects.exists()
+
+
+def test_another_municipalitys_department_cannot_approve_the_run(client, outsider, proposed_run, school):
+    client.force_login(outsider)
+
+    assert _approve(client, proposed_run, [school]).status_code == 404
+    assert not SchoolStatus.objects.exists()
+
+
+def test_approval_without_a_decision_number_writes_nothing_and_says_why(client, department, proposed_run, school):
+    client.force_login(department)
+
+    response = _approve(client, proposed_run, [school], number="")
+
+    assert not SchoolStatus.objects.exists()
+    assert "Обязательное поле" in response.wsgi_request._messages._queued_messages[0].message
+
+
+def test_a_school_the_run_did_not_propose_cannot_be_approved(client, department, proposed_run, ten_schools):
+    client.force_login(department)
+
+    _approve(client, proposed_run, [ten_schools[5]])
+
+    assert not SchoolStatus.objects.exists()
+
+
+def test_approving_changes_the_registry_filter_and_the_school_card(client, department, proposed_run, school):
+    client.force_login(department)
+    registry = reverse("schools:list") + "?status=difficult_conditions"
+    assert "edu980001" not in client.get(registry).content.decode()
+
+    _approve(client, proposed_run, [school])
+
+    listed = client.get(registry).content.decode()
+    assert "edu980001" in listed
+    assert "edu980002" not in listed  # proposed too, but not approved
+    card = client.get(reverse("schools:detail", args=[school.pk])).content.decode()
+    assert "ШССУ — сложные социальные условия" in card
+    assert "№ 15-од от 01.09.2025" in card
+
+
+def test_a_status_set_by_hand_and_revoked_stays_in_the_history(client, department, school, years):
+    client.force_login(department)
+    client.post(
+        reverse("identification:status_create", args=[school.pk]),
+        {"year": years[2025].pk, "kind": StatusKind.LOW_RESULTS, "reason": "Решение комиссии"},
+    )
+    status = SchoolStatus.objects.get(school=school)
+
+    client.post(reverse("identification:status_revoke", args=[status.pk]), {"reason": "Ошибка в данных"})
+
+    status.refresh_from_db()
+    assert status.revoked_at is not None and status.revoke_reason == "Ошибка в данных"
+    page = client.get(reverse("identification:school", args=[school.pk])).content.decode()
+    assert "отменён" in page and "Ошибка в данных" in page
+
+
+def test_a_status_without_a_reason_is_refused(client, department, school, years):
+    client.force_login(department)
+
+    response = client.post(
+        reverse("identification:status_create", args=[school.pk]),
+        {"year": years[2025].pk, "kind": StatusKind.LOW_RESULTS, "reason": ""},
+    )
+
+    assert response.status_code == 200
+    assert "Обязательное поле" in response.content.decode()
+    assert not SchoolStatus.objects.exists()
+
+
+def _criteria_post(version, **changes):
+    data = {
+        "source_document": "Приказ № 1",
+        "first_year": "",
+        "last_year": "",
+        "required_count": 1,
+        "criteria-TOTAL_FORMS": 1,
+        "criteria-INITIAL_FORMS": 1,
+        "criteria-MIN_NUM_FORMS": 1,
+        "criteria-MAX_NUM_FORMS": 1000,
+        "criteria-0-indicator": "isbsh",
+        "criteria-0-pool": "municipality",
+        "criteria-0-operator": "bottom",
+        "criteria-0-value": 25,
+        "criteria-0-min_participants": 1,
+        "criteria-0-consecutive_years": 1,
+    }
+    data.update(changes)
+    return data
+
+
+def test_editing_a_preset_makes_the_regions_own_copy_and_leaves_the_preset_and_its_runs_alone(
+    client, department, proposed_run
+):
+    client.force_login(department)
+    version = proposed_run.version
+
+    client.post(reverse("identification:version_edit", args=[version.pk]), _criteria_post(version))
+
+    own = MethodologyVersion.objects.get(methodology__region=department.municipality.region)
+    assert own.methodology.name == version.methodology.name
+    assert own.criteria.get().value == 25
+    assert version.criteria.get().value == 20
+    assert IdentificationRun.objects.get(pk=proposed_run.pk).version == version
+
+
+def test_editing_the_regions_used_version_creates_the_next_version(client, department, proposed_run, run_now):
+    client.force_login(department)
+    client.post(reverse("identification:version_edit", args=[proposed_run.version.pk]), _criteria_post(None))
+    own = MethodologyVersion.objects.get(methodology__region=department.municipality.region)
+    used = run_now("difficult_conditions", proposed_run.year, version=own)
+
+    client.post(reverse("identification:version_edit", args=[own.pk]), _criteria_post(None, **{"criteria-0-value": 30}))
+
+    assert own.criteria.get().value == 25
+    assert MethodologyVersion.objects.get(methodology=own.methodology, number=2).criteria.get().value == 30
+    assert IdentificationRun.objects.get(pk=used.pk).version == own
+
+
+def test_editing_the_regions_unused_version_changes_it_in_place(client, department):
+    client.force_login(department)
+    client.post(reverse("identification:version_edit", args=[preset("difficult_conditions").pk]), _criteria_post(None))
+    own = MethodologyVersion.objects.get(methodology__region=department.municipality.region)
+    # The form's blank row for a new criterion comes back with its defaults and is skipped.
+    blank_row = {
+        "criteria-TOTAL_FORMS": 2,
+        "criteria-1-pool": "municipality",
+        "criteria-1-operator": "bottom",
+        "criteria-1-min_participants": 10,
+        "criteria-1-consecutive_years": 1,
+        "criteria-0-value": 15,
+    }
+
+    response = client.post(reverse("identification:version_edit", args=[own.pk]), _criteria_post(None, **blank_row))
+
+    assert response.status_code == 302
+    assert own.criteria.get().value == 15
+    assert MethodologyVersion.objects.filter(methodology=own.methodology).count() == 1
+
+
+def test_another_regions_methodology_is_invisible(client, department, outsider):
+    client.force_login(department)
+    client.post(reverse("identification:version_edit", args=[preset("difficult_conditions").pk]), _criteria_post(None))
+    own = MethodologyVersion.objects.get(methodology__region=department.municipality.region)
+    client.force_login(outsider)
+
+    assert client.get(reverse("identification:version_detail", args=[own.pk])).status_code == 404
+    assert client.get(reverse("identification:version_edit", args=[own.pk])).status_code == 404
+    listed = client.get(reverse("identification:methodology_list")).content.decode()
+    assert reverse("identification:version_detail", args=[own.pk]) not in listed
+
+
+def test_a_percentile_over_100_is_refused_in_the_methodology_form(client, department):
+    client.force_login(department)
+    version = preset("difficult_conditions")
+
+    response = client.post(
+        reverse("identification:version_edit", args=[version.pk]), _criteria_post(version, **{"criteria-0-value": 120})
+    )
+
+    assert "от 0 до 100" in response.content.decode()
+    assert version.criteria.get().value == 20
+
+
+def test_department_starts_a_run_from_the_form_and_sees_the_explained_list(
+    client, department, ten_schools, years, django_capture_on_commit_callbacks
+):
+    for school, amount in zip(ten_schools, [40, 45, 80, 81, 82, 83, 84, 85, 86, 87], strict=True):
+        value(school=school, year=years[2025], indicator="isbsh", amount=amount)
+    client.force_login(department)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("identification:run_create"),
+            {
+                "version": preset("difficult_conditions").pk,
+                "year": years[2025].pk,
+                "municipality": department.municipality_id,
+            },
+        )
+
+    run = IdentificationRun.objects.get()
+    assert response.url == reverse("identification:run_detail", args=[run.pk])
+    page = client.get(response.url).content.decode()
+    assert run.status == TaskStatus.DONE
+    assert "ИСБШ 40,00 — в нижних 20% муниципалитета (порог 45,00)" in page
+
+
+def test_recompute_button_queues_a_recompute_that_writes_the_indicators(
+    client, department, school, years, django_capture_on_commit_callbacks
+):
+    results(school=school, year=years[2025], marks=[2] * 5 + [4] * 5)
+    client.force_login(department)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("identification:recompute_start"))
+
+    page = client.get(response.url).content.decode()
+    assert 'data-status="done"' in page
+    assert IndicatorValue.objects.get(school=school, indicator="vpr_share_2", subject=None).value == 50.0
+
+
+def test_an_import_recomputes_the_indicators_of_the_schools_it_touched(
+    department, school, years, django_capture_on_commit_callbacks
+):
+    import io
+
+    from monitoring import services as monitoring_services
+    from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
+
+    sheet = VprSheet(year=2025, schools={school.code: [vpr_row(f"P{i}", mark=2 if i < 3 else 4) for i in range(12)]})
+    with django_capture_on_commit_callbacks(execute=True):
+        job = monitoring_services.results_import_create(
+            user=department, uploaded_file=io.BytesIO(vpr_f1_xlsx(sheet)), original_name="vpr.xlsx"
+        )
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert IndicatorValue.objects.get(school=school, indicator="vpr_share_2", subject=None).value == 25.0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        monitoring_services.import_job_rollback(job=job, user=department)
+
+    assert not IndicatorValue.objects.filter(school=school, indicator="vpr_share_2").exists()
+
+
+def test_dashboard_and_school_pages_make_a_bounded_number_of_queries(
+    client, department, ten_schools, years, proposed_run, django_assert_max_num_queries
+):
+    for school in ten_schools:
+        for year in years.values():
+            value(school=school, year=year, amount=5)
+            value(school=school, year=year, indicator="vpr_mean_mark", amount=3.5)
+    client.force_login(department)
+
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("identification:dashboard")).status_code == 200
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("identification:school", args=[ten_schools[0].pk])).status_code == 200
+    with django_assert_max_num_queries(18):
+        assert client.get(reverse("identification:run_detail", args=[proposed_run.pk])).status_code == 200
+
+
+def test_approval_and_status_changes_are_written_to_the_audit_log(client, department, proposed_run, school):
+    from core.models import AuditEvent
+
+    client.force_login(department)
+    _approve(client, proposed_run, [school])
+    status = SchoolStatus.objects.get(school=school)
+    client.post(reverse("identification:status_revoke", args=[status.pk]), {"reason": "Пересмотр"})
+
+    assert list(AuditEvent.objects.order_by("pk").values_list("action", flat=True)) == [
+        "identification.approved",
+        "status.revoked",
+    ]
+
+
+def test_school_page_draws_the_indicator_against_the_municipality_as_svg(client, director, school, years):
+    for year, amount in ((years[2024], 12.0), (years[2025], 8.5)):
+        value(school=school, year=year, amount=amount)
+    client.force_login(director)
+
+    page = client.get(reverse("identification:school", args=[school.pk])).content.decode()
+
+    assert "<svg" in page and "Доля «2» по ВПР" in page
+    assert "8,5%" in page and "12,0%" in page
+
+
+@pytest.mark.parametrize(("actor", "shown"), [("department", True), ("curator", True), ("teacher", False)])
+def test_school_page_includes_the_risks_section_for_those_who_read_risk_profiles(
+    client, request, school, years, actor, shown
+):
+    client.force_login(request.getfixturevalue(actor))
+
+    page = client.get(reverse("identification:school", args=[school.pk])).content.decode()
+
+    assert ("Сигналы объективности" in page) is shown
+    assert ("Рисковый профиль" in page) is shown

@@ -1,0 +1,353 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.scopes import manageable_municipalities, municipalities_for, schools_manageable_by
+from core.charts import Series, bar_chart, line_chart
+from identification import selectors, services
+from identification.catalogue import BY_CODE, INDICATORS, ISBSH_FACTORS
+from identification.forms import (
+    ApproveForm,
+    CriterionFormSet,
+    RevokeForm,
+    RunCreateForm,
+    StatusSetForm,
+    VersionForm,
+    WeightsForm,
+)
+from identification.indicators import isbsh_weights
+from identification.models import IndicatorRecompute, TaskStatus
+
+# Indicators drawn as lines on the school's page (the table lists them all).
+CHARTED = ("vpr_share_2", "vpr_mean_mark", "oge_share_2", "isbsh", "vpr_raised")
+
+
+def _require_reader(user) -> None:
+    if not services.can_read_identification(user):
+        raise PermissionDenied
+
+
+def _require_manager(user) -> None:
+    if not services.can_manage_identification(user):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    _require_reader(request.user)
+    municipalities = municipalities_for(request.user)
+    context = selectors.municipal_dashboard(municipalities=municipalities)
+    years = context["years"]
+    context["chart"] = bar_chart(
+        title="ШНОР и ШССУ по годам",
+        categories=[row["name"] for row in years],
+        series=[
+            Series("ШНОР", [row["low_results"] for row in years]),
+            Series("ШССУ", [row["difficult_conditions"] for row in years]),
+            Series("Выход в эффективный режим", [row["effective"] for row in years]),
+        ],
+        decimals=0,
+    )
+    context.update(
+        runs=selectors.runs_for(user=request.user)[:15],
+        can_manage=services.can_manage_identification(request.user),
+        last_recompute=IndicatorRecompute.objects.filter(municipality__in=municipalities).first(),
+    )
+    return render(request, "identification/dashboard.html", context)
+
+
+# --- Indicators ----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def recompute_start(request):
+    _require_manager(request.user)
+    municipality = manageable_municipalities(request.user).first()
+    recompute = services.indicator_recompute_request(user=request.user, municipality=municipality)
+    return redirect("identification:recompute_detail", pk=recompute.pk)
+
+
+@login_required
+@require_GET
+def recompute_detail(request, pk: int):
+    recompute = selectors.recompute_for(user=request.user, pk=pk)
+    template = "identification/_recompute_progress.html" if request.htmx else "identification/recompute_detail.html"
+    return render(request, template, {"recompute": recompute})
+
+
+@login_required
+@require_GET
+def indicator_catalogue(request):
+    _require_reader(request.user)
+    return render(request, "identification/catalogue.html", {"indicators": INDICATORS})
+
+
+@login_required
+def weights(request):
+    _require_manager(request.user)
+    form = WeightsForm(request.POST or None, weights=isbsh_weights())
+    if request.method == "POST" and form.is_valid():
+        services.social_weights_save(
+            weights={code: form.cleaned_data[code] for code, *_ in ISBSH_FACTORS}, user=request.user
+        )
+        messages.success(request, "Веса ИСБШ сохранены. Пересчитайте показатели, чтобы они вступили в силу.")
+        return redirect("identification:weights")
+    return render(request, "identification/weights.html", {"form": form})
+
+
+# --- Methodology ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def methodology_list(request):
+    _require_reader(request.user)
+    return render(
+        request,
+        "identification/methodology_list.html",
+        {
+            "versions": selectors.versions(user=request.user).order_by("methodology__name", "-number"),
+            "by_code": BY_CODE,
+        },
+    )
+
+
+@login_required
+@require_GET
+def version_detail(request, pk: int):
+    _require_reader(request.user)
+    version = get_object_or_404(selectors.versions(user=request.user), pk=pk)
+    return render(
+        request,
+        "identification/version_detail.html",
+        {"version": version, "by_code": BY_CODE, "can_manage": services.can_manage_identification(request.user)},
+    )
+
+
+@login_required
+def version_edit(request, pk: int):
+    _require_manager(request.user)
+    version = get_object_or_404(selectors.versions(user=request.user), pk=pk)
+    initial = {
+        "source_document": version.source_document,
+        "first_year": version.first_year,
+        "last_year": version.last_year,
+        "required_count": version.required_count,
+    }
+    criteria_initial = [
+        {
+            "indicator": c.indicator,
+            "subject": c.subject,
+            "grade": c.grade,
+            "pool": c.pool,
+            "operator": c.operator,
+            "value": c.value,
+            "min_participants": c.min_participants,
+            "consecutive_years": c.consecutive_years,
+        }
+        for c in version.criteria.all()
+    ]
+    form = VersionForm(request.POST or None, initial=initial)
+    formset = CriterionFormSet(request.POST or None, initial=criteria_initial, prefix="criteria")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        criteria = [
+            {key: value for key, value in data.items() if key != "DELETE"}
+            for data in formset.cleaned_data
+            if data and not data.get("DELETE")
+        ]
+        try:
+            saved = services.methodology_version_save(
+                version=version, fields=form.cleaned_data, criteria=criteria, user=request.user
+            )
+        except services.IdentificationRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            if saved.pk != version.pk:
+                messages.success(
+                    request, f"Версия {version.number} уже использована; сохранено как версия {saved.number}."
+                )
+            else:
+                messages.success(request, "Методика сохранена.")
+            return redirect("identification:version_detail", pk=saved.pk)
+    return render(
+        request,
+        "identification/version_form.html",
+        {"version": version, "form": form, "formset": formset, "used": version.runs.exists()},
+    )
+
+
+# --- Runs -----------------------------------------------------------------------------------------
+
+
+@login_required
+def run_create(request):
+    _require_manager(request.user)
+    form = RunCreateForm(
+        request.POST or None,
+        versions=selectors.versions(user=request.user).order_by("methodology__name", "-number"),
+        municipalities=manageable_municipalities(request.user),
+        initial={"year": selectors.current_year()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.identification_run_create(user=request.user, **form.cleaned_data)
+        except services.IdentificationRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("identification:run_detail", pk=run.pk)
+    return render(request, "identification/run_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def run_detail(request, pk: int):
+    # htmx polling gets the whole page and keeps #run-body (hx-select): one template, no drift.
+    run = selectors.run_get(user=request.user, pk=pk)
+    results = list(selectors.run_results(run=run))
+    earlier = selectors.earlier_run(run=run) if run.status == TaskStatus.DONE else None
+    entered, left = services.runs_compare(run=run, earlier=earlier) if earlier else ([], [])
+    can_approve = (
+        services.can_manage_identification(request.user)
+        and run.status == TaskStatus.DONE
+        and manageable_municipalities(request.user).filter(pk=run.municipality_id).exists()
+    )
+    approved = set(run.statuses.filter(revoked_at__isnull=True).values_list("school_id", flat=True))
+    proposed = [r for r in results if r.proposed]
+    form = ApproveForm(
+        results=proposed, initial={"schools": [r.school_id for r in proposed if r.school_id not in approved]}
+    )
+    return render(
+        request,
+        "identification/run_detail.html",
+        {
+            "run": run,
+            "results": results,
+            "proposed": proposed,
+            "others": [r for r in results if not r.proposed],
+            "earlier": earlier,
+            "entered": entered,
+            "left": left,
+            "can_approve": can_approve,
+            "approved": approved,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_approve(request, pk: int):
+    run = selectors.run_get_for_approval(user=request.user, pk=pk)
+    proposed = list(selectors.run_results(run=run).filter(proposed=True))
+    form = ApproveForm(request.POST, results=proposed)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("identification:run_detail", pk=run.pk)
+    try:
+        created = services.run_approve(
+            run=run,
+            school_ids=form.cleaned_data["schools"],
+            decision_number=form.cleaned_data["decision_number"],
+            decision_date=form.cleaned_data["decision_date"],
+            user=request.user,
+        )
+    except services.IdentificationRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Утверждено статусов: {len(created)}.")
+    return redirect("identification:run_detail", pk=run.pk)
+
+
+# --- Statuses by hand ------------------------------------------------------------------------------
+
+
+@login_required
+def status_create(request, school_pk: int):
+    _require_manager(request.user)
+    school = get_object_or_404(schools_manageable_by(request.user), pk=school_pk)
+    form = StatusSetForm(request.POST or None, initial={"year": selectors.current_year()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.status_set(school=school, user=request.user, **form.cleaned_data)
+        except services.IdentificationRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Статус установлен.")
+            return redirect("identification:school", pk=school.pk)
+    return render(request, "identification/status_form.html", {"school": school, "form": form})
+
+
+@login_required
+def status_revoke(request, pk: int):
+    status = selectors.status_for_revoke(user=request.user, pk=pk)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.status_revoke(status=status, reason=form.cleaned_data["reason"], user=request.user)
+        except services.IdentificationRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Статус отменён; запись осталась в истории.")
+            return redirect("identification:school", pk=status.school_id)
+    return render(request, "identification/status_revoke.html", {"status": status, "form": form})
+
+
+# --- The school's monitoring page ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def school_monitoring(request, pk: int):
+    school = selectors.school_for_monitoring(user=request.user, pk=pk)
+    can_manage = (
+        services.can_manage_identification(request.user)
+        and schools_manageable_by(request.user).filter(pk=school.pk).exists()
+    )
+    indicators = selectors.school_indicator_table(school=school)
+    charts = [
+        (
+            row["spec"].name,
+            line_chart(
+                title=row["spec"].name,
+                categories=[year.name for year in indicators["years"]],
+                series=[Series("Школа", row["series"]), Series("Среднее по муниципалитету", row["muni_series"])],
+                unit=row["spec"].unit if row["spec"].unit == "%" else "",
+                decimals=2 if row["spec"].unit == "балл" else 1,
+                width=480,
+                height=240,
+            ),
+        )
+        for row in indicators["rows"]
+        if row["spec"].code in CHARTED
+    ]
+    # The risks app's part of the page: signals and the risk profile, for those who read them.
+    from risks import selectors as risks_selectors
+    from risks.services import can_review_signals
+
+    risks_context = {}
+    if risks_selectors.has_role(request.user, risks_selectors.PROFILE_ROLES):
+        risk_year = risks_selectors.year_from(request.GET.get("year"))
+        risks_context = {
+            "risk_year": risk_year,
+            "risk_profile": risks_selectors.risk_profile_for(school=school, year=risk_year),
+            "signals": risks_selectors.signals_for(school=school, year=risk_year),
+            "can_review": can_review_signals(request.user),
+        }
+    return render(
+        request,
+        "identification/school.html",
+        {
+            **risks_context,
+            "school": school,
+            "indicators": indicators,
+            "charts": charts,
+            "statuses": selectors.statuses_of(school=school),
+            "can_manage": can_manage,
+        },
+    )
