@@ -98,3 +98,13 @@ def test_a_director_or_the_outsider_cannot_have_the_identification_report(direct
         services.report_request_create(user=director, kind="identification", params={"run": run.pk}, title="x")
     with pytest.raises((PermissionDenied, Http404)):
         services.report_request_create(user=outsider, kind="identification", params={"run": run.pk}, title="x")
+
+
+def test_the_run_page_links_to_a_prefilled_identification_report(client, department, run):
+    from django.urls import reverse
+
+    client.force_login(department)
+    page = client.get(reverse("identification:run_detail", args=[run.pk])).content.decode()
+    assert f"{reverse('reports:new')}?kind=identification&amp;run={run.pk}" in page
+    form = client.get(f"{reverse('reports:new')}?kind=identification&run={run.pk}").content.decode()
+    assert f'<option value="{run.pk}" selected>' in form
