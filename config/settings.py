@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "partnerships",
     "events",
     "teachers",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +302,10 @@ CELERY_BEAT_SCHEDULE = {
     "remind-progress-reports-due": {
         "task": "roadmaps.tasks.remind_periods_due",
         "schedule": 3600,
+    },
+    "requeue-stale-reports": {
+        "task": "reports.tasks.requeue_stale_reports",
+        "schedule": 5 * 60,
     },
     "mark-overdue-measures": {
         "task": "roadmaps.tasks.mark_overdue_measures",

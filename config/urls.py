@@ -12,5 +12,6 @@ urlpatterns = [
     path("partnerships/", include("partnerships.urls")),
     path("events/", include("events.urls")),
     path("teachers/", include("teachers.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

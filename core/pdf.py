@@ -83,28 +83,66 @@ BASE_CSS = """
 @page { size: A4; margin: 20mm 18mm; }
 html { font-family: "PT Sans", sans-serif; font-size: 11pt; }
 """
-# The vendored PT Sans comes in subsets (as fontsource ships it): one face per subset and weight.
+# Print faces: the vendored latin and cyrillic subsets of PT Sans merged into one file per weight
+# (fontTools.merge; same OFL licence). With the subsets as two faces of one family WeasyPrint
+# embeds one font with a «Custom» encoding that text extraction (copy-paste, pypdf) reads garbled.
 _FONT_FACE = (
-    '@font-face {{ font-family: "PT Sans"; font-weight: {weight}; unicode-range: {range}; '
-    'src: url("{static}fonts/pt-sans/pt-sans-{subset}-{weight}-normal.woff2"); }}\n'
+    '@font-face {{ font-family: "PT Sans"; font-weight: {weight}; '
+    'src: url("{static}fonts/pt-sans/pt-sans-print-{weight}-normal.woff"); }}\n'
 )
-_SUBSETS = {"latin": "U+0000-00FF, U+2000-206F, U+20AC, U+2116, U+2122", "cyrillic": "U+0400-045F, U+0490-0491"}
 
 
 def _base_css(static_url: str) -> str:
-    faces = "".join(
-        _FONT_FACE.format(weight=weight, range=unicode_range, static=static_url, subset=subset)
-        for subset, unicode_range in _SUBSETS.items()
-        for weight in (400, 700)
-    )
+    faces = "".join(_FONT_FACE.format(weight=weight, static=static_url) for weight in (400, 700))
     return faces + BASE_CSS
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:
-    """Render ``template_name`` with ``context`` to PDF bytes (A4, PT Sans, no network)."""
+    """Render ``template_name`` with ``context`` to PDF bytes (A4, PT Sans, no network).
+
+    Reports extend ``reports/print/base.html`` for the running header and «стр. N из M».
+    """
     from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     html = render_to_string(template_name, context)
     fetcher = _fetcher()
-    base_css = CSS(string=_base_css(settings.STATIC_URL), base_url=BASE_URL, url_fetcher=fetcher)
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(stylesheets=[base_css])
+    # Without one FontConfiguration shared by the stylesheet and write_pdf, WeasyPrint ignores
+    # @font-face silently and uses the machine's fonts: the output would differ per machine.
+    font_config = FontConfiguration()
+    base_css = CSS(
+        string=_base_css(settings.STATIC_URL), base_url=BASE_URL, url_fetcher=fetcher, font_config=font_config
+    )
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
+        stylesheets=[base_css], font_config=font_config
+    )
+
+
+def warm_up() -> float:
+    """Render a one-line document once, so the first real one does not pay for WeasyPrint's start.
+
+    The first render of a process loads WeasyPrint, Pango and the fonts (about 3 s on the
+    reference machine, against about 1 s for a three-page passport afterwards). The Celery worker
+    calls this when it is ready (``reports.tasks``); returns the seconds it took.
+    """
+    import time
+
+    from django.template import engines
+
+    started = time.perf_counter()
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    engines["django"]  # the template engine, loaded once as well
+    fetcher = _fetcher()
+    font_config = FontConfiguration()
+    css = CSS(string=_base_css(settings.STATIC_URL), base_url=BASE_URL, url_fetcher=fetcher, font_config=font_config)
+    # A table, a running string and an SVG: each loads code paths of its own on first use.
+    sample = (
+        "<style>@page { @top-left { content: string(h) } } .h { string-set: h content() }</style>"
+        '<p class="h">Опора <b>Опора</b></p><table><thead><tr><th>А</th></tr></thead><tbody><tr><td>1</td></tr>'
+        '</tbody></table><svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="9" '
+        'height="9" fill="#0d6efd"/><text x="1" y="18" font-family="PT Sans">1</text></svg>'
+    )
+    HTML(string=sample, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(stylesheets=[css], font_config=font_config)
+    return time.perf_counter() - started

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -324,6 +325,17 @@ _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="E9ECEF")
 
 
+_WIDTH_SAMPLE = 200
+
+
+def _width_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return "00.00.0000"
+    return str(value)
+
+
 def xlsx_bytes(
     title: str,
     headers: Sequence[str],
@@ -332,11 +344,22 @@ def xlsx_bytes(
     widths: Sequence[int] | None = None,
     notes: Sequence[tuple[str, str]] | None = None,
 ) -> bytes:
-    """A one-table workbook: bold frozen header, autofilter, optional second sheet of notes."""
+    """A one-table workbook: bold frozen header, autofilter, optional second sheet of notes.
+
+    Columns without a given width are as wide as their header and the first rows' text need
+    (12 to 60 characters): a school's name must not hide behind a 12-character column.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
+    # Write-only sheets take widths before rows: look at the first rows, then write them all.
+    rows = iter(rows)
+    head = list(itertools.islice(rows, _WIDTH_SAMPLE))
     for index, header in enumerate(headers):
-        width = widths[index] if widths and index < len(widths) else max(12, min(50, len(header) + 4))
+        if widths and index < len(widths):
+            width = widths[index]
+        else:
+            longest = max((len(_width_text(row[index])) for row in head if index < len(row)), default=0)
+            width = max(12, min(60, max(longest, len(header)) + 2))
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.freeze_panes = "A2"
     header_cells = []
@@ -348,7 +371,7 @@ def xlsx_bytes(
         header_cells.append(cell)
     sheet.append(header_cells)
     count = 0
-    for row in rows:
+    for row in itertools.chain(head, rows):
         # User-typed text must never run as a formula in the department's spreadsheet.
         sheet.append(safe_row(row))
         count += 1

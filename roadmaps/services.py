@@ -376,6 +376,11 @@ def roadmap_transition(*, roadmap: Roadmap, user: User, action: str, comment: st
             municipality_id=roadmap.municipality_id,
             details={"замечания": comment.strip()} if comment.strip() else None,
         )
+    if action == "approve":
+        # Frozen PDF of the roadmap as approved (issue #9), rendered on commit by the reports queue.
+        from reports.services import snapshot_queue
+
+        snapshot_queue(roadmap=roadmap)
     _roadmap_notify(roadmap, action, user, comment.strip())
     return roadmap
 
@@ -562,6 +567,10 @@ def report_submit(*, report: ProgressReport, user: User) -> ProgressReport:
         raise TransitionRefused("Отчёт уже отправлен.")
     report.refresh_from_db()
     roadmap = report.roadmap
+    # Frozen PDF of the report as submitted (issue #9), rendered on commit by the reports queue.
+    from reports.services import snapshot_queue
+
+    snapshot_queue(roadmap=roadmap, report=report)
     recipients = _emails(_departments_of(roadmap.municipality_id).union(_curators_of(roadmap.school_id)))
     notification_queue(
         kind=Notification.Kind.REPORT_SUBMITTED,

@@ -1,0 +1,240 @@
+"""Writes of the reports app: requesting a report, rendering it, freezing snapshots.
+
+Scope is checked twice (DESIGN.md §3: «in views, htmx fragments, exports, PDFs and Celery
+tasks alike»): ``report_request_create`` builds nothing but runs the kind's scope checks
+(``reports.documents``) with the requesting user, so a director asking for another school's
+passport gets a 404 and nothing is queued; ``report_render`` builds the document with the
+same user again, so a scope withdrawn while the request waited is honoured too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import User
+from core.pdf import render_pdf
+from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit
+from core.tabular import xlsx_bytes
+from reports import documents
+from reports.models import Format, Kind, ReportRequest, Snapshot
+from roadmaps.models import ProgressReport, Roadmap
+
+logger = logging.getLogger(__name__)
+
+S = ReportRequest.Status
+INTERNAL_ERROR = (
+    "Не удалось сформировать отчёт из-за внутренней ошибки. Попробуйте ещё раз или сообщите администратору."
+)
+
+# Checks of the parameters that need no rendering: the same fetches the builders start with.
+_CHECKS = {
+    Kind.PASSPORT: lambda user, params: documents.school_of(user, params),
+    Kind.ROADMAP_EXECUTION: lambda user, params: _check_execution(user, params),
+    Kind.YEAR_RESULTS: lambda user, params: _check_year_results(user, params),
+    Kind.AGREEMENTS: lambda user, params: params.get("municipality") and documents.municipality_of(user, params),
+    Kind.EVENTS: lambda user, params: _check_events(user, params),
+    Kind.IDENTIFICATION: lambda user, params: _check_identification(user, params),
+}
+
+
+def _check_identification(user: User, params: dict) -> None:
+    from identification.selectors import run_get
+
+    run_get(user=user, pk=documents._int(params, "run"))
+
+
+class ReportRefused(ValueError):
+    """A request that cannot be made (a kind not available yet, a format the kind has not)."""
+
+
+def _check_execution(user: User, params: dict) -> None:
+    from roadmaps.selectors import period_get
+
+    period_get(user=user, pk=documents._int(params, "period"))
+    if params.get("school"):
+        documents.school_of(user, params)
+    else:
+        documents._require_municipal_reader(user)
+
+
+def _check_year_results(user: User, params: dict) -> None:
+    documents._require_municipal_reader(user)
+    documents.municipality_of(user, params)
+    documents.year_of(params)
+
+
+def _check_events(user: User, params: dict) -> None:
+    documents._require_municipal_reader(user)
+    if documents._date_param(params, "date_from") > documents._date_param(params, "date_to"):
+        raise ReportRefused("Начало периода позже его окончания.")
+    if params.get("municipality"):
+        documents.municipality_of(user, params)
+
+
+def available_kinds() -> list[str]:
+    return list(documents.BUILDERS)
+
+
+def report_request_create(*, user: User, kind: str, fmt: str = Format.PDF, params: dict, title: str) -> ReportRequest:
+    """Check the user may have this report, store the request and queue its rendering on commit.
+
+    Raises ``Http404`` for an object outside the user's scope, ``PermissionDenied`` for a role
+    that may never have the kind, ``ReportRefused`` for a kind or format not offered.
+    """
+    if kind not in documents.BUILDERS:
+        raise ReportRefused("Этот вид отчёта пока недоступен.")
+    if fmt == Format.XLSX and kind not in documents.TABULAR:
+        raise ReportRefused("Этот отчёт формируется только в PDF.")
+    _CHECKS[kind](user, params)
+    request = ReportRequest.objects.create(kind=kind, format=fmt, params=params, title=title[:300], requested_by=user)
+    from reports.tasks import render_report
+
+    # A broker outage leaves the request «queued»: the sweep (reports_requeue_stale) sends it later.
+    enqueue_on_commit(render_report, request.pk)
+    return request
+
+
+def _set_progress(request_id: int):
+    def progress(percent: int, stage: str) -> None:
+        ReportRequest.objects.filter(pk=request_id, status=S.RUNNING).update(progress=percent, stage=stage[:200])
+
+    return progress
+
+
+def report_render(*, request_id: int) -> bool:
+    """Render a queued request; safe to run twice (the conditional UPDATE claims it once)."""
+    claimed = ReportRequest.objects.filter(pk=request_id, status=S.QUEUED).update(
+        status=S.RUNNING, started_at=timezone.now(), progress=5, stage="Сбор данных"
+    )
+    if not claimed:
+        return False
+    request = ReportRequest.objects.select_related("requested_by").get(pk=request_id)
+    progress = _set_progress(request_id)
+    try:
+        document = documents.BUILDERS[request.kind](user=request.requested_by, params=request.params, progress=progress)
+        progress(85, "Вёрстка документа" if request.format == Format.PDF else "Запись таблицы")
+        content = render_document(document, fmt=request.format)
+    except Http404:
+        _fail(request_id, "Нет доступа к выбранному объекту или он удалён: отчёт не сформирован.")
+        return False
+    except PermissionDenied:
+        _fail(request_id, "Этот вид отчёта недоступен для вашей роли.")
+        return False
+    except Exception:
+        logger.exception("report %s failed", request_id)
+        _fail(
+            request_id,
+            "Не удалось сформировать отчёт из-за внутренней ошибки. Попробуйте ещё раз или сообщите администратору.",
+        )
+        return False
+    request.file.save(f"{request.token}.{request.format}", ContentFile(content), save=False)
+    ReportRequest.objects.filter(pk=request_id, status=S.RUNNING).update(
+        status=S.DONE,
+        file=request.file.name,
+        file_size=len(content),
+        progress=100,
+        stage="",
+        finished_at=timezone.now(),
+        title=document.title[:300] if not request.title else request.title,
+    )
+    return True
+
+
+def _fail(request_id: int, message: str) -> None:
+    ReportRequest.objects.filter(pk=request_id).update(
+        status=S.FAILED, error=message, stage="", finished_at=timezone.now()
+    )
+
+
+def render_document(document: documents.Document, *, fmt: str = Format.PDF) -> bytes:
+    if fmt == Format.XLSX:
+        if document.sheet is None:
+            raise ReportRefused("Этот отчёт формируется только в PDF.")
+        sheet = document.sheet
+        return xlsx_bytes(sheet.title, sheet.headers, sheet.rows, widths=sheet.widths)
+    return render_pdf(document.template, document.context)
+
+
+def report_request_get(*, user: User, pk: int) -> ReportRequest:
+    """The user's own request (the archive is per user); anybody else's is a 404."""
+    return get_object_or_404(ReportRequest.objects.filter(requested_by=user), pk=pk)
+
+
+# --- Frozen snapshots ------------------------------------------------------------------------------
+
+
+def snapshot_queue(*, roadmap: Roadmap, report: ProgressReport | None = None) -> Snapshot:
+    """Store a snapshot row now (inside the caller's transaction) and render its PDF on commit.
+
+    Called by ``roadmaps.services`` when a roadmap is approved and when a progress report is
+    submitted (issue #9, «frozen snapshots»).
+    """
+    event = Snapshot.Event.REPORT_SUBMITTED if report else Snapshot.Event.ROADMAP_APPROVED
+    snapshot = Snapshot.objects.create(event=event, roadmap=roadmap, progress_report=report, frozen_at=timezone.now())
+    from reports.tasks import render_snapshot
+
+    enqueue_on_commit(render_snapshot, snapshot.pk)
+    return snapshot
+
+
+def snapshot_render(*, snapshot_id: int) -> bool:
+    claimed = Snapshot.objects.filter(pk=snapshot_id, status=S.QUEUED).update(status=S.RUNNING)
+    if not claimed:
+        return False
+    snapshot = Snapshot.objects.select_related(
+        "roadmap__municipality",
+        "roadmap__school__organisation",
+        "roadmap__start_year",
+        "roadmap__end_year",
+        "roadmap__approved_by",
+        "progress_report__period",
+        "progress_report__submitted_by",
+    ).get(pk=snapshot_id)
+    try:
+        if snapshot.progress_report_id:
+            document = documents.progress_report_snapshot(report=snapshot.progress_report)
+        else:
+            document = documents.roadmap_snapshot(roadmap=snapshot.roadmap)
+        content = render_pdf(document.template, document.context)
+    except Exception:
+        logger.exception("snapshot %s failed", snapshot_id)
+        Snapshot.objects.filter(pk=snapshot_id).update(status=S.FAILED, error="Не удалось сформировать снимок.")
+        return False
+    snapshot.file.save(f"{snapshot.token}.pdf", ContentFile(content), save=False)
+    Snapshot.objects.filter(pk=snapshot_id, status=S.RUNNING).update(status=S.DONE, file=snapshot.file.name)
+    return True
+
+
+# A render takes seconds; one «running» this long lost its worker (acks_late redelivers the
+# message, but the claim would then refuse it): it is queued and sent again.
+STALE_RUNNING_AFTER = dt.timedelta(minutes=30)
+
+
+def reports_requeue_stale(*, now: dt.datetime | None = None) -> int:
+    """Send again the requests and snapshots left «queued» (broker outage) or stuck «running»."""
+    from reports.tasks import render_report, render_snapshot
+
+    now = now or timezone.now()
+    ReportRequest.objects.filter(status=S.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER).update(
+        status=S.QUEUED, progress=0, stage=""
+    )
+    Snapshot.objects.filter(status=S.RUNNING, created_at__lt=now - STALE_RUNNING_AFTER).update(status=S.QUEUED)
+    sent = 0
+    for pk in ReportRequest.objects.filter(status=S.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).values_list(
+        "pk", flat=True
+    ):
+        enqueue_on_commit(render_report, pk)
+        sent += 1
+    for pk in Snapshot.objects.filter(status=S.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).values_list(
+        "pk", flat=True
+    ):
+        enqueue_on_commit(render_snapshot, pk)
+        sent += 1
+    return sent

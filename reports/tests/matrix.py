@@ -1,0 +1,91 @@
+"""Rows of the role × URL permission matrix for reports (tests/permission_matrix.py).
+
+The archive is per user: a request (its page and its file) is its requester's only, so
+everybody else gets 404 whatever their role. A frozen snapshot is read by whoever reads its
+roadmap (the same scope as the roadmap's page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.permission_matrix import FOREIGN, HOME, LOGIN, Case, World, expect, signed_in
+
+OWNER_DEPARTMENT = expect(
+    anonymous=LOGIN, department=200, region=404, methodologist=404, curator=404, director=404, teacher=404, outsider=404
+)
+OWNER_OUTSIDER = expect(
+    anonymous=LOGIN, department=404, region=404, methodologist=404, curator=404, director=404, teacher=404, outsider=200
+)
+READ_HOME = expect(
+    anonymous=LOGIN, department=200, region=200, methodologist=200, curator=200, director=200, teacher=200, outsider=404
+)
+READ_OTHER_SCHOOL = expect(
+    anonymous=LOGIN, department=200, region=200, methodologist=200, curator=404, director=404, teacher=404, outsider=404
+)
+READ_FOREIGN = expect(
+    anonymous=LOGIN, department=404, region=404, methodologist=404, curator=404, director=404, teacher=404, outsider=200
+)
+
+
+def request_of(actor: str) -> Callable[[World], dict]:
+    """A finished register of agreements requested by ``actor``, with its file."""
+
+    def kwargs(world: World) -> dict:
+        from django.core.files.base import ContentFile
+
+        from reports.models import ReportRequest
+
+        user = world.users[actor]
+        request, created = ReportRequest.objects.get_or_create(
+            requested_by=user,
+            kind="agreements",
+            defaults={"title": f"Реестр договоров ({actor})", "status": ReportRequest.Status.DONE, "progress": 100},
+        )
+        if created:
+            request.file.save(f"{request.token}.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+        return {"pk": request.pk}
+
+    return kwargs
+
+
+def snapshot_of(school_name: str) -> Callable[[World], dict]:
+    """A rendered snapshot of the approved programme of ``school_name``."""
+
+    def kwargs(world: World) -> dict:
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from reports.models import Snapshot
+        from roadmaps.tests.builders import roadmap_of
+
+        author = world.users["outsider"] if school_name == "foreign_school" else world.users["department"]
+        roadmap = roadmap_of(school=getattr(world, school_name), created_by=author)
+        snapshot, created = Snapshot.objects.get_or_create(
+            roadmap=roadmap, progress_report=None, defaults={"frozen_at": timezone.now(), "status": "done"}
+        )
+        if created:
+            snapshot.file.save(f"{snapshot.token}.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+        return {"pk": snapshot.pk}
+
+    return kwargs
+
+
+def _owner_cases() -> list[Case]:
+    return [
+        Case(OWNER_DEPARTMENT, target="department_request", kwargs=request_of("department"), scope=HOME),
+        Case(OWNER_OUTSIDER, target="outsider_request", kwargs=request_of("outsider"), scope=FOREIGN),
+    ]
+
+
+ROWS: dict[str, list[Case]] = {
+    "reports:archive": [Case(signed_in(200))],
+    "reports:new": [Case(signed_in(200))],
+    "reports:detail": _owner_cases(),
+    "reports:download": _owner_cases(),
+    "reports:snapshot_download": [
+        Case(READ_HOME, target="school_programme", kwargs=snapshot_of("school"), scope=HOME),
+        Case(READ_OTHER_SCHOOL, target="other_programme", kwargs=snapshot_of("other_school"), scope=HOME),
+        Case(READ_FOREIGN, target="foreign_programme", kwargs=snapshot_of("foreign_school"), scope=FOREIGN),
+    ],
+}
