@@ -265,3 +265,29 @@ def aggregates_csv(rows: list[dict], *, columns: list[str] | None = None, delimi
     for row in rows:
         writer.writerow([row.get(column.key, "") for column in chosen])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+RESULTS_CSV_HEADER = [
+    "Учебный год", "Процедура", "Код предмета", "Класс", "Код ОО", "Класс (буква)", "Вариант", "Код участника",
+    "Первичный балл", "Максимальный первичный балл", "Отметка", "Отметка по журналу", "Тестовый балл",
+    "Баллы за задания",
+]  # fmt: skip
+
+
+def results_csv_row(school_code: str, participant: str, /, **changes) -> list:
+    """A ВПР result by default; ``changes`` are keyed by the column titles' first words (see below)."""
+    row = {
+        "year": "2025/2026", "procedure": "ВПР", "subject": "01", "grade": 4, "code": school_code, "klass": "4А",
+        "variant": 1, "participant": participant, "primary": 6, "max": 8, "mark": 4, "journal": 4, "test": "",
+        "tasks": "2,1,X,1,2",
+    }  # fmt: skip
+    row.update(changes)
+    return list(row.values())
+
+
+def results_csv(rows: list[list], *, header: list[str] | None = None, encoding: str = "utf-8") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header or RESULTS_CSV_HEADER)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
