@@ -49,8 +49,8 @@ TASKS = [("1", 2), ("2", 1), ("3", 1), ("4", 2), ("5", 1), ("6.1", 1), ("6.2", 2
 TASKS += [("10К1", 2), ("10К2", 3)]
 MAX_PRIMARY = sum(points for _, points in TASKS)
 CSV_HEADER = [
-    "Год", "Процедура", "Код предмета", "Класс", "Код ОО", "Класс (буква)", "Вариант", "Код участника",
-    "Первичный балл", "Максимальный балл", "Отметка", "Отметка по журналу", "Баллы за задания",
+    "Учебный год", "Процедура", "Код предмета", "Класс", "Код ОО", "Класс (буква)", "Вариант", "Код участника",
+    "Первичный балл", "Максимальный первичный балл", "Отметка", "Отметка по журналу", "Баллы за задания",
 ]  # fmt: skip
 SUBJECT_CODES = {"Русский язык": "01", "Математика": "02", "Окружающий мир": "ОМ"}
 
@@ -263,7 +263,7 @@ def stage_import_export(args) -> None:
     job = ImportJob.objects.create(original_name="django-import-export", sha256="-", status=ImportJob.Status.DONE)
 
     class ResultResource(resources.ModelResource):
-        year = fields.Field("year", "Год", widgets.ForeignKeyWidget(AcademicYear, "start_year"))
+        year = fields.Field("year", "Учебный год", widgets.ForeignKeyWidget(AcademicYear, "start_year"))
         procedure = fields.Field("procedure", "Процедура")
         subject = fields.Field("subject", "Код предмета", widgets.ForeignKeyWidget(Subject, "code"))
         grade = fields.Field("grade", "Класс", widgets.IntegerWidget())
@@ -272,7 +272,7 @@ def stage_import_export(args) -> None:
         variant = fields.Field("variant", "Вариант")
         participant_key = fields.Field("participant_key", "Код участника")
         primary_score = fields.Field("primary_score", "Первичный балл", widgets.IntegerWidget())
-        max_primary_score = fields.Field("max_primary_score", "Максимальный балл", widgets.IntegerWidget())
+        max_primary_score = fields.Field("max_primary_score", "Максимальный первичный балл", widgets.IntegerWidget())
         mark = fields.Field("mark", "Отметка", widgets.IntegerWidget())
         journal_mark = fields.Field("journal_mark", "Отметка по журналу", widgets.IntegerWidget())
         task_scores = fields.Field("task_scores", "Баллы за задания")

@@ -19,9 +19,11 @@ A job already loaded (by its name) is skipped, so a second run creates nothing.
 ``seed_demo --years N`` sets ``core.extensions.DEMO_OPTIONS["years"]`` (default 3): the
 last N academic years up to the demo's current one.
 
-Sample files in every layout this module knows are written to ``VAR_DIR/samples/`` so a
-new user can try the import page at once; each brings corrected data for three schools of
-the latest year, so importing one replaces those slices and a rollback restores them.
+A sample file in every layout the import reads is written to ``VAR_DIR/samples/`` so a new
+user can try the import page at once. The Ф1, ОГЭ and context samples bring corrected data
+for three schools of the latest year, so importing one replaces those slices and a rollback
+restores them; the aggregate and ЕГЭ samples (built with monitoring.sample_files) bring
+procedures and subjects the demo does not load, so they add to it.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from openpyxl import Workbook
 
 from core.extensions import DEMO_OPTIONS
 from core.tabular import Sheet
-from monitoring import services
+from monitoring import sample_files, services
 from monitoring.context_format import COLUMNS as CONTEXT_COLUMNS
 from monitoring.models import ImportJob
 from schools.demo import CURATED_SCHOOL_CODES, CURRENT_YEAR, DIRECTOR_SCHOOL_CODE, HOME
@@ -349,16 +351,141 @@ def write_samples(schools: list[DemoSchool], year_start: int) -> str:
     folder = samples_dir()
     folder.mkdir(parents=True, exist_ok=True)
     few = [s for s in schools if s.school.has_basic][:3]
+    senior = [s for s in schools if s.school.has_secondary][:3] or few
     files = {
         "vpr_f1_individualnye_rezultaty.xlsx": lambda: _xlsx(vpr_sheets(few, year_start, variant_seed="sample")[:3]),
         "oge_protokol_rcoi.xlsx": lambda: _xlsx(oge_sheets(few, year_start, variant_seed="sample")),
         "kontekstnye_dannye.csv": lambda: _csv(context_sheets(few, [year_start], variant_seed="sample")[0]),
+        "vpr_f3_statistika_po_otmetkam.xlsx": lambda: _sample_vpr_f3(few, year_start),
+        "vpr_sravnenie_s_zhurnalom.xlsx": lambda: _sample_vpr_journal(few, year_start),
+        "ege_otchet_po_shkolam.xlsx": lambda: _sample_ege_report(senior, year_start),
+        "ege_protokol_rcoi.xlsx": lambda: _sample_ege_protocol(senior, year_start),
+        "pokazateli_shkol.csv": lambda: _sample_aggregates(senior, year_start),
+        "rezultaty_uchastnikov.csv": lambda: _sample_results(senior, year_start),
     }
     for name, build in files.items():
         path = folder / name
         if not path.exists():
             path.write_bytes(build())
     return str(folder)
+
+
+# The aggregate and ЕГЭ samples: procedures and subjects the demo does not load, so importing
+# one adds figures beside the demo's results instead of replacing them.
+SAMPLE_VPR = ("Русский язык", 4)
+SAMPLE_JOURNAL = ("Математика", 5)
+SAMPLE_EGE_REPORT = ("Русский язык", "Математика")
+SAMPLE_AGGREGATES = ("Обществознание", "Физика")
+SAMPLE_EGE_PROTOCOL = ("01", "Русский язык", 50)  # РЦОИ code, subject, max primary
+SAMPLE_RESULTS = ("02", 32)  # ЕГЭ математика профильная, max primary
+SAMPLE_PARTICIPANTS = 12
+
+
+def _marks(demo: DemoSchool, rng: random.Random, size: int) -> list[int]:
+    counts = [0, 0, 0, 0]
+    for _ in range(size):
+        share = _sigmoid(demo.quality + rng.gauss(0, 1))
+        counts[sum(share >= bound for bound in VPR_MARK_SHARES)] += 1
+    return counts
+
+
+def _sample_vpr_f3(schools: list[DemoSchool], year_start: int) -> bytes:
+    subject, grade = SAMPLE_VPR
+    rows = []
+    for demo in schools:
+        rng = _rng("sample-f3", year_start, demo.code)
+        size = 20 + rng.randrange(40)
+        counts = _marks(demo, rng, size)
+        rows.append((f"{demo.school.short_name} ({demo.code})", 1, size, *(round(100 * c / size, 2) for c in counts)))
+    return sample_files.vpr_f3_xlsx(rows, title=f"ВПР {year_start + 1} {subject} {grade} класс")
+
+
+def _sample_vpr_journal(schools: list[DemoSchool], year_start: int) -> bytes:
+    subject, grade = SAMPLE_JOURNAL
+    groups = []
+    for demo in schools:
+        rng = _rng("sample-journal", year_start, demo.code)
+        size = 20 + rng.randrange(40)
+        lowered = round(size * (0.35 if demo.inflates_journal else 0.1 + rng.random() * 0.1))
+        raised = rng.randrange(3)
+        groups.append((f"{demo.school.short_name} ({demo.code})", lowered, size - lowered - raised, raised))
+    return sample_files.vpr_journal_xlsx(groups, title=f"ВПР {year_start + 1} {subject} {grade} класс")
+
+
+def _ege_figures(demo: DemoSchool, rng: random.Random) -> tuple:
+    participants = 5 + rng.randrange(25)
+    scores = [max(0, min(100, round(rng.gauss(62 + 12 * demo.quality, 14)))) for _ in range(participants)]
+    return (
+        participants,
+        sum(score < 36 for score in scores),
+        sum(80 <= score < 100 for score in scores),
+        sum(score == 100 for score in scores),
+        round(sum(scores) / participants, 1),
+    )
+
+
+def _sample_ege_report(schools: list[DemoSchool], year_start: int) -> bytes:
+    rows = []
+    for demo in schools:
+        figures = {s: _ege_figures(demo, _rng("sample-ege", year_start, s, demo.code)) for s in SAMPLE_EGE_REPORT}
+        rows.append((demo.code, demo.school.short_name, figures))
+    return sample_files.ege_report_xlsx(
+        list(SAMPLE_EGE_REPORT),
+        {HOME.name: rows},
+        title=f"Результаты ЕГЭ {year_start + 1} года по общеобразовательным организациям",
+    )
+
+
+def _sample_aggregates(schools: list[DemoSchool], year_start: int) -> bytes:
+    rows = []
+    for subject in SAMPLE_AGGREGATES:
+        for demo in schools:
+            figures = _ege_figures(demo, _rng("sample-aggregates", year_start, subject, demo.code))
+            participants, _below, high, full, mean_score = figures
+            rows.append(
+                {"year": f"{year_start}/{year_start + 1}", "procedure": "ЕГЭ", "subject": subject, "code": demo.code,
+                 "participants": participants, "high_scorers": high, "full_scorers": full,
+                 "mean_score": str(mean_score).replace(".", ",")}
+            )  # fmt: skip
+    return sample_files.aggregates_csv(rows)
+
+
+def _exam_scores(demo: DemoSchool, rng: random.Random, maximum: int) -> tuple[int, int]:
+    primary = max(0, min(maximum, round(maximum * _sigmoid(demo.quality + rng.gauss(0.3, 1)))))
+    return primary, round(100 * primary / maximum)
+
+
+def _sample_ege_protocol(schools: list[DemoSchool], year_start: int) -> bytes:
+    code, subject, maximum = SAMPLE_EGE_PROTOCOL
+    rows = []
+    for demo in schools:
+        rng = _rng("sample-ege-protocol", year_start, demo.code)
+        for n in range(SAMPLE_PARTICIPANTS):
+            primary, test = _exam_scores(demo, rng, maximum)
+            row = sample_files.ege_row(len(rows) + 1, demo.code, _SURNAMES[n % 9], primary=primary, test=test)
+            row[7] = _NAMES[n % len(_NAMES)]  # with the surname, one person per participant of a school
+            row[5] = f"{year_start % 100}{demo.code[-4:]}{n + 1:03d}"  # the participant code, unique in the region
+            rows.append(row)
+    title = f"{code} - {subject} {year_start + 1}.06.01"
+    return sample_files.rcoi_xlsx((title, sample_files.EGE_HEADER, rows))
+
+
+def _sample_results(schools: list[DemoSchool], year_start: int) -> bytes:
+    code, maximum = SAMPLE_RESULTS
+    rows = []
+    for demo in schools:
+        rng = _rng("sample-results", year_start, demo.code)
+        for n in range(SAMPLE_PARTICIPANTS):
+            primary, test = _exam_scores(demo, rng, maximum)
+            participant = f"{year_start % 100}{demo.code[-4:]}{n + 1:03d}"
+            rows.append(
+                sample_files.results_csv_row(
+                    demo.code, participant, year=f"{year_start}/{year_start + 1}", procedure="ЕГЭ", subject=code,
+                    grade=11, klass=f"11{'АБ'[n % 2]}", variant=301 + n % 4, primary=primary, max=maximum,
+                    mark="", journal="", test=test, tasks="",
+                )
+            )  # fmt: skip
+    return sample_files.results_csv(rows, encoding="utf-8-sig")
 
 
 def _numeric(cell: str) -> object:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monitoring import aggregates_format, context_format
+from monitoring import aggregates_format, context_format, results_csv_format
 from monitoring.models import ImportJob
 
 
@@ -39,6 +39,14 @@ class Template:
 
 
 TEMPLATES: dict[str, Template] = {
+    "results": Template(
+        kind="results",
+        sheet="Результаты",
+        filename="shablon-rezultatov-uchastnikov.xlsx",
+        columns=tuple(TemplateColumn(c.title, c.description, c.required) for c in results_csv_format.COLUMNS),
+        example=tuple(tuple(row) for row in results_csv_format.TEMPLATE_EXAMPLE),
+        code_index=4,
+    ),
     "context": Template(
         kind="context",
         sheet="Контекст",
@@ -110,6 +118,15 @@ LAYOUTS: tuple[LayoutInfo, ...] = (
         "Отчёт ЕГЭ по школам с многоуровневой шапкой: по каждому предмету «Приняло участие | Не преодолен "
         "min порог | Высокобалльники 80–99 | 100 баллов | Средний балл», школы сгруппированы по "
         "муниципалитетам. Школа — по столбцу «Код ОО» или «(edu…)» в названии; год — из заголовка («ЕГЭ 2025»).",
+    ),
+    LayoutInfo(
+        ImportJob.Layout.RESULTS_CSV,
+        "шаблон",
+        "Результаты участников любой процедуры (ВПР, ОГЭ, ЕГЭ, ГВЭ), по строке на результат, CSV или XLSX: "
+        "«Учебный год | Процедура | Код предмета | Класс | Код ОО | Класс (буква) | Вариант | Код участника | "
+        "Первичный балл | Максимальный первичный балл | Отметка | Отметка по журналу | Тестовый балл | "
+        "Баллы за задания». ФИО не указываются.",
+        template="results",
     ),
     LayoutInfo(
         ImportJob.Layout.AGGREGATES,

@@ -82,6 +82,7 @@ class ImportJob(models.Model):
         VPR_JOURNAL = "vpr_journal", "ВПР: сравнение отметок с отметками по журналу"
         EGE_REPORT = "ege_report", "ЕГЭ: региональный отчёт по школам"
         AGGREGATES = "aggregates", "Показатели школ (шаблон)"
+        RESULTS_CSV = "results_csv", "Результаты участников (шаблон)"
 
     RUNNING_STATUSES = (Status.PARSING, Status.VALIDATING, Status.WRITING)
     FINISHED_STATUSES = (Status.DONE, Status.FAILED, Status.ROLLED_BACK)

@@ -208,6 +208,10 @@ def row_cells(row: list[str]) -> set[str]:
     return {normalise_header(cell) for cell in row if cell}
 
 
+def is_results_csv_header(cells: set[str]) -> bool:
+    return {"процедура", "код участника", "первичный балл"} <= cells and bool(cells & {"код предмета", "предмет"})
+
+
 def is_vpr_f1_header(cells: set[str]) -> bool:
     return {"код участника", "первичный балл", "отметка"} <= cells and "код ппэ" not in cells and "фамилия" not in cells
 
@@ -242,6 +246,8 @@ def is_aggregates_header(cells: set[str]) -> bool:
 
 
 _DETECTORS = (
+    # Before Ф1 and РЦОИ: the canonical header holds their columns too, and «Процедура» besides.
+    (ImportJob.Layout.RESULTS_CSV, is_results_csv_header),
     (ImportJob.Layout.VPR_F1, is_vpr_f1_header),
     (ImportJob.Layout.RCOI_PROTOCOL, is_rcoi_header),
     (ImportJob.Layout.CONTEXT, is_context_header),

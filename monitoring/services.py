@@ -40,6 +40,7 @@ from monitoring.ege_report_format import parse_ege_report
 from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, SchoolAggregate, Subject
 from monitoring.parsing import AggregateRow, ContextRow, ParsedFile, ResultRow, detect_layout
 from monitoring.rcoi_format import parse_rcoi
+from monitoring.results_csv_format import parse_results_csv
 from monitoring.vpr_format import parse_vpr_f1
 from monitoring.vpr_reports_format import parse_vpr_f3, parse_vpr_journal
 from schools.models import AcademicYear, School
@@ -290,6 +291,10 @@ def _parse(layout: str, sheets: list[Sheet], progress) -> ParsedFile:
     if layout == ImportJob.Layout.VPR_F1:
         subjects = {normalise_header(name): code for code, name in Subject.objects.values_list("code", "name")}
         return parse_vpr_f1(sheets, subjects_by_name=subjects, progress=progress)
+    if layout == ImportJob.Layout.RESULTS_CSV:
+        subjects = {normalise_header(name): code for code, name in Subject.objects.values_list("code", "name")}
+        subjects |= {normalise_header(code): code for code in subjects.values()}
+        return parse_results_csv(sheets, subjects=subjects, progress=progress)
     if layout == ImportJob.Layout.RCOI_PROTOCOL:
         codes = set(Subject.objects.values_list("code", flat=True))
         return parse_rcoi(sheets, subject_codes=codes, progress=progress)

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
 from core.extensions import DEMO_OPTIONS
+from core.tabular import read_tables
 from monitoring import demo, services
 from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, Procedure
 from schools.demo import CURRENT_YEAR, demo_district_seed
@@ -125,3 +126,47 @@ def test_sample_files_import_replace_three_schools_and_roll_back(seeded, setting
             services.import_job_rollback(job=job, user=None)
 
     assert sorted(ParticipantResult.objects.filter(CURRENT).values_list("pk", flat=True)) == before
+
+
+SAMPLE_LAYOUTS = {
+    "vpr_f1_individualnye_rezultaty.xlsx": ImportJob.Layout.VPR_F1,
+    "oge_protokol_rcoi.xlsx": ImportJob.Layout.RCOI_PROTOCOL,
+    "kontekstnye_dannye.csv": ImportJob.Layout.CONTEXT,
+    "vpr_f3_statistika_po_otmetkam.xlsx": ImportJob.Layout.VPR_F3,
+    "vpr_sravnenie_s_zhurnalom.xlsx": ImportJob.Layout.VPR_JOURNAL,
+    "ege_otchet_po_shkolam.xlsx": ImportJob.Layout.EGE_REPORT,
+    "ege_protokol_rcoi.xlsx": ImportJob.Layout.RCOI_PROTOCOL,
+    "pokazateli_shkol.csv": ImportJob.Layout.AGGREGATES,
+    "rezultaty_uchastnikov.csv": ImportJob.Layout.RESULTS_CSV,
+}
+
+
+def test_every_layout_has_a_sample_file(seeded):
+    written = {path.name for path in demo.samples_dir().iterdir()}
+
+    assert written == set(SAMPLE_LAYOUTS)
+    assert set(SAMPLE_LAYOUTS.values()) == set(ImportJob.Layout.values)
+
+
+def test_each_sample_file_imports_cleanly_on_the_seeded_database_with_the_right_counts(seeded):
+    senior = len([s for s in demo.demo_schools() if s.school.has_secondary][:3])
+    expected_rows = {
+        "ege_protokol_rcoi.xlsx": senior * demo.SAMPLE_PARTICIPANTS,
+        "rezultaty_uchastnikov.csv": senior * demo.SAMPLE_PARTICIPANTS,
+        "ege_otchet_po_shkolam.xlsx": senior * len(demo.SAMPLE_EGE_REPORT),
+        "pokazateli_shkol.csv": senior * len(demo.SAMPLE_AGGREGATES),
+        "vpr_f3_statistika_po_otmetkam.xlsx": 3,
+        "vpr_sravnenie_s_zhurnalom.xlsx": 3,
+    }
+
+    for name, layout in SAMPLE_LAYOUTS.items():
+        path = demo.samples_dir() / name
+        with path.open("rb") as handle:
+            sheets = read_tables(handle, name)
+        job = services.results_import_sheets(sheets=sheets, original_name=name)
+
+        assert (job.status, job.layout) == (ImportJob.Status.DONE, layout), (name, job.errors[:3])
+        if name in expected_rows:
+            assert job.rows_created == expected_rows[name], name
+    ege = ParticipantResult.objects.filter(CURRENT, procedure=Procedure.EGE)
+    assert ege.filter(subject__code="01").count() == ege.filter(subject__code="02").count() == senior * 12
