@@ -263,6 +263,7 @@ class VirtualUser(threading.Thread):
         self.random = random.Random(seed)
         self.cookies: dict[str, str] = {}
         self.latencies: list[float] = []
+        self.by_path: dict[str, list[float]] = {}
         self.errors: Counter[str] = Counter()
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
@@ -318,6 +319,7 @@ class VirtualUser(threading.Thread):
             index += 1
             status, _, elapsed = self.request("GET", step.path)
             self.latencies.append(elapsed)
+            self.by_path.setdefault(step.path, []).append(elapsed)
             if status != step.expect:
                 self.errors[f"{self.persona.name} {step.path}: {status}"] += 1
             if self.think[1]:
@@ -394,6 +396,13 @@ def main() -> None:
             f"p95 {percentile(values, 0.95) * 1000:.0f} ms",
             file=sys.stderr,
         )
+    by_path: dict[str, list[float]] = {}
+    for user in users:
+        for path, values in user.by_path.items():
+            by_path.setdefault(path, []).extend(values)
+    slowest = sorted(by_path.items(), key=lambda item: percentile(item[1], 0.95), reverse=True)[:6]
+    for path, values in slowest:
+        print(f"  slowest: {path} p95 {percentile(values, 0.95) * 1000:.0f} ms over {len(values)}", file=sys.stderr)
     rate = len(latencies) / args.seconds if args.seconds else 0
     mean = statistics.fmean(latencies) * 1000 if latencies else float("nan")
     print(f"requests={len(latencies)} rate_per_s={rate:.1f} mean_ms={mean:.1f}", file=sys.stderr)
