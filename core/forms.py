@@ -41,7 +41,19 @@ class SpreadsheetUploadForm(forms.Form):
         return upload
 
 
-class AuditFilterForm(forms.Form):
+class CompactFilterForm(forms.Form):
+    """A filter above a list: small Bootstrap controls in one row; subclasses define ``filter()``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = (
+                "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
+            )
+            field.widget.attrs["class"] = css
+
+
+class AuditFilterForm(CompactFilterForm):
     action = forms.ChoiceField(label="Действие", required=False)
     since = forms.DateField(label="С", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="По", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -52,11 +64,6 @@ class AuditFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", "Все"), *ACTIONS.items()]
-        for field in self.fields.values():
-            css = (
-                "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
-            )
-            field.widget.attrs["class"] = css
 
     def filter(self, queryset):
         from django.db.models import Q

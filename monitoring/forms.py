@@ -1,6 +1,6 @@
 from django import forms
 
-from core.forms import SpreadsheetUploadForm
+from core.forms import CompactFilterForm, SpreadsheetUploadForm
 from monitoring.models import ImportJob
 
 
@@ -12,18 +12,10 @@ class ResultsUploadForm(SpreadsheetUploadForm):
     )
 
 
-class ImportJobFilterForm(forms.Form):
+class ImportJobFilterForm(CompactFilterForm):
     status = forms.ChoiceField(label="Статус", required=False, choices=[("", "Все"), *ImportJob.Status.choices])
     layout = forms.ChoiceField(label="Формат", required=False, choices=[("", "Все"), *ImportJob.Layout.choices])
     q = forms.CharField(label="Имя файла", required=False, max_length=100)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = (
-                "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
-            )
-            field.widget.attrs["class"] = css
 
     def filter(self, queryset):
         if not self.is_valid():

@@ -24,3 +24,11 @@ def ru_plural(value, forms: str) -> str:
 def queue_delayed(queued_since) -> bool:
     """True when a job has waited in the queue too long (the broker may be down): see core.queue."""
     return is_delayed(queued_since)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number: int) -> str:
+    """The current page's query string with another page number (filters kept): «?q=…&page=3»."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return "?" + query.urlencode()
