@@ -34,7 +34,7 @@ import re
 import secrets
 import signal
 import statistics
-import subprocess
+import subprocess  # nosec B404 # the bench runs its own fixed commands
 import sys
 import threading
 import time
@@ -46,7 +46,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-PASSWORD = "opora-demo-2026"  # schools.demo.DEMO_PASSWORD; the demo logins are public by design
+PASSWORD = "opora-demo-2026"  # schools.demo.DEMO_PASSWORD; the demo logins are public by design  # nosec B105 # the public demo password
 
 
 # --- Database and server -----------------------------------------------------------------------
@@ -85,7 +85,7 @@ def server_env(database_url: str, var_dir: Path) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)  # nosec B603 # fixed argv from sys.executable and our own paths, no shell, no user input
 
 
 def prepare(env: dict[str, str], *, schools: int, municipalities: int, results: bool) -> None:
@@ -97,7 +97,7 @@ def prepare(env: dict[str, str], *, schools: int, municipalities: int, results: 
         if generate is None:
             print("bench/identify_bench.py has no generate_results(); --results skipped", file=sys.stderr)
         else:
-            subprocess.run(
+            subprocess.run(  # nosec B603 # fixed argv from sys.executable and our own paths, no shell, no user input
                 [sys.executable, "-c", "import sys; sys.path.insert(0, '.'); " + generate],
                 cwd=ROOT,
                 env=env,
@@ -118,7 +118,7 @@ def _results_generator() -> str | None:
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # nosec B603 # fixed argv from sys.executable and our own paths, no shell, no user input
         [
             str(Path(sys.executable).with_name("gunicorn")),
             "config.wsgi",
@@ -260,7 +260,7 @@ class VirtualUser(threading.Thread):
     def __init__(self, persona: Persona, port: int, until: float, seed: int, think: tuple[float, float] = (0, 0)):
         super().__init__(daemon=True)
         self.persona, self.port, self.until, self.think = persona, port, until, think
-        self.random = random.Random(seed)
+        self.random = random.Random(seed)  # nosec B311 # seeded generator for demo/bench data, not for secrets
         self.cookies: dict[str, str] = {}
         self.latencies: list[float] = []
         self.by_path: dict[str, list[float]] = {}

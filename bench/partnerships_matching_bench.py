@@ -50,7 +50,7 @@ def main() -> None:
     from schools.models import AcademicYear, Municipality, Organisation, Region, School
 
     call_command("migrate", verbosity=0)
-    rng = random.Random(6)
+    rng = random.Random(6)  # nosec B311 # seeded generator for demo/bench data, not for secrets
     region, _ = Region.objects.get_or_create(code="91", defaults={"name": "Регион для замеров партнёрства"})
     municipality, _ = Municipality.objects.get_or_create(
         oktmo="91610000", defaults={"region": region, "name": "Район для замеров"}

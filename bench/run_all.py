@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
+import subprocess  # nosec B404 # the bench runs its own fixed commands
 import sys
 import time
 from dataclasses import dataclass, field
@@ -150,7 +150,7 @@ def main() -> int:
         bench_env = env if bench.postgres else {k: v for k, v in env.items() if k != "DATABASE_URL"}
         started = time.perf_counter()
         print(f"… {bench.name}", file=sys.stderr, flush=True)
-        result = subprocess.run(
+        result = subprocess.run(  # nosec B603 # fixed argv from sys.executable and our own paths, no shell, no user input
             [sys.executable, str(script), *(bench.quick_args if args.quick else bench.args)],
             cwd=ROOT,
             env=bench_env,

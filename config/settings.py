@@ -42,7 +42,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is not set (a development default exists only with DEBUG=1)")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 - used only with DEBUG=1
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 - used only with DEBUG=1  # nosec B105 # development key, refused unless DEBUG=1
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

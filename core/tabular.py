@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -149,9 +150,14 @@ def _sniff_kind(head: bytes, name: str) -> str:
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise TabularFileError("Формат .xls (Excel 97–2003) не поддерживается: сохраните файл как .xlsx или CSV.")
-    if b"\x00" in head[:4096]:
+    if b"\x00" in head[:4096] or _MARKUP.match(head):
+        # A NUL byte means a binary (a renamed program); a leading tag means a web page or
+        # XML renamed to .xlsx/.csv: neither is a table, and we never store it.
         raise TabularFileError("Файл не похож ни на таблицу Excel (.xlsx), ни на CSV.")
     return "csv"
+
+
+_MARKUP = re.compile(rb"(?:\xef\xbb\xbf)?\s*<(?:[!?]|[a-z])", re.IGNORECASE)
 
 
 def max_uncompressed_bytes() -> int:

@@ -119,7 +119,7 @@ def demo_seed() -> str:
     municipality = Municipality.objects.filter(oktmo=HOME.oktmo).first()
     if municipality is None:
         return "Методический центр: нет демонстрационного района, пропущено."
-    rng = random.Random(SEED)  # noqa: S311 — demo content, not security
+    rng = random.Random(SEED)  # noqa: S311 — demo content, not security  # nosec B311 # seeded generator for demo/bench data, not for secrets
     schools = list(School.objects.filter(municipality=municipality).select_related("organisation").order_by("code"))
     supported = list(supported_schools(schools=School.objects.filter(municipality=municipality)))
     imc = Organisation.objects.filter(municipality=municipality, kind=Organisation.Kind.METHODOLOGICAL_CENTRE).first()

@@ -562,7 +562,7 @@ def _staff_object_form(request, *, form_class, instance, template, title, back, 
             obj.municipality = municipalities.first()
         obj.save()
         if extra:
-            extra(obj, form)
+            extra(obj, form)  # nosec B610 # a callback named extra, not QuerySet.extra
         messages.success(request, "Сохранено.")
         return obj
     return render(request, template, {"form": form, "object": instance, "title": title, "back": back})

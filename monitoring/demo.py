@@ -105,7 +105,7 @@ def demo_years() -> list[int]:
 
 def _rng(*parts: object) -> random.Random:
     # crc32, not hash(): str hashes change between runs, the demo must not.
-    return random.Random(zlib.crc32(":".join(str(p) for p in (SEED, *parts)).encode()))  # noqa: S311 - demo data
+    return random.Random(zlib.crc32(":".join(str(p) for p in (SEED, *parts)).encode()))  # noqa: S311 - demo data  # nosec B311 # seeded generator for demo/bench data, not for secrets
 
 
 def demo_schools() -> list[DemoSchool]:

@@ -557,21 +557,21 @@ _CHANGED_SQL = f"""
       ON {" AND ".join(f"s.{c} = c.{c}" for c in (*_SLICE, "participant_key"))}
     WHERE s.participant_key IS NULL OR c.participant_key IS NULL
        OR ({", ".join(f"s.{c}" for c in _VALUES)}) IS DISTINCT FROM ({", ".join(f"c.{c}" for c in _VALUES)})
-"""  # noqa: S608
-_COUNT_SLICES_SQL = f"SELECT count(*) FROM (SELECT DISTINCT {_SLICE_COLS} FROM {_STAGE}) AS slices"  # noqa: S608
+"""  # noqa: S608  # nosec B608 # identifiers are module constants; values go as query parameters
+_COUNT_SLICES_SQL = f"SELECT count(*) FROM (SELECT DISTINCT {_SLICE_COLS} FROM {_STAGE}) AS slices"  # noqa: S608  # nosec B608 # identifiers are module constants; values go as query parameters
 _REPLACE_SQL = (
-    f"UPDATE {_RESULTS} r SET replaced_by_id = %s FROM {_STAGE}_changed ch "  # noqa: S608
+    f"UPDATE {_RESULTS} r SET replaced_by_id = %s FROM {_STAGE}_changed ch "  # noqa: S608  # nosec B608 # identifiers are module constants; values go as query parameters
     f"WHERE r.replaced_by_id IS NULL AND {' AND '.join(f'r.{c} = ch.{c}' for c in _SLICE)}"
 )
 _INSERT_SQL = (
-    f"INSERT INTO {_RESULTS} ({_SLICE_COLS}, {_VALUE_COLS}, import_job_id) "  # noqa: S608
+    f"INSERT INTO {_RESULTS} ({_SLICE_COLS}, {_VALUE_COLS}, import_job_id) "  # noqa: S608  # nosec B608 # identifiers are module constants; values go as query parameters
     f"SELECT {', '.join(f's.{c}' for c in (*_SLICE, *_VALUES))}, %s "
     f"FROM {_STAGE} s JOIN {_STAGE}_changed ch USING ({_SLICE_COLS})"
 )
 
 
 _INSERT_VALUES_SQL = (
-    f"INSERT INTO {_RESULTS} ({_SLICE_COLS}, {_VALUE_COLS}, import_job_id) "  # noqa: S608
+    f"INSERT INTO {_RESULTS} ({_SLICE_COLS}, {_VALUE_COLS}, import_job_id) "  # noqa: S608  # nosec B608 # identifiers are module constants; values go as query parameters
     f"VALUES ({', '.join(['%s'] * (len(_SLICE) + len(_VALUES) + 1))})"
 )
 

@@ -113,7 +113,7 @@ def demo_seed() -> str:
     year = current_year()
     if municipality is None or year is None:
         return ""
-    rng = random.Random(DEMO_SEED)  # noqa: S311 - demo text, not a secret
+    rng = random.Random(DEMO_SEED)  # noqa: S311 - demo text, not a secret  # nosec B311 # seeded generator for demo/bench data, not for secrets
     by = User.objects.filter(username="uo").first()
     with transaction.atomic():
         statuses = _statuses_if_none(

@@ -29,7 +29,7 @@ def _self_diagnosis_seed(director: User, year: AcademicYear) -> bool:
     """Fill and submit the director's self-diagnosis once; False when it exists already."""
     if SelfDiagnosis.objects.filter(school_id=director.school_id, year=year).exists():
         return False
-    rng = random.Random(f"risks-demo-{director.school_id}-{year.start_year}")  # noqa: S311 - demo data, not secrets
+    rng = random.Random(f"risks-demo-{director.school_id}-{year.start_year}")  # noqa: S311 - demo data, not secrets  # nosec B311 # seeded generator for demo/bench data, not for secrets
     with transaction.atomic():
         diagnosis = SelfDiagnosis.objects.create(
             school_id=director.school_id, year=year, status=SelfDiagnosis.Status.SUBMITTED, updated_by=director

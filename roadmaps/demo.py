@@ -202,7 +202,7 @@ def demo_seed() -> str:
     schools, from_statuses = _programme_schools(home)
     if existing is not None:
         return "Дорожные карты: уже созданы (муниципальная карта, программы школ, отчётные периоды)."
-    rng = random.Random(SEED)  # noqa: S311 - demo data, not security
+    rng = random.Random(SEED)  # noqa: S311 - demo data, not security  # nosec B311 # seeded generator for demo/bench data, not for secrets
     department = users["uo"]
     reviewer = users.get("curator", department)
     years = {y.start_year: y for y in AcademicYear.objects.filter(start_year__in=(2024, 2025))}

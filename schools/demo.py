@@ -26,7 +26,7 @@ from schools.models import AcademicYear, Municipality, Organisation, Region, Sch
 from schools.registry_format import inn_check_digit, ogrn_check_digit
 
 # Printed by the command for whoever gives the demo: a shared demo password, not a secret.
-DEMO_PASSWORD = "opora-demo-2026"  # noqa: S105
+DEMO_PASSWORD = "opora-demo-2026"  # noqa: S105  # nosec B105 # the public demo password
 DEMO_SEED = 20260901
 LOAD_SEED = 7_000_000
 FIRST_YEAR = 2021
@@ -379,7 +379,7 @@ def _school_names(row: DemoSchool, town: Place) -> tuple[str, str, str]:
 
 def district_school_specs(district: District) -> list[SchoolSpec]:
     """The district's schools, the same on every call (one fixed seed per district)."""
-    rng = random.Random(DEMO_SEED + int(district.oktmo))  # noqa: S311 — demo content, not security
+    rng = random.Random(DEMO_SEED + int(district.oktmo))  # noqa: S311 — demo content, not security  # nosec B311 # seeded generator for demo/bench data, not for secrets
     centres: dict[Place, tuple[float, float]] = {}
     used_serials: set[int] = set()
     specs = []
@@ -429,7 +429,7 @@ def district_school_specs(district: District) -> list[SchoolSpec]:
 
 def _support_organisations(district: District, municipality: Municipality, *, full: bool) -> list[Organisation]:
     """The department, and for the home district the methodological centre and associations."""
-    rng = random.Random(DEMO_SEED - int(district.oktmo))  # noqa: S311 — demo content, not security
+    rng = random.Random(DEMO_SEED - int(district.oktmo))  # noqa: S311 — demo content, not security  # nosec B311 # seeded generator for demo/bench data, not for secrets
     town = district.town
     prefix = f"{town.postcode}, {district.region_name}, {district.address_name}, {town.label}"
     lat, lon = district.centre
@@ -765,7 +765,7 @@ def load_school_spec(index: int, *, municipalities: int) -> SchoolSpec:
 
     Schools are dealt to municipalities in turn, so each gets N/M of them.
     """
-    rng = random.Random(LOAD_SEED + index)  # noqa: S311 — load data, not security
+    rng = random.Random(LOAD_SEED + index)  # noqa: S311 — load data, not security  # nosec B311 # seeded generator for demo/bench data, not for secrets
     district = index % municipalities + 1
     number = index // municipalities + 1
     school_type = rng.choices(_LOAD_TYPE_VALUES, _LOAD_TYPE_WEIGHTS)[0]

@@ -270,7 +270,7 @@ def demo_seed() -> str:
     for school in schools:
         if school.teacher_count:
             continue
-        rng = random.Random(f"teachers-{school.code}")  # noqa: S311 - demo data, not secrets
+        rng = random.Random(f"teachers-{school.code}")  # noqa: S311 - demo data, not secrets  # nosec B311 # seeded generator for demo/bench data, not for secrets
         orlova = orlova_user if school.code == DIRECTOR_SCHOOL_CODE and orlova_user else None
         if orlova is not None and Teacher.objects.filter(user=orlova).exists():
             orlova = None

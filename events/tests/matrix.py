@@ -61,6 +61,20 @@ def _private_file_of_home() -> dict:
     )
 
 
+# The same file of another municipality: its own department (the outsider) reads it; at home nobody does.
+def _private_file_of_foreign() -> dict:
+    return expect(
+        anonymous=404,
+        department=404,
+        region=404,
+        methodologist=404,
+        curator=404,
+        director=404,
+        teacher=404,
+        outsider=200,
+    )
+
+
 def _municipality(world: World, where: str):
     if where == "home":
         return world.school.municipality
@@ -218,6 +232,12 @@ ROWS: dict[str, list[Case]] = {
     "events:material": [
         Case(everyone(200), target="published_report", kwargs=material_of("neutral", reported=True)),
         Case(_private_file_of_home(), target="home_draft", kwargs=material_of("home", reported=False), scope=HOME),
+        Case(
+            _private_file_of_foreign(),
+            target="foreign_draft",
+            kwargs=material_of("foreign", reported=False),
+            scope=FOREIGN,
+        ),
     ],
     "events:programme_list": [Case(everyone(200))],
     "events:programme_detail": [
@@ -242,6 +262,12 @@ ROWS: dict[str, list[Case]] = {
             kwargs=_file_of("PracticeFile", "PracticeFactory", "home", status="draft"),
             scope=HOME,
         ),
+        Case(
+            _private_file_of_foreign(),
+            target="foreign_draft",
+            kwargs=_file_of("PracticeFile", "PracticeFactory", "foreign", status="draft"),
+            scope=FOREIGN,
+        ),
     ],
     "events:page_list": [Case(everyone(200))],
     "events:page": [
@@ -255,6 +281,12 @@ ROWS: dict[str, list[Case]] = {
             target="home_draft",
             kwargs=_file_of("PageAttachment", "PageFactory", "home", is_published=False),
             scope=HOME,
+        ),
+        Case(
+            _private_file_of_foreign(),
+            target="foreign_draft",
+            kwargs=_file_of("PageAttachment", "PageFactory", "foreign", is_published=False),
+            scope=FOREIGN,
         ),
     ],
     # --- Staff workplace ------------------------------------------------------------------------------
