@@ -113,6 +113,8 @@ def _scale(values: Sequence[float], y_min: float | None, y_max: float | None) ->
     if hi <= lo:
         hi = lo + 1
     step = _nice_step(hi - lo)
+    if step < 1 and all(float(v).is_integer() for v in values):
+        step = 1.0  # counts of schools or people: no «0,2 школы» on the axis
     if y_min is None:
         lo = math.floor(lo / step) * step
     if y_max is None:

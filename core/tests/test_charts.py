@@ -204,3 +204,12 @@ def test_no_class_inside_a_chart_collides_with_bootstraps_layout_classes():
     )
     classes = {c for group in re.findall(r'class="([^"]+)"', svg) for c in group.split()}
     assert not classes & {"row", "col", "label", "container", "table", "card", "badge", "text", "title"}
+
+
+def test_an_axis_of_whole_counts_has_no_fractional_ticks():
+    from core.charts import _scale
+
+    _, hi, ticks = _scale([1, 1], None, None)
+
+    assert ticks == [0.0, 1.0]
+    assert hi == 1
