@@ -1,0 +1,23 @@
+"""``manage.py export_municipality OKTMO --out FILE.zip``: everything a municipality owns."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from core.municipal_export import municipality_export_zip
+from schools.models import Municipality
+
+
+class Command(BaseCommand):
+    help = "Выгрузить все данные муниципалитета: JSON по каждой модели и книга XLSX."
+
+    def add_arguments(self, parser):
+        parser.add_argument("oktmo")
+        parser.add_argument("--out", type=Path, required=True)
+
+    def handle(self, *args, oktmo: str, out: Path, **options):
+        municipality = Municipality.objects.filter(oktmo=oktmo).first()
+        if municipality is None:
+            raise CommandError(f"Муниципалитет с ОКТМО {oktmo} не найден.")
+        out.write_bytes(municipality_export_zip(municipality=municipality))
+        self.stdout.write(self.style.SUCCESS(f"Выгрузка «{municipality}» записана в {out}."))
