@@ -1,0 +1,169 @@
+"""The department's year in a real browser: it uploads a ВПР Ф1 file, watches the import finish,
+starts an identification run for the file's year, reads the explained proposals, approves the list
+by a decision, finds the status in the registry and on the school card, and downloads the run's
+PDF report. Screenshots of each step go to var/screenshots/journey_N_*.png."""
+
+import importlib
+import re
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from identification.models import Methodology, MethodologyVersion, SchoolStatus, StatusKind
+from identification.tests.helpers import value
+from monitoring.models import ImportJob
+from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
+from tests.factories import PASSWORD, AcademicYearFactory, SchoolFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FILE_YEAR = 2026  # ВПР of spring 2026 belongs to the 2025/26 academic year
+
+
+@pytest.fixture
+def seeded_catalogues():
+    """The subjects and methodology presets the migrations seed: a transactional test run
+    earlier in the session flushes them away. Both seeds are idempotent."""
+    for module in ("monitoring.migrations.0002_seed_subjects", "identification.migrations.0003_methodology_presets"):
+        importlib.import_module(module).seed(apps, None)
+
+
+@pytest.fixture
+def district(seeded_catalogues, municipality, school, other_school):
+    """Ten schools of the department's municipality; ``school`` has by far the most «2».
+
+    The current year's results come from the uploaded file; the previous year's share of «2»
+    is stored directly, as an earlier import would have left it, so that «two years running»
+    can hold for ``school`` alone.
+    """
+    current = AcademicYearFactory(start_year=FILE_YEAR - 1, is_current=True)
+    previous = AcademicYearFactory(start_year=FILE_YEAR - 2, is_current=False)
+    schools = [school, other_school] + [
+        SchoolFactory(municipality=municipality, code=f"edu98010{i}", organisation__short_name=f"МБОУ СОШ № {i + 3}")
+        for i in range(8)
+    ]
+    for position, each in enumerate(schools):
+        value(school=each, year=previous, amount=40.0 if each == school else 2.0 + position, participants=20)
+    twos = {school.code: 8}  # 8 of 12 participants; every other school has at most one «2»
+    sheet = VprSheet(
+        year=FILE_YEAR,
+        schools={
+            each.code: [
+                vpr_row(f"{each.code[-3:]}{i:02d}", mark=2 if i < twos.get(each.code, position % 2) else 4)
+                for i in range(12)
+            ]
+            for position, each in enumerate(schools)
+        },
+    )
+    return schools, current, vpr_f1_xlsx(sheet)
+
+
+def _signed_in(page, username: str):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/home/$"))
+
+
+def test_department_uploads_vpr_identifies_approves_and_downloads_the_report(
+    page, department, district, screenshot_dir
+):
+    from playwright.sync_api import expect
+
+    schools, year, workbook = district
+    school = schools[0]
+    shot = lambda n, name: page.screenshot(path=str(screenshot_dir / f"journey_{n}_{name}.png"), full_page=True)  # noqa: E731
+    _signed_in(page, department.username)
+
+    # 1. The results import page: the department uploads the ВПР Ф1 file.
+    page.goto(reverse("monitoring:import_upload"))
+    page.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": "ВПР_РУ_4_Ф1.xlsx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": workbook,
+            }
+        ]
+    )
+    shot(1, "upload")
+    page.click("button[type=submit] >> text=Загрузить и проверить")
+
+    # 2. The job page: with Celery eager the import may be finished already; either way the
+    #    progress block ends in the finished state with the counts.
+    page.wait_for_url(re.compile(r"/imports/\d+/$"))
+    progress = page.locator("#import-progress [data-status]")
+    expect(progress).to_have_attribute("data-status", re.compile("done|failed"), timeout=30_000)
+    job = ImportJob.objects.get()
+    assert job.status == "done", job.errors
+    assert (job.status, job.total_rows, job.schools_count, job.rows_created) == ("done", 120, 10, 120)
+    expect(progress).to_contain_text("Строк в файле: 120; школ: 10; записано строк: 120")
+    shot(2, "import_done")
+
+    # 3. An identification run of the «low results» preset for the file's year.
+    low_results = MethodologyVersion.objects.get(methodology=Methodology.objects.get(kind="low_results"), number=1)
+    page.goto(reverse("identification:run_create"))
+    page.select_option("#id_version", str(low_results.pk))
+    page.select_option("#id_year", str(year.pk))
+    page.select_option("#id_municipality", str(department.municipality_id))
+    shot(3, "run_form")
+    page.click("button[type=submit] >> text=Запустить")
+    page.wait_for_url(re.compile(r"/runs/\d+/$"))
+
+    # 4. The proposals with their Russian explanations; only ``school`` is proposed.
+    form = page.locator("#approve-form")
+    expect(form).to_be_visible(timeout=30_000)
+    proposals = form.locator("input[name=schools]")
+    expect(proposals).to_have_count(1)
+    expect(proposals).to_have_attribute("value", str(school.pk))
+    proposed_row = form.locator("tr", has=page.locator(f"input[value='{school.pk}']"))
+    expect(proposed_row).to_contain_text(school.code)
+    # 8 of 12 participants got «2»; last year it had 40 % against the others' 2–11 %.
+    expect(proposed_row).to_contain_text("Доля «2» по ВПР 66,7% — в нижних 10% муниципалитета")
+    expect(proposed_row).to_contain_text("второй год подряд")
+    shot(4, "run_proposals")
+
+    # 5. The department approves the list with its decision.
+    page.fill("#id_decision_number", "42-од")
+    page.fill("#id_decision_date", "2026-05-20")
+    page.click("#approve-form button[type=submit]")
+    expect(form.locator("text=утверждено")).to_be_visible()
+    shot(5, "run_approved")
+    status = SchoolStatus.objects.get()
+    assert (status.school, status.kind, status.year, status.decision_number) == (
+        school,
+        StatusKind.LOW_RESULTS,
+        year,
+        "42-од",
+    )
+
+    # 6. The registry filter and the school card show the status.
+    page.goto(reverse("schools:list") + f"?status={StatusKind.LOW_RESULTS}")
+    registry = page.locator("main")
+    expect(registry).to_contain_text(school.code)
+    expect(registry).to_contain_text("Найдено школ: 1")
+    expect(registry).not_to_contain_text(schools[1].code)
+    shot(6, "registry_filtered")
+    page.goto(reverse("schools:detail", args=[school.pk]))
+    expect(page.locator("main")).to_contain_text(StatusKind.LOW_RESULTS.label)
+    expect(page.locator("main")).to_contain_text("№ 42-од от 20.05.2026")
+    shot(7, "school_card")
+
+    # 7. The run's PDF report: requested from the run page's link, built, downloaded.
+    page.goto(reverse("identification:run_detail", args=[status.run_id]))
+    page.click("#identification-report-link")
+    page.wait_for_url(re.compile(r"/reports/new/"))
+    expect(page.locator("#id_kind")).to_have_value("identification")
+    shot(8, "report_form")
+    page.click("button[type=submit] >> text=Сформировать")
+    page.wait_for_url(re.compile(r"/reports/\d+/$"))
+    download_link = page.locator("#report-progress a[href$='/download/']")
+    expect(download_link).to_be_visible(timeout=60_000)
+    shot(9, "report_ready")
+    response = page.request.get(download_link.get_attribute("href"))
+    assert response.ok
+    assert response.body().startswith(b"%PDF")
+
+    assert page.failed_requests == []
