@@ -117,13 +117,14 @@ def _results_generator() -> str | None:
     return None
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int = 1) -> subprocess.Popen:
     process = subprocess.Popen(  # nosec B603 # fixed argv from sys.executable and our own paths, no shell, no user input
         [
             str(Path(sys.executable).with_name("gunicorn")),
             "config.wsgi",
             "--workers",
             str(workers),
+            *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -277,8 +278,15 @@ class VirtualUser(threading.Thread):
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
         try:
-            self.connection.request(method, path, body=data, headers=headers)
-            response = self.connection.getresponse()
+            try:
+                self.connection.request(method, path, body=data, headers=headers)
+                response = self.connection.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed an idle kept-alive connection: a browser reconnects and asks again.
+                self.connection.close()
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                self.connection.request(method, path, body=data, headers=headers)
+                response = self.connection.getresponse()
             content = response.read()
         except (OSError, http.client.HTTPException) as exc:
             self.connection.close()
@@ -338,6 +346,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread) when above 1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--think", default="1-3", help="seconds a user reads a page: MIN-MAX, or 0")
     parser.add_argument("--schools", type=int, default=2000)
@@ -358,7 +367,7 @@ def main() -> None:
     for persona in personas:
         print(f"{persona.name}: {len(persona.steps)} pages", file=sys.stderr)
 
-    server_process = start_gunicorn(env, args.port, args.workers)
+    server_process = start_gunicorn(env, args.port, args.workers, args.threads)
     try:
         # Warm-up: one pass of every journey so first-request costs (imports, caches) are not measured.
         warm = [VirtualUser(p, args.port, time.monotonic() + 3, seed=i) for i, p in enumerate(personas)]
