@@ -191,18 +191,36 @@ class ParticipantResult(models.Model):
 
     Foreign keys carry ``db_index=False``: each is the prefix of a composite index below,
     and five single-column indexes on ten million rows would cost more than they give.
+
+    They carry ``db_constraint=False`` too. PostgreSQL checks a foreign key row by row, in a
+    trigger: five checks for each of a region's million rows took 34 s at commit, a quarter
+    of the whole import. Integrity does not rest on them: the import resolves every school,
+    year and subject from the registry in its own transaction before writing (an unknown
+    code is an error and nothing is written), the job ids are its own, and ``on_delete``
+    (PROTECT) is enforced by Django's collector on every delete through the ORM — results
+    are never deleted, only marked ``replaced_by`` (``test_write_path.py`` checks PROTECT).
     """
 
     year = models.ForeignKey(
-        "schools.AcademicYear", on_delete=models.PROTECT, related_name="+", verbose_name="год", db_index=False
+        "schools.AcademicYear",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="год",
+        db_index=False,
+        db_constraint=False,
     )
     procedure = models.CharField("процедура", max_length=3, choices=Procedure.choices)
     subject = models.ForeignKey(
-        Subject, on_delete=models.PROTECT, related_name="+", verbose_name="предмет", db_index=False
+        Subject, on_delete=models.PROTECT, related_name="+", verbose_name="предмет", db_index=False, db_constraint=False
     )
     grade = models.PositiveSmallIntegerField("класс (параллель)")
     school = models.ForeignKey(
-        "schools.School", on_delete=models.PROTECT, related_name="+", verbose_name="школа", db_index=False
+        "schools.School",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="школа",
+        db_index=False,
+        db_constraint=False,
     )
     class_name = models.CharField("класс", max_length=10, blank=True)
     variant = models.CharField("вариант", max_length=20, blank=True)
@@ -215,9 +233,17 @@ class ParticipantResult(models.Model):
     test_score = models.PositiveSmallIntegerField("тестовый балл", null=True, blank=True)
     # Compact text: ВПР — task scores by comma («2,1,X,0»); РЦОИ — «short|long» answer masks.
     task_scores = models.TextField("баллы за задания", blank=True)
-    import_job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, related_name="results", db_index=False)
+    import_job = models.ForeignKey(
+        ImportJob, on_delete=models.PROTECT, related_name="results", db_index=False, db_constraint=False
+    )
     replaced_by = models.ForeignKey(
-        ImportJob, on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_results", db_index=False
+        ImportJob,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_results",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

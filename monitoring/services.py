@@ -558,7 +558,17 @@ _CHANGED_SQL = f"""
     WHERE s.participant_key IS NULL OR c.participant_key IS NULL
        OR ({", ".join(f"s.{c}" for c in _VALUES)}) IS DISTINCT FROM ({", ".join(f"c.{c}" for c in _VALUES)})
 """  # noqa: S608  # nosec B608 # identifiers are module constants; values go as query parameters
-_COUNT_SLICES_SQL = f"SELECT count(*) FROM (SELECT DISTINCT {_SLICE_COLS} FROM {_STAGE}) AS slices"  # noqa: S608  # nosec B608 # identifiers are module constants; values go as query parameters
+_COPY_RESULTS_SQL = f"COPY {_RESULTS} ({_SLICE_COLS}, {_VALUE_COLS}, import_job_id) FROM STDIN"
+# Which of the file's slices have current rows: an index probe of result_unique_current each.
+_EXISTING_SLICES_SQL = f"""
+    SELECT s.year_id, s.procedure, s.subject_id, s.grade, s.school_id
+    FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[], %s::smallint[], %s::bigint[])
+         AS s(year_id, procedure, subject_id, grade, school_id)
+    WHERE EXISTS (
+        SELECT 1 FROM {_RESULTS} r
+        WHERE {" AND ".join(f"r.{c} = s.{c}" for c in _SLICE)} AND r.replaced_by_id IS NULL
+    )
+"""  # noqa: S608  # nosec B608 # identifiers are module constants; values go as query parameters
 _REPLACE_SQL = (
     f"UPDATE {_RESULTS} r SET replaced_by_id = %s FROM {_STAGE}_changed ch "  # noqa: S608  # nosec B608 # identifiers are module constants; values go as query parameters
     f"WHERE r.replaced_by_id IS NULL AND {' AND '.join(f'r.{c} = ch.{c}' for c in _SLICE)}"
@@ -587,6 +597,21 @@ def _copy_int(value: int | None) -> str:
     return "\\N" if value is None else str(value)
 
 
+def _copy_lines(rows: Iterable[ResultRow], year_ids, subject_ids, school_ids, suffix: str = "") -> io.StringIO:
+    buffer = io.StringIO()
+    write = buffer.write
+    for row in rows:
+        write(
+            f"{year_ids[row.year_start]}\t{row.procedure}\t{subject_ids[row.subject_code]}\t{row.grade}\t"
+            f"{school_ids[row.school_code]}\t{row.participant_key}\t{_copy_text(row.class_name)}\t"
+            f"{_copy_text(row.variant)}\t{row.primary_score}\t{_copy_int(row.max_primary_score)}\t"
+            f"{_copy_int(row.mark)}\t{_copy_int(row.journal_mark)}\t{_copy_int(row.test_score)}\t"
+            f"{_copy_text(row.task_scores)}{suffix}\n"
+        )
+    buffer.seek(0)
+    return buffer
+
+
 def _write_results_copy(
     job: ImportJob,
     rows: list[ResultRow],
@@ -594,46 +619,61 @@ def _write_results_copy(
     years: dict[int, AcademicYear],
     outcome: LoadOutcome,
 ) -> None:
-    """PostgreSQL: COPY the rows into a staging table, then compare and merge set-based.
+    """PostgreSQL: COPY the rows of new slices straight in; compare and merge the others set-based.
 
-    A slice changed when some participant is only in the file, only in the database, or
-    has other values; its current rows are marked ``replaced_by=job`` and the file's rows
-    are inserted with one INSERT … SELECT. Unchanged slices are not touched. Everything
-    runs in the caller's transaction: a worker killed here leaves nothing.
+    A slice with no current rows (a new year's file) is COPY'd into the results table as it
+    is. For the others the rows go into a staging table: a slice changed when some
+    participant is only in the file, only in the database, or has other values; its current
+    rows are marked ``replaced_by=job`` and the file's rows are inserted with one INSERT …
+    SELECT. Unchanged slices are not touched. Everything runs in the caller's transaction: a
+    worker killed here leaves nothing.
     """
     subject_ids = dict(Subject.objects.values_list("code", "pk"))
     year_ids = {start: year.pk for start, year in years.items()}
     school_ids = {code: school.pk for code, school in schools.items()}
+    slices = {row.slice_key() for row in rows}
+    existing = _existing_slices(slices, year_ids, subject_ids, school_ids)
+    new_rows = [row for row in rows if row.slice_key() not in existing] if existing else rows
+    old_rows = [row for row in rows if row.slice_key() in existing] if existing else []
     with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg2's own cursor: copy_expert is not in the DB-API
+        suffix = f"\t{job.pk}"
+        for start in range(0, len(new_rows), COPY_CHUNK):
+            chunk = new_rows[start : start + COPY_CHUNK]
+            raw.copy_expert(_COPY_RESULTS_SQL, _copy_lines(chunk, year_ids, subject_ids, school_ids, suffix))
+        outcome.rows_created = len(new_rows)
+        outcome.slices_written = len(slices) - len(existing)
+        if not old_rows:
+            return
         cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}, {_STAGE}_changed")
         cursor.execute(_STAGE_DDL)
-        raw = cursor.cursor  # psycopg2's own cursor: copy_expert is not in the DB-API
-        for start in range(0, len(rows), COPY_CHUNK):
-            buffer = io.StringIO()
-            write = buffer.write
-            for row in rows[start : start + COPY_CHUNK]:
-                write(
-                    f"{year_ids[row.year_start]}\t{row.procedure}\t{subject_ids[row.subject_code]}\t{row.grade}\t"
-                    f"{school_ids[row.school_code]}\t{row.participant_key}\t{_copy_text(row.class_name)}\t"
-                    f"{_copy_text(row.variant)}\t{row.primary_score}\t{_copy_int(row.max_primary_score)}\t"
-                    f"{_copy_int(row.mark)}\t{_copy_int(row.journal_mark)}\t{_copy_int(row.test_score)}\t"
-                    f"{_copy_text(row.task_scores)}\n"
-                )
-            buffer.seek(0)
-            raw.copy_expert(_COPY_SQL, buffer)
+        for start in range(0, len(old_rows), COPY_CHUNK):
+            chunk = old_rows[start : start + COPY_CHUNK]
+            raw.copy_expert(_COPY_SQL, _copy_lines(chunk, year_ids, subject_ids, school_ids))
         # Temporary tables get no autovacuum: without statistics the planner guesses badly.
         cursor.execute(f"ANALYZE {_STAGE}")
         cursor.execute(_CHANGED_SQL)
         changed = cursor.rowcount
-        cursor.execute(_COUNT_SLICES_SQL)
-        total_slices = cursor.fetchone()[0]
         cursor.execute(_REPLACE_SQL, [job.pk])
         outcome.rows_replaced += cursor.rowcount
         cursor.execute(_INSERT_SQL, [job.pk])
-        outcome.rows_created = cursor.rowcount
+        outcome.rows_created += cursor.rowcount
         cursor.execute(f"DROP TABLE {_STAGE}, {_STAGE}_changed")
-    outcome.slices_written = changed
-    outcome.slices_unchanged += total_slices - changed
+    outcome.slices_written += changed
+    outcome.slices_unchanged += len(existing) - changed
+
+
+def _existing_slices(slices: set[tuple], year_ids, subject_ids, school_ids) -> set[tuple]:
+    """The file's slices that have current rows: one index probe each, in batches."""
+    keys = {(year_ids[y], p, subject_ids[s], g, school_ids[c]): (y, p, s, g, c) for y, p, s, g, c in slices}
+    found: set[tuple] = set()
+    ordered = list(keys)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), 5000):
+            batch = ordered[start : start + 5000]
+            cursor.execute(_EXISTING_SLICES_SQL, [list(column) for column in zip(*batch, strict=True)])
+            found.update(keys[tuple(row)] for row in cursor.fetchall())
+    return found
 
 
 def _write_context(

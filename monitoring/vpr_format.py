@@ -22,8 +22,9 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 
-from core.tabular import RowError, Sheet, normalise_header
+from core.tabular import RowError, Sheet, cell_text, normalise_header
 from monitoring.models import ImportJob, Procedure
 from monitoring.parsing import (
     ParsedFile,
@@ -44,6 +45,7 @@ _TASK = re.compile(r"^(\d+(?:\.\d+)?|\d+[кk]\d+)\s*\(\s*(\d+)\s*б\.?\s*\)$")
 _DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{2})-(\d{2})")
 _NOT_ATTEMPTED = {"x", "х"}  # Latin and Cyrillic
 _MARKS = {2, 3, 4, 5}
+_HEAD_ROWS = 40  # the header block and the column titles are within the first rows
 
 _FIXED = {
     "оо": "school",
@@ -97,10 +99,10 @@ class _SheetMeta:
     title_row: int = 1
 
 
-def _read_meta(sheet: Sheet, header_index: int) -> _SheetMeta:
+def _read_meta(head: list[list[str]], header_index: int) -> _SheetMeta:
     meta = _SheetMeta()
     date_year: int | None = None
-    for index, row in enumerate(sheet.rows[:header_index]):
+    for index, row in enumerate(head[:header_index]):
         cells = [cell for cell in row if cell]
         if not cells:
             continue
@@ -135,13 +137,11 @@ def parse_vpr_f1(sheets: list[Sheet], *, subjects_by_name: dict[str, str], progr
     parsed = ParsedFile(layout=ImportJob.Layout.VPR_F1)
     seen = 0
     for number, sheet in enumerate(sheets, start=1):
-        header_index = next(
-            (i for i, row in enumerate(sheet.rows[:40]) if is_vpr_f1_header(row_cells(row))),
-            None,
-        )
+        head = sheet.head(_HEAD_ROWS)
+        header_index = next((i for i, row in enumerate(head) if is_vpr_f1_header(row_cells(row))), None)
         if header_index is not None:
-            _parse_sheet(sheet, header_index, parsed, subjects_by_name)
-        seen += len(sheet.rows)
+            _parse_sheet(sheet, head, header_index, parsed, subjects_by_name)
+        seen += len(sheet.raw)
         # A region's file is read one sheet at a time (core.tabular.LazySheet): the rows of a
         # sheet are dropped once parsed, and the total is estimated from the sheets so far.
         release = getattr(sheet, "release", None)
@@ -152,10 +152,12 @@ def parse_vpr_f1(sheets: list[Sheet], *, subjects_by_name: dict[str, str], progr
     return parsed
 
 
-def _parse_sheet(sheet: Sheet, header_index: int, parsed: ParsedFile, subjects_by_name: dict[str, str]) -> None:
+def _parse_sheet(
+    sheet: Sheet, head: list[list[str]], header_index: int, parsed: ParsedFile, subjects_by_name: dict[str, str]
+) -> None:
     errors = parsed.errors
-    meta = _read_meta(sheet, header_index)
-    header = sheet.rows[header_index]
+    meta = _read_meta(head, header_index)
+    header = head[header_index]
     columns: dict[str, int] = {}
     tasks: list[_Task] = []
     for col, title in enumerate(header):
@@ -204,17 +206,33 @@ def _parse_sheet(sheet: Sheet, header_index: int, parsed: ParsedFile, subjects_b
     def error(column: str, message: str) -> None:
         row_errors.append(RowError(sheet_name, row_number, column, message))
 
+    fast = _FastSheet(
+        sheet_name=sheet_name,
+        header_index=header_index,
+        pad=pad,
+        at=at,
+        tasks=tasks,
+        max_primary=max_primary,
+        year_start=year_start,
+        subject_code=subject_code,
+        grade=grade,
+        school_label=school_label,
+        participant_label=participant_label,
+    )
+    if fast.parse(sheet.raw, parsed):
+        return
     rows = sheet.rows
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
         if len(row) <= pad:
             row = [*row, *[""] * (pad + 1 - len(row))]
         participant = row[c_participant]
-        if not participant:
+        # Group rows («МБОУ … (edu203389) | Кол-во участников: 89») and the difficulty row
+        # carry no participant and no result; looking at the whole row only then keeps a
+        # million rows fast. A row with a result but no code is a participant's: an error.
+        if not participant and not row[c_primary] and not row[c_mark]:
             if is_blank(row):
                 continue
-            # Group rows («МБОУ … (edu203389) | Кол-во участников: 89») and the difficulty row
-            # carry no participant; looking at the whole row only then keeps a million rows fast.
             joined = " ".join(c for c in row if c)
             if "кол-во участников" in joined.lower() or school_code_from(joined):
                 group_school = school_code_from(joined)
@@ -303,3 +321,156 @@ def _parse_sheet(sheet: Sheet, header_index: int, parsed: ParsedFile, subjects_b
                 ",".join(scores),
             )
         )
+
+
+@dataclass
+class _FastSheet:
+    """The rows of a Ф1 sheet read column by column, for a region's file of a million rows.
+
+    A column holds few distinct values (scores, marks, classes, schools), so each distinct
+    value is converted and checked once, and the columns are mapped in C; only the
+    participant codes are worked on one by one (their keyed hash). Any row the fast path
+    would have to explain — a bad value, a missing school or code, an odd row without a
+    participant — sends the whole sheet to the row-by-row loop, which words every error;
+    the rows it reads are the same, so both give the same results.
+    """
+
+    sheet_name: str
+    header_index: int
+    pad: int
+    at: dict[str, int]
+    tasks: list[_Task]
+    max_primary: int | None
+    year_start: int
+    subject_code: str
+    grade: int
+    school_label: str
+    participant_label: str
+
+    def parse(self, raw: list[list], parsed: ParsedFile) -> bool:
+        data = raw[self.header_index + 1 :]
+        if not data:
+            return True
+        width = len(data[0])
+        if any(len(row) != width for row in data):
+            return False
+        columns = list(zip(*data, strict=True))
+        at = self.at
+        if at["participant"] >= width:
+            return False
+        participants = _texts(columns[at["participant"]])
+        keep = [i for i, code in enumerate(participants) if code]
+        if len(keep) != len(data) and not self._only_group_rows(data, participants):
+            return False
+        if not keep:
+            return True
+
+        def column(key: str | int) -> list:
+            index = at[key] if isinstance(key, str) else key
+            if index >= width:  # a column the sheet lacks (the row loop pads rows with "")
+                return [""] * len(keep)
+            values = columns[index]
+            return [values[i] for i in keep] if len(keep) != len(data) else list(values)
+
+        # Schools: every participant row names its school (the group rows are only captions).
+        schools = _mapped(column("school"), lambda value: sys.intern(school_code_from(cell_text(value))))
+        if schools is None or "" in set(schools):
+            return False
+        task_texts = []
+        for task in self.tasks:
+            judged = _mapped(column(task.column), lambda value, task=task: _judge_task_cell(cell_text(value), task))
+            if judged is None or any(message for _, message in set(judged)):
+                return False
+            task_texts.append([text for text, _ in judged])
+        primaries = _mapped(column("primary"), lambda value: parse_int(cell_text(value)))
+        if primaries is None or any(
+            p is None or p < 0 or (self.max_primary is not None and p > self.max_primary) for p in set(primaries)
+        ):
+            return False
+        marks = _mapped(column("mark"), lambda value: parse_int(cell_text(value)))
+        if marks is None or not set(marks) <= _MARKS:
+            return False
+        journals = _mapped(column("journal"), _journal_mark)
+        if journals is None or False in set(journals):
+            return False
+        classes = _mapped(column("class_name"), cell_text)
+        if classes is None or any(len(name) > 10 for name in set(classes)):
+            return False
+        variants = _mapped(column("variant"), lambda value: cell_text(value)[:20])
+        if variants is None:
+            return False
+        codes = [participants[i] for i in keep]
+        year_text = str(self.year_start)
+        keyers = {school: participant_keyer("vpr", year_text, school) for school in set(schools)}
+        keys = [keyers[school](code) for school, code in zip(schools, codes, strict=True)]
+        scores = list(map(",".join, zip(*task_texts, strict=True))) if task_texts else [""] * len(keep)
+        row_base = self.header_index + 2
+        count = len(keep)
+        parsed.total_rows += count
+        parsed.results.extend(
+            map(
+                ResultRow,
+                repeat(self.sheet_name, count),
+                [row_base + i for i in keep],
+                schools,
+                repeat(self.school_label, count),
+                repeat(self.year_start, count),
+                repeat(Procedure.VPR, count),
+                repeat(self.subject_code, count),
+                repeat(self.grade, count),
+                classes,
+                variants,
+                keys,
+                repeat(self.participant_label, count),
+                primaries,
+                repeat(self.max_primary, count),
+                marks,
+                journals,
+                repeat(None, count),
+                scores,
+            )
+        )
+        return True
+
+    def _only_group_rows(self, data: list[list], participants: list[str]) -> bool:
+        """Every row without a participant is blank, a group caption or the difficulty row."""
+        primary, mark = self.at["primary"], self.at["mark"]
+        for row, code in zip(data, participants, strict=True):
+            if code:
+                continue
+            if (primary < len(row) and cell_text(row[primary])) or (mark < len(row) and cell_text(row[mark])):
+                return False  # a result without a participant code: the row loop reports it
+            # The text of the filled cells only: a group row has two of twenty.
+            filled = [text for value in row if value != "" and value is not None and (text := cell_text(value))]
+            if not filled:
+                continue
+            joined = " ".join(filled)
+            if "кол-во участников" in joined.lower() or school_code_from(joined):
+                continue
+            if normalise_header(cell_text(row[0])).startswith("уровень сложности"):
+                continue
+            return False
+        return True
+
+
+def _mapped(values: list, convert: Callable) -> list | None:
+    """``convert`` of every value, computed once per distinct value; None for an unhashable cell."""
+    try:
+        distinct = set(values)
+    except TypeError:
+        return None
+    table = {value: convert(value) for value in distinct}
+    return list(map(table.__getitem__, values))
+
+
+def _texts(values: tuple) -> list[str]:
+    return _mapped(list(values), cell_text) or [cell_text(value) for value in values]
+
+
+def _journal_mark(value) -> int | bool | None:
+    """The journal mark, None when blank, False when it is not a mark (the sheet then goes row by row)."""
+    text = cell_text(value)
+    if not text:
+        return None
+    mark = parse_int(text)
+    return mark if mark in _MARKS else False

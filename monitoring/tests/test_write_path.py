@@ -3,9 +3,13 @@
 Run on both databases: `pytest monitoring` (SQLite) and with DATABASE_URL=postgres://… .
 """
 
+import pytest
+from django.db.models import ProtectedError
+
 from monitoring import services
-from monitoring.models import CURRENT, ImportJob, ParticipantResult
+from monitoring.models import CURRENT, ImportJob, ParticipantResult, Subject
 from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
+from schools.models import AcademicYear
 
 
 def _current(school):
@@ -86,3 +90,14 @@ def test_rollback_after_a_partial_replacement_restores_every_row(department, sch
 
     assert sorted(ParticipantResult.objects.filter(CURRENT).values_list("pk", flat=True)) == before
     assert not ParticipantResult.objects.filter(import_job=job).exists()
+
+
+def test_the_rows_of_a_result_are_protected_without_database_constraints(department, school, run_import):
+    """ParticipantResult's foreign keys have no database constraint (see the model): PROTECT holds in Django."""
+    job = run_import(department, vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1")]})))
+    result = ParticipantResult.objects.get(import_job=job)
+
+    for owner in (school, job, Subject.objects.get(pk=result.subject_id), AcademicYear.objects.get(pk=result.year_id)):
+        with pytest.raises(ProtectedError):
+            owner.delete()
+    assert ParticipantResult.objects.filter(pk=result.pk).exists()
