@@ -177,6 +177,9 @@ def test_department_uploads_vpr_identifies_approves_and_downloads_the_report(
     form = page.locator("#approve-form")
     expect(form).to_be_visible(timeout=30_000)
     assert htmx_paths.count(run_path) >= 2, htmx_paths
+    # The status line and the report link came with the results, not only after a reload.
+    expect(page.locator("#run-body")).to_contain_text("· готово.")
+    expect(page.locator("#identification-report-link")).to_be_visible()
     proposals = form.locator("input[name=schools]")
     expect(proposals).to_have_count(1)
     expect(proposals).to_have_attribute("value", str(school.pk))
