@@ -106,11 +106,15 @@ class HeldTasks:
     must not use one connection at once: then the server's requests and the held tasks take
     turns (a lock taken at ``request_started`` and given back at ``request_finished``), and a
     task that wants to let the page look in the middle of its work says so with ``server_turn``.
+    There the page's requests run inside the task's open transaction and see its uncommitted rows,
+    which a real web process would not; the jobs record their progress outside that transaction,
+    so both databases show the same page.
     """
 
     def __init__(self, *, shared_connection: bool):
         self.messages: list[tuple[object, tuple, dict]] = []
         self._turn = threading.Lock() if shared_connection else None
+        self._request = threading.local()  # whether this server thread holds the turn
 
     def apply_async(self, task, args=None, kwargs=None, **options) -> None:
         self.messages.append((task, tuple(args or ()), dict(kwargs or {})))
@@ -158,9 +162,12 @@ class HeldTasks:
 
     def _request_started(self, **kwargs):
         self._turn.acquire()
+        self._request.holds_turn = True
 
     def _request_finished(self, **kwargs):
-        self._turn.release()
+        if getattr(self._request, "holds_turn", False):
+            self._request.holds_turn = False
+            self._turn.release()
 
 
 @pytest.fixture
