@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,96 @@ def page(browser, live_server):
 def screenshot_dir() -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR
+
+
+class HeldTasks:
+    """The Celery broker and worker of a browser test, played by the test itself.
+
+    The messages the app sends (``delay``/``apply_async``) are held here instead of running
+    eagerly inside the request, so the page shows a job «В очереди» and polls it; the test
+    then runs them (``run``) while the page stays open, and watches the page follow.
+
+    With PostgreSQL the live server has its own connections, as a real web process would. With
+    SQLite's in-memory test database it shares the test thread's one connection, and two threads
+    must not use one connection at once: then the server's requests and the held tasks take
+    turns (a lock taken at ``request_started`` and given back at ``request_finished``), and a
+    task that wants to let the page look in the middle of its work says so with ``server_turn``.
+    There the page's requests run inside the task's open transaction and see its uncommitted rows,
+    which a real web process would not; the jobs record their progress outside that transaction,
+    so both databases show the same page.
+    """
+
+    def __init__(self, *, shared_connection: bool):
+        self.messages: list[tuple[object, tuple, dict]] = []
+        self._turn = threading.Lock() if shared_connection else None
+        self._request = threading.local()  # whether this server thread holds the turn
+
+    def apply_async(self, task, args=None, kwargs=None, **options) -> None:
+        self.messages.append((task, tuple(args or ()), dict(kwargs or {})))
+
+    def names(self) -> list[str]:
+        return [task.name for task, _, _ in self.messages]
+
+    def run(self, name: str) -> list[str]:
+        """Run the held messages of task ``name``, then the messages they send in turn (an import
+        queues the recompute of indicators), as a worker would; the names of the tasks run."""
+        queue = [message for message in self.messages if message[0].name == name]
+        if not queue:
+            raise AssertionError(f"no {name} message held; held: {self.names()}")
+        self.messages = [message for message in self.messages if message[0].name != name]
+        ran = []
+        with self._taking_turn():
+            while queue:
+                task, args, kwargs = queue.pop(0)
+                already = len(self.messages)
+                task(*args, **kwargs)
+                queue += self.messages[already:]
+                del self.messages[already:]
+                ran.append(task.name)
+        return ran
+
+    @contextmanager
+    def server_turn(self):
+        """Inside a running task: let the live server answer the page for a while."""
+        if self._turn is None:
+            yield
+            return
+        self._turn.release()
+        try:
+            yield
+        finally:
+            self._turn.acquire()
+
+    @contextmanager
+    def _taking_turn(self):
+        if self._turn is None:
+            yield
+            return
+        with self._turn:
+            yield
+
+    def _request_started(self, **kwargs):
+        self._turn.acquire()
+        self._request.holds_turn = True
+
+    def _request_finished(self, **kwargs):
+        if getattr(self._request, "holds_turn", False):
+            self._request.holds_turn = False
+            self._turn.release()
+
+
+@pytest.fixture
+def held_tasks(live_server, settings, monkeypatch):
+    from celery.app.task import Task
+    from django.core.signals import request_finished, request_started
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    held = HeldTasks(shared_connection=bool(live_server.thread.connections_override))
+    # Every shared_task's delay() comes down to Task.apply_async: nothing reaches a broker.
+    monkeypatch.setattr(Task, "apply_async", lambda task, *args, **kwargs: held.apply_async(task, *args, **kwargs))
+    if held._turn is not None:
+        request_started.connect(held._request_started, dispatch_uid="held_tasks_started")
+        request_finished.connect(held._request_finished, dispatch_uid="held_tasks_finished")
+    yield held
+    request_started.disconnect(dispatch_uid="held_tasks_started")
+    request_finished.disconnect(dispatch_uid="held_tasks_finished")

@@ -1,15 +1,22 @@
 """The department's year in a real browser: it uploads a ВПР Ф1 file, watches the import finish,
 starts an identification run for the file's year, reads the explained proposals, approves the list
 by a decision, finds the status in the registry and on the school card, and downloads the run's
-PDF report. Screenshots of each step go to var/screenshots/journey_N_*.png."""
+PDF report. Screenshots of each step go to var/screenshots/journey_N_*.png.
+
+Celery is not eager here (``held_tasks``): each job is first seen «В очереди», the page polls it,
+and the test plays the worker while the page stays open, so the htmx polling of the import, the
+identification run and the report is what brings their results to the screen.
+"""
 
 import importlib
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
 from django.urls import reverse
 
+import monitoring.services
 from identification.models import Methodology, MethodologyVersion, SchoolStatus, StatusKind
 from identification.tests.helpers import value
 from monitoring.models import ImportJob
@@ -59,6 +66,22 @@ def district(seeded_catalogues, municipality, school, other_school):
     return schools, current, vpr_f1_xlsx(sheet)
 
 
+def _htmx_requests(page) -> list[str]:
+    """The paths the page's htmx asked for, in order (each poll of a progress block is one)."""
+    paths = []
+    page.on("request", lambda request: paths.append(urlsplit(request.url).path) if _is_htmx(request) else None)
+    return paths
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _polled(page, path: str):
+    """Wait until the page's htmx asks for ``path`` again: the block is still polling."""
+    return page.expect_request(lambda request: _is_htmx(request) and urlsplit(request.url).path == path)
+
+
 def _signed_in(page, username: str):
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
@@ -68,7 +91,7 @@ def _signed_in(page, username: str):
 
 
 def test_department_uploads_vpr_identifies_approves_and_downloads_the_report(
-    page, department, district, screenshot_dir
+    page, department, district, screenshot_dir, held_tasks, monkeypatch
 ):
     from playwright.sync_api import expect
 
@@ -76,6 +99,7 @@ def test_department_uploads_vpr_identifies_approves_and_downloads_the_report(
     school = schools[0]
     shot = lambda n, name: page.screenshot(path=str(screenshot_dir / f"journey_{n}_{name}.png"), full_page=True)  # noqa: E731
     _signed_in(page, department.username)
+    htmx_paths = _htmx_requests(page)
 
     # 1. The results import page: the department uploads the ВПР Ф1 file.
     page.goto(reverse("monitoring:import_upload"))
@@ -91,16 +115,46 @@ def test_department_uploads_vpr_identifies_approves_and_downloads_the_report(
     shot(1, "upload")
     page.click("button[type=submit] >> text=Загрузить и проверить")
 
-    # 2. The job page: with Celery eager the import may be finished already; either way the
-    #    progress block ends in the finished state with the counts.
+    # 2. The job page while no worker has taken the file yet: «В очереди», and it keeps polling.
     page.wait_for_url(re.compile(r"/imports/\d+/$"))
+    job_path = urlsplit(page.url).path
+    assert held_tasks.names() == ["monitoring.tasks.import_results"]
+    block = page.locator("#import-progress")
+    expect(block).to_contain_text("В очереди")
+    with _polled(page, job_path):
+        pass
+    expect(block).to_contain_text("В очереди")
+    shot("2", "import_queued")
+
+    # 2a. The worker takes the job. Its rows are written and not yet committed when the page
+    #     looks in: the poll shows the job at work with its counts. Then it commits.
+    watched = []
+
+    def page_follows_the_writing(what: str) -> None:
+        watched.append(what)
+        with held_tasks.server_turn():
+            expect(block).to_contain_text(
+                "Запись (ВПР: Ф1 Индивидуальные результаты): 120 из 120 строк", timeout=30_000
+            )
+            shot("2a", "progress")
+
+    monkeypatch.setattr(monitoring.services, "pause_before_commit", page_follows_the_writing)
+    assert held_tasks.run("monitoring.tasks.import_results") == [
+        "monitoring.tasks.import_results",
+        "identification.tasks.indicators_after_import",
+        "identification.tasks.recompute_indicators",
+    ]
+    assert watched == [f"results import {job_path.split('/')[-2]}"]
+
+    # 2b. Without a reload, the next poll brings the finished state with the counts.
     progress = page.locator("#import-progress [data-status]")
     expect(progress).to_have_attribute("data-status", re.compile("done|failed"), timeout=30_000)
+    assert htmx_paths.count(job_path) >= 3, htmx_paths  # one poll at least in each of the three states
     job = ImportJob.objects.get()
     assert job.status == "done", job.errors
     assert (job.status, job.total_rows, job.schools_count, job.rows_created) == ("done", 120, 10, 120)
     expect(progress).to_contain_text("Строк в файле: 120; школ: 10; записано строк: 120")
-    shot(2, "import_done")
+    shot("2b", "import_done")
 
     # 3. An identification run of the «low results» preset for the file's year.
     low_results = MethodologyVersion.objects.get(methodology=Methodology.objects.get(kind="low_results"), number=1)
@@ -111,10 +165,21 @@ def test_department_uploads_vpr_identifies_approves_and_downloads_the_report(
     shot(3, "run_form")
     page.click("button[type=submit] >> text=Запустить")
     page.wait_for_url(re.compile(r"/runs/\d+/$"))
+    run_path = urlsplit(page.url).path
+    expect(page.locator("#run-progress")).to_contain_text("В очереди")
+    with _polled(page, run_path):
+        pass
+    shot("3a", "run_queued")
+    assert held_tasks.run("identification.tasks.run_identification") == ["identification.tasks.run_identification"]
 
-    # 4. The proposals with their Russian explanations; only ``school`` is proposed.
+    # 4. Without a reload the run's polling brings the proposals with their Russian explanations;
+    #    only ``school`` is proposed.
     form = page.locator("#approve-form")
     expect(form).to_be_visible(timeout=30_000)
+    assert htmx_paths.count(run_path) >= 2, htmx_paths
+    # The status line and the report link came with the results, not only after a reload.
+    expect(page.locator("#run-body")).to_contain_text("· готово.")
+    expect(page.locator("#identification-report-link")).to_be_visible()
     proposals = form.locator("input[name=schools]")
     expect(proposals).to_have_count(1)
     expect(proposals).to_have_attribute("value", str(school.pk))
@@ -159,11 +224,19 @@ def test_department_uploads_vpr_identifies_approves_and_downloads_the_report(
     shot(8, "report_form")
     page.click("button[type=submit] >> text=Сформировать")
     page.wait_for_url(re.compile(r"/reports/\d+/$"))
+    report_path = urlsplit(page.url).path
+    expect(page.locator("#report-progress")).to_have_attribute("data-status", "queued")
+    with _polled(page, report_path):
+        pass
+    shot("8a", "report_queued")
+    assert held_tasks.run("reports.tasks.render_report") == ["reports.tasks.render_report"]
     download_link = page.locator("#report-progress a[href$='/download/']")
     expect(download_link).to_be_visible(timeout=60_000)
     shot(9, "report_ready")
     response = page.request.get(download_link.get_attribute("href"))
     assert response.ok
     assert response.body().startswith(b"%PDF")
+    assert htmx_paths.count(report_path) >= 2, htmx_paths
 
     assert page.failed_requests == []
+    assert held_tasks.names() == []  # no job was left unrun
