@@ -207,6 +207,11 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 ROADMAP_EVIDENCE_MAX_BYTES = env.int("ROADMAP_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # Directors are reminded this many days before a reporting period is due.
 ROADMAP_REMINDER_DAYS = env.int("ROADMAP_REMINDER_DAYS", default=3)
+# A municipality's data export holds personal data (staff names, e-mails): its file is deleted
+# this many days after it was made; the row stays in the list as history.
+MUNICIPAL_EXPORT_KEEP_DAYS = env.int("MUNICIPAL_EXPORT_KEEP_DAYS", default=7)
+if MUNICIPAL_EXPORT_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("MUNICIPAL_EXPORT_KEEP_DAYS must be at least 1")
 PARTICIPANT_HASH_KEY = env.str("PARTICIPANT_HASH_KEY", default="") or f"participant:{SECRET_KEY}"
 
 # --- E-mail ---------------------------------------------------------------------
@@ -306,6 +311,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-reports": {
         "task": "reports.tasks.requeue_stale_reports",
         "schedule": 5 * 60,
+    },
+    "purge-expired-municipal-exports": {
+        "task": "reports.tasks.purge_municipal_exports",
+        "schedule": 3600,
     },
     "mark-overdue-measures": {
         "task": "roadmaps.tasks.mark_overdue_measures",

@@ -31,6 +31,8 @@ ACTIONS: dict[str, str] = {
     "agreement.status_changed": "Статус договора изменён",
     "teachers.imported": "Загружен список педагогов школы",
     "diagnostics.imported": "Загружены результаты диагностики педагогов",
+    "municipal_export.requested": "Заказана выгрузка данных муниципалитета",
+    "municipal_export.downloaded": "Скачана выгрузка данных муниципалитета",
 }
 
 

@@ -130,3 +130,66 @@ class Snapshot(models.Model):
     def download_name(self) -> str:
         what = "Отчёт" if self.progress_report_id else "Дорожная карта"
         return f"{what} {self.roadmap_id} — снимок {self.frozen_at:%Y-%m-%d %H-%M}.pdf"
+
+
+def municipal_export_upload_path(instance: MunicipalExport, filename: str) -> str:
+    return f"exports/{instance.created_at:%Y/%m}/{instance.token}.zip"
+
+
+class MunicipalExport(models.Model):
+    """A download of everything one municipality owns (issue #10), ordered from the export page.
+
+    The ``reports`` queue writes the ZIP (``core.municipal_export``); the file is served only
+    through ``reports:municipal_export_download`` to the municipality's department and its
+    region, and deleted ``MUNICIPAL_EXPORT_KEEP_DAYS`` after it was made (the row stays).
+    """
+
+    Status = ReportRequest.Status
+
+    municipality = models.ForeignKey(
+        "schools.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name="муниципалитет"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="заказал",
+    )
+    status = models.CharField("статус", max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField("готовность, %", default=0)
+    stage = models.CharField("этап", max_length=200, blank=True)
+    token = models.CharField(max_length=32, default=_token, unique=True, editable=False)
+    file = models.FileField("файл", upload_to=municipal_export_upload_path, blank=True, max_length=255)
+    file_size = models.PositiveBigIntegerField("размер, байт", default=0)
+    rows_count = models.PositiveIntegerField("записей", default=0)
+    error = models.TextField("ошибка", blank=True)
+    created_at = models.DateTimeField("заказана", auto_now_add=True)
+    started_at = models.DateTimeField("начата", null=True, blank=True)
+    # Touched with every progress step: a «running» export whose heartbeat stopped lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField("готова", null=True, blank=True)
+    expires_at = models.DateTimeField("файл хранится до", null=True, blank=True)
+    file_deleted_at = models.DateTimeField("файл удалён", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "выгрузка данных муниципалитета"
+        verbose_name_plural = "выгрузки данных муниципалитета"
+        indexes = [models.Index(fields=["municipality", "-created_at"], name="export_muni_created")]
+
+    def __str__(self) -> str:
+        return f"Выгрузка №{self.pk}: {self.municipality}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def can_download(self) -> bool:
+        return self.status == self.Status.DONE and bool(self.file)
+
+    @property
+    def download_name(self) -> str:
+        return f"Выгрузка {self.municipality} {self.created_at:%Y-%m-%d} №{self.pk}.zip"

@@ -11,20 +11,27 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from core.audit import audit_record
+from core.municipal_export import municipality_export_write
 from core.pdf import render_pdf
 from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit
 from core.tabular import xlsx_bytes
-from reports import documents
-from reports.models import Format, Kind, ReportRequest, Snapshot
+from reports import documents, selectors
+from reports.models import Format, Kind, MunicipalExport, ReportRequest, Snapshot
 from roadmaps.models import ProgressReport, Roadmap
+from schools.models import Municipality
 
 logger = logging.getLogger(__name__)
 
@@ -218,8 +225,8 @@ STALE_RUNNING_AFTER = dt.timedelta(minutes=30)
 
 
 def reports_requeue_stale(*, now: dt.datetime | None = None) -> int:
-    """Send again the requests and snapshots left «queued» (broker outage) or stuck «running»."""
-    from reports.tasks import render_report, render_snapshot
+    """Send again the requests, snapshots and exports left «queued» (broker outage) or stuck «running»."""
+    from reports.tasks import render_municipal_export, render_report, render_snapshot
 
     now = now or timezone.now()
     ReportRequest.objects.filter(status=S.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER).update(
@@ -237,4 +244,127 @@ def reports_requeue_stale(*, now: dt.datetime | None = None) -> int:
     ):
         enqueue_on_commit(render_snapshot, pk)
         sent += 1
+    MunicipalExport.objects.filter(status=S.RUNNING, heartbeat_at__lt=now - EXPORT_SILENT_AFTER).update(
+        status=S.QUEUED, progress=0, stage=""
+    )
+    for pk in MunicipalExport.objects.filter(status=S.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).values_list(
+        "pk", flat=True
+    ):
+        enqueue_on_commit(render_municipal_export, pk)
+        sent += 1
     return sent
+
+
+# --- The municipality's data export (issue #10) ------------------------------------------------
+
+# An export reports progress every few thousand rows; one silent this long lost its worker.
+EXPORT_SILENT_AFTER = dt.timedelta(minutes=10)
+EXPORT_FAILED = (
+    "Не удалось сформировать выгрузку из-за внутренней ошибки. Попробуйте ещё раз или сообщите администратору."
+)
+EXPORT_NO_ACCESS = "У заказавшего больше нет доступа к данным этого муниципалитета: выгрузка не сформирована."
+
+
+class ExportRefused(ValueError):
+    """An export that cannot be ordered now (one of the municipality is still being made)."""
+
+
+def municipal_export_request(*, user: User, municipality: Municipality) -> MunicipalExport:
+    """Order an export of everything ``municipality`` owns; written by the ``reports`` queue.
+
+    One export of a municipality at a time: a second order while one is queued or running is
+    refused (a double click must not make the worker read the whole municipality twice).
+    """
+    selectors.export_municipality_get(user=user, pk=municipality.pk)
+    with transaction.atomic():
+        # Serialise concurrent orders of one municipality (PostgreSQL; SQLite's writes are serial).
+        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        if MunicipalExport.objects.filter(municipality=municipality, status__in=(S.QUEUED, S.RUNNING)).exists():
+            raise ExportRefused("Выгрузка этого муниципалитета уже формируется: дождитесь её окончания.")
+        export = MunicipalExport.objects.create(municipality=municipality, requested_by=user)
+        audit_record(actor=user, action="municipal_export.requested", target=export, municipality_id=municipality.pk)
+        from reports.tasks import render_municipal_export
+
+        # A broker outage leaves the export «queued»: the sweep (reports_requeue_stale) sends it later.
+        enqueue_on_commit(render_municipal_export, export.pk)
+    return export
+
+
+def _export_progress(export_id: int):
+    def progress(percent: int, stage: str) -> None:
+        MunicipalExport.objects.filter(pk=export_id, status=S.RUNNING).update(
+            progress=percent, stage=stage[:200], heartbeat_at=timezone.now()
+        )
+
+    return progress
+
+
+def _export_fail(export_id: int, message: str) -> None:
+    MunicipalExport.objects.filter(pk=export_id).update(
+        status=S.FAILED, error=message, stage="", finished_at=timezone.now()
+    )
+
+
+def municipal_export_run(*, export_id: int) -> bool:
+    """Write a queued export; safe to run twice (the conditional UPDATE claims it once).
+
+    The requester's scope is checked again: access withdrawn while the export waited is honoured.
+    """
+    now = timezone.now()
+    claimed = MunicipalExport.objects.filter(pk=export_id, status=S.QUEUED).update(
+        status=S.RUNNING, started_at=now, heartbeat_at=now, progress=0, stage="Подготовка", error=""
+    )
+    if not claimed:
+        return False
+    export = MunicipalExport.objects.select_related("municipality", "requested_by").get(pk=export_id)
+    user = export.requested_by
+    if user is None or not selectors.export_municipalities_for(user=user).filter(pk=export.municipality_id).exists():
+        _export_fail(export_id, EXPORT_NO_ACCESS)
+        return False
+    try:
+        with tempfile.TemporaryFile(suffix=".zip") as tmp:
+            summary = municipality_export_write(
+                municipality=export.municipality, out=tmp, progress=_export_progress(export_id)
+            )
+            size = tmp.tell()
+            export.file.save(f"{export.token}.zip", File(tmp), save=False)
+    except Exception:
+        logger.exception("municipal export %s failed", export_id)
+        _export_fail(export_id, EXPORT_FAILED)
+        return False
+    finished = timezone.now()
+    updated = MunicipalExport.objects.filter(pk=export_id, status=S.RUNNING).update(
+        status=S.DONE,
+        file=export.file.name,
+        file_size=size,
+        rows_count=summary.rows,
+        progress=100,
+        stage="",
+        finished_at=finished,
+        expires_at=finished + dt.timedelta(days=settings.MUNICIPAL_EXPORT_KEEP_DAYS),
+    )
+    if not updated:  # taken back by the sweep meanwhile: the other run stores its own file
+        export.file.delete(save=False)
+    return bool(updated)
+
+
+def municipal_export_open(*, user: User, export: MunicipalExport):
+    """The export's file, opened for the user; the download is recorded in the audit log."""
+    if not export.can_download:
+        raise Http404("Файл выгрузки не готов или уже удалён")
+    handle = export.file.open("rb")
+    audit_record(
+        actor=user, action="municipal_export.downloaded", target=export, municipality_id=export.municipality_id
+    )
+    return handle
+
+
+def municipal_exports_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the files of exports past their keeping date; the rows stay as history."""
+    now = now or timezone.now()
+    purged = 0
+    for export in MunicipalExport.objects.filter(expires_at__lt=now, file_deleted_at=None).exclude(file=""):
+        export.file.delete(save=False)
+        MunicipalExport.objects.filter(pk=export.pk).update(file="", file_deleted_at=now)
+        purged += 1
+    return purged

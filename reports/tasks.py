@@ -37,3 +37,13 @@ def render_snapshot(snapshot_id: int) -> bool:
 @shared_task(name="reports.tasks.requeue_stale_reports")
 def requeue_stale_reports() -> int:
     return services.reports_requeue_stale()
+
+
+@shared_task(name="reports.tasks.render_municipal_export")
+def render_municipal_export(export_id: int) -> bool:
+    return services.municipal_export_run(export_id=export_id)
+
+
+@shared_task(name="reports.tasks.purge_municipal_exports")
+def purge_municipal_exports() -> int:
+    return services.municipal_exports_purge()

@@ -10,4 +10,11 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/download/", views.download, name="download"),
     path("snapshots/<int:pk>/download/", views.snapshot_download, name="snapshot_download"),
+    path("municipal-export/", views.municipal_export_index, name="municipal_export_index"),
+    path("municipal-export/<int:municipality_pk>/", views.municipal_export_page, name="municipal_export"),
+    path(
+        "municipal-export/files/<int:pk>/download/",
+        views.municipal_export_download,
+        name="municipal_export_download",
+    ),
 ]

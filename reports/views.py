@@ -4,13 +4,17 @@ MEDIA_URL)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
-from reports import services
+from accounts.models import Role
+from reports import selectors, services
 from reports.forms import ReportRequestForm
 from reports.models import Format, ReportRequest, Snapshot
 from roadmaps.selectors import roadmaps_for
@@ -82,4 +86,56 @@ def snapshot_download(request, pk: int):
         raise Http404("Снимок ещё не готов")
     return FileResponse(
         snapshot.file.open("rb"), as_attachment=True, filename=snapshot.download_name, content_type="application/pdf"
+    )
+
+
+# --- The municipality's data export ------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def municipal_export_index(request):
+    """The department goes straight to its municipality; the region chooses one of its own."""
+    if not selectors.can_export_municipal_data(request.user):
+        raise PermissionDenied
+    municipalities = list(selectors.export_municipalities_for(user=request.user))
+    if request.user.role == Role.DEPARTMENT and len(municipalities) == 1:
+        return redirect("reports:municipal_export", municipality_pk=municipalities[0].pk)
+    return render(request, "reports/municipal_export_choose.html", {"municipalities": municipalities})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def municipal_export_page(request, municipality_pk: int):
+    """«Выгрузка данных муниципалитета»: order an export, watch it (htmx polls this URL), download."""
+    municipality = selectors.export_municipality_get(user=request.user, pk=municipality_pk)
+    if request.method == "POST":
+        try:
+            services.municipal_export_request(user=request.user, municipality=municipality)
+        except services.ExportRefused as exc:
+            messages.warning(request, str(exc))
+        else:
+            messages.success(request, "Выгрузка поставлена в очередь: страница покажет ход работы и ссылку на файл.")
+        return redirect("reports:municipal_export", municipality_pk=municipality.pk)
+    exports = list(selectors.municipal_exports_of(municipality=municipality)[: selectors.LIST_LIMIT])
+    context = {
+        "municipality": municipality,
+        "exports": exports,
+        "busy": any(not export.is_finished for export in exports),
+        "keep_days": settings.MUNICIPAL_EXPORT_KEEP_DAYS,
+    }
+    if request.htmx:
+        return render(request, "reports/_municipal_exports.html", context)
+    return render(request, "reports/municipal_export.html", context)
+
+
+@login_required
+@require_GET
+def municipal_export_download(request, pk: int):
+    export = selectors.municipal_export_get(user=request.user, pk=pk)
+    return FileResponse(
+        services.municipal_export_open(user=request.user, export=export),
+        as_attachment=True,
+        filename=export.download_name,
+        content_type="application/zip",
     )

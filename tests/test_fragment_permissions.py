@@ -23,6 +23,7 @@ FRAGMENT_URLS = (
     "risks:recompute_status",
     "roadmaps:objective_add",
     "roadmaps:measure_add",
+    "reports:municipal_export",
 )
 # URLs that hand out a stored file or a generated document about one object.
 FILE_URLS = (
@@ -34,6 +35,7 @@ FILE_URLS = (
     "events:staff_export",
     "events:staff_certificate",
     "monitoring:import_errors",
+    "reports:municipal_export_download",
 )
 
 

@@ -89,3 +89,76 @@ ROWS: dict[str, list[Case]] = {
         Case(READ_FOREIGN, target="foreign_programme", kwargs=snapshot_of("foreign_school"), scope=FOREIGN),
     ],
 }
+
+
+# --- The municipality's data export: its department and its region; other roles 403. -------------
+
+EXPORT_HOME = expect(
+    anonymous=LOGIN, department=200, region=200, methodologist=403, curator=403, director=403, teacher=403, outsider=404
+)
+EXPORT_FOREIGN = expect(
+    anonymous=LOGIN, department=404, region=404, methodologist=403, curator=403, director=403, teacher=403, outsider=200
+)
+
+
+def municipality_of(school_name: str) -> Callable[[World], dict]:
+    return lambda world: {"municipality_pk": getattr(world, school_name).municipality_id}
+
+
+def export_of(school_name: str) -> Callable[[World], dict]:
+    """A finished export of the municipality of ``school_name``, with its file."""
+
+    def kwargs(world: World) -> dict:
+        import datetime as dt
+
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from reports.models import MunicipalExport
+
+        municipality = getattr(world, school_name).municipality
+        export, created = MunicipalExport.objects.get_or_create(
+            municipality=municipality,
+            defaults={
+                "status": MunicipalExport.Status.DONE,
+                "progress": 100,
+                "expires_at": timezone.now() + dt.timedelta(days=7),
+            },
+        )
+        if created:
+            export.file.save(f"{export.token}.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+        return {"pk": export.pk}
+
+    return kwargs
+
+
+ROWS.update(
+    {
+        # The department is sent on to its own municipality (302); the region picks one of its own.
+        "reports:municipal_export_index": [
+            Case(
+                expect(
+                    anonymous=LOGIN,
+                    department=302,
+                    region=200,
+                    methodologist=403,
+                    curator=403,
+                    director=403,
+                    teacher=403,
+                    outsider=302,
+                )
+            )
+        ],
+        # The page and its htmx fragment (the list with the progress, polled on the same URL).
+        "reports:municipal_export": [
+            Case(EXPORT_HOME, target="home_municipality", kwargs=municipality_of("school"), scope=HOME),
+            Case(
+                EXPORT_FOREIGN, target="foreign_municipality", kwargs=municipality_of("foreign_school"), scope=FOREIGN
+            ),
+        ],
+        "reports:municipal_export_download": [
+            Case(EXPORT_HOME, target="home_export", kwargs=export_of("school"), scope=HOME),
+            Case(EXPORT_FOREIGN, target="foreign_export", kwargs=export_of("foreign_school"), scope=FOREIGN),
+        ],
+    }
+)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.municipal_export import municipality_export_zip
+from core.municipal_export import municipality_export_write
 from schools.models import Municipality
 
 
@@ -19,5 +19,6 @@ class Command(BaseCommand):
         municipality = Municipality.objects.filter(oktmo=oktmo).first()
         if municipality is None:
             raise CommandError(f"Муниципалитет с ОКТМО {oktmo} не найден.")
-        out.write_bytes(municipality_export_zip(municipality=municipality))
-        self.stdout.write(self.style.SUCCESS(f"Выгрузка «{municipality}» записана в {out}."))
+        summary = municipality_export_write(municipality=municipality, out=out)
+        done = f"Выгрузка «{municipality}» записана в {out}: {summary.rows} записей, {summary.models} таблиц."
+        self.stdout.write(self.style.SUCCESS(done))
