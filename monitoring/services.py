@@ -18,9 +18,10 @@ import io
 import itertools
 import logging
 import time
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import IO
 
 import numpy as np
@@ -38,7 +39,7 @@ from monitoring.aggregates_format import parse_aggregates
 from monitoring.context_format import parse_context
 from monitoring.ege_report_format import parse_ege_report
 from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, SchoolAggregate, Subject
-from monitoring.parsing import AggregateRow, ContextRow, ParsedFile, ResultRow, detect_layout
+from monitoring.parsing import AggregateRow, ContextRow, ParsedFile, ResultBlock, ResultRow, detect_layout
 from monitoring.rcoi_format import parse_rcoi
 from monitoring.results_csv_format import parse_results_csv
 from monitoring.vpr_format import parse_vpr_f1
@@ -261,23 +262,24 @@ def results_load(*, job: ImportJob, sheets: list[Sheet], progress=None) -> LoadO
     _set(job.pk, status=ImportJob.Status.VALIDATING, processed_rows=parsed.total_rows, total_rows=parsed.total_rows)
     errors = list(parsed.errors)
     rows: list[ResultRow | ContextRow | AggregateRow] = parsed.results or parsed.context or parsed.aggregates
-    if not rows and not errors:
+    blocks = parsed.blocks
+    if not rows and not blocks and not errors:
         errors.append(RowError(sheets[0].name if sheets else "", 0, "", "В файле нет ни одной строки с данными."))
-    schools, unknown = _resolve_schools(job, rows, errors)
+    schools, unknown = _resolve_schools(job, rows, errors, blocks)
     if not parsed.aggregates:  # the aggregate parsers report their duplicates themselves
-        _check_duplicates(rows, errors)
+        _check_duplicates(rows, errors, blocks)
     outcome = LoadOutcome(layout=layout, total_rows=parsed.total_rows, unknown_school_codes=unknown)
-    outcome.schools_count = len({row.school_code for row in rows})
+    outcome.schools_count = len({row.school_code for row in rows}.union(*(block.school_codes for block in blocks)))
     if errors:
         errors.sort(key=lambda e: (e.sheet, e.row))
         outcome.errors = errors
         return outcome
     _set(job.pk, status=ImportJob.Status.WRITING)
-    years = _years({row.year_start for row in rows})
+    years = _years({row.year_start for row in rows} | {block.year_start for block in blocks})
     started = time.monotonic()
     with transaction.atomic():
-        if parsed.results:
-            _write_results(job, parsed.results, schools, years, outcome)
+        if parsed.results or blocks:
+            _write_results(job, parsed.results, schools, years, outcome, blocks)
         elif parsed.aggregates:
             _write_aggregates(job, parsed.aggregates, schools, years, outcome)
         else:
@@ -313,25 +315,36 @@ _AGGREGATE_PARSERS = {
 
 
 def _resolve_schools(
-    job: ImportJob, rows: list[ResultRow] | list[ContextRow], errors: list[RowError]
+    job: ImportJob,
+    rows: list[ResultRow] | list[ContextRow],
+    errors: list[RowError],
+    blocks: list[ResultBlock] = (),
 ) -> tuple[dict[str, School], list[str]]:
     """School of every row, within the job's scope; unknown codes are reported once per sheet."""
-    codes = sorted({row.school_code for row in rows})
+    # (sheet, code) → [first row number, column title, rows]
+    first_rows: dict[tuple[str, str], list] = {}
+    for row in rows:
+        key = (row.sheet, row.school_code)
+        if key not in first_rows:
+            first_rows[key] = [row.row, row.school_column, 0]
+        first_rows[key][2] += 1
+    for block in blocks:
+        # The first row of each school: a dict built from the end keeps the earliest.
+        firsts = dict(zip(reversed(block.school_codes), reversed(block.rows), strict=True))
+        for code, count in Counter(block.school_codes).items():
+            entry = first_rows.setdefault((block.sheet, code), [firsts[code], block.school_column, 0])
+            entry[0] = min(entry[0], firsts[code])
+            entry[2] += count
+    codes = sorted({code for _sheet, code in first_rows})
     found: dict[str, School] = {}
     for start in range(0, len(codes), _CHUNK):
         for school in School.objects.filter(code__in=codes[start : start + _CHUNK]).only(
             "pk", "code", "municipality_id"
         ):
             found[school.code] = school
-    first_rows: dict[tuple[str, str], list] = {}
-    for row in rows:
-        key = (row.sheet, row.school_code)
-        if key not in first_rows:
-            first_rows[key] = [row, 0]
-        first_rows[key][1] += 1
-    for (_sheet, code), (row, count) in first_rows.items():
+    for (sheet, code), (first_row, column, count) in first_rows.items():
         school = found.get(code)
-        where = f"строк: {count}, первая — {row.row}"
+        where = f"строк: {count}, первая — {first_row}"
         if school is None:
             message = (
                 f"Школа с кодом {code} не найдена в реестре ({where}). Добавьте её в реестр и загрузите файл снова."
@@ -342,18 +355,32 @@ def _resolve_schools(
             message = f"Школа {code} относится к другому муниципалитету ({where}): её данные загрузить нельзя."
         else:
             continue
-        errors.append(RowError(row.sheet, row.row, row.school_column, message))
+        errors.append(RowError(sheet, first_row, column, message))
     unknown = [code for code in codes if code not in found]
     return found, unknown
 
 
-def _check_duplicates(rows: list[ResultRow] | list[ContextRow], errors: list[RowError]) -> None:
+def _check_duplicates(
+    rows: list[ResultRow] | list[ContextRow], errors: list[RowError], blocks: list[ResultBlock] = ()
+) -> None:
     """Every row whose key repeats an earlier row's is an error naming that earlier row.
 
     Vectorised for a region's file: the keys' hashes go into one numpy array and are sorted,
     so only rows with equal hashes are compared (a dict of a million key tuples would cost
-    hundreds of megabytes).
+    hundreds of megabytes). The rows of column-wise blocks are hashed from their columns
+    and made into ResultRows only when some hashes repeat, to word the errors.
     """
+    if blocks:
+        hashes = [np.fromiter((hash((*row.slice_key(), row.participant_key)) for row in rows), np.int64, len(rows))]
+        for block in blocks:
+            year, procedure, subject, grade = block.slice_prefix()
+            slice_repeated = (repeat(year), repeat(procedure), repeat(subject), repeat(grade))
+            keys = zip(*slice_repeated, block.school_codes, block.participant_keys, strict=False)
+            hashes.append(np.fromiter(map(hash, keys), np.int64, len(block)))
+        every = np.concatenate(hashes)
+        if len(np.unique(every)) == len(every):
+            return
+        rows = [*rows, *(row for block in blocks for row in block.result_rows())]
     if not rows:
         return
     if isinstance(rows[0], ResultRow):
@@ -407,6 +434,7 @@ def _write_results(
     schools: dict[str, School],
     years: dict[int, AcademicYear],
     outcome: LoadOutcome,
+    blocks: list[ResultBlock] = (),
 ) -> None:
     """Replace the slices (year, procedure, subject, grade, school) the file brings.
 
@@ -416,8 +444,9 @@ def _write_results(
     compare in Python and insert in batches.
     """
     if connection.vendor == "postgresql":
-        _write_results_copy(job, rows, schools, years, outcome)
+        _write_results_copy(job, rows, schools, years, outcome, blocks)
     else:
+        rows = [*rows, *(row for block in blocks for row in block.result_rows())]
         _write_results_batched(job, rows, schools, years, outcome)
 
 
@@ -559,16 +588,12 @@ _CHANGED_SQL = f"""
        OR ({", ".join(f"s.{c}" for c in _VALUES)}) IS DISTINCT FROM ({", ".join(f"c.{c}" for c in _VALUES)})
 """  # noqa: S608  # nosec B608 # identifiers are module constants; values go as query parameters
 _COPY_RESULTS_SQL = f"COPY {_RESULTS} ({_SLICE_COLS}, {_VALUE_COLS}, import_job_id) FROM STDIN"
-# Which of the file's slices have current rows: an index probe of result_unique_current each.
-_EXISTING_SLICES_SQL = f"""
-    SELECT s.year_id, s.procedure, s.subject_id, s.grade, s.school_id
-    FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[], %s::smallint[], %s::bigint[])
-         AS s(year_id, procedure, subject_id, grade, school_id)
-    WHERE EXISTS (
-        SELECT 1 FROM {_RESULTS} r
-        WHERE {" AND ".join(f"r.{c} = s.{c}" for c in _SLICE)} AND r.replaced_by_id IS NULL
-    )
-"""  # noqa: S608  # nosec B608 # identifiers are module constants; values go as query parameters
+# The schools with current rows in one (year, procedure, subject, grade): an index-only scan
+# of the prefix of result_unique_current.
+_EXISTING_SLICES_SQL = (
+    f"SELECT DISTINCT school_id FROM {_RESULTS} "  # noqa: S608  # nosec B608 # identifiers are module constants; values go as query parameters
+    "WHERE year_id = %s AND procedure = %s AND subject_id = %s AND grade = %s AND replaced_by_id IS NULL"
+)
 _REPLACE_SQL = (
     f"UPDATE {_RESULTS} r SET replaced_by_id = %s FROM {_STAGE}_changed ch "  # noqa: S608  # nosec B608 # identifiers are module constants; values go as query parameters
     f"WHERE r.replaced_by_id IS NULL AND {' AND '.join(f'r.{c} = ch.{c}' for c in _SLICE)}"
@@ -597,19 +622,16 @@ def _copy_int(value: int | None) -> str:
     return "\\N" if value is None else str(value)
 
 
-def _copy_lines(rows: Iterable[ResultRow], year_ids, subject_ids, school_ids, suffix: str = "") -> io.StringIO:
-    buffer = io.StringIO()
-    write = buffer.write
-    for row in rows:
-        write(
-            f"{year_ids[row.year_start]}\t{row.procedure}\t{subject_ids[row.subject_code]}\t{row.grade}\t"
-            f"{school_ids[row.school_code]}\t{row.participant_key}\t{_copy_text(row.class_name)}\t"
-            f"{_copy_text(row.variant)}\t{row.primary_score}\t{_copy_int(row.max_primary_score)}\t"
-            f"{_copy_int(row.mark)}\t{_copy_int(row.journal_mark)}\t{_copy_int(row.test_score)}\t"
-            f"{_copy_text(row.task_scores)}{suffix}\n"
-        )
-    buffer.seek(0)
-    return buffer
+def _copy_lines(rows: Iterable[ResultRow], ids: _CopyIds, suffix: str = "") -> str:
+    years, subjects, schools = ids.years, ids.subjects, ids.schools
+    return "".join(
+        f"{years[row.year_start]}\t{row.procedure}\t{subjects[row.subject_code]}\t{row.grade}\t"
+        f"{schools[row.school_code]}\t{row.participant_key}\t{_copy_text(row.class_name)}\t"
+        f"{_copy_text(row.variant)}\t{row.primary_score}\t{_copy_int(row.max_primary_score)}\t"
+        f"{_copy_int(row.mark)}\t{_copy_int(row.journal_mark)}\t{_copy_int(row.test_score)}\t"
+        f"{_copy_text(row.task_scores)}{suffix}\n"
+        for row in rows
+    )
 
 
 def _write_results_copy(
@@ -618,38 +640,54 @@ def _write_results_copy(
     schools: dict[str, School],
     years: dict[int, AcademicYear],
     outcome: LoadOutcome,
+    blocks: list[ResultBlock] = (),
 ) -> None:
     """PostgreSQL: COPY the rows of new slices straight in; compare and merge the others set-based.
 
     A slice with no current rows (a new year's file) is COPY'd into the results table as it
-    is. For the others the rows go into a staging table: a slice changed when some
+    is, streamed: the text of the next rows is made while the server stores the last. For
+    the other slices the rows go into a staging table: a slice changed when some
     participant is only in the file, only in the database, or has other values; its current
     rows are marked ``replaced_by=job`` and the file's rows are inserted with one INSERT …
     SELECT. Unchanged slices are not touched. Everything runs in the caller's transaction: a
     worker killed here leaves nothing.
     """
-    subject_ids = dict(Subject.objects.values_list("code", "pk"))
-    year_ids = {start: year.pk for start, year in years.items()}
-    school_ids = {code: school.pk for code, school in schools.items()}
+    ids = _CopyIds(
+        years={start: year.pk for start, year in years.items()},
+        subjects=dict(Subject.objects.values_list("code", "pk")),
+        schools={code: school.pk for code, school in schools.items()},
+    )
     slices = {row.slice_key() for row in rows}
-    existing = _existing_slices(slices, year_ids, subject_ids, school_ids)
+    for block in blocks:
+        slices.update((*block.slice_prefix(), code) for code in set(block.school_codes))
+    existing = _existing_slices(slices, ids)
     new_rows = [row for row in rows if row.slice_key() not in existing] if existing else rows
     old_rows = [row for row in rows if row.slice_key() in existing] if existing else []
+    new_blocks: list[tuple[ResultBlock, list[int] | None]] = []
+    for block in blocks:
+        prefix = block.slice_prefix()
+        old_codes = {code for code in set(block.school_codes) if (*prefix, code) in existing}
+        if not old_codes:
+            new_blocks.append((block, None))
+            continue
+        old_rows += block.result_rows(i for i, code in enumerate(block.school_codes) if code in old_codes)
+        new_blocks.append((block, [i for i, code in enumerate(block.school_codes) if code not in old_codes]))
+    suffix = f"\t{job.pk}"
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg2's own cursor: copy_expert is not in the DB-API
-        suffix = f"\t{job.pk}"
-        for start in range(0, len(new_rows), COPY_CHUNK):
-            chunk = new_rows[start : start + COPY_CHUNK]
-            raw.copy_expert(_COPY_RESULTS_SQL, _copy_lines(chunk, year_ids, subject_ids, school_ids, suffix))
-        outcome.rows_created = len(new_rows)
+        chunks = itertools.chain(
+            (_copy_lines(chunk, ids, suffix) for chunk in itertools.batched(new_rows, COPY_CHUNK)),
+            (text for block, picked in new_blocks for text in _block_copy_text(block, picked, ids, job.pk)),
+        )
+        raw.copy_expert(_COPY_RESULTS_SQL, _ChunkReader(chunks), size=_COPY_READ_SIZE)
+        outcome.rows_created = len(new_rows) + sum(len(b) if p is None else len(p) for b, p in new_blocks)
         outcome.slices_written = len(slices) - len(existing)
         if not old_rows:
             return
         cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}, {_STAGE}_changed")
         cursor.execute(_STAGE_DDL)
-        for start in range(0, len(old_rows), COPY_CHUNK):
-            chunk = old_rows[start : start + COPY_CHUNK]
-            raw.copy_expert(_COPY_SQL, _copy_lines(chunk, year_ids, subject_ids, school_ids))
+        chunks = (_copy_lines(chunk, ids) for chunk in itertools.batched(old_rows, COPY_CHUNK))
+        raw.copy_expert(_COPY_SQL, _ChunkReader(chunks), size=_COPY_READ_SIZE)
         # Temporary tables get no autovacuum: without statistics the planner guesses badly.
         cursor.execute(f"ANALYZE {_STAGE}")
         cursor.execute(_CHANGED_SQL)
@@ -663,16 +701,101 @@ def _write_results_copy(
     outcome.slices_unchanged += len(existing) - changed
 
 
-def _existing_slices(slices: set[tuple], year_ids, subject_ids, school_ids) -> set[tuple]:
-    """The file's slices that have current rows: one index probe each, in batches."""
-    keys = {(year_ids[y], p, subject_ids[s], g, school_ids[c]): (y, p, s, g, c) for y, p, s, g, c in slices}
+@dataclass
+class _CopyIds:
+    """Database ids of the codes a file names: year start → id, subject code → id, school code → id."""
+
+    years: dict[int, int]
+    subjects: dict[str, int]
+    schools: dict[str, int]
+
+
+_COPY_READ_SIZE = 1 << 20
+
+
+class _ChunkReader(io.TextIOBase):
+    """A file for ``copy_expert`` over an iterator of text chunks, made as the server asks for more."""
+
+    def __init__(self, chunks: Iterable[str]) -> None:
+        self._chunks = iter(chunks)
+        self._pending = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> str:
+        while size < 0 or len(self._pending) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._pending += chunk
+        if size < 0:
+            size = len(self._pending)
+        text, self._pending = self._pending[:size], self._pending[size:]
+        return text
+
+
+def _block_copy_text(block: ResultBlock, picked: list[int] | None, ids: _CopyIds, job_id: int) -> Iterator[str]:
+    """COPY text of a block's rows (all, or the ``picked`` ones), made column by column in chunks."""
+
+    cache: dict[int, list] = {}
+
+    def column(values: list) -> list:
+        if picked is None:
+            return values
+        if id(values) not in cache:
+            cache[id(values)] = [values[i] for i in picked]
+        return cache[id(values)]
+
+    def texts(values: list, convert) -> list[str]:
+        table = {value: convert(value) for value in set(values)}
+        return list(map(table.__getitem__, values))
+
+    year, procedure, subject, grade = block.slice_prefix()
+    lead = f"{ids.years[year]}\t{procedure}\t{ids.subjects[subject]}\t{grade}"
+    count = len(block) if picked is None else len(picked)
+    for start in range(0, count, COPY_CHUNK):
+        stop = start + COPY_CHUNK
+
+        def part(values: list, start=start, stop=stop) -> list:
+            return column(values)[start:stop]
+
+        lines = zip(
+            repeat(lead),
+            texts(part(block.school_codes), lambda code: str(ids.schools[code])),
+            part(block.participant_keys),
+            texts(part(block.class_names), _copy_text),
+            texts(part(block.variants), _copy_text),
+            texts(part(block.primary_scores), str),
+            repeat(_copy_int(block.max_primary_score)),
+            texts(part(block.marks), _copy_int),
+            texts(part(block.journal_marks), _copy_int),
+            repeat("\\N"),  # test_score: ВПР has none
+            map(_copy_text, part(block.task_scores)),
+            repeat(str(job_id)),
+        )
+        yield "\n".join(map("\t".join, lines)) + "\n"
+
+
+def _existing_slices(slices: set[tuple], ids: _CopyIds) -> set[tuple]:
+    """The file's slices that have current rows.
+
+    One index-only query per (year, procedure, subject, grade) of the file, on the prefix of
+    result_unique_current: instant for a new year's data, one pass over the index entries
+    of those slices for a re-import.
+    """
+    schools_by_group: dict[tuple, set[str]] = defaultdict(set)
+    for year, procedure, subject, grade, code in slices:
+        schools_by_group[(year, procedure, subject, grade)].add(code)
+    code_by_id = {pk: code for code, pk in ids.schools.items()}
     found: set[tuple] = set()
-    ordered = list(keys)
     with connection.cursor() as cursor:
-        for start in range(0, len(ordered), 5000):
-            batch = ordered[start : start + 5000]
-            cursor.execute(_EXISTING_SLICES_SQL, [list(column) for column in zip(*batch, strict=True)])
-            found.update(keys[tuple(row)] for row in cursor.fetchall())
+        for (year, procedure, subject, grade), codes in schools_by_group.items():
+            cursor.execute(_EXISTING_SLICES_SQL, [ids.years[year], procedure, ids.subjects[subject], grade])
+            for (school_id,) in cursor.fetchall():
+                code = code_by_id.get(school_id)
+                if code in codes:
+                    found.add((year, procedure, subject, grade, code))
     return found
 
 

@@ -22,13 +22,13 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import repeat
 
 from core.tabular import RowError, Sheet, cell_text, normalise_header
 from monitoring.models import ImportJob, Procedure
 from monitoring.parsing import (
     ParsedFile,
     Progress,
+    ResultBlock,
     ResultRow,
     academic_year_of,
     column_label,
@@ -405,29 +405,26 @@ class _FastSheet:
         keys = [keyers[school](code) for school, code in zip(schools, codes, strict=True)]
         scores = list(map(",".join, zip(*task_texts, strict=True))) if task_texts else [""] * len(keep)
         row_base = self.header_index + 2
-        count = len(keep)
-        parsed.total_rows += count
-        parsed.results.extend(
-            map(
-                ResultRow,
-                repeat(self.sheet_name, count),
-                [row_base + i for i in keep],
-                schools,
-                repeat(self.school_label, count),
-                repeat(self.year_start, count),
-                repeat(Procedure.VPR, count),
-                repeat(self.subject_code, count),
-                repeat(self.grade, count),
-                classes,
-                variants,
-                keys,
-                repeat(self.participant_label, count),
-                primaries,
-                repeat(self.max_primary, count),
-                marks,
-                journals,
-                repeat(None, count),
-                scores,
+        parsed.total_rows += len(keep)
+        parsed.blocks.append(
+            ResultBlock(
+                sheet=self.sheet_name,
+                school_column=self.school_label,
+                participant_column=self.participant_label,
+                year_start=self.year_start,
+                procedure=Procedure.VPR,
+                subject_code=self.subject_code,
+                grade=self.grade,
+                max_primary_score=self.max_primary,
+                rows=[row_base + i for i in keep],
+                school_codes=schools,
+                class_names=classes,
+                variants=variants,
+                participant_keys=keys,
+                primary_scores=primaries,
+                marks=marks,
+                journal_marks=journals,
+                task_scores=scores,
             )
         )
         return True

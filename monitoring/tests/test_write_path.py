@@ -101,3 +101,27 @@ def test_the_rows_of_a_result_are_protected_without_database_constraints(departm
         with pytest.raises(ProtectedError):
             owner.delete()
     assert ParticipantResult.objects.filter(pk=result.pk).exists()
+
+
+def test_a_file_with_a_known_and_a_new_school_replaces_one_and_adds_the_other(
+    department, school, other_school, run_import
+):
+    run_import(department, vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1")]})))
+    second = vpr_f1_xlsx(
+        VprSheet(
+            schools={
+                school.code: [vpr_row("1", primary=2, mark=2)],
+                other_school.code: [vpr_row("2"), vpr_row("3", journal="")],
+            }
+        )
+    )
+
+    job = run_import(department, second)
+
+    assert (job.rows_created, job.rows_replaced, job.slices_written, job.slices_unchanged) == (3, 1, 2, 0)
+    assert _current(school) == [("4А", 2, 2, 4, "2,1,X,1,2")]
+    assert ParticipantResult.objects.filter(CURRENT, school=other_school).count() == 2
+    assert sorted(
+        ParticipantResult.objects.filter(CURRENT, school=other_school).values_list("journal_mark", flat=True), key=str
+    ) == [4, None]
+    assert ParticipantResult.objects.filter(import_job=job).count() == 3
