@@ -175,6 +175,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "ru"
+# Our Russian for the few messages Django's own catalogue lacks (locale/ru/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGES = [("ru", "Русский")]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
