@@ -365,16 +365,32 @@ def _read_csv(data: bytes) -> list[Sheet]:
             continue
     else:  # pragma: no cover - cp1251 decodes every byte except 0x98
         raise TabularFileError("Не удалось определить кодировку CSV: сохраните файл в UTF-8.")
-    sample = text[:20000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
-    except csv.Error:
-        # A subclass, never csv.excel itself: setting its delimiter would change every
-        # later reader and writer in the process.
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        dialect = type("SniffedDialect", (csv.excel,), {"delimiter": delimiter})
-    rows = [[unescape_cell(cell.strip()) for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    delimiter = _csv_delimiter(text[:20000])
+    rows = [[unescape_cell(cell.strip()) for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
     return [Sheet("CSV", rows)]
+
+
+def _csv_delimiter(sample: str) -> str:
+    """«;», «,» or tab: the one that splits the first lines into the same number of columns.
+
+    csv.Sniffer guesses from character frequencies and picks «,» for a «;» file whose header
+    says «Доля, %» or whose numbers have decimal commas. Here each candidate reads the first
+    lines; the one giving most columns consistently wins, «;» (what Russian Excel writes)
+    first on a tie.
+    """
+    lines = sample.splitlines()[:50]
+    if len(lines) > 1 and len(sample) >= 20000:
+        lines = lines[:-1]  # the last line of a cut sample may be cut too
+    best, best_score = ";", (-1, -1)
+    for candidate in (";", "\t", ","):
+        counts = [len(row) for row in csv.reader(lines, delimiter=candidate) if any(cell.strip() for cell in row)]
+        if not counts or counts[0] < 2:
+            continue
+        consistent = sum(count == counts[0] for count in counts)
+        score = (consistent, counts[0])
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
 
 
 def read_tables(

@@ -49,3 +49,26 @@ def test_semicolons_win_when_the_numbers_carry_decimal_commas(settings):
     [sheet] = read_tables(io.BytesIO(text.encode("cp1251")), "x.csv")
 
     assert sheet.rows[1] == ["edu1", "12,5", "3,25"]
+
+
+def test_semicolons_win_when_the_header_cells_hold_commas(settings):
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    # Unquoted commas in the titles (as Excel writes them with «;») and decimal commas:
+    # csv.Sniffer takes «,» for both of these.
+    for text, expected in [
+        ("Код ОО;Доля, %\nedu1;12,5\n", [["Код ОО", "Доля, %"], ["edu1", "12,5"]]),
+        (
+            "Код ОО;Доля, %;Балл, ср.\nedu1;12,5;3,5\nedu2;1,5;4,5\n",
+            [["Код ОО", "Доля, %", "Балл, ср."], ["edu1", "12,5", "3,5"], ["edu2", "1,5", "4,5"]],
+        ),
+    ]:
+        [sheet] = read_tables(io.BytesIO(text.encode("cp1251")), "x.csv")
+
+        assert sheet.rows == expected
+
+
+def test_a_tab_separated_file_is_read(settings):
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    [sheet] = read_tables(io.BytesIO("Код ОО\tДоля, %\nedu1\t12,5\n".encode()), "x.csv")
+
+    assert sheet.rows == [["Код ОО", "Доля, %"], ["edu1", "12,5"]]
