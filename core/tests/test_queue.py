@@ -12,7 +12,6 @@ from celery.app.task import Task
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from core import queue
 from monitoring import services as monitoring_services
@@ -27,26 +26,6 @@ REGISTRY_CSV = (
     "Код ОО;Полное наименование;Тип;Местность\n"
     "edu985101;Муниципальное бюджетное общеобразовательное учреждение «Заречная СОШ»;СОШ;Городская\n"
 ).encode()
-
-
-@pytest.fixture
-def broker(monkeypatch):
-    """Switch the broker off and on: while off, every send fails as kombu fails on a refused connection."""
-
-    class Broker:
-        up = True
-        attempts: list[str] = []
-
-    real_apply_async = Task.apply_async
-
-    def apply_async(task, *args, **kwargs):
-        Broker.attempts.append(task.name)
-        if not Broker.up:
-            raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
-        return real_apply_async(task, *args, **kwargs)
-
-    monkeypatch.setattr(Task, "apply_async", apply_async)
-    return Broker
 
 
 @pytest.fixture(autouse=True)
