@@ -7,6 +7,8 @@ must see nothing of the home municipality, and nobody at home sees theirs.
 """
 
 import pytest
+from celery.app.task import Task
+from kombu.exceptions import OperationalError
 
 from accounts.models import Role
 from tests.factories import MunicipalityFactory, RegionFactory, SchoolFactory, UserFactory
@@ -20,6 +22,27 @@ def _test_storage(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """Switch the broker off and on: while off, every send fails as kombu fails on a refused
+    connection (core/queue.py). ``attempts`` lists the task names of every send tried."""
+
+    class Broker:
+        up = True
+        attempts: list[str] = []
+
+    real_apply_async = Task.apply_async
+
+    def apply_async(task, *args, **kwargs):
+        Broker.attempts.append(task.name)
+        if not Broker.up:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+        return real_apply_async(task, *args, **kwargs)
+
+    monkeypatch.setattr(Task, "apply_async", apply_async)
+    return Broker
 
 
 @pytest.fixture

@@ -322,6 +322,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "roadmaps.tasks.mark_overdue_measures",
         "schedule": 3600,
     },
+    # The sweeps below send again what a broker outage or a dead worker left behind (core.queue.requeue_stale);
+    # every task they send claims its row first, so a job that is already done does nothing.
+    "requeue-stale-identification": {
+        "task": "identification.tasks.requeue_stale_identification",
+        "schedule": 5 * 60,
+    },
+    "requeue-stale-risks": {
+        "task": "risks.tasks.requeue_stale_risks",
+        "schedule": 5 * 60,
+    },
+    "resend-unsent-notifications": {
+        "task": "roadmaps.tasks.resend_unsent_notifications",
+        "schedule": 5 * 60,
+    },
+    "resend-unsent-event-letters": {
+        "task": "events.tasks.resend_unsent_letters",
+        "schedule": 5 * 60,
+    },
 }
 
 # --- Security (production) -------------------------------------------------------------

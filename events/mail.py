@@ -21,7 +21,17 @@ def _claim(registration_id: int, field: str) -> Registration | None:
     return Registration.objects.select_related("event", "school__organisation").get(pk=registration_id)
 
 
-def _send(registration: Registration, template: str, subject: str) -> None:
+def _send(registration: Registration, template: str, subject: str, field: str) -> None:
+    """Send the claimed letter; if the mail server refuses, release the claim (``field``) so the
+    sweep (events.services.letters_resend_unsent) sends it later, and let the task fail loudly."""
+    try:
+        _deliver(registration, template, subject)
+    except Exception:
+        Registration.objects.filter(pk=registration.pk).update(**{field: None})
+        raise
+
+
+def _deliver(registration: Registration, template: str, subject: str) -> None:
     link = settings.SITE_URL.rstrip("/") + reverse("events:registration", args=[registration_token(registration)])
     body = render_to_string(template, {"registration": registration, "event": registration.event, "link": link})
     send_mail(
@@ -35,7 +45,9 @@ def registration_confirmation_send(*, registration_id: int) -> bool:
         return False
     waitlisted = registration.status == Registration.Status.WAITLISTED
     subject = "Лист ожидания" if waitlisted else "Вы записаны"
-    _send(registration, "events/mail/confirmation.txt", f"{subject}: {registration.event.title}")
+    _send(
+        registration, "events/mail/confirmation.txt", f"{subject}: {registration.event.title}", "confirmation_sent_at"
+    )
     return True
 
 
@@ -43,7 +55,12 @@ def waitlist_promotion_send(*, registration_id: int) -> bool:
     registration = _claim(registration_id, "promotion_sent_at")
     if registration is None:
         return False
-    _send(registration, "events/mail/promotion.txt", f"Освободилось место: {registration.event.title}")
+    _send(
+        registration,
+        "events/mail/promotion.txt",
+        f"Освободилось место: {registration.event.title}",
+        "promotion_sent_at",
+    )
     return True
 
 
@@ -55,7 +72,12 @@ def event_cancelled_send(*, event_id: int) -> int:
     for registration_id in ids.values_list("pk", flat=True):
         registration = _claim(registration_id, "cancellation_sent_at")
         if registration is not None:
-            _send(registration, "events/mail/cancelled.txt", f"Мероприятие отменено: {registration.event.title}")
+            _send(
+                registration,
+                "events/mail/cancelled.txt",
+                f"Мероприятие отменено: {registration.event.title}",
+                "cancellation_sent_at",
+            )
             sent += 1
     return sent
 
@@ -66,6 +88,11 @@ def survey_invitations_send(*, event_id: int) -> int:
     for registration_id in ids.values_list("pk", flat=True):
         registration = _claim(registration_id, "survey_sent_at")
         if registration is not None:
-            _send(registration, "events/mail/survey.txt", f"Оцените мероприятие: {registration.event.title}")
+            _send(
+                registration,
+                "events/mail/survey.txt",
+                f"Оцените мероприятие: {registration.event.title}",
+                "survey_sent_at",
+            )
             sent += 1
     return sent

@@ -98,6 +98,9 @@ class Event(models.Model):
     cancel_reason = models.CharField("причина отмены", max_length=300, blank=True)
     report_summary = models.TextField("итоги (отчёт)", blank=True, help_text="Разметка Markdown.")
     report_published_at = models.DateTimeField("отчёт опубликован", null=True, blank=True)
+    # The centre asked to send the feedback survey: the letters sweep keeps sending it to those who
+    # attended and have not had it (a broker outage at the click loses nothing).
+    survey_requested_at = models.DateTimeField("анкета разослана", null=True, blank=True)
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="автор"
     )

@@ -10,9 +10,10 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from core.queue import enqueue_on_commit
+from core.queue import RESEND_LETTERS_WITHIN, RESEND_QUEUED_AFTER, enqueue_on_commit, requeue_stale
 from events.models import (
     Enrolment,
     Event,
@@ -109,8 +110,55 @@ def event_send_survey(*, event: Event) -> int:
     if event.status not in (Event.Status.HELD, Event.Status.REPORT_PUBLISHED):
         raise ValidationError("Анкету рассылают после мероприятия.")
     count = event.registrations.filter(attended=True, survey_sent_at__isnull=True).count()
+    event.survey_requested_at = timezone.now()
+    event.save(update_fields=["survey_requested_at", "updated_at"])
     _queue(tasks.send_survey_invitations, event.pk)
     return count
+
+
+def letters_resend_unsent(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
+    """Send again the centre's letters still due a while after the change that called for them.
+
+    No outbox table: the registration's ``*_sent_at`` fields are the record (each letter task
+    claims its field before sending, so a late first message and a resend still send once).
+    A letter is due while it is news (core.queue.RESEND_LETTERS_WITHIN): the confirmation of a
+    live registration, the promotion of one taken from the waitlist, the notice of a cancelled
+    event to those registered, the survey the centre asked for to those who attended.
+    """
+    from events import tasks
+
+    now = now or timezone.now()
+
+    def since(field: str) -> Q:
+        return Q(**{f"{field}__lt": now - RESEND_QUEUED_AFTER, f"{field}__gte": now - RESEND_LETTERS_WITHIN})
+
+    live = Registration.objects.filter(status__in=LIVE)
+    cancellation_due = Registration.objects.filter(event=OuterRef("pk"), cancellation_sent_at__isnull=True).exclude(
+        status=Registration.Status.CANCELLED
+    )
+    survey_due = Registration.objects.filter(event=OuterRef("pk"), attended=True, survey_sent_at__isnull=True)
+    return {
+        "confirmations": requeue_stale(
+            jobs=live.filter(confirmation_sent_at__isnull=True),
+            task=tasks.send_registration_confirmation,
+            lost=since("created_at"),
+        ),
+        "promotions": requeue_stale(
+            jobs=live.filter(promoted_at__isnull=False, promotion_sent_at__isnull=True),
+            task=tasks.send_waitlist_promotion,
+            lost=since("promoted_at"),
+        ),
+        "cancellations": requeue_stale(
+            jobs=Event.objects.filter(Exists(cancellation_due), status=Event.Status.CANCELLED),
+            task=tasks.send_event_cancelled,
+            lost=since("updated_at"),
+        ),
+        "surveys": requeue_stale(
+            jobs=Event.objects.filter(Exists(survey_due), survey_requested_at__isnull=False),
+            task=tasks.send_survey_invitations,
+            lost=since("survey_requested_at"),
+        ),
+    }
 
 
 # --- Registrations --------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ A conditional UPDATE of the ``*_sent_at`` field claims the work, so a task that 
 
 from celery import shared_task
 
-from events import mail
+from events import mail, services
 
 
 @shared_task(name="events.tasks.send_registration_confirmation")
@@ -27,3 +27,8 @@ def send_event_cancelled(event_id: int) -> int:
 @shared_task(name="events.tasks.send_survey_invitations")
 def send_survey_invitations(event_id: int) -> int:
     return mail.survey_invitations_send(event_id=event_id)
+
+
+@shared_task(name="events.tasks.resend_unsent_letters")
+def resend_unsent_letters() -> dict[str, list[int]]:
+    return services.letters_resend_unsent()

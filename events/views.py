@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core import queue
 from core.pdf import render_pdf
 from core.tabular import XLSX_CONTENT_TYPE, xlsx_bytes
 from events import ical, selectors, services
@@ -192,21 +193,23 @@ def event_register(request, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                registration = services.registration_create(
-                    event=event,
-                    full_name=data["full_name"],
-                    email=data["email"],
-                    school=data["school"],
-                    position=data["position"],
-                    subject=data["subject"],
-                    user=request.user,
-                )
+                with queue.watch() as sent:
+                    registration = services.registration_create(
+                        event=event,
+                        full_name=data["full_name"],
+                        email=data["email"],
+                        school=data["school"],
+                        position=data["position"],
+                        subject=data["subject"],
+                        user=request.user,
+                    )
             except ValidationError as exc:
                 form.add_error(None, _error_text(exc))
             except IntegrityError:
                 form.add_error(None, "С этого адреса уже есть запись на мероприятие. Ссылка на неё — в письме.")
             else:
-                return render(request, "events/registered.html", {"event": event, "registration": registration})
+                context = {"event": event, "registration": registration, "letter_delayed": sent.delayed}
+                return render(request, "events/registered.html", context)
     return render(
         request,
         "events/register.html",
@@ -214,6 +217,7 @@ def event_register(request, pk: int):
     )
 
 
+@queue.warn_when_delayed(queue.LETTERS_DELAYED_MESSAGE)
 def registration_manage(request, token: str):
     """The participant's own page (from the letter): status, cancel, survey, certificate."""
     registration = selectors.registration_from_token(token)
@@ -447,18 +451,23 @@ def staff_event_action(request, pk: int, action: str):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        if action == "cancel":
-            form = CancelForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError("Укажите причину отмены: её получат записавшиеся.")
-            services.event_cancel(event=event, reason=form.cleaned_data["reason"])
-            messages.success(request, "Мероприятие отменено, записавшимся отправлены письма.")
-        elif action in STATUS_ACTIONS:
-            service, message = STATUS_ACTIONS[action]
-            service(event=event)
-            messages.success(request, message)
+        with queue.watch() as sent:
+            if action == "cancel":
+                form = CancelForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError("Укажите причину отмены: её получат записавшиеся.")
+                services.event_cancel(event=event, reason=form.cleaned_data["reason"])
+                message = "Мероприятие отменено, записавшимся отправлены письма."
+            elif action in STATUS_ACTIONS:
+                service, message = STATUS_ACTIONS[action]
+                service(event=event)
+            else:
+                raise Http404
+        if sent.delayed:
+            # The letters are due and will go (events.services.letters_resend_unsent): say so, not «sent».
+            messages.warning(request, queue.LETTERS_DELAYED_MESSAGE)
         else:
-            raise Http404
+            messages.success(request, message)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     return redirect("events:staff_event", pk=event.pk)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from core.audit import audit_record
+from core.queue import RESEND_QUEUED_AFTER, STALE_RUNNING_AFTER, enqueue_on_commit, requeue_stale
 from identification.engine import Evaluator
 from identification.indicators import indicators_recompute
 from identification.models import (
@@ -67,7 +68,7 @@ def indicator_recompute_request(
     recompute = IndicatorRecompute.objects.create(
         municipality=municipality, requested_by=user, import_job=import_job, school_ids=school_ids
     )
-    transaction.on_commit(lambda: recompute_indicators.delay(recompute.pk))
+    enqueue_on_commit(recompute_indicators, recompute.pk)
     return recompute
 
 
@@ -107,7 +108,7 @@ def indicators_after_import(*, job_id: int) -> IndicatorRecompute | None:
         school_ids=sorted(school_ids),
         year_ids=sorted(year_ids),
     )
-    transaction.on_commit(lambda: recompute_indicators.delay(recompute.pk))
+    enqueue_on_commit(recompute_indicators, recompute.pk)
     return recompute
 
 
@@ -195,8 +196,30 @@ def identification_run_create(
     from identification.tasks import run_identification
 
     run = IdentificationRun.objects.create(version=version, year=year, municipality=municipality, created_by=user)
-    transaction.on_commit(lambda: run_identification.delay(run.pk))
+    enqueue_on_commit(run_identification, run.pk)
     return run
+
+
+def identification_requeue_stale(*, now: datetime.datetime | None = None) -> list[tuple[str, int]]:
+    """Send again the runs and recomputes left «queued» (broker outage) or stuck «running».
+
+    Both write their results in one transaction with their «done» status (a dead worker left
+    nothing behind), and both claim ``status = queued`` before they work, so a resent job that
+    is already done, or only slow, does nothing.
+    """
+    from identification.tasks import recompute_indicators, run_identification
+
+    now = now or timezone.now()
+    lost = Q(status=TaskStatus.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER)
+    stuck = Q(status=TaskStatus.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER)
+    unstick = {"status": TaskStatus.QUEUED, "progress": 0}
+    runs = requeue_stale(
+        jobs=IdentificationRun.objects.all(), task=run_identification, lost=lost, stuck=stuck, unstick=unstick
+    )
+    recomputes = requeue_stale(
+        jobs=IndicatorRecompute.objects.all(), task=recompute_indicators, lost=lost, stuck=stuck, unstick=unstick
+    )
+    return [("run", pk) for pk in runs] + [("recompute", pk) for pk in recomputes]
 
 
 def _candidates(run: IdentificationRun) -> list[School]:

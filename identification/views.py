@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scopes import manageable_municipalities, municipalities_for, schools_manageable_by
+from core import queue
 from core.charts import Series, bar_chart, line_chart
 from identification import selectors, services
 from identification.catalogue import BY_CODE, INDICATORS, ISBSH_FACTORS
@@ -67,7 +68,10 @@ def dashboard(request):
 def recompute_start(request):
     _require_manager(request.user)
     municipality = manageable_municipalities(request.user).first()
-    recompute = services.indicator_recompute_request(user=request.user, municipality=municipality)
+    with queue.watch() as sent:
+        recompute = services.indicator_recompute_request(user=request.user, municipality=municipality)
+    if sent.delayed:
+        messages.warning(request, queue.delayed_message(saved="Запрос на пересчёт сохранён", work="пересчёт"))
     return redirect("identification:recompute_detail", pk=recompute.pk)
 
 
@@ -194,10 +198,13 @@ def run_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            run = services.identification_run_create(user=request.user, **form.cleaned_data)
+            with queue.watch() as sent:
+                run = services.identification_run_create(user=request.user, **form.cleaned_data)
         except services.IdentificationRefused as exc:
             form.add_error(None, str(exc))
         else:
+            if sent.delayed:
+                messages.warning(request, queue.delayed_message(saved="Запуск сохранён", work="расчёт"))
             return redirect("identification:run_detail", pk=run.pk)
     return render(request, "identification/run_form.html", {"form": form})
 

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from core.audit import audit_record
-from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit
+from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit, requeue_stale
 from core.tabular import RowError, Sheet, TabularFileError, normalise_header, read_tables, read_upload
 from core.testing_hooks import pause_before_commit
 from monitoring.aggregates_format import parse_aggregates
@@ -925,13 +925,12 @@ def results_imports_requeue_stale() -> list[int]:
     from monitoring.tasks import import_results
 
     now = timezone.now()
-    resent = list(
-        ImportJob.objects.filter(status=ImportJob.Status.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).values_list(
-            "pk", flat=True
-        )
+    # Dead workers are handled below (a job is failed after MAX_ATTEMPTS), so only lost messages here.
+    resent = requeue_stale(
+        jobs=ImportJob.objects.all(),
+        task=import_results,
+        lost=Q(status=ImportJob.Status.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER),
     )
-    for job_id in resent:
-        enqueue_on_commit(import_results, job_id)
     cutoff = now - ImportJob.STALE_AFTER
     stale = Q(status__in=ImportJob.RUNNING_STATUSES, started_at__lt=cutoff)
     handled: list[int] = []

@@ -14,10 +14,15 @@ def import_results(job_id: int) -> None:
 
 
 def after_import_finished(job_id: int) -> None:
-    """Indicators follow the data: recompute the school-years a done or rolled-back job touched."""
-    from identification.tasks import indicators_after_import
+    """Indicators follow the data: recompute the school-years a done or rolled-back job touched.
 
-    transaction.on_commit(lambda: indicators_after_import.delay(job_id))
+    The recompute's row is written here, on commit, rather than by a task sent to the broker:
+    a message lost while the broker is down would lose the recompute with it (nothing records
+    that it was due), while a row stays «queued» and the identification sweep sends it later.
+    """
+    from identification.services import indicators_after_import
+
+    transaction.on_commit(lambda: indicators_after_import(job_id=job_id))
 
 
 @shared_task(name="monitoring.tasks.requeue_stale_result_imports")

@@ -112,11 +112,16 @@ def import_rollback(request, pk: int):
     job = selectors.import_job_get_for_rollback(user=request.user, pk=pk)
     if request.method == "POST":
         try:
-            services.import_job_rollback(job=job, user=request.user)
+            with queue.watch() as sent:
+                services.import_job_rollback(job=job, user=request.user)
         except services.ImportRefused as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"Загрузка №{job.pk} отменена: данные возвращены к состоянию до неё.")
+            if sent.delayed:  # the indicators' recompute that follows (monitoring.tasks.after_import_finished)
+                messages.warning(
+                    request, queue.delayed_message(saved="Отмена загрузки сохранена", work="пересчёт показателей")
+                )
         return redirect(job)
     return render(
         request,

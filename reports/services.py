@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -26,7 +27,7 @@ from accounts.models import User
 from core.audit import audit_record
 from core.municipal_export import municipality_export_write
 from core.pdf import render_pdf
-from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit
+from core.queue import RESEND_QUEUED_AFTER, STALE_RUNNING_AFTER, enqueue_on_commit, requeue_stale
 from core.tabular import xlsx_bytes
 from reports import documents, selectors
 from reports.models import Format, Kind, MunicipalExport, ReportRequest, Snapshot
@@ -219,40 +220,34 @@ def snapshot_render(*, snapshot_id: int) -> bool:
     return True
 
 
-# A render takes seconds; one «running» this long lost its worker (acks_late redelivers the
-# message, but the claim would then refuse it): it is queued and sent again.
-STALE_RUNNING_AFTER = dt.timedelta(minutes=30)
-
-
 def reports_requeue_stale(*, now: dt.datetime | None = None) -> int:
     """Send again the requests, snapshots and exports left «queued» (broker outage) or stuck «running»."""
     from reports.tasks import render_municipal_export, render_report, render_snapshot
 
     now = now or timezone.now()
-    ReportRequest.objects.filter(status=S.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER).update(
-        status=S.QUEUED, progress=0, stage=""
+    lost = Q(status=S.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER)
+    requests = requeue_stale(
+        jobs=ReportRequest.objects.all(),
+        task=render_report,
+        lost=lost,
+        stuck=Q(status=S.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER),
+        unstick={"status": S.QUEUED, "progress": 0, "stage": ""},
     )
-    Snapshot.objects.filter(status=S.RUNNING, created_at__lt=now - STALE_RUNNING_AFTER).update(status=S.QUEUED)
-    sent = 0
-    for pk in ReportRequest.objects.filter(status=S.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).values_list(
-        "pk", flat=True
-    ):
-        enqueue_on_commit(render_report, pk)
-        sent += 1
-    for pk in Snapshot.objects.filter(status=S.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).values_list(
-        "pk", flat=True
-    ):
-        enqueue_on_commit(render_snapshot, pk)
-        sent += 1
-    MunicipalExport.objects.filter(status=S.RUNNING, heartbeat_at__lt=now - EXPORT_SILENT_AFTER).update(
-        status=S.QUEUED, progress=0, stage=""
+    snapshots = requeue_stale(
+        jobs=Snapshot.objects.all(),
+        task=render_snapshot,
+        lost=lost,
+        stuck=Q(status=S.RUNNING, created_at__lt=now - STALE_RUNNING_AFTER),
+        unstick={"status": S.QUEUED},
     )
-    for pk in MunicipalExport.objects.filter(status=S.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER).values_list(
-        "pk", flat=True
-    ):
-        enqueue_on_commit(render_municipal_export, pk)
-        sent += 1
-    return sent
+    exports = requeue_stale(
+        jobs=MunicipalExport.objects.all(),
+        task=render_municipal_export,
+        lost=lost,
+        stuck=Q(status=S.RUNNING, heartbeat_at__lt=now - EXPORT_SILENT_AFTER),
+        unstick={"status": S.QUEUED, "progress": 0, "stage": ""},
+    )
+    return len(requests) + len(snapshots) + len(exports)
 
 
 # --- The municipality's data export (issue #10) ------------------------------------------------

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
+from core import queue
 from reports import selectors, services
 from reports.forms import ReportRequestForm
 from reports.models import Format, ReportRequest, Snapshot
@@ -38,17 +39,21 @@ def request_new(request):
         form = ReportRequestForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                report = services.report_request_create(
-                    user=request.user,
-                    kind=form.cleaned_data["kind"],
-                    fmt=form.cleaned_data["format"],
-                    params=form.params(),
-                    title=form.title(),
-                )
+                with queue.watch() as sent:
+                    report = services.report_request_create(
+                        user=request.user,
+                        kind=form.cleaned_data["kind"],
+                        fmt=form.cleaned_data["format"],
+                        params=form.params(),
+                        title=form.title(),
+                    )
             except services.ReportRefused as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "Отчёт поставлен в очередь: страница покажет, когда он будет готов.")
+                if sent.delayed:
+                    messages.warning(request, queue.delayed_message(saved="Заказ отчёта сохранён", work="формирование"))
+                else:
+                    messages.success(request, "Отчёт поставлен в очередь: страница покажет, когда он будет готов.")
                 return redirect(report)
     else:
         form = ReportRequestForm(initial=request.GET.dict(), user=request.user)

@@ -233,6 +233,8 @@ class RecomputeJob(models.Model):
     requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the claim: a job «running» long after it lost its worker (risks_requeue_stale).
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.CharField(max_length=300, blank=True)
 

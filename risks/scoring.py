@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Q
+from django.utils import timezone
 
 from core.charts import fmt_number
 from monitoring.models import CURRENT, ContextData, ParticipantResult, Procedure, Subject
@@ -218,4 +219,7 @@ def store_levels(*, year: AcademicYear, school_ids: list[int], factors: list[Ris
             update.append(row)
     SchoolRisk.objects.bulk_create(create, batch_size=1000)
     SchoolRisk.objects.bulk_update(update, ["level", "source", "value", "details", "explanation"], batch_size=1000)
+    # bulk_update skips auto_now, and unchanged rows are not written: stamp them all, so
+    # computed_at says when the levels were last computed (risks_requeue_stale compares it).
+    SchoolRisk.objects.filter(year=year, school_id__in=school_ids).update(computed_at=timezone.now())
     return len(create) + len(update)

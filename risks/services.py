@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Role, User
-from core.queue import enqueue_on_commit
+from core.queue import RESEND_QUEUED_AFTER, STALE_RUNNING_AFTER, enqueue_on_commit, requeue_stale
 from risks.models import (
     ObjectivitySignal,
     RecomputeJob,
@@ -138,7 +139,7 @@ def recompute_job_create(*, user: User, year: AcademicYear) -> RecomputeJob:
 def recompute_job_run(*, job_id: int) -> None:
     # Claim the job: a second delivery of the task finds it no longer queued and does nothing.
     if not RecomputeJob.objects.filter(pk=job_id, status=RecomputeJob.Status.QUEUED).update(
-        status=RecomputeJob.Status.RUNNING
+        status=RecomputeJob.Status.RUNNING, started_at=timezone.now()
     ):
         return
     job = RecomputeJob.objects.get(pk=job_id)
@@ -153,6 +154,45 @@ def recompute_job_run(*, job_id: int) -> None:
     RecomputeJob.objects.filter(pk=job_id).update(
         status=RecomputeJob.Status.DONE, finished_at=timezone.now(), summary=summary
     )
+
+
+# Self-diagnoses changed this long ago are no longer looked at by the sweep (an old one whose
+# profile a later factor edit left behind is the department's recompute's business).
+PROFILE_SWEEP_WINDOW = dt.timedelta(days=2)
+
+
+def risks_requeue_stale(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
+    """Send again the recomputes left «queued» (broker outage) or stuck «running», and recompute
+    the risk profile of a submitted self-diagnosis whose profile is older than its answers.
+
+    The profile of a self-diagnosis has no job row of its own: its levels' ``computed_at``
+    older than the diagnosis's ``updated_at`` is what tells that the message was lost. Both
+    recomputes are idempotent (they overwrite the same levels), so a resend does no harm.
+    """
+    from risks.tasks import recompute_school_profile, run_recompute_job
+
+    now = now or timezone.now()
+    jobs = requeue_stale(
+        jobs=RecomputeJob.objects.all(),
+        task=run_recompute_job,
+        lost=Q(status=RecomputeJob.Status.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER),
+        stuck=Q(status=RecomputeJob.Status.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER),
+        unstick={"status": RecomputeJob.Status.QUEUED},
+    )
+    behind: list[int] = []
+    if not RiskFactor.objects.filter(is_current=True).exists():
+        return {"jobs": jobs, "profiles": behind}
+    diagnoses = SelfDiagnosis.objects.exclude(status=SelfDiagnosis.Status.DRAFT).filter(
+        updated_at__lt=now - RESEND_QUEUED_AFTER, updated_at__gte=now - PROFILE_SWEEP_WINDOW
+    )
+    for diagnosis in diagnoses.only("pk", "school_id", "year_id", "updated_at"):
+        computed = SchoolRisk.objects.filter(school_id=diagnosis.school_id, year_id=diagnosis.year_id).aggregate(
+            last=Max("computed_at")
+        )["last"]
+        if computed is None or computed < diagnosis.updated_at:
+            enqueue_on_commit(recompute_school_profile, diagnosis.year_id, diagnosis.school_id)
+            behind.append(diagnosis.pk)
+    return {"jobs": jobs, "profiles": behind}
 
 
 # --- self-diagnosis ----------------------------------------------------------------------------

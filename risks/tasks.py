@@ -21,3 +21,8 @@ def recompute_after_import(year_id: int, school_ids: list[int] | None = None) ->
 @shared_task
 def recompute_school_profile(year_id: int, school_id: int) -> None:
     services.risk_profile_compute(year=year_id, school_ids=[school_id])
+
+
+@shared_task(name="risks.tasks.requeue_stale_risks")
+def requeue_stale_risks() -> dict[str, list[int]]:
+    return services.risks_requeue_stale()

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
 from accounts.scopes import municipalities_for
+from core import queue
 from risks import selectors, services
 from risks.forms import RiskFactorForm, SelfDiagnosisForm, SignalReviewForm
 from risks.models import ObjectivitySignal, RecomputeJob, RiskFactor, SelfDiagnosis, SignalKind
@@ -87,10 +88,13 @@ def recompute(request):
     if year is None:
         raise Http404
     try:
-        job = services.recompute_job_create(user=request.user, year=year)
+        with queue.watch() as sent:
+            job = services.recompute_job_create(user=request.user, year=year)
     except services.RiskActionRefused as exc:
         messages.error(request, str(exc))
         return redirect("risks:signals")
+    if sent.delayed:
+        messages.warning(request, queue.delayed_message(saved="Запрос на пересчёт сохранён", work="пересчёт"))
     return redirect(f"{reverse('risks:signals')}?year={year.start_year}#recompute-{job.pk}")
 
 

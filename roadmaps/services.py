@@ -20,14 +20,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Role, User
 from core.audit import audit_record
-from core.queue import enqueue_on_commit
+from core.queue import RESEND_LETTERS_WITHIN, RESEND_QUEUED_AFTER, enqueue_on_commit, requeue_stale
 from roadmaps.evidence import read_evidence
 from roadmaps.models import (
     CLOSED_STATUSES,
@@ -183,6 +183,23 @@ def notification_send(*, notification_id: int) -> bool:
         Notification.objects.filter(pk=notification_id).update(sent_at=None)
         raise
     return True
+
+
+def notifications_resend_unsent(*, now: dt.datetime | None = None) -> list[int]:
+    """Send again the letters still unsent a while after they were stored (the broker was down,
+    or the mail server refused and the task released its claim), for RESEND_LETTERS_WITHIN.
+
+    The outbox row is the record: ``sent_at`` is claimed before sending, so a letter whose first
+    message arrives late after all is still sent once.
+    """
+    from roadmaps.tasks import send_notification
+
+    now = now or timezone.now()
+    return requeue_stale(
+        jobs=Notification.objects.filter(sent_at__isnull=True),
+        task=send_notification,
+        lost=Q(created_at__lt=now - RESEND_QUEUED_AFTER, created_at__gte=now - RESEND_LETTERS_WITHIN),
+    )
 
 
 def _absolute(path: str) -> str:

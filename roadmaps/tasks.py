@@ -18,3 +18,8 @@ def remind_periods_due() -> int:
 @shared_task(name="roadmaps.tasks.mark_overdue_measures")
 def mark_overdue_measures() -> int:
     return services.measures_mark_overdue()
+
+
+@shared_task(name="roadmaps.tasks.resend_unsent_notifications")
+def resend_unsent_notifications() -> list[int]:
+    return services.notifications_resend_unsent()

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.scopes import schools_for
+from core import queue
 from roadmaps import selectors, services
 from roadmaps.evidence import CONTENT_TYPES, EvidenceRefused
 from roadmaps.forms import (
@@ -216,6 +217,7 @@ def measure_delete(request, pk: int):
 
 
 @login_required
+@queue.warn_when_delayed(queue.LETTERS_DELAYED_MESSAGE)
 def roadmap_transition(request, pk: int):
     roadmap = selectors.roadmap_get(user=request.user, pk=pk)
     if request.user.role in (Role.REGION, Role.METHODOLOGIST, Role.TEACHER):
@@ -243,6 +245,7 @@ def roadmap_transition(request, pk: int):
 
 
 @login_required
+@queue.warn_when_delayed(queue.LETTERS_DELAYED_MESSAGE)
 def progress(request, pk: int, period_pk: int):
     """The director's one-screen form for a period. A second saver of the same report is refused
     (optimistic lock) and gets the form back with what they typed."""
@@ -301,6 +304,7 @@ def progress(request, pk: int, period_pk: int):
 
 
 @login_required
+@queue.warn_when_delayed(queue.LETTERS_DELAYED_MESSAGE)
 def review(request, pk: int):
     """The report as the reviewer sees it, with accept/return and comments threaded per measure."""
     report = selectors.report_get(user=request.user, pk=pk)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
-from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit
+from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit, requeue_stale
 from core.tabular import RowError, TabularFileError, read_tables, read_upload
 from core.testing_hooks import pause_before_commit
 from schools.models import Municipality, Organisation, RegistryImport, School
@@ -344,25 +344,14 @@ def registry_imports_requeue_stale() -> list[int]:
     from schools.tasks import import_registry
 
     now = timezone.now()
-    resent = list(
-        RegistryImport.objects.filter(
-            status=RegistryImport.Status.QUEUED, uploaded_at__lt=now - RESEND_QUEUED_AFTER
-        ).values_list("pk", flat=True)
+    return requeue_stale(
+        jobs=RegistryImport.objects.all(),
+        task=import_registry,
+        lost=Q(status=RegistryImport.Status.QUEUED, uploaded_at__lt=now - RESEND_QUEUED_AFTER),
+        # Back to the queue only if nobody claimed it meanwhile (the update is conditional).
+        stuck=Q(status=RegistryImport.Status.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER),
+        unstick={"status": RegistryImport.Status.QUEUED},
     )
-    for job_id in resent:
-        enqueue_on_commit(import_registry, job_id)
-    stale = list(
-        RegistryImport.objects.filter(
-            status=RegistryImport.Status.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER
-        ).values_list("pk", flat=True)
-    )
-    for job_id in stale:
-        # Back to the queue only if nobody claimed it meanwhile.
-        if RegistryImport.objects.filter(pk=job_id, status=RegistryImport.Status.RUNNING).update(
-            status=RegistryImport.Status.QUEUED
-        ):
-            enqueue_on_commit(import_registry, job_id)
-    return resent + stale
 
 
 def registry_imports_purge(*, older_than_days: int = 90) -> int:

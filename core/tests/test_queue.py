@@ -12,7 +12,6 @@ from celery.app.task import Task
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from core import queue
 from monitoring import services as monitoring_services
@@ -27,26 +26,6 @@ REGISTRY_CSV = (
     "Код ОО;Полное наименование;Тип;Местность\n"
     "edu985101;Муниципальное бюджетное общеобразовательное учреждение «Заречная СОШ»;СОШ;Городская\n"
 ).encode()
-
-
-@pytest.fixture
-def broker(monkeypatch):
-    """Switch the broker off and on: while off, every send fails as kombu fails on a refused connection."""
-
-    class Broker:
-        up = True
-        attempts: list[str] = []
-
-    real_apply_async = Task.apply_async
-
-    def apply_async(task, *args, **kwargs):
-        Broker.attempts.append(task.name)
-        if not Broker.up:
-            raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
-        return real_apply_async(task, *args, **kwargs)
-
-    monkeypatch.setattr(Task, "apply_async", apply_async)
-    return Broker
 
 
 @pytest.fixture(autouse=True)
@@ -201,3 +180,55 @@ def test_a_programming_error_in_a_send_is_not_swallowed(monkeypatch):
     monkeypatch.setattr(Task, "apply_async", broken)
     with pytest.raises(TypeError):
         queue.send(import_registry, 0)
+
+
+def test_every_sweep_is_on_the_beat_schedule_and_names_a_registered_task():
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()  # autodiscover the apps' tasks as a worker does
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    sweeps = {
+        "monitoring.tasks.requeue_stale_result_imports",
+        "schools.tasks.requeue_stale_registry_imports",
+        "reports.tasks.requeue_stale_reports",
+        "identification.tasks.requeue_stale_identification",
+        "risks.tasks.requeue_stale_risks",
+        "roadmaps.tasks.resend_unsent_notifications",
+        "events.tasks.resend_unsent_letters",
+    }
+    assert sweeps <= scheduled
+    assert scheduled <= set(app.tasks), scheduled - set(app.tasks)
+
+
+def test_requeue_stale_moves_a_stuck_job_back_once_and_survives_the_broker_down(
+    department, broker, django_capture_on_commit_callbacks
+):
+    """The job is moved by a conditional update; a second sweep finds nothing to move."""
+    from django.db.models import Q
+
+    from risks.models import RecomputeJob
+    from risks.tasks import run_recompute_job
+    from tests.factories import AcademicYearFactory
+
+    year = AcademicYearFactory(start_year=2025)
+    job = RecomputeJob.objects.create(year=year, municipality=department.municipality, status="running")
+    stuck = Q(status="running")
+    broker.up = False
+
+    def sweep() -> list[int]:
+        with django_capture_on_commit_callbacks(execute=True):
+            return queue.requeue_stale(
+                jobs=RecomputeJob.objects.all(),
+                task=run_recompute_job,
+                lost=Q(pk__in=[]),
+                stuck=stuck,
+                unstick={"status": "queued"},
+            )
+
+    first, second = sweep(), sweep()
+
+    assert (first, second) == ([job.pk], [])
+    assert RecomputeJob.objects.get(pk=job.pk).status == "queued"  # left for the next sweep, not lost
+    assert broker.attempts == ["risks.tasks.run_recompute_job"]

@@ -9,6 +9,7 @@ every row was written and before anything was committed: the worst moment.
 from __future__ import annotations
 
 import http.client
+import importlib
 import io
 import json
 import os
@@ -21,18 +22,21 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from core.testing_hooks import PAUSE_BEFORE_COMMIT
+from identification.models import IdentificationRun, IndicatorRecompute, Methodology, MethodologyVersion, TaskStatus
 from monitoring.models import ImportJob, ParticipantResult, Subject
 from monitoring.services import results_import_create, results_imports_requeue_stale
 from monitoring.tasks import import_results
 from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
 from schools.models import RegistryImport, School
 from schools.services import STALE_RUNNING_AFTER, registry_import_create, registry_imports_requeue_stale
+from tests.factories import AcademicYearFactory
 from tests.integration.conftest import PROJECT_ROOT, kill, log_of, process_env, wait_until
 
 pytestmark = [
@@ -197,6 +201,14 @@ class Browser:
     def get(self, path: str):
         return self.request("GET", path)
 
+    def post_form(self, path: str, data: dict[str, str]):
+        from urllib.parse import urlencode
+
+        status, _headers, _page = self.get(path)  # sets the CSRF cookie
+        assert status == 200, path
+        body = urlencode({"csrfmiddlewaretoken": self.cookies[settings.CSRF_COOKIE_NAME], **data}).encode()
+        return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
+
     def upload(self, path: str, name: str, content: bytes):
         status, _headers, _page = self.get(path)  # sets the CSRF cookie
         assert status == 200, path
@@ -261,22 +273,46 @@ def test_with_redis_down_pages_work_uploads_are_kept_and_processed_once_redis_is
     assert "обработка задерживается" in browser.get(headers["Location"])[2].lower()
     assert registry_job.status == RegistryImport.Status.QUEUED
 
-    # Redis is back; a few minutes later beat runs the sweeps, which send the two jobs again.
+    # The department starts an identification run: saved, and the page says the work is delayed.
+    for module in ("identification.migrations.0003_methodology_presets",):  # a flush took the seeded presets
+        importlib.import_module(module).seed(apps, None)
+    version = MethodologyVersion.objects.get(methodology=Methodology.objects.get(kind="low_results"), number=1)
+    year = AcademicYearFactory(start_year=2025, is_current=True)
+    status, headers, _page = browser.post_form(
+        reverse("identification:run_create"),
+        {"version": str(version.pk), "year": str(year.pk), "municipality": str(department.municipality_id)},
+    )
+    run = IdentificationRun.objects.get()
+    assert (status, headers["Location"]) == (302, reverse("identification:run_detail", args=[run.pk]))
+    assert "расчёт задерживается" in browser.get(headers["Location"])[2].lower()
+    assert run.status == TaskStatus.QUEUED
+
+    # Redis is back; a few minutes later beat runs the sweeps, which send the three jobs again.
     spare_redis.start()
     ten_minutes_ago = timezone.now() - timedelta(minutes=10)
     ImportJob.objects.filter(pk=job.pk).update(created_at=ten_minutes_ago)
     RegistryImport.objects.filter(pk=registry_job.pk).update(uploaded_at=ten_minutes_ago)
+    IdentificationRun.objects.filter(pk=run.pk).update(created_at=ten_minutes_ago)
     worker = start_worker("after-outage", REDIS_URL=spare_redis.url)
     env = process_env(var_dir, REDIS_URL=spare_redis.url)
     _celery_call("monitoring.tasks.requeue_stale_result_imports", env)
     _celery_call("schools.tasks.requeue_stale_registry_imports", env)
+    _celery_call("identification.tasks.requeue_stale_identification", env)
 
-    def both_finished() -> bool:
+    def all_finished() -> bool:
         job.refresh_from_db()
         registry_job.refresh_from_db()
-        return job.is_finished and registry_job.is_finished
+        run.refresh_from_db()
+        return job.is_finished and registry_job.is_finished and run.is_finished
 
-    wait_until(both_finished, what="the imports uploaded while Redis was down", watch=worker)
+    wait_until(all_finished, what="the imports and the run started while Redis was down", watch=worker)
+    assert run.status == TaskStatus.DONE and run.schools_count > 0, run.error
+    # The import's recompute, queued by the worker once the import was written, runs too.
+    wait_until(
+        lambda: IndicatorRecompute.objects.filter(import_job=job, status=TaskStatus.DONE).exists(),
+        what="the recompute after the import",
+        watch=worker,
+    )
     assert (job.status, job.rows_created) == (ImportJob.Status.DONE, PARTICIPANTS), job.errors
     assert ParticipantResult.objects.count() == PARTICIPANTS
     assert (registry_job.status, registry_job.created_count) == (RegistryImport.Status.DONE, 2), registry_job.errors
