@@ -141,8 +141,7 @@ def test_department_uploads_vpr_identifies_approves_and_downloads_the_report(
     monkeypatch.setattr(monitoring.services, "pause_before_commit", page_follows_the_writing)
     assert held_tasks.run("monitoring.tasks.import_results") == [
         "monitoring.tasks.import_results",
-        "identification.tasks.indicators_after_import",
-        "identification.tasks.recompute_indicators",
+        "identification.tasks.recompute_indicators",  # the recompute the import saved (see core.queue)
     ]
     assert watched == [f"results import {job_path.split('/')[-2]}"]
 
