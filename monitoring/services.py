@@ -250,7 +250,7 @@ def results_load(*, job: ImportJob, sheets: list[Sheet], progress=None) -> LoadO
 
 @contextmanager
 def _cycle_collector_paused():
-    """Python's cycle collector off while a file is loaded, and one collection after.
+    """Python's cycle collector off while a file is loaded.
 
     A region's file makes tens of millions of cells, strings and lists, none of them in a
     reference cycle; every few thousand allocations the collector would walk the growing
@@ -262,8 +262,7 @@ def _cycle_collector_paused():
         yield
     finally:
         if was_enabled:
-            gc.enable()
-            gc.collect()
+            gc.enable()  # no collection forced: the load made no cycles to free
 
 
 def _results_load(*, job: ImportJob, sheets: list[Sheet], progress=None) -> LoadOutcome:
