@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -256,6 +256,20 @@ def _keyed_states() -> tuple:
 
 
 _SHA256_BLOCK = 64
+
+
+def map_distinct(values: Sequence, convert: Callable) -> list | None:
+    """``convert`` of every value, computed once per distinct value; None for an unhashable value.
+
+    A column of a region's file holds a million cells but few distinct values (scores,
+    marks, classes, schools): each is converted once and the column is mapped in C.
+    """
+    try:
+        distinct = set(values)
+    except TypeError:
+        return None
+    table = {value: convert(value) for value in distinct}
+    return list(map(table.__getitem__, values))
 
 
 def column_label(index: int, title: str) -> str:

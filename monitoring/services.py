@@ -41,7 +41,15 @@ from monitoring.aggregates_format import parse_aggregates
 from monitoring.context_format import parse_context
 from monitoring.ege_report_format import parse_ege_report
 from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, SchoolAggregate, Subject
-from monitoring.parsing import AggregateRow, ContextRow, ParsedFile, ResultBlock, ResultRow, detect_layout
+from monitoring.parsing import (
+    AggregateRow,
+    ContextRow,
+    ParsedFile,
+    ResultBlock,
+    ResultRow,
+    detect_layout,
+    map_distinct,
+)
 from monitoring.rcoi_format import parse_rcoi
 from monitoring.results_csv_format import parse_results_csv
 from monitoring.vpr_format import parse_vpr_f1
@@ -762,40 +770,37 @@ class _ChunkReader(io.TextIOBase):
 def _block_copy_text(block: ResultBlock, picked: list[int] | None, ids: _CopyIds, job_id: int) -> Iterator[str]:
     """COPY text of a block's rows (all, or the ``picked`` ones), made column by column in chunks."""
 
-    cache: dict[int, list] = {}
-
     def column(values: list) -> list:
-        if picked is None:
-            return values
-        if id(values) not in cache:
-            cache[id(values)] = [values[i] for i in picked]
-        return cache[id(values)]
+        return values if picked is None else [values[i] for i in picked]
 
-    def texts(values: list, convert) -> list[str]:
-        table = {value: convert(value) for value in set(values)}
-        return list(map(table.__getitem__, values))
-
+    schools, keys, classes, variants = (
+        column(block.school_codes),
+        column(block.participant_keys),
+        column(block.class_names),
+        column(block.variants),
+    )
+    primaries, marks, journals, scores = (
+        column(block.primary_scores),
+        column(block.marks),
+        column(block.journal_marks),
+        column(block.task_scores),
+    )
     year, procedure, subject, grade = block.slice_prefix()
     lead = f"{ids.years[year]}\t{procedure}\t{ids.subjects[subject]}\t{grade}"
-    count = len(block) if picked is None else len(picked)
-    for start in range(0, count, COPY_CHUNK):
-        stop = start + COPY_CHUNK
-
-        def part(values: list, start=start, stop=stop) -> list:
-            return column(values)[start:stop]
-
+    for start in range(0, len(keys), COPY_CHUNK):
+        part = slice(start, start + COPY_CHUNK)
         lines = zip(
             repeat(lead),
-            texts(part(block.school_codes), lambda code: str(ids.schools[code])),
-            part(block.participant_keys),
-            texts(part(block.class_names), _copy_text),
-            texts(part(block.variants), _copy_text),
-            texts(part(block.primary_scores), str),
+            map_distinct(schools[part], lambda code: str(ids.schools[code])),
+            keys[part],
+            map_distinct(classes[part], _copy_text),
+            map_distinct(variants[part], _copy_text),
+            map_distinct(primaries[part], str),
             repeat(_copy_int(block.max_primary_score)),
-            texts(part(block.marks), _copy_int),
-            texts(part(block.journal_marks), _copy_int),
+            map_distinct(marks[part], _copy_int),
+            map_distinct(journals[part], _copy_int),
             repeat("\\N"),  # test_score: ВПР has none
-            map(_copy_text, part(block.task_scores)),
+            map(_copy_text, scores[part]),
             repeat(str(job_id)),
         )
         yield "\n".join(map("\t".join, lines)) + "\n"

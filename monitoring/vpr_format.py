@@ -34,6 +34,7 @@ from monitoring.parsing import (
     column_label,
     is_blank,
     is_vpr_f1_header,
+    map_distinct,
     parse_int,
     participant_keyer,
     row_cells,
@@ -358,7 +359,9 @@ class _FastSheet:
         at = self.at
         if at["participant"] >= width:
             return False
-        participants = _texts(columns[at["participant"]])
+        participants = map_distinct(columns[at["participant"]], cell_text)
+        if participants is None:
+            return False
         keep = [i for i, code in enumerate(participants) if code]
         if len(keep) != len(data) and not self._only_group_rows(data, participants):
             return False
@@ -373,30 +376,32 @@ class _FastSheet:
             return [values[i] for i in keep] if len(keep) != len(data) else list(values)
 
         # Schools: every participant row names its school (the group rows are only captions).
-        schools = _mapped(column("school"), lambda value: sys.intern(school_code_from(cell_text(value))))
+        schools = map_distinct(column("school"), lambda value: sys.intern(school_code_from(cell_text(value))))
         if schools is None or "" in set(schools):
             return False
         task_texts = []
         for task in self.tasks:
-            judged = _mapped(column(task.column), lambda value, task=task: _judge_task_cell(cell_text(value), task))
+            judged = map_distinct(
+                column(task.column), lambda value, task=task: _judge_task_cell(cell_text(value), task)
+            )
             if judged is None or any(message for _, message in set(judged)):
                 return False
             task_texts.append([text for text, _ in judged])
-        primaries = _mapped(column("primary"), lambda value: parse_int(cell_text(value)))
+        primaries = map_distinct(column("primary"), lambda value: parse_int(cell_text(value)))
         if primaries is None or any(
             p is None or p < 0 or (self.max_primary is not None and p > self.max_primary) for p in set(primaries)
         ):
             return False
-        marks = _mapped(column("mark"), lambda value: parse_int(cell_text(value)))
+        marks = map_distinct(column("mark"), lambda value: parse_int(cell_text(value)))
         if marks is None or not set(marks) <= _MARKS:
             return False
-        journals = _mapped(column("journal"), _journal_mark)
+        journals = map_distinct(column("journal"), _journal_mark)
         if journals is None or False in set(journals):
             return False
-        classes = _mapped(column("class_name"), cell_text)
+        classes = map_distinct(column("class_name"), cell_text)
         if classes is None or any(len(name) > 10 for name in set(classes)):
             return False
-        variants = _mapped(column("variant"), lambda value: cell_text(value)[:20])
+        variants = map_distinct(column("variant"), lambda value: cell_text(value)[:20])
         if variants is None:
             return False
         codes = [participants[i] for i in keep]
@@ -448,20 +453,6 @@ class _FastSheet:
                 continue
             return False
         return True
-
-
-def _mapped(values: list, convert: Callable) -> list | None:
-    """``convert`` of every value, computed once per distinct value; None for an unhashable cell."""
-    try:
-        distinct = set(values)
-    except TypeError:
-        return None
-    table = {value: convert(value) for value in distinct}
-    return list(map(table.__getitem__, values))
-
-
-def _texts(values: tuple) -> list[str]:
-    return _mapped(list(values), cell_text) or [cell_text(value) for value in values]
 
 
 def _journal_mark(value) -> int | bool | None:
