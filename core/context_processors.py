@@ -15,7 +15,7 @@ from accounts.models import Role
 from accounts.scopes import can_manage_registry
 from core.extensions import feature_modules
 from core.selectors import can_read_audit_log
-from monitoring.services import can_upload_results
+from monitoring.imports import can_upload_results
 
 MONITORING = "Мониторинг"
 SUPPORT = "Поддержка"

@@ -161,7 +161,7 @@ def requeue_stale(*, jobs: QuerySet, task, lost: Q, stuck: Q | None = None, unst
     ``lost``: rows still waiting long after they were queued (the broker was down, or the
     message was dropped); they are sent again as they are. ``stuck``: rows a dead worker left
     «running»; each is moved back by ``unstick`` with a conditional update (only one sweep wins
-    it, as in monitoring.services._claim) and then sent. Sending twice is harmless because
+    it, as in monitoring.imports.pipeline.job_claim) and then sent. Sending twice is harmless because
     every task claims its row before it works (``UPDATE … WHERE status = 'queued'``), so a job
     that was only slow, or is already done, does nothing on the second message.
 

@@ -12,7 +12,7 @@ results as in the municipal models (DESIGN.md §7). A few schools inflate journa
 objectivity markers look for.
 
 The data go through the real pipeline: sheets in the Ф1, РЦОИ-protocol and context
-layouts are built in memory and loaded by ``services.results_import_sheets`` — one import
+layouts are built in memory and loaded by ``imports.results_import_sheets`` — one import
 job per procedure and year, shown in the import history and rolled back like any other.
 A job already loaded (by its name) is skipped, so a second run creates nothing.
 
@@ -41,8 +41,8 @@ from openpyxl import Workbook
 
 from core.extensions import DEMO_OPTIONS
 from core.tabular import Sheet
-from monitoring import sample_files, services
-from monitoring.context_format import COLUMNS as CONTEXT_COLUMNS
+from monitoring import imports, sample_files
+from monitoring.formats.context import COLUMNS as CONTEXT_COLUMNS
 from monitoring.models import ImportJob
 from schools.demo import CURATED_SCHOOL_CODES, CURRENT_YEAR, DIRECTOR_SCHOOL_CODE, HOME
 from schools.models import School
@@ -325,7 +325,7 @@ def demo_seed() -> str:
     for name, build in plan:
         if name in loaded:
             continue
-        job = services.results_import_sheets(sheets=build(), original_name=name)
+        job = imports.results_import_sheets(sheets=build(), original_name=name)
         if job.status != ImportJob.Status.DONE:
             raise RuntimeError(f"demo import «{name}» failed: {job.errors[:3]}")
         created += job.rows_created

@@ -224,7 +224,7 @@ class ParticipantResult(models.Model):
     )
     class_name = models.CharField("класс", max_length=10, blank=True)
     variant = models.CharField("вариант", max_length=20, blank=True)
-    # 128-bit HMAC-SHA256 of the participant's identity, hex; see monitoring.parsing.participant_key.
+    # 128-bit HMAC-SHA256 of the participant's identity, hex; see monitoring.formats.parsing.participant_key.
     participant_key = models.CharField("участник (ключ)", max_length=32)
     primary_score = models.PositiveSmallIntegerField("первичный балл")
     max_primary_score = models.PositiveSmallIntegerField("максимальный первичный балл", null=True, blank=True)

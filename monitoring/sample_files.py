@@ -158,7 +158,7 @@ def ege_report_xlsx(
 
 
 def aggregates_csv(rows: list[dict], *, columns: list[str] | None = None, delimiter: str = ";") -> bytes:
-    from monitoring.aggregates_format import COLUMNS as AGGREGATE_COLUMNS
+    from monitoring.formats.aggregates import COLUMNS as AGGREGATE_COLUMNS
 
     chosen = [c for c in AGGREGATE_COLUMNS if columns is None or c.key in columns]
     buffer = io.StringIO()

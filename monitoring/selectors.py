@@ -31,7 +31,7 @@ def import_job_get(*, user: User, pk: int) -> ImportJob:
 
 
 def import_job_get_for_rollback(*, user: User, pk: int) -> ImportJob:
-    from monitoring.services import can_roll_back_results
+    from monitoring.imports import can_roll_back_results
 
     if not can_roll_back_results(user):
         return get_object_or_404(ImportJob.objects.none(), pk=pk)

@@ -3,13 +3,13 @@
 from celery import shared_task
 from django.db import transaction
 
-from monitoring import services
+from monitoring import imports
 
 
 @shared_task(name="monitoring.tasks.import_results")
 def import_results(job_id: int) -> None:
     # Routed to the «imports» queue by CELERY_TASK_ROUTES («*.import_*»).
-    services.results_import_run(job_id=job_id)
+    imports.results_import_run(job_id=job_id)
     after_import_finished(job_id)
 
 
@@ -27,4 +27,4 @@ def after_import_finished(job_id: int) -> None:
 
 @shared_task(name="monitoring.tasks.requeue_stale_result_imports")
 def requeue_stale_result_imports() -> list[int]:
-    return services.results_imports_requeue_stale()
+    return imports.results_imports_requeue_stale()

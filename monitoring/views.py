@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET
 from accounts.scopes import can_manage_registry
 from core import queue
 from core.tabular import XLSX_CONTENT_TYPE, TabularFileError, xlsx_bytes
-from monitoring import selectors, services
+from monitoring import imports, selectors
+from monitoring.formats.layouts import LAYOUTS, TEMPLATES
 from monitoring.forms import ImportJobFilterForm, ResultsUploadForm
-from monitoring.layouts import LAYOUTS, TEMPLATES
 from monitoring.models import ImportJob
 
 PAGE_SIZE = 50
@@ -26,15 +26,15 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 @login_required
 def import_upload(request):
-    if not services.can_upload_results(request.user):
+    if not imports.can_upload_results(request.user):
         raise PermissionDenied
     form = ResultsUploadForm(request.POST or None, request.FILES or None, max_bytes=settings.UPLOAD_MAX_BYTES)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             with queue.watch() as sent:
-                job = services.results_import_create(user=request.user, uploaded_file=upload, original_name=upload.name)
-        except (TabularFileError, services.ImportRefused) as exc:
+                job = imports.results_import_create(user=request.user, uploaded_file=upload, original_name=upload.name)
+        except (TabularFileError, imports.ImportRefused) as exc:
             form.add_error("file", str(exc))
         else:
             if sent.delayed:
@@ -55,8 +55,8 @@ def import_upload(request):
 @login_required
 @require_GET
 def import_template(request, kind: str = "context"):
-    """The template of a canonical layout (monitoring.layouts.TEMPLATES), with a description sheet."""
-    if not services.can_upload_results(request.user):
+    """The template of a canonical layout (monitoring.formats.layouts.TEMPLATES), with a description sheet."""
+    if not imports.can_upload_results(request.user):
         raise PermissionDenied
     template = TEMPLATES.get(kind)
     if template is None:
@@ -81,7 +81,7 @@ def import_list(request):
     return render(
         request,
         "monitoring/import_list.html",
-        {"page": page, "filter_form": filter_form, "can_upload": services.can_upload_results(request.user)},
+        {"page": page, "filter_form": filter_form, "can_upload": imports.can_upload_results(request.user)},
     )
 
 
@@ -92,7 +92,7 @@ def import_detail(request, pk: int):
     template = "monitoring/_import_progress.html" if request.htmx else "monitoring/import_detail.html"
     context = {
         "job": job,
-        "can_roll_back": services.can_roll_back_results(request.user),
+        "can_roll_back": imports.can_roll_back_results(request.user),
         "can_manage_registry": can_manage_registry(request.user),
     }
     return render(request, template, context)
@@ -113,8 +113,8 @@ def import_rollback(request, pk: int):
     if request.method == "POST":
         try:
             with queue.watch() as sent:
-                services.import_job_rollback(job=job, user=request.user)
-        except services.ImportRefused as exc:
+                imports.import_job_rollback(job=job, user=request.user)
+        except imports.ImportRefused as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"Загрузка №{job.pk} отменена: данные возвращены к состоянию до неё.")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import queue
-from monitoring import services as monitoring_services
+from monitoring import imports as monitoring_imports
 from monitoring.models import ImportJob, ParticipantResult, Subject
 from monitoring.tasks import import_results
 from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
@@ -89,7 +89,7 @@ def test_an_upload_with_the_broker_up_says_nothing_about_a_delay(client, departm
 
 def _queued_results_job(user, school, broker, *, minutes: int) -> ImportJob:
     broker.up = False
-    job = monitoring_services.results_import_create(
+    job = monitoring_imports.results_import_create(
         user=user, uploaded_file=io.BytesIO(_f1(school)), original_name="f1.xlsx"
     )
     ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=minutes))
@@ -104,9 +104,9 @@ def test_the_sweep_resends_a_results_job_left_queued_by_a_broker_outage_and_it_i
     assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.QUEUED
 
     broker.up = True
-    assert monitoring_services.results_imports_requeue_stale() == [job.pk]
+    assert monitoring_imports.results_imports_requeue_stale() == [job.pk]
     # A second sweep finds nothing to do; a late duplicate message is refused by the claim.
-    assert monitoring_services.results_imports_requeue_stale() == []
+    assert monitoring_imports.results_imports_requeue_stale() == []
     queue.send(import_results, job.pk)
 
     job.refresh_from_db()
@@ -120,7 +120,7 @@ def test_the_sweep_leaves_a_fresh_queued_job_alone_and_survives_a_broker_still_d
     old = _queued_results_job(department, school, broker, minutes=10)
     broker.attempts.clear()
 
-    assert monitoring_services.results_imports_requeue_stale() == [old.pk]  # broker still down: no exception
+    assert monitoring_imports.results_imports_requeue_stale() == [old.pk]  # broker still down: no exception
 
     assert broker.attempts == ["monitoring.tasks.import_results"]
     assert set(ImportJob.objects.values_list("status", flat=True)) == {ImportJob.Status.QUEUED}
@@ -147,7 +147,7 @@ def test_a_job_page_of_a_job_queued_too_long_says_processing_is_delayed(
     client, department, school, broker, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
-        job = monitoring_services.results_import_create(
+        job = monitoring_imports.results_import_create(
             user=department, uploaded_file=io.BytesIO(_f1(school)), original_name="f1.xlsx"
         )
     client.force_login(department)

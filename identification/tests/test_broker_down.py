@@ -19,7 +19,7 @@ from identification import services
 from identification.models import IdentificationRun, IndicatorRecompute, Methodology, MethodologyVersion, RunResult
 from identification.models import TaskStatus as T
 from identification.tasks import run_identification
-from monitoring import services as monitoring_services
+from monitoring import imports as monitoring_imports
 from monitoring.models import ImportJob
 from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
 from tests.factories import AcademicYearFactory
@@ -157,7 +157,7 @@ def test_an_import_finishing_with_the_broker_down_keeps_its_recompute_for_the_sw
     department, school, catalogues, broker
 ):
     """The recompute after an import used to be a message that nothing recorded: lost with the broker."""
-    job = monitoring_services.results_import_create(
+    job = monitoring_imports.results_import_create(
         user=department, uploaded_file=io.BytesIO(_f1(school)), original_name="f1.xlsx", queue=False
     )
     broker.up = False

@@ -260,12 +260,12 @@ def test_an_import_recomputes_the_indicators_of_the_schools_it_touched(
 ):
     import io
 
-    from monitoring import services as monitoring_services
+    from monitoring import imports as monitoring_imports
     from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
 
     sheet = VprSheet(year=2025, schools={school.code: [vpr_row(f"P{i}", mark=2 if i < 3 else 4) for i in range(12)]})
     with django_capture_on_commit_callbacks(execute=True):
-        job = monitoring_services.results_import_create(
+        job = monitoring_imports.results_import_create(
             user=department, uploaded_file=io.BytesIO(vpr_f1_xlsx(sheet)), original_name="vpr.xlsx"
         )
     job.refresh_from_db()
@@ -273,7 +273,7 @@ def test_an_import_recomputes_the_indicators_of_the_schools_it_touched(
     assert IndicatorValue.objects.get(school=school, indicator="vpr_share_2", subject=None).value == 25.0
 
     with django_capture_on_commit_callbacks(execute=True):
-        monitoring_services.import_job_rollback(job=job, user=department)
+        monitoring_imports.import_job_rollback(job=job, user=department)
 
     assert not IndicatorValue.objects.filter(school=school, indicator="vpr_share_2").exists()
 

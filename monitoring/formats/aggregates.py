@@ -17,19 +17,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core.tabular import RowError, Sheet, normalise_header
-from monitoring.models import ImportJob, Procedure
-from monitoring.parsing import (
+from monitoring.formats.headers import TEMPLATE_SCAN_ROWS, find_header, is_aggregates_header
+from monitoring.formats.parsing import (
     AggregateRow,
     ParsedFile,
     Progress,
     column_label,
-    is_aggregates_header,
     is_blank,
     parse_decimal,
     parse_int,
-    row_cells,
     school_code_from,
 )
+from monitoring.models import ImportJob, Procedure
 
 
 @dataclass(frozen=True)
@@ -86,10 +85,7 @@ TEMPLATE_EXAMPLE = [
 def parse_aggregates(sheets: list[Sheet], *, subjects_by_name: dict[str, str], progress: Progress | None) -> ParsedFile:
     parsed = ParsedFile(layout=ImportJob.Layout.AGGREGATES)
     for sheet in sheets:
-        header_index = next(
-            (i for i, row in enumerate(sheet.rows[:10]) if is_aggregates_header(row_cells(row))),
-            None,
-        )
+        header_index = find_header(sheet.head(TEMPLATE_SCAN_ROWS), is_aggregates_header)
         if header_index is None:
             continue
         mapping: dict[str, int] = {}

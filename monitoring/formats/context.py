@@ -12,19 +12,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core.tabular import RowError, Sheet, normalise_header
-from monitoring.models import ImportJob
-from monitoring.parsing import (
+from monitoring.formats.headers import TEMPLATE_SCAN_ROWS, find_header, is_context_header
+from monitoring.formats.parsing import (
     ContextRow,
     ParsedFile,
     Progress,
     column_label,
     is_blank,
-    is_context_header,
     parse_decimal,
     parse_int,
-    row_cells,
     school_code_from,
 )
+from monitoring.models import ImportJob
 
 
 @dataclass(frozen=True)
@@ -85,10 +84,7 @@ TEMPLATE_EXAMPLE = [
 def parse_context(sheets: list[Sheet], *, progress: Progress | None) -> ParsedFile:
     parsed = ParsedFile(layout=ImportJob.Layout.CONTEXT)
     for sheet in sheets:
-        header_index = next(
-            (i for i, row in enumerate(sheet.rows[:10]) if is_context_header(row_cells(row))),
-            None,
-        )
+        header_index = find_header(sheet.head(TEMPLATE_SCAN_ROWS), is_context_header)
         if header_index is None:
             continue
         mapping: dict[str, int] = {}

@@ -22,22 +22,20 @@ import re
 from decimal import Decimal
 
 from core.tabular import RowError, Sheet, normalise_header
-from monitoring.aggregates_format import report_duplicates, subject_code_for
-from monitoring.models import ImportJob, Procedure
-from monitoring.parsing import (
+from monitoring.formats.aggregates import report_duplicates, subject_code_for
+from monitoring.formats.headers import HEADER_SCAN_ROWS, find_header, is_ege_report_header
+from monitoring.formats.parsing import (
     AggregateRow,
     ParsedFile,
     Progress,
     column_label,
     is_blank,
-    is_ege_report_header,
     parse_decimal,
     parse_int,
-    row_cells,
     school_code_from,
 )
+from monitoring.models import ImportJob, Procedure
 
-_SCAN = 40
 _HEADER_ROWS_ABOVE = 2
 _ACADEMIC_YEAR = re.compile(r"\b(20\d{2})\s*[/\-–]\s*(20\d{2}|\d{2})\b")
 _YEAR = re.compile(r"\b(20\d{2})\b")
@@ -80,10 +78,7 @@ def _year_start(rows: list[list[str]]) -> int | None:
 def parse_ege_report(sheets: list[Sheet], *, subjects_by_name: dict[str, str], progress: Progress | None) -> ParsedFile:
     parsed = ParsedFile(layout=ImportJob.Layout.EGE_REPORT)
     for number, sheet in enumerate(sheets, 1):
-        measures_index = next(
-            (i for i, row in enumerate(sheet.rows[:_SCAN]) if is_ege_report_header(row_cells(row))),
-            None,
-        )
+        measures_index = find_header(sheet.head(HEADER_SCAN_ROWS), is_ege_report_header)
         if measures_index is not None:
             _parse_sheet(sheet, measures_index, parsed, subjects_by_name)
         if progress is not None:

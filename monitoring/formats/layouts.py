@@ -2,14 +2,14 @@
 of the canonical ones (DESIGN.md §6: «one documented canonical CSV/XLSX per kind, with a
 template to download»).
 
-Detection is not here: a file's layout is read from its header (monitoring.parsing).
+Detection is not here: a file's layout is read from its header (monitoring.formats.headers).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monitoring import aggregates_format, context_format, results_csv_format
+from monitoring.formats import aggregates, context, results_csv
 from monitoring.models import ImportJob
 
 
@@ -43,24 +43,24 @@ TEMPLATES: dict[str, Template] = {
         kind="results",
         sheet="Результаты",
         filename="shablon-rezultatov-uchastnikov.xlsx",
-        columns=tuple(TemplateColumn(c.title, c.description, c.required) for c in results_csv_format.COLUMNS),
-        example=tuple(tuple(row) for row in results_csv_format.TEMPLATE_EXAMPLE),
+        columns=tuple(TemplateColumn(c.title, c.description, c.required) for c in results_csv.COLUMNS),
+        example=tuple(tuple(row) for row in results_csv.TEMPLATE_EXAMPLE),
         code_index=4,
     ),
     "context": Template(
         kind="context",
         sheet="Контекст",
         filename="shablon-kontekstnyh-dannyh.xlsx",
-        columns=tuple(TemplateColumn(c.title, c.description, c.required) for c in context_format.COLUMNS),
-        example=(tuple(context_format.TEMPLATE_EXAMPLE),),
+        columns=tuple(TemplateColumn(c.title, c.description, c.required) for c in context.COLUMNS),
+        example=(tuple(context.TEMPLATE_EXAMPLE),),
         code_index=1,
     ),
     "aggregates": Template(
         kind="aggregates",
         sheet="Показатели школ",
         filename="shablon-pokazateley-shkol.xlsx",
-        columns=tuple(TemplateColumn(c.title, c.description, c.required) for c in aggregates_format.COLUMNS),
-        example=tuple(tuple(row) for row in aggregates_format.TEMPLATE_EXAMPLE),
+        columns=tuple(TemplateColumn(c.title, c.description, c.required) for c in aggregates.COLUMNS),
+        example=tuple(tuple(row) for row in aggregates.TEMPLATE_EXAMPLE),
         code_index=4,
     ),
 }

@@ -1,9 +1,10 @@
-"""What every results layout parses into, and which layout a file is (read from its header).
+"""What every results layout parses into, and the cell readers the parsers share.
 
 A parser turns the sheets of a file (text cells, see core.tabular) into ``ResultRow`` or
 ``ContextRow`` records plus ``RowError`` for every cell it cannot accept. Parsers know only
 the file; what needs the database (school codes, scope, duplicates against each other)
-is checked in monitoring.services before anything is written.
+is checked in monitoring.imports.validate before anything is written. Which layout a
+file is, and where a sheet's header row stands: monitoring.formats.headers.
 """
 
 from __future__ import annotations
@@ -17,12 +18,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
-from core.tabular import RowError, Sheet, column_letter, normalise_header
-from monitoring.models import ImportJob
+from core.tabular import RowError, column_letter
 from schools.models import SCHOOL_CODE_RE
 
 Progress = Callable[[int, int], None]
-HEADER_SCAN_ROWS = 40
 _EDU_IN_TEXT = re.compile(r"\b(edu\d{4,7})\b", re.IGNORECASE)
 
 
@@ -323,71 +322,6 @@ def parse_decimal(raw: str) -> Decimal | None:
 def academic_year_of(year: int, month: int) -> int:
     """Start year of the academic year a date falls in (1 September to 31 August)."""
     return year if month >= 9 else year - 1
-
-
-def row_cells(row: list[str]) -> set[str]:
-    return {normalise_header(cell) for cell in row if cell}
-
-
-def is_results_csv_header(cells: set[str]) -> bool:
-    return {"процедура", "код участника", "первичный балл"} <= cells and bool(cells & {"код предмета", "предмет"})
-
-
-def is_vpr_f1_header(cells: set[str]) -> bool:
-    return {"код участника", "первичный балл", "отметка"} <= cells and "код ппэ" not in cells and "фамилия" not in cells
-
-
-def is_rcoi_header(cells: set[str]) -> bool:
-    return "код оо" in cells and "первичный балл" in cells and bool(cells & {"код ппэ", "фамилия", "код участника"})
-
-
-def is_context_header(cells: set[str]) -> bool:
-    return {"код оо", "учебный год", "контингент"} <= cells
-
-
-def is_vpr_f3_header(cells: set[str]) -> bool:
-    # The marks 2–5 may stand in this row or in the one below it (a merged «Распределение…» cell).
-    return {"группы участников", "кол-во оо", "кол-во участников"} <= cells
-
-
-def is_vpr_journal_header(cells: set[str]) -> bool:
-    # «Понизили (Отметка < Отметка по журналу)» is a column title or the caption of a row.
-    return any(cell.startswith("понизили") for cell in cells)
-
-
-def is_ege_report_header(cells: set[str]) -> bool:
-    return any(cell.startswith(("приняло участие", "приняли участие")) for cell in cells) and any(
-        "средний" in cell and "балл" in cell for cell in cells
-    )
-
-
-def is_aggregates_header(cells: set[str]) -> bool:
-    participants = {"участников", "приняли участие", "приняло участие"}
-    return {"учебный год", "код оо", "предмет"} <= cells and bool(cells & participants)
-
-
-_DETECTORS = (
-    # Before Ф1 and РЦОИ: the canonical header holds their columns too, and «Процедура» besides.
-    (ImportJob.Layout.RESULTS_CSV, is_results_csv_header),
-    (ImportJob.Layout.VPR_F1, is_vpr_f1_header),
-    (ImportJob.Layout.RCOI_PROTOCOL, is_rcoi_header),
-    (ImportJob.Layout.CONTEXT, is_context_header),
-    (ImportJob.Layout.AGGREGATES, is_aggregates_header),
-    (ImportJob.Layout.VPR_F3, is_vpr_f3_header),
-    (ImportJob.Layout.VPR_JOURNAL, is_vpr_journal_header),
-    (ImportJob.Layout.EGE_REPORT, is_ege_report_header),
-)
-
-
-def detect_layout(sheets: list[Sheet]) -> str | None:
-    """The layout of a file, recognised by its header row (never by the file name)."""
-    for sheet in sheets:
-        for row in sheet.head(HEADER_SCAN_ROWS):
-            cells = row_cells(row)
-            for layout, matches in _DETECTORS:
-                if matches(cells):
-                    return layout
-    return None
 
 
 def is_blank(row: list[str]) -> bool:

@@ -19,21 +19,20 @@ from __future__ import annotations
 import re
 
 from core.tabular import RowError, Sheet, normalise_header
-from monitoring.max_scores import max_primary_score
-from monitoring.models import ImportJob, Procedure
-from monitoring.parsing import (
+from monitoring.formats.headers import is_rcoi_header, row_cells
+from monitoring.formats.max_scores import max_primary_score
+from monitoring.formats.parsing import (
     ParsedFile,
     Progress,
     ResultRow,
     academic_year_of,
     column_label,
     is_blank,
-    is_rcoi_header,
     parse_int,
     participant_key,
-    row_cells,
     school_code_from,
 )
+from monitoring.models import ImportJob, Procedure
 
 _TITLE = re.compile(r"^\s*(\d{2})\s*[-–—]\s*(.+?)\s+(\d{4})[.\-/](\d{2})[.\-/](\d{2})\s*$")
 _LONG = re.compile(r"(\d+)\((\d+)\)")

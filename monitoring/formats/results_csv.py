@@ -15,19 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.tabular import RowError, Sheet, normalise_header
-from monitoring.models import ImportJob, Procedure
-from monitoring.parsing import (
+from monitoring.formats.headers import TEMPLATE_SCAN_ROWS, find_header, is_results_csv_header
+from monitoring.formats.parsing import (
     ParsedFile,
     Progress,
     ResultRow,
     column_label,
     is_blank,
-    is_results_csv_header,
     parse_int,
     participant_keyer,
-    row_cells,
     school_code_from,
 )
+from monitoring.models import ImportJob, Procedure
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def parse_results_csv(sheets: list[Sheet], *, subjects: dict[str, str], progress
     parsed = ParsedFile(layout=ImportJob.Layout.RESULTS_CSV)
     keyers: dict[tuple, Callable[[str], str]] = {}
     for sheet in sheets:
-        header_index = next((i for i, row in enumerate(sheet.rows[:10]) if is_results_csv_header(row_cells(row))), None)
+        header_index = find_header(sheet.head(TEMPLATE_SCAN_ROWS), is_results_csv_header)
         if header_index is None:
             continue
         mapping: dict[str, int] = {}

@@ -24,8 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.tabular import RowError, Sheet, cell_text, normalise_header
-from monitoring.models import ImportJob, Procedure
-from monitoring.parsing import (
+from monitoring.formats.headers import HEADER_SCAN_ROWS, find_header, is_vpr_f1_header
+from monitoring.formats.parsing import (
     ParsedFile,
     Progress,
     ResultBlock,
@@ -33,20 +33,18 @@ from monitoring.parsing import (
     academic_year_of,
     column_label,
     is_blank,
-    is_vpr_f1_header,
     map_distinct,
     parse_int,
     participant_keyer,
-    row_cells,
     school_code_from,
 )
+from monitoring.models import ImportJob, Procedure
 
 _TITLE = re.compile(r"ВПР\s+(\d{4})\s+(.+?)\s+(\d{1,2})\s*класс", re.IGNORECASE)
 _TASK = re.compile(r"^(\d+(?:\.\d+)?|\d+[кk]\d+)\s*\(\s*(\d+)\s*б\.?\s*\)$")
 _DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{2})-(\d{2})")
 _NOT_ATTEMPTED = {"x", "х"}  # Latin and Cyrillic
 _MARKS = {2, 3, 4, 5}
-_HEAD_ROWS = 40  # the header block and the column titles are within the first rows
 
 _FIXED = {
     "оо": "school",
@@ -138,8 +136,8 @@ def parse_vpr_f1(sheets: list[Sheet], *, subjects_by_name: dict[str, str], progr
     parsed = ParsedFile(layout=ImportJob.Layout.VPR_F1)
     seen = 0
     for number, sheet in enumerate(sheets, start=1):
-        head = sheet.head(_HEAD_ROWS)
-        header_index = next((i for i, row in enumerate(head) if is_vpr_f1_header(row_cells(row))), None)
+        head = sheet.head(HEADER_SCAN_ROWS)
+        header_index = find_header(head, is_vpr_f1_header)
         if header_index is not None:
             _parse_sheet(sheet, head, header_index, parsed, subjects_by_name)
         seen += len(sheet.raw)

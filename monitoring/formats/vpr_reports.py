@@ -37,26 +37,23 @@ import re
 from decimal import ROUND_FLOOR, Decimal
 
 from core.tabular import RowError, Sheet, normalise_header
-from monitoring.aggregates_format import mean_mark, report_duplicates, subject_code_for
-from monitoring.models import ImportJob, Procedure
-from monitoring.parsing import (
+from monitoring.formats.aggregates import mean_mark, report_duplicates, subject_code_for
+from monitoring.formats.headers import HEADER_SCAN_ROWS, find_header, is_vpr_f3_header, is_vpr_journal_header, row_cells
+from monitoring.formats.parsing import (
     AggregateRow,
     ParsedFile,
     Progress,
     academic_year_of,
     column_label,
     is_blank,
-    is_vpr_f3_header,
-    is_vpr_journal_header,
     parse_decimal,
     parse_int,
-    row_cells,
     school_code_from,
 )
+from monitoring.models import ImportJob, Procedure
 
 _TITLE = re.compile(r"ВПР\W+(\d{4})\W+(.+?)\W+(\d{1,2})\s*(?:-?[йи]\s*)?класс", re.IGNORECASE)
 _DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-_SCAN = 40
 _KINDS = (("понизили", "lowered"), ("подтвердили", "confirmed"), ("повысили", "raised"))
 _SUM_TOLERANCE = Decimal("1.5")  # ФИС ОКО rounds each share to two decimals
 
@@ -126,10 +123,7 @@ def counts_from_shares(shares: list[Decimal], total: int) -> list[int]:
 def parse_vpr_f3(sheets: list[Sheet], *, subjects_by_name: dict[str, str], progress: Progress | None) -> ParsedFile:
     parsed = ParsedFile(layout=ImportJob.Layout.VPR_F3)
     for number, sheet in enumerate(sheets, 1):
-        header_index = next(
-            (i for i, row in enumerate(sheet.rows[:_SCAN]) if is_vpr_f3_header(row_cells(row))),
-            None,
-        )
+        header_index = find_header(sheet.head(HEADER_SCAN_ROWS), is_vpr_f3_header)
         if header_index is not None:
             _parse_f3_sheet(sheet, header_index, parsed, subjects_by_name)
         if progress is not None:
@@ -221,10 +215,7 @@ def parse_vpr_journal(
 ) -> ParsedFile:
     parsed = ParsedFile(layout=ImportJob.Layout.VPR_JOURNAL)
     for number, sheet in enumerate(sheets, 1):
-        first = next(
-            (i for i, row in enumerate(sheet.rows[:_SCAN]) if is_vpr_journal_header(row_cells(row))),
-            None,
-        )
+        first = find_header(sheet.head(HEADER_SCAN_ROWS), is_vpr_journal_header)
         if first is not None:
             cells = row_cells(sheet.rows[first])
             if any(cell.startswith("подтвердили") for cell in cells):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from openpyxl import Workbook
 
-from monitoring.context_format import COLUMNS as CONTEXT_COLUMNS
+from monitoring.formats.context import COLUMNS as CONTEXT_COLUMNS
 from monitoring.sample_files import (  # noqa: F401 - the tests import them from here
     EGE_HEADER,
     EGE_MEASURES,

@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-from monitoring import services
+from monitoring import imports
 from monitoring.models import ImportJob
 
 
@@ -12,7 +12,7 @@ def run_import(django_capture_on_commit_callbacks):
 
     def run(user, content: bytes, name: str = "results.xlsx") -> ImportJob:
         with django_capture_on_commit_callbacks(execute=True):
-            job = services.results_import_create(user=user, uploaded_file=io.BytesIO(content), original_name=name)
+            job = imports.results_import_create(user=user, uploaded_file=io.BytesIO(content), original_name=name)
         job.refresh_from_db()
         return job
 

@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q
 
 from core.extensions import DEMO_OPTIONS
 from core.tabular import read_tables
-from monitoring import demo, services
+from monitoring import demo, imports
 from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, Procedure
 from schools.demo import CURRENT_YEAR, demo_district_seed
 
@@ -118,12 +118,12 @@ def test_sample_files_import_replace_three_schools_and_roll_back(seeded, setting
 
     for name in ("vpr_f1_individualnye_rezultaty.xlsx", "oge_protokol_rcoi.xlsx", "kontekstnye_dannye.csv"):
         with (folder / name).open("rb") as handle:
-            job = services.results_import_create(user=None, uploaded_file=handle, original_name=name, queue=False)
-        job = services.results_import_run(job_id=job.pk)
+            job = imports.results_import_create(user=None, uploaded_file=handle, original_name=name, queue=False)
+        job = imports.results_import_run(job_id=job.pk)
         assert job.status == ImportJob.Status.DONE, job.errors
         assert job.rows_replaced > 0 and job.schools_count == 3
         if job.layout != ImportJob.Layout.CONTEXT:
-            services.import_job_rollback(job=job, user=None)
+            imports.import_job_rollback(job=job, user=None)
 
     assert sorted(ParticipantResult.objects.filter(CURRENT).values_list("pk", flat=True)) == before
 
@@ -163,7 +163,7 @@ def test_each_sample_file_imports_cleanly_on_the_seeded_database_with_the_right_
         path = demo.samples_dir() / name
         with path.open("rb") as handle:
             sheets = read_tables(handle, name)
-        job = services.results_import_sheets(sheets=sheets, original_name=name)
+        job = imports.results_import_sheets(sheets=sheets, original_name=name)
 
         assert (job.status, job.layout) == (ImportJob.Status.DONE, layout), (name, job.errors[:3])
         if name in expected_rows:

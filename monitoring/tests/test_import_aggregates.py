@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from monitoring import services
+from monitoring import imports
+from monitoring.formats.vpr_reports import counts_from_shares
 from monitoring.models import ImportJob, Procedure, SchoolAggregate
 from monitoring.tests.builders import aggregates_csv, ege_report_xlsx, vpr_f3_xlsx, vpr_journal_xlsx
-from monitoring.vpr_reports_format import counts_from_shares
 
 
 def _snapshot():
@@ -200,9 +200,9 @@ def test_f3_and_journal_of_one_slice_fill_one_row_and_roll_back_one_at_a_time(de
     row = _current(school)
     assert (row.mark_2, row.mark_5, row.lowered, row.confirmed, row.raised, row.participants) == (1, 1, 1, 8, 1, 10)
 
-    services.import_job_rollback(job=journal, user=department)
+    imports.import_job_rollback(job=journal, user=department)
     assert _snapshot() == after_f3
-    services.import_job_rollback(job=f3, user=department)
+    imports.import_job_rollback(job=f3, user=department)
     assert SchoolAggregate.objects.count() == 0
 
 
@@ -304,9 +304,9 @@ def test_reimporting_an_ege_report_changes_nothing_and_a_correction_replaces(
 
     assert (corrected.rows_created, corrected.rows_replaced, corrected.slices_unchanged) == (1, 1, 2)
     assert _current(school, subject__code="01").participants == 26
-    with pytest.raises(services.ImportRefused):
-        services.import_job_rollback(job=first, user=department)
-    services.import_job_rollback(job=corrected, user=department)
+    with pytest.raises(imports.ImportRefused):
+        imports.import_job_rollback(job=first, user=department)
+    imports.import_job_rollback(job=corrected, user=department)
     assert _snapshot() == before
 
 
@@ -399,7 +399,7 @@ def test_rollback_of_an_aggregate_import_restores_the_rows_it_replaced(departmen
     second = run_import(department, aggregates_csv([{**row, "mean_score": 61}]), name="a.csv")
     assert _snapshot() != before
 
-    services.import_job_rollback(job=second, user=department)
+    imports.import_job_rollback(job=second, user=department)
 
     assert _snapshot() == before
     assert ImportJob.objects.get(pk=second.pk).status == ImportJob.Status.ROLLED_BACK

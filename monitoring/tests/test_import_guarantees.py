@@ -2,7 +2,7 @@
 
 import pytest
 
-from monitoring import services
+from monitoring import imports
 from monitoring.models import ContextData, ImportJob, ParticipantResult
 from monitoring.tests.builders import (
     OGE_HEADER,
@@ -146,8 +146,8 @@ def test_rollback_restores_exactly_the_state_before_the_job(department, school, 
     context = run_import(department, context_csv([context_row(school.code, contingent=999)]), name="c.csv")
     assert _snapshot() != before
 
-    services.import_job_rollback(job=context, user=department)
-    services.import_job_rollback(job=vpr, user=department)
+    imports.import_job_rollback(job=context, user=department)
+    imports.import_job_rollback(job=vpr, user=department)
 
     assert _snapshot() == before
     vpr.refresh_from_db()
@@ -158,8 +158,8 @@ def test_rollback_is_refused_while_a_later_job_replaced_its_rows(department, sch
     first = run_import(department, vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1")]})))
     second = run_import(department, vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1", primary=2, mark=2)]})))
 
-    with pytest.raises(services.ImportRefused, match=f"загрузкой №{second.pk}"):
-        services.import_job_rollback(job=first, user=department)
+    with pytest.raises(imports.ImportRefused, match=f"загрузкой №{second.pk}"):
+        imports.import_job_rollback(job=first, user=department)
 
     assert ImportJob.objects.get(pk=first.pk).status == ImportJob.Status.DONE
 
@@ -195,22 +195,22 @@ def test_department_cannot_load_schools_of_another_municipality(department, fore
 def test_running_the_task_twice_does_nothing_the_second_time(department, school, run_import):
     job = run_import(department, vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1")]})))
 
-    assert services.results_import_run(job_id=job.pk) is None
+    assert imports.results_import_run(job_id=job.pk) is None
     assert ParticipantResult.objects.count() == 1
 
 
 def test_teacher_cannot_create_an_import(teacher):
     import io
 
-    with pytest.raises(services.ImportRefused):
-        services.results_import_create(user=teacher, uploaded_file=io.BytesIO(b"a;b\n"), original_name="x.csv")
+    with pytest.raises(imports.ImportRefused):
+        imports.results_import_create(user=teacher, uploaded_file=io.BytesIO(b"a;b\n"), original_name="x.csv")
 
 
 def test_a_written_import_and_its_rollback_go_to_the_audit_log(department, school, run_import):
     from core.models import AuditEvent
 
     job = run_import(department, vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1"), vpr_row("2")]})))
-    services.import_job_rollback(job=job, user=department)
+    imports.import_job_rollback(job=job, user=department)
 
     events = list(AuditEvent.objects.order_by("pk").values_list("action", "actor", "municipality"))
     assert events == [

@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from monitoring import services
+from monitoring import imports
+from monitoring.formats.parsing import participant_key
 from monitoring.models import ImportJob, ParticipantResult, Procedure
-from monitoring.parsing import participant_key
 from monitoring.tests.builders import (
     RESULTS_CSV_HEADER,
     VprSheet,
@@ -155,7 +155,7 @@ def test_reimport_changes_nothing_and_rollback_restores_the_state_before(departm
     assert (corrected.rows_created, corrected.rows_replaced) == (1, 2)
     assert _snapshot() != before
 
-    services.import_job_rollback(job=corrected, user=department)
+    imports.import_job_rollback(job=corrected, user=department)
 
     assert _snapshot() == before
     assert first.rows_created == 2
@@ -172,7 +172,7 @@ def test_the_results_template_filled_with_the_directors_school_imports_as_is(cli
 
 
 def test_header_columns_match_the_documented_ones():
-    from monitoring.results_csv_format import COLUMNS
+    from monitoring.formats.results_csv import COLUMNS
 
     assert [column.title for column in COLUMNS] == RESULTS_CSV_HEADER
 

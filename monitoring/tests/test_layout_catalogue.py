@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from monitoring.layouts import LAYOUTS, TEMPLATES
+from monitoring.formats.layouts import LAYOUTS, TEMPLATES
 from monitoring.models import ImportJob, SchoolAggregate
 
 

@@ -3,7 +3,7 @@ columns and rows between the named ones); both read the same, DESIGN.md §6."""
 
 import pytest
 
-from monitoring.max_scores import MAX_PRIMARY, max_primary_score
+from monitoring.formats.max_scores import MAX_PRIMARY, max_primary_score
 from monitoring.models import ImportJob, ParticipantResult, Procedure
 from monitoring.tests.builders import EGE_HEADER, OGE_HEADER, ege_row, oge_row, rcoi_sparse_xlsx, rcoi_xlsx
 

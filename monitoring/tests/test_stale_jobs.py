@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from monitoring import services
+from monitoring import imports
 from monitoring.models import ImportJob, ParticipantResult
 from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
 
@@ -15,7 +15,7 @@ def _stuck_job(user, school, django_capture_on_commit_callbacks, *, requeued=0, 
 
     content = vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1"), vpr_row("2")]}))
     with django_capture_on_commit_callbacks(execute=False):
-        job = services.results_import_create(user=user, uploaded_file=io.BytesIO(content), original_name="f1.xlsx")
+        job = imports.results_import_create(user=user, uploaded_file=io.BytesIO(content), original_name="f1.xlsx")
     ImportJob.objects.filter(pk=job.pk).update(
         status=status, started_at=timezone.now() - timedelta(minutes=minutes), requeued=requeued
     )
@@ -28,7 +28,7 @@ def test_a_job_left_running_by_a_dead_worker_is_queued_again_and_completes(
     job = _stuck_job(department, school, django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):
-        handled = services.results_imports_requeue_stale()
+        handled = imports.results_imports_requeue_stale()
 
     job.refresh_from_db()
     assert handled == [job.pk]
@@ -42,8 +42,8 @@ def test_the_sweep_is_idempotent_a_requeued_job_is_not_requeued_twice(
     job = _stuck_job(department, school, django_capture_on_commit_callbacks, status="parsing")
 
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        first = services.results_imports_requeue_stale()
-        second = services.results_imports_requeue_stale()
+        first = imports.results_imports_requeue_stale()
+        second = imports.results_imports_requeue_stale()
 
     assert (first, second, len(queued)) == ([job.pk], [], 1)
     job.refresh_from_db()
@@ -58,7 +58,7 @@ def test_a_job_that_keeps_killing_its_worker_is_failed_after_the_last_attempt(
     )
 
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        handled = services.results_imports_requeue_stale()
+        handled = imports.results_imports_requeue_stale()
 
     job.refresh_from_db()
     assert (handled, queued) == ([job.pk], [])
@@ -73,7 +73,7 @@ def test_a_recently_started_or_finished_job_is_left_to_its_worker(
     running = _stuck_job(department, school, django_capture_on_commit_callbacks, minutes=1)
     done = _stuck_job(department, school, django_capture_on_commit_callbacks, status="done")
 
-    assert services.results_imports_requeue_stale() == []
+    assert imports.results_imports_requeue_stale() == []
     assert ImportJob.objects.get(pk=running.pk).status == ImportJob.Status.WRITING
     assert ImportJob.objects.get(pk=done.pk).status == ImportJob.Status.DONE
 
@@ -90,7 +90,7 @@ def test_the_job_page_tells_that_the_job_was_requeued(client, department, school
 
     job = _stuck_job(department, school, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        services.results_imports_requeue_stale()
+        imports.results_imports_requeue_stale()
     client.force_login(department)
 
     page = client.get(reverse("monitoring:import_detail", args=[job.pk])).content.decode()

@@ -59,12 +59,12 @@ def test_oversized_file_is_refused_before_it_is_parsed(settings):
 
 
 def test_oversized_upload_is_refused_when_the_job_is_created(department, settings):
-    from monitoring import services
+    from monitoring import imports
 
     settings.UPLOAD_MAX_BYTES = 10 * 1024
 
     with pytest.raises(TabularFileError, match="Файл больше допустимых"):
-        services.results_import_create(user=department, uploaded_file=io.BytesIO(b"0" * 20_000), original_name="a.csv")
+        imports.results_import_create(user=department, uploaded_file=io.BytesIO(b"0" * 20_000), original_name="a.csv")
     assert not ImportJob.objects.exists()
 
 

@@ -1,4 +1,4 @@
-"""The column-wise reading of a Ф1 sheet (vpr_format._FastSheet) gives what the row loop gives.
+"""The column-wise reading of a Ф1 sheet (vpr_f1._FastSheet) gives what the row loop gives.
 
 The fast path is what a region's file takes; the row-by-row loop words the errors. Every
 sheet the fast path refuses goes to the loop, so the two must agree on every good file.
@@ -11,8 +11,8 @@ import io
 import pytest
 
 from core.tabular import read_tables
-from monitoring import vpr_format
-from monitoring.parsing import participant_key, participant_keyer
+from monitoring.formats import vpr_f1
+from monitoring.formats.parsing import participant_key, participant_keyer
 from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
 
 SUBJECTS = {"русский язык": "01", "математика": "02"}
@@ -20,7 +20,7 @@ SUBJECTS = {"русский язык": "01", "математика": "02"}
 
 def _parse(content: bytes):
     sheets = read_tables(io.BytesIO(content), "f1.xlsx", lazy=True)
-    return vpr_format.parse_vpr_f1(sheets, subjects_by_name=SUBJECTS, progress=None)
+    return vpr_f1.parse_vpr_f1(sheets, subjects_by_name=SUBJECTS, progress=None)
 
 
 def _rows(parsed):
@@ -29,16 +29,16 @@ def _rows(parsed):
 
 def _both_ways(content: bytes, monkeypatch):
     calls = []
-    original = vpr_format._FastSheet.parse
+    original = vpr_f1._FastSheet.parse
 
     def counted(self, raw, parsed):
         taken = original(self, raw, parsed)
         calls.append(taken)
         return taken
 
-    monkeypatch.setattr(vpr_format._FastSheet, "parse", counted)
+    monkeypatch.setattr(vpr_f1._FastSheet, "parse", counted)
     fast = _parse(content)
-    monkeypatch.setattr(vpr_format._FastSheet, "parse", lambda self, raw, parsed: False)
+    monkeypatch.setattr(vpr_f1._FastSheet, "parse", lambda self, raw, parsed: False)
     slow = _parse(content)
     return fast, slow, calls
 

@@ -6,7 +6,8 @@ Run on both databases: `pytest monitoring` (SQLite) and with DATABASE_URL=postgr
 import pytest
 from django.db.models import ProtectedError
 
-from monitoring import services
+from monitoring import imports
+from monitoring.imports import pipeline
 from monitoring.models import CURRENT, ImportJob, ParticipantResult, Subject
 from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
 from schools.models import AcademicYear
@@ -64,13 +65,13 @@ def test_cells_with_backslashes_and_tabs_are_stored_as_they_are(department, scho
 def test_a_failure_inside_the_write_leaves_nothing_behind(department, school, run_import, monkeypatch):
     run_import(department, vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1")]})))
     before = sorted(ParticipantResult.objects.values_list("pk", "primary_score", "replaced_by_id"))
-    write = services._write_results
+    write = pipeline.write_results
 
     def write_then_die(*args, **kwargs):
         write(*args, **kwargs)  # rows copied, slices replaced, new rows inserted …
         raise RuntimeError("worker killed")  # … and the transaction never commits
 
-    monkeypatch.setattr(services, "_write_results", write_then_die)
+    monkeypatch.setattr(pipeline, "write_results", write_then_die)
 
     job = run_import(department, vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1", primary=1, mark=2)]})))
 
@@ -86,7 +87,7 @@ def test_rollback_after_a_partial_replacement_restores_every_row(department, sch
     before = sorted(ParticipantResult.objects.filter(CURRENT).values_list("pk", flat=True))
     job = run_import(department, vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1", primary=0, mark=2)]})))
 
-    services.import_job_rollback(job=job, user=department)
+    imports.import_job_rollback(job=job, user=department)
 
     assert sorted(ParticipantResult.objects.filter(CURRENT).values_list("pk", flat=True)) == before
     assert not ParticipantResult.objects.filter(import_job=job).exists()

@@ -16,7 +16,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-import monitoring.services
+import monitoring.imports.pipeline
 from identification.models import Methodology, MethodologyVersion, SchoolStatus, StatusKind
 from identification.tests.helpers import value
 from monitoring.models import ImportJob
@@ -138,7 +138,7 @@ def test_department_uploads_vpr_identifies_approves_and_downloads_the_report(
             )
             shot("2a", "progress")
 
-    monkeypatch.setattr(monitoring.services, "pause_before_commit", page_follows_the_writing)
+    monkeypatch.setattr(monitoring.imports.pipeline, "pause_before_commit", page_follows_the_writing)
     assert held_tasks.run("monitoring.tasks.import_results") == [
         "monitoring.tasks.import_results",
         "identification.tasks.recompute_indicators",  # the recompute the import saved (see core.queue)

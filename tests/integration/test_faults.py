@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from core.testing_hooks import PAUSE_BEFORE_COMMIT
 from identification.models import IdentificationRun, IndicatorRecompute, Methodology, MethodologyVersion, TaskStatus
+from monitoring.imports import results_import_create, results_imports_requeue_stale
 from monitoring.models import ImportJob, ParticipantResult, Subject
-from monitoring.services import results_import_create, results_imports_requeue_stale
 from monitoring.tasks import import_results
 from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
 from schools.models import RegistryImport, School

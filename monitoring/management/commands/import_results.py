@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from core.tabular import TabularFileError, describe_error
-from monitoring import services
+from monitoring import imports
 from monitoring.models import ImportJob
 
 
@@ -32,12 +32,12 @@ class Command(BaseCommand):
                 raise CommandError(f"Пользователь {user} не найден.")
         try:
             with path.open("rb") as handle:
-                job = services.results_import_create(
+                job = imports.results_import_create(
                     user=owner, uploaded_file=handle, original_name=path.name, queue=False
                 )
-        except (TabularFileError, services.ImportRefused) as exc:
+        except (TabularFileError, imports.ImportRefused) as exc:
             raise CommandError(str(exc)) from exc
-        job = services.results_import_run(job_id=job.pk) or ImportJob.objects.get(pk=job.pk)
+        job = imports.results_import_run(job_id=job.pk) or ImportJob.objects.get(pk=job.pk)
         if job.status != ImportJob.Status.DONE:
             for error in job.errors[:200]:
                 self.stderr.write(describe_error(error))

@@ -1,0 +1,26 @@
+"""Who may upload results and roll an import back (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+from accounts.models import Role, User
+
+
+class ImportRefused(Exception):
+    """An action on an import that the rules forbid; the message is for the user, in Russian."""
+
+
+def can_upload_results(user: User) -> bool:
+    """Department staff for their municipality, a director for their own school (DESIGN.md §3)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if user.role == Role.DEPARTMENT:
+        return user.municipality_id is not None
+    return user.role == Role.DIRECTOR and user.school_id is not None
+
+
+def can_roll_back_results(user: User) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.role == Role.DEPARTMENT and user.municipality_id is not None)

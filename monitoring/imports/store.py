@@ -1,0 +1,46 @@
+"""Stage 1: store the upload and queue its processing."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import IO
+
+from django.core.files.base import ContentFile
+
+from accounts.models import Role, User
+from core.queue import enqueue_on_commit
+from core.tabular import read_upload
+from monitoring.imports.permissions import ImportRefused, can_upload_results
+from monitoring.models import ImportJob
+
+
+def results_import_create(
+    *, user: User | None, uploaded_file: IO[bytes], original_name: str, queue: bool = True
+) -> ImportJob:
+    """Store the upload under a name of our own and queue its processing after commit.
+
+    ``queue=False`` leaves the job for the caller to run (``manage.py import_results``).
+
+    The job's scope is taken from the user: a department's job may touch only its
+    municipality's schools, a director's job only their own school; a job without a user
+    (``manage.py import_results`` with no ``--user``) is an operator's and may touch any.
+    """
+    from monitoring.tasks import import_results
+
+    data, kind = read_upload(uploaded_file, original_name)
+    job = ImportJob(original_name=original_name[:255], file_kind=kind, sha256=hashlib.sha256(data).hexdigest())
+    if user is not None:
+        if not user.is_superuser and not can_upload_results(user):
+            raise ImportRefused("Загружать результаты могут управление образования и руководитель школы.")
+        job.uploaded_by = user
+        if not user.is_superuser:
+            if user.role == Role.DIRECTOR:
+                job.school = user.school
+                job.municipality_id = user.school.municipality_id
+            else:
+                job.municipality_id = user.municipality_id
+    job.file.save(f"upload.{kind}", ContentFile(data), save=False)
+    job.save()
+    if queue:
+        enqueue_on_commit(import_results, job.pk)
+    return job
