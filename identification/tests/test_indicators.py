@@ -145,3 +145,22 @@ def test_an_imported_aggregate_counts_where_the_school_has_no_participant_rows(s
     assert stored(school, year, "vpr_raised") == 20.0
     assert stored(school, year, "vpr_gap_2") is None  # needs participant rows
     assert stored(other_school, year, "vpr_share_2", "01", 4) == 0.0
+
+
+def test_deleting_a_school_year_or_subject_still_deletes_its_indicator_values(school, year):
+    """IndicatorValue's foreign keys have no database constraint (see the model): CASCADE holds in Django."""
+    from monitoring.models import ParticipantResult, Subject
+
+    Subject.objects.create(code="T1", name="Предмет без критериев")  # the presets' criteria PROTECT theirs
+    results(school=school, year=year, marks=[2] * 5 + [4] * 10, subject_code="T1")
+    indicators_recompute()
+    assert stored(school, year, "vpr_share_2", "T1", 4) == pytest.approx(33.3333)
+    # The result rows PROTECT the school, year and subject; the derived values must not.
+    ParticipantResult.objects.all().delete()
+
+    Subject.objects.get(code="T1").delete()
+    assert not IndicatorValue.objects.filter(subject__isnull=False).exists()
+    assert IndicatorValue.objects.filter(school=school).exists()  # the school-wide values stay
+
+    school.delete()
+    assert not IndicatorValue.objects.exists()
