@@ -12,10 +12,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.models import Role
-from accounts.scopes import can_manage_registry
 from core.extensions import feature_modules
 from core.selectors import can_read_audit_log
 from monitoring.imports import can_upload_results
+from schools.scopes import can_manage_registry
 
 MONITORING = "Мониторинг"
 SUPPORT = "Поддержка"

@@ -10,6 +10,14 @@ Each feature app may provide, by convention, modules that the shared code looks 
 * ``<app>.tests.matrix`` with ``ROWS: dict[str, list[Case]]`` — the app's rows of the
   role × URL permission matrix (tests/permission_matrix.py).
 
+Every local app (``LOCAL_APPS``, lowest layer first) may also provide:
+
+* ``<app>.audit_actions`` with ``ACTIONS: dict[str, str]`` — the codes of the audit log entries
+  the app writes, with the words the department reads (core.audit collects them).
+
+Shared code in ``core`` never imports an app above it (tests/test_architecture.py): what it
+needs from the apps, it finds through these modules.
+
 The order of FEATURE_APPS is the order of the data flow (DESIGN.md §4): the demo of a later
 app may rely on an earlier one's.
 """
@@ -24,12 +32,23 @@ from types import ModuleType
 DEMO_OPTIONS: dict[str, object] = {}
 
 FEATURE_APPS = ("monitoring", "identification", "risks", "roadmaps", "partnerships", "events", "teachers", "reports")
+# Every app of ours, lowest layer first (the order tests/test_architecture.py enforces).
+LOCAL_APPS = ("core", "accounts", "schools", *FEATURE_APPS)
 
 
 def feature_modules(name: str) -> list[ModuleType]:
     """``<app>.<name>`` of every feature app that has one, in FEATURE_APPS order."""
+    return _modules(FEATURE_APPS, name)
+
+
+def app_modules(name: str) -> list[ModuleType]:
+    """``<app>.<name>`` of every local app that has one, lowest layer first (LOCAL_APPS)."""
+    return _modules(LOCAL_APPS, name)
+
+
+def _modules(apps: tuple[str, ...], name: str) -> list[ModuleType]:
     modules = []
-    for app in FEATURE_APPS:
+    for app in apps:
         dotted = f"{app}.{name}"
         try:
             modules.append(importlib.import_module(dotted))

@@ -3,6 +3,8 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from core.audit import audit_actions
+
 
 class SpreadsheetUploadForm(forms.Form):
     """One XLSX or CSV file, checked by size and by its first bytes before anything is stored.
@@ -60,10 +62,8 @@ class AuditFilterForm(CompactFilterForm):
     q = forms.CharField(label="Кто или что", required=False, max_length=100)
 
     def __init__(self, *args, **kwargs):
-        from core.audit import ACTIONS
-
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Все"), *ACTIONS.items()]
+        self.fields["action"].choices = [("", "Все"), *audit_actions().items()]
 
     def filter(self, queryset):
         from django.db.models import Q

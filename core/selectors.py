@@ -3,9 +3,9 @@
 from django.db.models import QuerySet
 
 from accounts.models import User
-from accounts.scopes import municipalities_for
 from core.models import AuditEvent
 from schools.models import Municipality, Organisation, School
+from schools.scopes import municipalities_for
 
 
 def public_stats() -> dict:

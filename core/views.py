@@ -9,12 +9,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from accounts.scopes import municipalities_for
 from core import selectors
 from core.audit import action_label
 from core.forms import AuditFilterForm
 from identification.selectors import municipal_dashboard, statuses_of
 from schools import selectors as school_selectors
+from schools.scopes import municipalities_for
 
 
 @require_GET

@@ -1,6 +1,6 @@
 """Who runs the centre's workplace: the methodologist, and the department of the municipality.
 
-Built on accounts.scopes: staff pages fetch through ``staff_municipalities(user)``, so an
+Built on schools.scopes: staff pages fetch through ``staff_municipalities(user)``, so an
 object of another municipality is a 404; a role that may never manage events gets a 403.
 """
 
@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from accounts.models import Role
-from accounts.scopes import municipalities_for
+from schools.scopes import municipalities_for
 
 STAFF_ROLES = (Role.METHODOLOGIST, Role.DEPARTMENT)
 

@@ -9,7 +9,6 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from accounts.scopes import manageable_municipalities, municipalities_for, schools_for, schools_manageable_by
 from identification.catalogue import INDICATORS, format_value
 from identification.models import (
     ACTIVE,
@@ -24,6 +23,7 @@ from identification.models import (
     TaskStatus,
 )
 from schools.models import AcademicYear, School
+from schools.scopes import manageable_municipalities, municipalities_for, schools_for, schools_manageable_by
 
 
 def current_year() -> AcademicYear | None:
@@ -33,7 +33,7 @@ def current_year() -> AcademicYear | None:
 def supported_schools(*, schools: QuerySet[School] | None = None, year: AcademicYear | None = None) -> QuerySet[School]:
     """Schools with an active ШНОР or ШССУ status in the year (the current one by default).
 
-    ``schools`` narrows the answer to a scope, e.g. ``accounts.scopes.schools_for(user)``.
+    ``schools`` narrows the answer to a scope, e.g. ``schools.scopes.schools_for(user)``.
     """
     year = year or current_year()
     base = schools if schools is not None else School.objects.all()

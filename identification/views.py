@@ -4,7 +4,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scopes import manageable_municipalities, municipalities_for, schools_manageable_by
 from core import queue
 from core.charts import Series, bar_chart, line_chart
 from identification import selectors, services
@@ -20,6 +19,7 @@ from identification.forms import (
 )
 from identification.indicators import isbsh_weights
 from identification.models import IndicatorRecompute, TaskStatus
+from schools.scopes import manageable_municipalities, municipalities_for, schools_manageable_by
 
 # Indicators drawn as lines on the school's page (the table lists them all).
 CHARTED = ("vpr_share_2", "vpr_mean_mark", "oge_share_2", "isbsh", "vpr_raised")

@@ -7,13 +7,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from accounts.scopes import can_manage_registry
 from core import queue
 from core.tabular import XLSX_CONTENT_TYPE, TabularFileError, xlsx_bytes
 from monitoring import imports, selectors
 from monitoring.formats.layouts import LAYOUTS, TEMPLATES
 from monitoring.forms import ImportJobFilterForm, ResultsUploadForm
 from monitoring.models import ImportJob
+from schools.scopes import can_manage_registry
 
 PAGE_SIZE = 50
 

@@ -456,7 +456,7 @@ def weak_subjects(*, school: School, year: AcademicYear | None = None) -> list[S
 
 
 def supported_schools_with_partners(*, user) -> QuerySet[School]:
-    from accounts.scopes import schools_for
+    from schools.scopes import schools_for
 
     active = Agreement.objects.filter(supported_school=OuterRef("pk"), status=Agreement.Status.ACTIVE)
     return (

@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scopes import schools_for
 from core.tabular import XLSX_CONTENT_TYPE, xlsx_bytes
 from identification.selectors import current_year, supported_schools
 from partnerships import selectors, services
@@ -30,6 +29,7 @@ from partnerships.forms import (
 )
 from partnerships.models import Agreement, PartnerCandidate, PartnershipSettings
 from schools.models import Organisation
+from schools.scopes import schools_for
 
 PAGE_SIZE = 50
 

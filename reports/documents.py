@@ -1,7 +1,7 @@
 """The content of each report kind, built from the same scoped selectors the pages use.
 
 Every builder takes the requesting user and the request's parameters and fetches through
-the user's scope (``accounts.scopes``, the apps' selectors): a user outside the scope gets
+the user's scope (``schools.scopes``, the apps' selectors): a user outside the scope gets
 ``Http404``, at request time (``reports.services.report_request_create``) and again in the
 Celery task, so a scope that shrank in between is honoured. A builder returns a
 ``Document``: the print template and its context, and for tabular kinds the sheet.
@@ -25,7 +25,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.scopes import municipalities_for, schools_for
 from core.charts import MARK_COLOURS, HBar, Series, bar_chart, fmt_number, hbar_chart, line_chart
 from events.models import Event, Registration
 from identification.models import ACTIVE, SchoolStatus, StatusKind
@@ -37,6 +36,7 @@ from risks.selectors import risk_profile_for, signals_for
 from roadmaps import selectors as roadmap_selectors
 from roadmaps.models import Level, Measure, MeasureStatus, ProgressReport, Roadmap
 from schools.models import AcademicYear, Municipality, School
+from schools.scopes import municipalities_for, schools_for
 
 Progress = Callable[[int, str], None]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
-from accounts.scopes import municipalities_for, schools_for
 from reports import documents
 from reports.models import Format, Kind
 from roadmaps.selectors import periods_for
 from schools.models import AcademicYear
+from schools.scopes import municipalities_for, schools_for
 
 # Which parameters each kind needs (the rest of the form is ignored for it).
 NEEDS = {

@@ -12,9 +12,9 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-from accounts.scopes import municipalities_for
 from reports.models import MunicipalExport
 from schools.models import Municipality
+from schools.scopes import municipalities_for
 
 EXPORT_ROLES = (Role.DEPARTMENT, Role.REGION)
 # The page lists this many of a municipality's exports (older ones are history whose files are gone).

@@ -1,4 +1,4 @@
-"""Reads of the risks app, already scoped (accounts.scopes) and with their joins.
+"""Reads of the risks app, already scoped (schools.scopes) and with their joins.
 
 ``risk_profile_for`` and ``signals_for`` are what the school monitoring page (identification)
 includes through ``risks/_school_risk_profile.html`` and ``risks/_school_signals.html``.
@@ -12,11 +12,11 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
-from accounts.scopes import schools_for
 from core.charts import HBar, hbar_chart
 from risks.charts import signal_chart
 from risks.models import ObjectivitySignal, RiskFactor, RiskLevel, SchoolRisk, SelfDiagnosis, SignalKind
 from schools.models import AcademicYear, School
+from schools.scopes import schools_for
 
 # Who reads what (DESIGN.md §3; issue #4): the municipality's signals are the department's work
 # (region reads); a school's profile is read by its director and curator too.

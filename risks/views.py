@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
-from accounts.scopes import municipalities_for
 from core import queue
 from risks import selectors, services
 from risks.forms import RiskFactorForm, SelfDiagnosisForm, SignalReviewForm
 from risks.models import ObjectivitySignal, RecomputeJob, RiskFactor, SelfDiagnosis, SignalKind
 from schools.models import AcademicYear
+from schools.scopes import municipalities_for
 
 PAGE_SIZE = 100
 

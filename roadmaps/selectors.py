@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Role, User
-from accounts.scopes import municipalities_for, schools_for
 from identification.selectors import supported_schools
 from roadmaps.models import (
     CLOSED_STATUSES,
@@ -28,6 +27,7 @@ from roadmaps.models import (
     Roadmap,
 )
 from schools.models import School
+from schools.scopes import municipalities_for, schools_for
 
 _ROADMAP_JOINS = ("municipality", "school__organisation", "teacher", "start_year", "end_year", "approved_by")
 # A report counts as filed once it has been sent; a returned one has to be sent again.

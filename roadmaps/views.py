@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from accounts.scopes import schools_for
 from core import queue
 from roadmaps import selectors, services
 from roadmaps.evidence import CONTENT_TYPES, EvidenceRefused
@@ -26,6 +25,7 @@ from roadmaps.forms import (
     TransitionForm,
 )
 from roadmaps.models import Level, Roadmap
+from schools.scopes import schools_for
 
 READER_ROLES = (Role.DEPARTMENT, Role.REGION, Role.METHODOLOGIST, Role.CURATOR)
 

@@ -633,7 +633,7 @@ DEMO_USERNAMES = ("uo", "region", "imc", "curator", "director", "teacher", "outs
 
 
 def _what_user_sees(user: User) -> str:
-    """One line for the logins table, from the user's actual scope (accounts.scopes)."""
+    """One line for the logins table, from the user's actual scope (schools.scopes)."""
     if user.is_superuser:
         return "всё (администратор, не продуктовая роль)"
     if user.role == Role.DEPARTMENT and user.municipality:

@@ -6,8 +6,8 @@ from django.db.models import Count, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from accounts.scopes import municipalities_for, schools_for, schools_manageable_by
 from schools.models import RegistryImport, School
+from schools.scopes import municipalities_for, schools_for, schools_manageable_by
 
 
 def school_list(*, user: User) -> QuerySet[School]:

@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
-from accounts.scopes import can_manage_registry, manageable_municipalities, municipalities_for
 from core import queue
 from core.tabular import XLSX_CONTENT_TYPE, TabularFileError, xlsx_bytes
 from schools import selectors, services
 from schools.filters import SchoolFilter
 from schools.forms import OrganisationForm, RegistryUploadForm, SchoolForm
 from schools.registry_format import COLUMNS, inn_check_digit, school_to_row
+from schools.scopes import can_manage_registry, manageable_municipalities, municipalities_for
 from schools.tables import SchoolTable
 
 PAGE_SIZE = 50

@@ -15,9 +15,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-from accounts.scopes import municipalities_for, schools_for
 from events.models import Event, Programme
 from schools.models import AcademicYear, School
+from schools.scopes import municipalities_for, schools_for
 from teachers.models import Deficit, Diagnosis, MentoringMeeting, Mentorship, Route, RouteGoal, RouteStep, Teacher
 
 # Roles that see the names of every teacher of the schools they read.

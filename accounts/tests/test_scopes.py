@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import Role
-from accounts.scopes import (
+from schools.scopes import (
     can_manage_registry,
     manageable_municipalities,
     municipalities_for,

@@ -60,3 +60,39 @@ def test_a_role_change_in_the_admin_is_logged(client, school):
     assert event.actor == operator
     assert event.municipality_id == school.municipality_id
     assert "роль" in event.details["изменено"]
+
+
+def _written_actions() -> dict[str, str]:
+    """Every literal ``action=…`` passed to audit_record in the apps' code, with the module that writes it."""
+    import ast
+    from pathlib import Path
+
+    from core.extensions import LOCAL_APPS
+
+    root = Path(__file__).resolve().parents[2]
+    found: dict[str, str] = {}
+    for app in LOCAL_APPS:
+        for path in (root / app).rglob("*.py"):
+            if "tests" in path.parts or "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "audit_record":
+                    for keyword in node.keywords:
+                        if keyword.arg == "action" and isinstance(keyword.value, ast.Constant):
+                            found[keyword.value.value] = str(path.relative_to(root))
+    return found
+
+
+def test_every_action_written_is_declared_by_the_app_that_writes_it():
+    from core.audit import audit_actions
+    from core.extensions import app_modules
+
+    declared_by = {
+        code: module.__name__.split(".")[0] for module in app_modules("audit_actions") for code in module.ACTIONS
+    }
+    written = _written_actions()
+    assert "results_import.done" in written  # the scan sees the services' calls
+    assert {code: path.split("/")[0] for code, path in written.items()} == {
+        code: declared_by.get(code) for code in written
+    }
+    assert set(written) <= set(audit_actions())

@@ -6,7 +6,6 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Role, User
-from accounts.scopes import schools_for
 from schools.demo import (
     CURATED_SCHOOL_CODES,
     DEMO_PASSWORD,
@@ -17,6 +16,7 @@ from schools.demo import (
 )
 from schools.models import SCHOOL_CODE_RE, AcademicYear, Municipality, Organisation, Region, School
 from schools.registry_format import inn_check_digit, ogrn_check_digit
+from schools.scopes import schools_for
 
 HOME_OKTMO = "99610000"
 NEIGHBOUR_OKTMO = "98620000"

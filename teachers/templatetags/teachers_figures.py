@@ -6,8 +6,8 @@ The figures carry no names, so every reader of the school sees them.
 
 from django import template
 
-from accounts.scopes import schools_for
 from schools.models import School
+from schools.scopes import schools_for
 from teachers import selectors
 
 register = template.Library()

@@ -1,0 +1,8 @@
+"""The audit log entries this app writes (core.audit collects them through core.extensions)."""
+
+ACTIONS: dict[str, str] = {
+    "roadmap.approved": "Дорожная карта утверждена",
+    "roadmap.returned": "Дорожная карта возвращена на доработку",
+    "progress.accepted": "Отчёт о ходе выполнения принят",
+    "progress.returned": "Отчёт о ходе выполнения возвращён",
+}
