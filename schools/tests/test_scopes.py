@@ -1,4 +1,4 @@
-"""accounts/scopes.py: what each role reads and manages (DESIGN.md §3)."""
+"""schools/scopes.py: what each role reads and manages (DESIGN.md §3)."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
