@@ -72,6 +72,7 @@ def server_env(database_url: str, var_dir: Path) -> dict[str, str]:
         **{key: value for key, value in os.environ.items() if key not in {"DEBUG", "REDIS_URL"}},
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("LOAD_SECRET_KEY") or secrets.token_urlsafe(50),
+        "PARTICIPANT_HASH_KEY": os.environ.get("PARTICIPANT_HASH_KEY") or secrets.token_urlsafe(32),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": database_url,
         "VAR_DIR": str(var_dir),
@@ -91,7 +92,9 @@ def manage(env: dict[str, str], *args: str) -> None:
 def prepare(env: dict[str, str], *, schools: int, municipalities: int, results: bool) -> None:
     started = time.perf_counter()
     manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "seed_demo", "--municipalities", str(municipalities), "--schools", str(schools))
+    manage(
+        env, "seed_demo", "--i-know-this-is-demo", "--municipalities", str(municipalities), "--schools", str(schools)
+    )
     if results:
         generate = _results_generator()
         if generate is None:
@@ -178,7 +181,12 @@ def _first_pk(app: str, model: str, **filters) -> int | None:
 
 def journeys(env: dict[str, str]) -> list[Persona]:
     """Each persona's pages, resolved against the seeded database (names that do not exist yet are skipped)."""
-    os.environ.update({key: env[key] for key in ("DATABASE_URL", "VAR_DIR", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS")})
+    os.environ.update(
+        {
+            key: env[key]
+            for key in ("DATABASE_URL", "VAR_DIR", "SECRET_KEY", "PARTICIPANT_HASH_KEY", "DEBUG", "ALLOWED_HOSTS")
+        }
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

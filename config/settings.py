@@ -34,6 +34,8 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("DEBUG", False)
+# With DEBUG=1 users still get the Russian 404/500 pages; set this to see Django's technical ones.
+DEBUG_TECHNICAL_PAGES = _env_bool("DEBUG_TECHNICAL_PAGES", False)
 
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -76,7 +78,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything that reads the Host header: the container's health probe uses 127.0.0.1.
+    "core.middleware.LivenessMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RussianErrorPagesMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -203,8 +209,6 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
-# Key of the participant hash (HMAC-SHA256) in result imports. Set it explicitly in production:
-# the default follows SECRET_KEY, and rotating that would change every stored participant key.
 # Evidence files of roadmap progress (pdf, docx, xlsx, jpg, png), each checked by content.
 ROADMAP_EVIDENCE_MAX_BYTES = env.int("ROADMAP_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # Directors are reminded this many days before a reporting period is due.
@@ -214,7 +218,17 @@ ROADMAP_REMINDER_DAYS = env.int("ROADMAP_REMINDER_DAYS", default=3)
 MUNICIPAL_EXPORT_KEEP_DAYS = env.int("MUNICIPAL_EXPORT_KEEP_DAYS", default=7)
 if MUNICIPAL_EXPORT_KEEP_DAYS < 1:
     raise ImproperlyConfigured("MUNICIPAL_EXPORT_KEEP_DAYS must be at least 1")
-PARTICIPANT_HASH_KEY = env.str("PARTICIPANT_HASH_KEY", default="") or f"participant:{SECRET_KEY}"
+# Key of the participant hash (HMAC-SHA256) in result imports.
+PARTICIPANT_HASH_KEY = env.str("PARTICIPANT_HASH_KEY", default="")
+if not PARTICIPANT_HASH_KEY:
+    if not DEBUG:
+        # Deriving it from SECRET_KEY would tie every stored participant key to the secret: rotating
+        # the secret after a leak would silently split each participant's history in two.
+        raise ImproperlyConfigured(
+            "PARTICIPANT_HASH_KEY is not set: production needs its own key for participant hashes "
+            "(a long random string, kept unchanged for the life of the data)"
+        )
+    PARTICIPANT_HASH_KEY = f"participant:{SECRET_KEY}"
 
 # --- E-mail ---------------------------------------------------------------------
 # Django 6.1 configures mail through MAILERS (the EMAIL_* settings are deprecated).
@@ -364,21 +378,26 @@ SECURE_CSP = {
 }
 if not DEBUG:
     # Production is behind an HTTPS proxy that sets X-Forwarded-Proto; `manage.py check --deploy`
-    # passes with these defaults (tests/test_deploy_check.py). The health check stays on plain HTTP
-    # for the load balancer.
+    # passes with these defaults (tests/test_security.py, tests/test_deployment.py). The health checks
+    # stay on plain HTTP for the load balancer.
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
     SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^health/live/$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", True)
+    # Preload is a promise to browsers' built-in lists that is hard to take back: the operator opts in.
+    SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # W021 asks for preload; leaving it off is the decision above, not an oversight.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"forbidden_without_traceback": {"()": "core.log_filters.ForbiddenWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["forbidden_without_traceback"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -54,23 +57,35 @@ def home(request):
 @never_cache
 @require_GET
 def health(request):
-    """Liveness for the load balancer and docker-compose: the database must answer."""
+    """Readiness for monitoring: the database must answer and the broker must take messages,
+    else 503 — with the broker down no import, recompute, report or letter can run, and an
+    operator watching only this page has to see it. The proxy and docker-compose probe the
+    liveness path instead (core.middleware.LivenessMiddleware), which a broker outage must not
+    turn into a restart loop of the web containers."""
     status = {"database": "ok", "broker": "ok"}
-    code = 200
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:
         status["database"] = "unavailable"
-        code = 503
+    if not _broker_answers():
+        status["broker"] = "unavailable"
+    code = 200 if all(value == "ok" for value in status.values()) else 503
+    return JsonResponse(status, status=code)
+
+
+def _broker_answers() -> bool:
     if settings.REDIS_URL:
         try:
             import redis
 
             redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
         except Exception:
-            status["broker"] = "unavailable"
-    return JsonResponse(status, status=code)
+            return False
+        return True
+    # The embedded broker is a folder (config.settings): the worker side works while it can be written.
+    queue = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
+    return queue.is_dir() and os.access(queue, os.W_OK)
 
 
 @login_required

@@ -47,6 +47,7 @@ def _production_env(tmp_path) -> dict[str, str]:
     return {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ} | {
         "DEBUG": "0",
         "SECRET_KEY": "k3J9xQ2vL8mN4pR7tW1yZ5aB6cD0eF2gH8iJ4kL6mN9oP3qR7sT1uV5wX",
+        "PARTICIPANT_HASH_KEY": "p7Rk2Lq9Xv4Nm8Tz3Wb6Yc1Hd5Jf0Gs",
         "ALLOWED_HOSTS": "opora.example.ru",
         "CSRF_TRUSTED_ORIGINS": "https://opora.example.ru",
         "EMAIL_URL": "smtp+tls://opora:secret@smtp.example.ru:587",

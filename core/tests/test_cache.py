@@ -55,8 +55,10 @@ def test_pages_render_with_the_redis_cache_down(client, settings, department, sc
 
 
 def test_health_reports_the_broker_unavailable_while_the_database_answers(client, settings, db):
+    """503: with the broker down nothing queued can run, so monitoring must see the portal unready."""
     settings.REDIS_URL = DEAD_REDIS
 
     response = client.get(reverse("core:health"))
 
-    assert (response.status_code, response.json()) == (200, {"database": "ok", "broker": "unavailable"})
+    assert (response.status_code, response.json()) == (503, {"database": "ok", "broker": "unavailable"})
+    assert client.get("/health/live/").status_code == 200

@@ -104,12 +104,12 @@ def test_seed_demo_years_option_reaches_the_results_demo(db, settings, tmp_path)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.VAR_DIR = tmp_path
 
-    call_command("seed_demo", "--years", "1", stdout=io.StringIO())
+    call_command("seed_demo", "--i-know-this-is-demo", "--years", "1", stdout=io.StringIO())
 
     assert set(ContextData.objects.values_list("year__start_year", flat=True)) == {CURRENT_YEAR}
     assert DEMO_OPTIONS == {}
     with pytest.raises(CommandError, match="--years"):
-        call_command("seed_demo", "--years", "0", stdout=io.StringIO())
+        call_command("seed_demo", "--i-know-this-is-demo", "--years", "0", stdout=io.StringIO())
 
 
 def test_sample_files_import_replace_three_schools_and_roll_back(seeded, settings):

@@ -25,7 +25,7 @@ def rows() -> tuple:
 
 
 def test_demo_fills_the_directors_self_diagnosis_and_scores_the_district_once(db):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--i-know-this-is-demo", verbosity=0)
     director = User.objects.get(username="director")
     year = SelfDiagnosis.objects.get().year
     staffing = {"teacher_posts": Decimal(40), "teacher_vacancies": Decimal(5)}

@@ -323,9 +323,43 @@ def test_two_fresh_runs_give_the_same_rows(seeded):
 
 
 def run_command(*args: str) -> str:
+    """Tests run with DEBUG=0, where the command needs the explicit demo flag (tested below)."""
     out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    flag = [] if "--logins-only" in args else ["--i-know-this-is-demo"]
+    call_command("seed_demo", *flag, *args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_command_refuses_to_seed_a_production_database(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="--i-know-this-is-demo"):
+        call_command("seed_demo", stdout=io.StringIO())
+
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_command_with_the_demo_flag_warns_about_the_published_password(settings):
+    settings.DEBUG = False
+    err = io.StringIO()
+
+    call_command("seed_demo", "--i-know-this-is-demo", stdout=io.StringIO(), stderr=err)
+
+    assert "ВНИМАНИЕ" in err.getvalue() and DEMO_PASSWORD in err.getvalue()
+    assert User.objects.filter(username="admin", is_superuser=True).exists()
+
+
+@pytest.mark.django_db
+def test_command_seeds_without_the_flag_under_make_run(settings):
+    settings.DEBUG = True
+    err = io.StringIO()
+
+    call_command("seed_demo", stdout=io.StringIO(), stderr=err)
+
+    assert User.objects.filter(username="admin").exists()
+    assert "ВНИМАНИЕ" not in err.getvalue()
 
 
 @pytest.mark.django_db

@@ -258,7 +258,7 @@ def test_with_redis_down_pages_work_uploads_are_kept_and_processed_once_redis_is
         status, _headers, _page = browser.get(path)
         assert status == 200, path
     status, _headers, health = browser.get(reverse("core:health"))
-    assert (status, json.loads(health)) == (200, {"database": "ok", "broker": "unavailable"})
+    assert (status, json.loads(health)) == (503, {"database": "ok", "broker": "unavailable"})
 
     status, headers, _page = browser.upload(reverse("monitoring:import_upload"), "f1.xlsx", _f1(school))
     job = ImportJob.objects.get()

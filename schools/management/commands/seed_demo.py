@@ -7,6 +7,7 @@ every start). Safe to run again: nothing that exists is created twice or changed
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -50,6 +51,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--logins-only", action="store_true", help="Ничего не создавать, только показать демо-входы."
         )
+        parser.add_argument(
+            "--i-know-this-is-demo",
+            action="store_true",
+            dest="i_know_this_is_demo",
+            help="Разрешить запуск при DEBUG=0 (стенд для показа или замеров, не рабочий портал).",
+        )
 
     def handle(
         self,
@@ -58,6 +65,7 @@ class Command(BaseCommand):
         schools: int | None,
         logins_only: bool,
         years: int | None = None,
+        i_know_this_is_demo: bool = False,
         **options,
     ):
         if logins_only:
@@ -69,6 +77,22 @@ class Command(BaseCommand):
             else:
                 self.stdout.write("Демо-пользователей нет: создайте их командой manage.py seed_demo.")
             return
+        if not settings.DEBUG:
+            # The demo creates superuser «admin» and a login per role, all with the password the
+            # README publishes: on a production database that is an open door.
+            if not i_know_this_is_demo:
+                raise CommandError(
+                    "DEBUG=0: похоже, это рабочий портал. seed_demo создаёт суперпользователя «admin» и "
+                    "входы всех ролей с паролем, опубликованным в README. Если это стенд для показа или "
+                    "замеров, повторите с --i-know-this-is-demo."
+                )
+            self.stderr.write(
+                self.style.WARNING(
+                    f"ВНИМАНИЕ: демо-данные создаются при DEBUG=0. Пароль всех демо-входов, включая "
+                    f"суперпользователя «admin», — «{DEMO_PASSWORD}», он опубликован в README: "
+                    f"не открывайте этот портал в интернет."
+                )
+            )
         if (municipalities is None) != (schools is None):
             raise CommandError("Укажите оба параметра: --municipalities и --schools.")
         if municipalities is not None and not 1 <= municipalities <= MAX_LOAD_MUNICIPALITIES:
