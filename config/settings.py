@@ -209,6 +209,11 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+# Uploaded import files (results, registry) are inputs only: a results upload is deleted when its
+# job ends (it may hold names and passports), and every import upload after this many days.
+UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=7)
+if UPLOAD_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("UPLOAD_RETENTION_DAYS must be at least 1")
 # Evidence files of roadmap progress (pdf, docx, xlsx, jpg, png), each checked by content.
 ROADMAP_EVIDENCE_MAX_BYTES = env.int("ROADMAP_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # Directors are reminded this many days before a reporting period is due.
@@ -314,6 +319,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-result-imports": {
         "task": "monitoring.tasks.requeue_stale_result_imports",
         "schedule": 5 * 60,
+    },
+    "purge-expired-result-uploads": {
+        "task": "monitoring.tasks.purge_result_uploads",
+        "schedule": 3600,
     },
     "purge-stale-registry-uploads": {
         "task": "schools.tasks.purge_registry_uploads",

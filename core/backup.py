@@ -3,7 +3,8 @@
 A backup is a directory holding
 - ``database.dump`` (PostgreSQL, ``pg_dump --format=custom``) or ``database.sqlite3``
   (SQLite, a copy made with the online backup API, so a running site is copied consistently);
-- ``media.tar.gz``: everything under ``MEDIA_ROOT`` (uploads, generated reports);
+- ``media.tar.gz``: everything under ``MEDIA_ROOT`` (uploads, generated reports) except the
+  import uploads (``TRANSIENT_UPLOAD_DIRS``);
 - ``manifest.json``: which backend, when, and the file names, so restore refuses a mismatch.
 
 Restore replaces the database and ``MEDIA_ROOT`` with the backup's. It refuses a non-empty
@@ -29,6 +30,11 @@ MANIFEST = "manifest.json"
 MEDIA_ARCHIVE = "media.tar.gz"
 DUMP_NAMES = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 FORMAT_VERSION = 1
+# Import uploads are inputs a worker reads once, not records: results files carry participants'
+# names and passports (DESIGN.md: never in backups), and both kinds are deleted after the job or
+# UPLOAD_RETENTION_DAYS (monitoring.imports.retention). A restored job that still wanted its file
+# ends with a message asking for the upload again.
+TRANSIENT_UPLOAD_DIRS = frozenset({"result_imports", "registry_imports"})
 
 
 class BackupError(Exception):
@@ -141,6 +147,8 @@ def backup_create(*, path: Path, alias: str = "default") -> Path:
     with tarfile.open(path / MEDIA_ARCHIVE, "w:gz") as archive:
         if media_root.is_dir():
             for child in sorted(media_root.iterdir()):
+                if child.name in TRANSIENT_UPLOAD_DIRS:
+                    continue
                 archive.add(child, arcname=child.name)
     manifest = {
         "format": FORMAT_VERSION,

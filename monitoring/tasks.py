@@ -28,3 +28,8 @@ def after_import_finished(job_id: int) -> None:
 @shared_task(name="monitoring.tasks.requeue_stale_result_imports")
 def requeue_stale_result_imports() -> list[int]:
     return imports.results_imports_requeue_stale()
+
+
+@shared_task(name="monitoring.tasks.purge_result_uploads")
+def purge_result_uploads() -> int:
+    return imports.results_uploads_purge()

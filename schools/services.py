@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import IO
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -354,9 +355,10 @@ def registry_imports_requeue_stale() -> list[int]:
     )
 
 
-def registry_imports_purge(*, older_than_days: int = 90) -> int:
+def registry_imports_purge(*, older_than_days: int | None = None) -> int:
     """Delete stored registry uploads older than the retention period (the records stay)."""
-    cutoff = timezone.now() - timedelta(days=older_than_days)
+    days = settings.UPLOAD_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
     purged = 0
     for job in RegistryImport.objects.filter(uploaded_at__lt=cutoff).exclude(file=""):
         job.file.delete(save=False)

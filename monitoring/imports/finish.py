@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.tabular import RowError
+from monitoring.imports.retention import results_upload_discard
 from monitoring.models import ImportJob
 
 MAX_STORED_ERRORS = 1000
@@ -42,6 +43,8 @@ def job_finish(job_id: int, outcome: LoadOutcome) -> None:
     }
     if outcome.layout:
         fields["layout"] = outcome.layout
+    # Written or refused, the job is over: its upload (names and passports in РЦОИ files) goes.
+    results_upload_discard(job_id=job_id)
     if errors:
         job_update(
             job_id,

@@ -22,6 +22,7 @@ from monitoring.formats.parsing import AggregateRow, ContextRow, ResultRow
 from monitoring.imports.detect import layout_detect
 from monitoring.imports.finish import LoadOutcome, job_finish, job_update
 from monitoring.imports.parse import parse_sheets
+from monitoring.imports.retention import UPLOAD_GONE
 from monitoring.imports.validate import check_duplicates, resolve_schools
 from monitoring.imports.write import academic_years, write_aggregates, write_context, write_results
 from monitoring.models import ImportJob
@@ -56,6 +57,8 @@ def results_import_run(*, job_id: int) -> ImportJob | None:
         job_update(job_id, processed_rows=done, total_rows=total)
 
     try:
+        if not job.file or not job.file.storage.exists(job.file.name):
+            raise TabularFileError(UPLOAD_GONE)
         with job.file.open("rb") as handle:
             sheets = read_tables(handle, f"upload.{job.file_kind}", lazy=True)
         outcome = results_load(job=job, sheets=sheets, progress=progress)

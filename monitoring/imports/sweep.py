@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit, requeue_stale
 from core.tabular import RowError
+from monitoring.imports.retention import results_upload_discard
 from monitoring.models import ImportJob
 
 
@@ -48,6 +49,8 @@ def results_imports_requeue_stale() -> list[int]:
                 errors=[RowError("", 0, "", message).as_dict()],
                 error_count=1,
             )
+            if won:
+                results_upload_discard(job_id=job_id)
         else:
             won = mine.update(status=ImportJob.Status.QUEUED, requeued=requeued + 1, processed_rows=0)
             if won:

@@ -51,17 +51,20 @@ def test_the_sweep_is_idempotent_a_requeued_job_is_not_requeued_twice(
 
 
 def test_a_job_that_keeps_killing_its_worker_is_failed_after_the_last_attempt(
-    department, school, django_capture_on_commit_callbacks
+    department, school, django_capture_on_commit_callbacks, broker
 ):
     job = _stuck_job(
         department, school, django_capture_on_commit_callbacks, requeued=ImportJob.MAX_ATTEMPTS - 1, status="validating"
     )
+    assert job.file.name
 
-    with django_capture_on_commit_callbacks(execute=False) as queued:
+    with django_capture_on_commit_callbacks(execute=True):
         handled = imports.results_imports_requeue_stale()
 
     job.refresh_from_db()
-    assert (handled, queued) == ([job.pk], [])
+    # Not sent again; its upload (names, passports) deleted like any ended job's.
+    assert (handled, broker.attempts) == ([job.pk], [])
+    assert job.file.name == ""
     assert (job.status, job.error_count) == (ImportJob.Status.FAILED, 1)
     assert "прерывалась 3 раз" in job.errors[0]["message"]
     assert ParticipantResult.objects.count() == 0
