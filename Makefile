@@ -9,11 +9,12 @@ PORT ?= 8000
 # Embedded defaults for a developer's machine; production sets real values.
 RUN_ENV := DEBUG=1
 
-.PHONY: help run test lint bench venv dev-venv migrate seed worker clean
+.PHONY: help run test lint typecheck lock bench venv dev-venv migrate seed worker clean
 
 help:
 	@echo "make run    — установить, создать демо-данные и запустить портал и обработчик задач на http://$(HOST):$(PORT)"
-	@echo "make test   — проверки стиля (ruff) и все тесты (pytest)"
+	@echo "make test   — проверки стиля (ruff), типов (mypy) и все тесты (pytest)"
+	@echo "make lock   — пересобрать requirements*.lock после правки requirements*.txt"
 	@echo "make bench  — замеры производительности (bench/)"
 
 $(VENV)/.python-ok:
@@ -21,12 +22,14 @@ $(VENV)/.python-ok:
 	  echo "Python: $$PY_BIN ($$($$PY_BIN --version))"; \
 	  rm -rf $(VENV); "$$PY_BIN" -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip && touch $@
 
-$(VENV)/.installed: $(VENV)/.python-ok requirements.txt
-	$(PY) -m pip install -q -r requirements.txt
+# The venv is installed from the lock files (every package of the tree, pinned); they are
+# compiled from requirements*.txt by `make lock`.
+$(VENV)/.installed: $(VENV)/.python-ok requirements.lock
+	$(PY) -m pip install -q -r requirements.lock
 	@touch $@
 
-$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
-	$(PY) -m pip install -q -r requirements-dev.txt
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.lock
+	$(PY) -m pip install -q -r requirements-dev.lock
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -55,9 +58,19 @@ lint: dev-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The files mypy checks are listed in pyproject.toml ([tool.mypy] files). The django-stubs
+# plugin reads the settings, which need DEBUG=1 or a SECRET_KEY.
+typecheck: dev-venv
+	DEBUG=1 $(VENV)/bin/mypy
+
 # pytest exits 5 when it collected no tests: that fails `make test` like any error.
-test: lint
+test: lint typecheck
 	$(PY) -m pytest
+
+LOCK_FLAGS := -q --no-strip-extras --no-emit-index-url --no-emit-find-links --allow-unsafe --unsafe-package pip
+lock: dev-venv
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) -o requirements.lock requirements.txt
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) -o requirements-dev.lock requirements-dev.txt
 
 bench: dev-venv
 	$(PY) bench/run_all.py

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -15,9 +15,12 @@ from core.models import AuditEvent
 class Actor(Protocol):
     """The user who acted (accounts.User; core names no app above it)."""
 
-    pk: Any
-    full_name: str
-    username: str
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def username(self) -> str: ...
 
 
 @functools.cache
@@ -49,11 +52,12 @@ def audit_record(
     if action not in audit_actions():
         raise ValueError(f"unknown audit action {action!r}: add it to the app's audit_actions.ACTIONS")
     return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
+        # The settings' user model (accounts.User), which core's own code does not name.
+        actor=cast(Any, actor) if actor is not None and actor.pk else None,
         actor_name=(actor.full_name or actor.username) if actor is not None else "",
         action=action,
         municipality_id=municipality_id,
-        object_type=target._meta.verbose_name if target is not None else "",
+        object_type=str(target._meta.verbose_name) if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
         object_repr=str(target)[:300] if target is not None else "",
         details=details or {},

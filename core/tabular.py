@@ -331,6 +331,10 @@ class LazySheet:
         self._raw = self._rows = None
 
 
+# What a parser reads: a sheet held whole, or one read when first asked for.
+AnySheet = Sheet | LazySheet
+
+
 def _read_xlsx_lazy(data: bytes) -> list[LazySheet]:
     inspect_xlsx_archive(data)
     try:

@@ -174,8 +174,8 @@ def school_indicator_table(*, school: School) -> dict:
             .values("indicator", "year__start_year")
             .annotate(mean=Avg("value"))
         )
-        for row in rows:
-            means[row["indicator"]][row["year__start_year"]] = row["mean"]
+        for mean in rows:
+            means[mean["indicator"]][mean["year__start_year"]] = mean["mean"]
     ordered_years = sorted(years)
     table = []
     for spec in INDICATORS:

@@ -283,7 +283,7 @@ def _evaluate(run: IdentificationRun) -> list[RunResult]:
     results = []
     for school in schools:
         outcomes = [
-            evaluator.judge(criterion, school.pk, criterion.subject.name if criterion.subject_id else None)
+            evaluator.judge(criterion, school.pk, criterion.subject.name if criterion.subject is not None else None)
             for criterion in criteria
         ]
         fired = [outcome for outcome in outcomes if outcome.fired]

@@ -170,8 +170,9 @@ def candidates_for(*, municipality_id: int, year: AcademicYear | None) -> list[C
         if added.organisation_id in found:
             found[added.organisation_id].note = added.strengths
             continue
-        school = getattr(added.organisation, "school", None)
-        found[added.organisation_id] = Candidate(organisation=added.organisation, school=school, note=added.strengths)
+        found[added.organisation_id] = Candidate(
+            organisation=added.organisation, school=getattr(added.organisation, "school", None), note=added.strengths
+        )
     return sorted(found.values(), key=lambda c: c.organisation.display_name)
 
 

@@ -8,6 +8,7 @@ agreement starts to load its partners — whatever the page offered.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -101,7 +102,7 @@ def agreement_create(
     signed_on: date | None = None,
     starts_on: date | None = None,
     ends_on: date | None = None,
-    support_forms: list[str] = (),
+    support_forms: Sequence[str] = (),
     subjects=(),
     activities: str = "",
 ) -> Agreement:
@@ -160,7 +161,7 @@ def agreement_update(*, agreement: Agreement, by, partners=None, subjects=None, 
     for name, value in fields.items():
         old = getattr(agreement, name)
         if old != value:
-            label = str(Agreement._meta.get_field(name).verbose_name)
+            label = str(Agreement._meta.get_field(name).verbose_name)  # type: ignore[union-attr]  # a concrete field
             changes[label] = [_text(old), _text(value)]
             setattr(agreement, name, value)
     if partners is not None:
@@ -192,7 +193,7 @@ def _text(value) -> str:
         return f"{value:%d.%m.%Y}"
     if isinstance(value, list):
         labels = dict(SupportForm.choices)
-        return ", ".join(labels.get(v, v) for v in value) or "—"
+        return ", ".join(str(labels.get(v, v)) for v in value) or "—"
     return str(value)
 
 
@@ -269,7 +270,7 @@ def agreement_scan_attach(*, agreement: Agreement, upload: UploadedFile, by) -> 
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status == S.DRAFT:
         raise AgreementError("Скан прикладывается к подписанному договору: сначала отметьте его подписанным.")
-    if upload.size > SCAN_MAX_BYTES:
+    if (upload.size or 0) > SCAN_MAX_BYTES:
         raise AgreementError("Файл больше 10 МБ.")
     upload.seek(0)
     kind = scan_kind_of(upload.read(16))

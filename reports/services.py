@@ -100,7 +100,7 @@ def report_request_create(*, user: User, kind: str, fmt: str = Format.PDF, param
         raise ReportRefused("Этот вид отчёта пока недоступен.")
     if fmt == Format.XLSX and kind not in documents.TABULAR:
         raise ReportRefused("Этот отчёт формируется только в PDF.")
-    _CHECKS[kind](user, params)
+    _CHECKS[Kind(kind)](user, params)
     request = ReportRequest.objects.create(kind=kind, format=fmt, params=params, title=title[:300], requested_by=user)
     from reports.tasks import render_report
 
@@ -206,7 +206,7 @@ def snapshot_render(*, snapshot_id: int) -> bool:
         "progress_report__submitted_by",
     ).get(pk=snapshot_id)
     try:
-        if snapshot.progress_report_id:
+        if snapshot.progress_report is not None:
             document = documents.progress_report_snapshot(report=snapshot.progress_report)
         else:
             document = documents.roadmap_snapshot(roadmap=snapshot.roadmap)

@@ -63,7 +63,7 @@ def signals_for(
         qs = qs.filter(is_active=True)
     signals = list(qs.order_by("kind", "subject__name", "grade"))
     for signal in signals:
-        signal.chart = signal_chart(signal)
+        signal.chart = signal_chart(signal)  # type: ignore[attr-defined]  # for the template only
     return signals
 
 

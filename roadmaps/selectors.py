@@ -251,8 +251,8 @@ def period_reporting_schools(*, user: User, period: ReportingPeriod) -> list[dic
         r.roadmap_id: r
         for r in ProgressReport.objects.filter(period=period, roadmap__in=[p.pk for p in programmes.values()])
     }
-    supported = set(supported_schools(schools=schools).values_list("pk", flat=True))
-    wanted = set(programmes) | supported
+    supported: set[int] = set(supported_schools(schools=schools).values_list("pk", flat=True))
+    wanted = {pk for pk in programmes if pk is not None} | supported
     rows = []
     for school in schools.filter(pk__in=wanted).select_related("organisation").order_by("organisation__name"):
         programme = programmes.get(school.pk)

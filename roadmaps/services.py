@@ -331,9 +331,9 @@ def objective_delete(*, objective: Objective, user: User) -> None:
     if MeasureProgress.objects.filter(measure__objective=objective).exists():
         raise TransitionRefused("По мероприятиям задачи уже есть отчёты: удалить её нельзя, отмените мероприятия.")
     for measure in objective.measures.all():
-        measure._history_user = user
+        measure._history_user = user  # type: ignore[attr-defined]  # read by django-simple-history
         measure.delete()
-    objective._history_user = user
+    objective._history_user = user  # type: ignore[attr-defined]  # read by django-simple-history
     objective.delete()
 
 
@@ -352,7 +352,7 @@ def measure_delete(*, measure: Measure, user: User) -> None:
     _require_editable(user, measure.roadmap)
     if measure.progress.exists():
         raise TransitionRefused("По мероприятию уже есть отчёты: отмените его (статус «Отменено»), а не удаляйте.")
-    measure._history_user = user
+    measure._history_user = user  # type: ignore[attr-defined]  # read by django-simple-history
     measure.delete()
 
 
@@ -570,7 +570,7 @@ def report_save(
     except BaseException:
         # The transaction rolls back the rows; the files it wrote must go too.
         for name in stored:
-            Evidence.file.field.storage.delete(name)
+            Evidence.file.field.storage.delete(name)  # type: ignore[arg-type]  # names of files just stored
         raise
     return report
 

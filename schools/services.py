@@ -246,13 +246,13 @@ def _resolve_municipalities(
             if default is not None:
                 resolved[row.row_number] = default
             continue
-        municipality = by_key.get(ref) or by_key.get(ref.lower())
-        if municipality is None:
+        found = by_key.get(ref) or by_key.get(ref.lower())
+        if found is None:
             message = f"Муниципалитет «{ref}» не найден"
             message += " или вам недоступен." if default is not None else " (укажите ОКТМО или точное название)."
             errors.append(RowError("", row.row_number, "Муниципалитет", message))
         else:
-            resolved[row.row_number] = municipality
+            resolved[row.row_number] = found
     return resolved
 
 

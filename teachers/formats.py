@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from core.tabular import RowError, Sheet, column_letter, normalise_header
+from core.tabular import AnySheet, RowError, Sheet, column_letter, normalise_header
 from teachers.models import Teacher
 
 
@@ -233,7 +234,7 @@ def _parse_roster_row(cells: dict[str, str], error) -> dict | None:
     return values if ok else None
 
 
-def parse_roster(sheets: list[Sheet]) -> ParsedTable:
+def parse_roster(sheets: Sequence[AnySheet]) -> ParsedTable:
     parsed = _read(sheets, ROSTER_COLUMNS, _parse_roster_row, parse_incomplete=True)
     seen: dict[tuple, int] = {}
     for values in parsed.rows:
@@ -296,5 +297,5 @@ def _parse_diagnostic_row(cells: dict[str, str], error) -> dict | None:
     return values if ok else None
 
 
-def parse_diagnostics(sheets: list[Sheet]) -> ParsedTable:
+def parse_diagnostics(sheets: Sequence[AnySheet]) -> ParsedTable:
     return _read(sheets, DIAGNOSTIC_COLUMNS, _parse_diagnostic_row)

@@ -66,7 +66,7 @@ def teachers_for(user: User) -> QuerySet[Teacher]:
     if not _active(user):
         return qs.none()
     if user.role == Role.TEACHER and not user.is_superuser:
-        return qs.filter(user=user, school_id=user.school_id)
+        return qs.filter(user=user, school=user.school)
     return qs.filter(school__in=name_schools_for(user))
 
 

@@ -192,8 +192,8 @@ def deficits_sync_pairs(*, pairs: set[tuple[int, int]]) -> None:
         have = existing[(teacher_id, competence_id)]
         to_delete += [deficit.pk for opened_by, deficit in have.items() if opened_by not in wanted]
         for opened_by, closed_by in wanted.items():
-            deficit = have.get(opened_by)
-            if deficit is None:
+            found = have.get(opened_by)
+            if found is None:
                 to_create.append(
                     Deficit(
                         teacher_id=teacher_id,
@@ -202,9 +202,9 @@ def deficits_sync_pairs(*, pairs: set[tuple[int, int]]) -> None:
                         closed_by_id=closed_by,
                     )
                 )
-            elif deficit.closed_by_id != closed_by:
-                deficit.closed_by_id = closed_by
-                (reopening if closed_by is None else closing).append(deficit)
+            elif found.closed_by_id != closed_by:
+                found.closed_by_id = closed_by
+                (reopening if closed_by is None else closing).append(found)
     # In this order the one-open-deficit constraint holds after every statement.
     Deficit.objects.filter(pk__in=to_delete).delete()
     Deficit.objects.bulk_update(closing, ["closed_by"])
@@ -361,7 +361,7 @@ def route_goal_add(*, route: Route, title: str, deficits: Iterable[Deficit]) -> 
 
 def route_step_add(*, route: Route, step: RouteStep) -> RouteStep:
     """Add a step; one linked to an event already attended or a course already completed is done at once."""
-    if step.goal_id and step.goal.route_id != route.pk:
+    if step.goal is not None and step.goal.route_id != route.pk:
         raise ValueError("Цель из другого маршрута.")
     step.route = route
     step.full_clean()

@@ -13,10 +13,11 @@ The helpers at the bottom (subject names, duplicates) serve every aggregate layo
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.tabular import RowError, Sheet, normalise_header
+from core.tabular import AnySheet, RowError, Sheet, normalise_header
 from monitoring.formats.headers import TEMPLATE_SCAN_ROWS, find_header, is_aggregates_header
 from monitoring.formats.parsing import (
     AggregateRow,
@@ -82,7 +83,9 @@ TEMPLATE_EXAMPLE = [
 ]
 
 
-def parse_aggregates(sheets: list[Sheet], *, subjects_by_name: dict[str, str], progress: Progress | None) -> ParsedFile:
+def parse_aggregates(
+    sheets: Sequence[AnySheet], *, subjects_by_name: dict[str, str], progress: Progress | None
+) -> ParsedFile:
     parsed = ParsedFile(layout=ImportJob.Layout.AGGREGATES)
     for sheet in sheets:
         header_index = find_header(sheet.head(TEMPLATE_SCAN_ROWS), is_aggregates_header)

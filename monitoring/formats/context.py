@@ -8,10 +8,11 @@ means «no data». The same table is offered as a template on the import page.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.tabular import RowError, Sheet, normalise_header
+from core.tabular import AnySheet, RowError, Sheet, normalise_header
 from monitoring.formats.headers import TEMPLATE_SCAN_ROWS, find_header, is_context_header
 from monitoring.formats.parsing import (
     ContextRow,
@@ -81,7 +82,7 @@ TEMPLATE_EXAMPLE = [
 ]
 
 
-def parse_context(sheets: list[Sheet], *, progress: Progress | None) -> ParsedFile:
+def parse_context(sheets: Sequence[AnySheet], *, progress: Progress | None) -> ParsedFile:
     parsed = ParsedFile(layout=ImportJob.Layout.CONTEXT)
     for sheet in sheets:
         header_index = find_header(sheet.head(TEMPLATE_SCAN_ROWS), is_context_header)

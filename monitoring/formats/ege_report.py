@@ -19,9 +19,10 @@ did not take is left empty. The exams are in summer: «ЕГЭ 2025» is the year
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
-from core.tabular import RowError, Sheet, normalise_header
+from core.tabular import AnySheet, RowError, Sheet, normalise_header
 from monitoring.formats.aggregates import report_duplicates, subject_code_for
 from monitoring.formats.headers import HEADER_SCAN_ROWS, find_header, is_ege_report_header
 from monitoring.formats.parsing import (
@@ -75,7 +76,9 @@ def _year_start(rows: list[list[str]]) -> int | None:
     return int(found.group(1)) - 1 if found else None
 
 
-def parse_ege_report(sheets: list[Sheet], *, subjects_by_name: dict[str, str], progress: Progress | None) -> ParsedFile:
+def parse_ege_report(
+    sheets: Sequence[AnySheet], *, subjects_by_name: dict[str, str], progress: Progress | None
+) -> ParsedFile:
     parsed = ParsedFile(layout=ImportJob.Layout.EGE_REPORT)
     for number, sheet in enumerate(sheets, 1):
         measures_index = find_header(sheet.head(HEADER_SCAN_ROWS), is_ege_report_header)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from core.tabular import Sheet, normalise_header
+from core.tabular import AnySheet, normalise_header
 from monitoring.models import ImportJob
 
 # The header block and the column titles stand within the first rows of a sheet.
@@ -83,7 +83,7 @@ _DETECTORS = (
 )
 
 
-def detect_layout(sheets: Sequence[Sheet]) -> str | None:
+def detect_layout(sheets: Sequence[AnySheet]) -> str | None:
     """The layout of a file, recognised by its header row (never by the file name).
 
     Reads only the first HEADER_SCAN_ROWS rows of each sheet.

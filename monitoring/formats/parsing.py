@@ -159,6 +159,10 @@ class ResultBlock:
         ]
 
 
+# Any row a parser yields, as the validate stage sees it.
+ParsedRow = ResultRow | ContextRow | AggregateRow
+
+
 @dataclass
 class ParsedFile:
     layout: str

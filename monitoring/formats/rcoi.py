@@ -17,8 +17,9 @@ build the participant's keyed hash and are never stored.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from core.tabular import RowError, Sheet, normalise_header
+from core.tabular import AnySheet, RowError, Sheet, normalise_header
 from monitoring.formats.headers import is_rcoi_header, row_cells
 from monitoring.formats.max_scores import max_primary_score
 from monitoring.formats.parsing import (
@@ -74,7 +75,7 @@ def _title_of(row: list[str]) -> re.Match | None:
     return _TITLE.match(cells[0]) if len(cells) == 1 or (cells and _TITLE.match(cells[0])) else None
 
 
-def parse_rcoi(sheets: list[Sheet], *, subject_codes: set[str], progress: Progress | None) -> ParsedFile:
+def parse_rcoi(sheets: Sequence[AnySheet], *, subject_codes: set[str], progress: Progress | None) -> ParsedFile:
     parsed = ParsedFile(layout=ImportJob.Layout.RCOI_PROTOCOL)
     total = sum(len(sheet.rows) for sheet in sheets)
     seen = 0

@@ -11,10 +11,10 @@ loaded from either file replace each other instead of doubling.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from core.tabular import RowError, Sheet, normalise_header
+from core.tabular import AnySheet, RowError, normalise_header
 from monitoring.formats.headers import TEMPLATE_SCAN_ROWS, find_header, is_results_csv_header
 from monitoring.formats.parsing import (
     ParsedFile,
@@ -67,7 +67,7 @@ TEMPLATE_EXAMPLE = [
 ]
 
 
-def parse_results_csv(sheets: list[Sheet], *, subjects: dict[str, str], progress: Progress | None) -> ParsedFile:
+def parse_results_csv(sheets: Sequence[AnySheet], *, subjects: dict[str, str], progress: Progress | None) -> ParsedFile:
     """``subjects`` maps a normalised subject code or name to its code."""
     parsed = ParsedFile(layout=ImportJob.Layout.RESULTS_CSV)
     keyers: dict[tuple, Callable[[str], str]] = {}

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from core.tabular import RowError, Sheet, cell_text, normalise_header
+from core.tabular import AnySheet, RowError, Sheet, cell_text, normalise_header
 from monitoring.formats.headers import HEADER_SCAN_ROWS, find_header, is_vpr_f1_header
 from monitoring.formats.parsing import (
     ParsedFile,
@@ -131,7 +131,9 @@ def _read_meta(head: list[list[str]], header_index: int) -> _SheetMeta:
     return meta
 
 
-def parse_vpr_f1(sheets: list[Sheet], *, subjects_by_name: dict[str, str], progress: Progress | None) -> ParsedFile:
+def parse_vpr_f1(
+    sheets: Sequence[AnySheet], *, subjects_by_name: dict[str, str], progress: Progress | None
+) -> ParsedFile:
     """Parse every Ф1 sheet of a workbook; sheets without the Ф1 header are skipped."""
     parsed = ParsedFile(layout=ImportJob.Layout.VPR_F1)
     seen = 0

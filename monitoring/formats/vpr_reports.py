@@ -34,9 +34,10 @@ total.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import ROUND_FLOOR, Decimal
 
-from core.tabular import RowError, Sheet, normalise_header
+from core.tabular import AnySheet, RowError, Sheet, normalise_header
 from monitoring.formats.aggregates import mean_mark, report_duplicates, subject_code_for
 from monitoring.formats.headers import HEADER_SCAN_ROWS, find_header, is_vpr_f3_header, is_vpr_journal_header, row_cells
 from monitoring.formats.parsing import (
@@ -120,7 +121,9 @@ def counts_from_shares(shares: list[Decimal], total: int) -> list[int]:
 # --- Ф3 ---------------------------------------------------------------------------------------
 
 
-def parse_vpr_f3(sheets: list[Sheet], *, subjects_by_name: dict[str, str], progress: Progress | None) -> ParsedFile:
+def parse_vpr_f3(
+    sheets: Sequence[AnySheet], *, subjects_by_name: dict[str, str], progress: Progress | None
+) -> ParsedFile:
     parsed = ParsedFile(layout=ImportJob.Layout.VPR_F3)
     for number, sheet in enumerate(sheets, 1):
         header_index = find_header(sheet.head(HEADER_SCAN_ROWS), is_vpr_f3_header)
@@ -211,7 +214,7 @@ def _kind_of(text: str) -> str | None:
 
 
 def parse_vpr_journal(
-    sheets: list[Sheet], *, subjects_by_name: dict[str, str], progress: Progress | None
+    sheets: Sequence[AnySheet], *, subjects_by_name: dict[str, str], progress: Progress | None
 ) -> ParsedFile:
     parsed = ParsedFile(layout=ImportJob.Layout.VPR_JOURNAL)
     for number, sheet in enumerate(sheets, 1):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.tabular import RowError, Sheet
+from core.tabular import AnySheet, RowError
 from monitoring.formats.headers import detect_layout
 
 LAYOUT_UNKNOWN = (
@@ -15,7 +15,7 @@ LAYOUT_UNKNOWN = (
 )
 
 
-def layout_detect(sheets: Sequence[Sheet]) -> tuple[str | None, list[RowError]]:
+def layout_detect(sheets: Sequence[AnySheet]) -> tuple[str | None, list[RowError]]:
     """The file's layout, or None and the error the user sees."""
     layout = detect_layout(sheets)
     if layout is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from core.tabular import Sheet, normalise_header
+from collections.abc import Sequence
+
+from core.tabular import AnySheet, normalise_header
 from monitoring.formats.aggregates import parse_aggregates
 from monitoring.formats.context import parse_context
 from monitoring.formats.ege_report import parse_ege_report
@@ -14,7 +16,7 @@ from monitoring.formats.vpr_reports import parse_vpr_f3, parse_vpr_journal
 from monitoring.models import ImportJob, Subject
 
 
-def parse_sheets(layout: str, sheets: list[Sheet], progress) -> ParsedFile:
+def parse_sheets(layout: str, sheets: Sequence[AnySheet], progress) -> ParsedFile:
     if layout == ImportJob.Layout.VPR_F1:
         subjects = {normalise_header(name): code for code, name in Subject.objects.values_list("code", "name")}
         return parse_vpr_f1(sheets, subjects_by_name=subjects, progress=progress)
@@ -27,7 +29,7 @@ def parse_sheets(layout: str, sheets: list[Sheet], progress) -> ParsedFile:
         return parse_rcoi(sheets, subject_codes=codes, progress=progress)
     if layout in _AGGREGATE_PARSERS:
         subjects = {normalise_header(name): code for code, name in Subject.objects.values_list("code", "name")}
-        return _AGGREGATE_PARSERS[layout](sheets, subjects_by_name=subjects, progress=progress)
+        return _AGGREGATE_PARSERS[ImportJob.Layout(layout)](sheets, subjects_by_name=subjects, progress=progress)
     return parse_context(sheets, progress=progress)
 
 

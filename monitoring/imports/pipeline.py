@@ -10,15 +10,17 @@ import gc
 import hashlib
 import logging
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.tabular import RowError, Sheet, TabularFileError, read_tables
+from core.tabular import AnySheet, RowError, TabularFileError, read_tables
 from core.testing_hooks import pause_before_commit
-from monitoring.formats.parsing import AggregateRow, ContextRow, ResultRow
+from monitoring.formats.parsing import ContextRow, ParsedRow, ResultRow
 from monitoring.imports.detect import layout_detect
 from monitoring.imports.finish import LoadOutcome, job_finish, job_update
 from monitoring.imports.parse import parse_sheets
@@ -72,7 +74,7 @@ def results_import_run(*, job_id: int) -> ImportJob | None:
     return job
 
 
-def results_import_sheets(*, sheets: list[Sheet], original_name: str) -> ImportJob:
+def results_import_sheets(*, sheets: Sequence[AnySheet], original_name: str) -> ImportJob:
     """Load sheets built in code (the demo seed) through the same pipeline as an upload.
 
     The job is an operator's (no user, any school), runs in this process and is recorded
@@ -94,7 +96,7 @@ def results_import_sheets(*, sheets: list[Sheet], original_name: str) -> ImportJ
     return job
 
 
-def results_load(*, job: ImportJob, sheets: list[Sheet], progress=None) -> LoadOutcome:
+def results_load(*, job: ImportJob, sheets: Sequence[AnySheet], progress=None) -> LoadOutcome:
     """Detect, parse and validate; when every row is good, write them in one transaction.
 
     Used by the Celery task and by ``manage.py import_results``. With any error nothing
@@ -121,7 +123,7 @@ def _cycle_collector_paused():
             gc.enable()  # no collection forced: the load made no cycles to free
 
 
-def _results_load(*, job: ImportJob, sheets: list[Sheet], progress=None) -> LoadOutcome:
+def _results_load(*, job: ImportJob, sheets: Sequence[AnySheet], progress=None) -> LoadOutcome:
     layout, errors = layout_detect(sheets)
     if layout is None:
         return LoadOutcome(errors=errors)
@@ -131,13 +133,13 @@ def _results_load(*, job: ImportJob, sheets: list[Sheet], progress=None) -> Load
         job.pk, status=ImportJob.Status.VALIDATING, processed_rows=parsed.total_rows, total_rows=parsed.total_rows
     )
     errors = list(parsed.errors)
-    rows: list[ResultRow | ContextRow | AggregateRow] = parsed.results or parsed.context or parsed.aggregates
+    rows: Sequence[ParsedRow] = parsed.results or parsed.context or parsed.aggregates
     blocks = parsed.blocks
     if not rows and not blocks and not errors:
         errors.append(RowError(sheets[0].name if sheets else "", 0, "", NO_DATA_ROWS))
     schools, unknown = resolve_schools(job, rows, errors, blocks)
     if not parsed.aggregates:  # the aggregate parsers report their duplicates themselves
-        check_duplicates(rows, errors, blocks)
+        check_duplicates(cast(Sequence[ResultRow] | Sequence[ContextRow], rows), errors, blocks)
     outcome = LoadOutcome(layout=layout, total_rows=parsed.total_rows, unknown_school_codes=unknown)
     outcome.schools_count = len({row.school_code for row in rows}.union(*(block.school_codes for block in blocks)))
     if errors:

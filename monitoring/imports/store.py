@@ -35,8 +35,10 @@ def results_import_create(
         job.uploaded_by = user
         if not user.is_superuser:
             if user.role == Role.DIRECTOR:
-                job.school = user.school
-                job.municipality_id = user.school.municipality_id
+                school = user.school
+                assert school is not None  # can_upload_results: a director has a school  # nosec B101
+                job.school = school
+                job.municipality_id = school.municipality_id
             else:
                 job.municipality_id = user.municipality_id
     job.file.save(f"upload.{kind}", ContentFile(data), save=False)

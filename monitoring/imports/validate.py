@@ -6,12 +6,14 @@ Nothing is written here; the errors name sheet, row and column as the user sees 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from itertools import repeat
+from typing import Any, cast
 
 import numpy as np
 
 from core.tabular import RowError
-from monitoring.formats.parsing import ContextRow, ResultBlock, ResultRow
+from monitoring.formats.parsing import ContextRow, ParsedRow, ResultBlock, ResultRow
 from monitoring.models import ImportJob
 from schools.models import School
 
@@ -20,9 +22,9 @@ CHUNK = 500  # ids per IN (...) clause
 
 def resolve_schools(
     job: ImportJob,
-    rows: list[ResultRow] | list[ContextRow],
+    rows: Sequence[ParsedRow],
     errors: list[RowError],
-    blocks: list[ResultBlock] = (),
+    blocks: Sequence[ResultBlock] = (),
 ) -> tuple[dict[str, School], list[str]]:
     """School of every row, within the job's scope; unknown codes are reported once per sheet."""
     # (sheet, code) → [first row number, column title, rows]
@@ -47,15 +49,15 @@ def resolve_schools(
         ):
             found[school.code] = school
     for (sheet, code), (first_row, column, count) in first_rows.items():
-        school = found.get(code)
+        found_school = found.get(code)
         where = f"строк: {count}, первая — {first_row}"
-        if school is None:
+        if found_school is None:
             message = (
                 f"Школа с кодом {code} не найдена в реестре ({where}). Добавьте её в реестр и загрузите файл снова."
             )
-        elif job.school_id is not None and school.pk != job.school_id:
+        elif job.school_id is not None and found_school.pk != job.school_id:
             message = f"Строки школы {code} ({where}): руководитель может загружать данные только своей школы."
-        elif job.municipality_id is not None and school.municipality_id != job.municipality_id:
+        elif job.municipality_id is not None and found_school.municipality_id != job.municipality_id:
             message = f"Школа {code} относится к другому муниципалитету ({where}): её данные загрузить нельзя."
         else:
             continue
@@ -65,7 +67,7 @@ def resolve_schools(
 
 
 def check_duplicates(
-    rows: list[ResultRow] | list[ContextRow], errors: list[RowError], blocks: list[ResultBlock] = ()
+    rows: Sequence[ResultRow] | Sequence[ContextRow], errors: list[RowError], blocks: Sequence[ResultBlock] = ()
 ) -> None:
     """Every row whose key repeats an earlier row's is an error naming that earlier row.
 
@@ -75,7 +77,8 @@ def check_duplicates(
     and made into ResultRows only when some hashes repeat, to word the errors.
     """
     if blocks:
-        hashes = [np.fromiter((hash((*row.slice_key(), row.participant_key)) for row in rows), np.int64, len(rows))]
+        results = cast(Sequence[ResultRow], rows)  # blocks come only with participant results
+        hashes = [np.fromiter((hash((*row.slice_key(), row.participant_key)) for row in results), np.int64, len(rows))]
         for block in blocks:
             year, procedure, subject, grade = block.slice_prefix()
             slice_repeated = (repeat(year), repeat(procedure), repeat(subject), repeat(grade))
@@ -84,7 +87,7 @@ def check_duplicates(
         every = np.concatenate(hashes)
         if len(np.unique(every)) == len(every):
             return
-        rows = [*rows, *(row for block in blocks for row in block.result_rows())]
+        rows = [*results, *(row for block in blocks for row in block.result_rows())]
     if not rows:
         return
     if isinstance(rows[0], ResultRow):
@@ -97,15 +100,15 @@ def check_duplicates(
         def key(row):
             return (row.year_start, row.school_code)
 
-    hashes = np.fromiter((hash(key(row)) for row in rows), dtype=np.int64, count=len(rows))
-    order = np.argsort(hashes, kind="stable")  # stable: equal hashes keep the file's order
-    ordered = hashes[order]
+    row_hashes = np.fromiter((hash(key(row)) for row in rows), dtype=np.int64, count=len(rows))
+    order = np.argsort(row_hashes, kind="stable")  # stable: equal hashes keep the file's order
+    ordered = row_hashes[order]
     repeats = np.flatnonzero(ordered[1:] == ordered[:-1])
     if not len(repeats):
         return
     found: list[RowError] = []
     run_start = None
-    firsts: dict[tuple, object] = {}
+    firsts: dict[tuple, Any] = {}
     for position in repeats.tolist():
         if run_start is None or position != run_start:
             firsts = {}  # a new run of equal hashes

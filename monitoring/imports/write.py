@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
@@ -37,7 +37,7 @@ def write_results(
     schools: dict[str, School],
     years: dict[int, AcademicYear],
     outcome: LoadOutcome,
-    blocks: list[ResultBlock] = (),
+    blocks: Sequence[ResultBlock] = (),
 ) -> None:
     """Replace the slices (year, procedure, subject, grade, school) the file brings.
 
@@ -106,7 +106,7 @@ def _write_results_batched(
         for start in range(0, len(changed), CHUNK):
             outcome.rows_replaced += base.filter(school_id__in=changed[start : start + CHUNK]).update(replaced_by=job)
     outcome.slices_written = len(to_write)
-    values = (
+    insert_values = (
         (
             years[row.year_start].pk,
             row.procedure,
@@ -127,7 +127,7 @@ def _write_results_batched(
         for key in to_write
         for row in incoming[key]
     )
-    outcome.rows_created = _insert_results(values)
+    outcome.rows_created = _insert_results(insert_values)
 
 
 def _insert_results(values: Iterable[tuple]) -> int:

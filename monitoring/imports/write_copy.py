@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
+from typing import cast
 
 from django.db import connection
 
@@ -60,7 +61,7 @@ def write_results_copy(
     schools: dict[str, School],
     years: dict[int, AcademicYear],
     outcome: LoadOutcome,
-    blocks: list[ResultBlock] = (),
+    blocks: Sequence[ResultBlock] = (),
 ) -> None:
     """PostgreSQL: COPY the rows of new slices straight in; compare and merge the others set-based.
 
@@ -106,8 +107,8 @@ def write_results_copy(
             return
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}, {STAGE}_changed")
         cursor.execute(STAGE_DDL)
-        chunks = (_copy_lines(chunk, ids) for chunk in itertools.batched(old_rows, COPY_CHUNK))
-        raw.copy_expert(COPY_SQL, _ChunkReader(chunks), size=_COPY_READ_SIZE)
+        old_chunks = (_copy_lines(chunk, ids) for chunk in itertools.batched(old_rows, COPY_CHUNK))
+        raw.copy_expert(COPY_SQL, _ChunkReader(old_chunks), size=_COPY_READ_SIZE)
         # Temporary tables get no autovacuum: without statistics the planner guesses badly.
         cursor.execute(f"ANALYZE {STAGE}")
         cursor.execute(CHANGED_SQL)
@@ -143,7 +144,9 @@ class _ChunkReader(io.TextIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> str:
+    def read(self, size: int | None = -1) -> str:
+        if size is None:
+            size = -1
         while size < 0 or len(self._pending) < size:
             chunk = next(self._chunks, None)
             if chunk is None:
@@ -160,6 +163,10 @@ def _block_copy_text(block: ResultBlock, picked: list[int] | None, ids: _CopyIds
 
     def column(values: list) -> list:
         return values if picked is None else [values[i] for i in picked]
+
+    def distinct(values: list, convert: Callable) -> list:
+        # Every cell of a parsed block is a str or an int: always hashable.
+        return cast(list, map_distinct(values, convert))
 
     schools, keys, classes, variants = (
         column(block.school_codes),
@@ -179,14 +186,14 @@ def _block_copy_text(block: ResultBlock, picked: list[int] | None, ids: _CopyIds
         part = slice(start, start + COPY_CHUNK)
         lines = zip(
             repeat(lead),
-            map_distinct(schools[part], lambda code: str(ids.schools[code])),
+            distinct(schools[part], lambda code: str(ids.schools[code])),
             keys[part],
-            map_distinct(classes[part], _copy_text),
-            map_distinct(variants[part], _copy_text),
-            map_distinct(primaries[part], str),
+            distinct(classes[part], _copy_text),
+            distinct(variants[part], _copy_text),
+            distinct(primaries[part], str),
             repeat(_copy_int(block.max_primary_score)),
-            map_distinct(marks[part], _copy_int),
-            map_distinct(journals[part], _copy_int),
+            distinct(marks[part], _copy_int),
+            distinct(journals[part], _copy_int),
             repeat("\\N"),  # test_score: ВПР has none
             map(_copy_text, scores[part]),
             repeat(str(job_id)),
