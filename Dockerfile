@@ -16,4 +16,4 @@ COPY . .
 RUN useradd --create-home opora && mkdir -p /var/lib/opora && chown opora /var/lib/opora
 USER opora
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--workers", "4", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "config.wsgi", "--config", "python:config.gunicorn", "--bind", "0.0.0.0:8000"]

@@ -3,7 +3,11 @@
     .venv/bin/python bench/run_all.py [--quick] [--only NAME ...]
 
 Each benchmark script prints its figures on its last line as ``name key=value …``; this runner
-runs it, reads that line, and checks the figures that have a target. Benchmarks that need
+runs it, reads that line, and checks the figures that have a target. Earlier lines of the same
+form add figures named ``first-word.key`` (``logins n=9 p95_ms=…`` gives ``logins.p95_ms``),
+so a script can report several groups; a target's key may hold ``*`` (``pages.*.ms``), which
+adds one table row per matching figure. To add a line to the table: a ``Bench`` below (its
+script, arguments, targets and shown figures) — nothing else. Benchmarks that need
 PostgreSQL get ``DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/postgres``, each
 script makes its own database); ``--quick`` runs smaller sizes for a smoke check (CI), where
 the targets are reported but not meaningful. The exit code is 1 when a script fails, never
@@ -13,7 +17,9 @@ because a figure misses its target: timings are for people to read, not for CI t
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
+import re
 import subprocess  # nosec B404 # the bench runs its own fixed commands
 import sys
 import time
@@ -97,11 +103,15 @@ BENCHES = (
     Bench(
         "load_20",
         "load.py",
-        ("--users", "20", "--seconds", "60"),
-        ("--users", "10", "--seconds", "15", "--municipalities", "5", "--schools", "200"),
-        (Target("p95_ms", "<=", 150, "p95 при 20 пользователях, мс"), Target("errors", "==", 0, "ошибок")),
+        ("--users", "20", "--seconds", "60", "--results"),
+        ("--users", "10", "--seconds", "15", "--municipalities", "5", "--schools", "200", "--results"),
+        (
+            Target("p95_ms", "<=", 150, "p95 страниц при 20 пользователях, мс"),
+            Target("errors", "==", 0, "ошибок"),
+            Target("burst.pages_p95_ms", "<=", 300, "p95 страниц во время пачки входов, мс"),
+        ),
         postgres=True,
-        shown=("p50_ms", "p99_ms"),
+        shown=("p50_ms", "p99_ms", "logins.p95_ms", "burst.login_p95_ms"),
     ),
     Bench(
         "load_50",
@@ -115,19 +125,33 @@ BENCHES = (
 )
 
 
-def last_line_figures(output: str) -> tuple[str, dict[str, float]]:
-    lines = [line for line in output.strip().splitlines() if "=" in line]
-    if not lines:
-        return "", {}
-    words = lines[-1].split()
+def _line_figures(line: str, prefix: str = "") -> dict[str, float]:
     figures = {}
-    for word in words:
+    for word in line.split():
         key, _, value = word.partition("=")
         try:
-            figures[key] = float(value)
+            figures[prefix + key] = float(value)
         except ValueError:
             continue
+    return figures
+
+
+def last_line_figures(output: str) -> tuple[str, dict[str, float]]:
+    """The last figures line, and the figures of every such line (earlier ones prefixed)."""
+    lines = [line for line in output.strip().splitlines() if re.match(r"^[\w.-]+(?: |:)", line) and "=" in line]
+    if not lines:
+        return "", {}
+    figures: dict[str, float] = {}
+    for line in lines[:-1]:
+        figures.update(_line_figures(line, prefix=line.split()[0].rstrip(":") + "."))
+    figures.update(_line_figures(lines[-1]))
     return lines[-1], figures
+
+
+def _matching(key: str, figures: dict[str, float]) -> list[str]:
+    if "*" not in key:
+        return [key]
+    return sorted(name for name in figures if fnmatch.fnmatchcase(name, key))
 
 
 def main() -> int:
@@ -167,15 +191,18 @@ def main() -> int:
             continue
         print(f"  {line}", file=sys.stderr)
         for target in bench.targets:
-            measured = figures.get(target.key)
-            if measured is None:
-                rows.append((bench.name, target.label, f"{target.op} {target.value:g}", "нет в выводе", "—"))
-                continue
-            verdict = "да" if target.holds(measured) else "НЕТ"
-            rows.append((bench.name, target.label, f"{target.op} {target.value:g}", f"{measured:g}", verdict))
-        for key in bench.shown:
-            if key in figures:
-                rows.append((bench.name, key, "—", f"{figures[key]:g}", "—"))
+            for key in _matching(target.key, figures) or [target.key]:
+                label = target.label.format(key=key)
+                measured = figures.get(key)
+                if measured is None:
+                    rows.append((bench.name, label, f"{target.op} {target.value:g}", "нет в выводе", "—"))
+                    continue
+                verdict = "да" if target.holds(measured) else "НЕТ"
+                rows.append((bench.name, label, f"{target.op} {target.value:g}", f"{measured:g}", verdict))
+        for pattern in bench.shown:
+            for key in _matching(pattern, figures):
+                if key in figures:
+                    rows.append((bench.name, key, "—", f"{figures[key]:g}", "—"))
 
     header = ("замер", "показатель", "цель", "измерено", "в цели")
     widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(5)]

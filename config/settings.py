@@ -159,6 +159,17 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's PBKDF2, computed at the lowest CPU priority so a burst of logins cannot starve
+# page requests (core/hashers.py). It reads and writes Django's «pbkdf2_sha256» hashes, so it
+# replaces Django's class in the list (two classes of one algorithm: the later one would win);
+# the others are Django's defaults, to read older hashes.
+PASSWORD_HASHERS = [
+    "core.hashers.LowPriorityPBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
