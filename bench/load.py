@@ -259,7 +259,7 @@ def journeys(world: World) -> list[Persona]:
     from django.urls import NoReverseMatch, reverse
 
     from accounts.models import User
-    from accounts.scopes import schools_for
+    from schools.scopes import schools_for
 
     def url(name: str, *args, query: dict | None = None) -> Step | None:
         try:
