@@ -59,7 +59,7 @@ def results_import_run(*, job_id: int) -> ImportJob | None:
         job_update(job_id, processed_rows=done, total_rows=total)
 
     try:
-        if not job.file or not job.file.storage.exists(job.file.name):
+        if not job.file.name or not job.file.storage.exists(job.file.name):
             raise TabularFileError(UPLOAD_GONE)
         with job.file.open("rb") as handle:
             sheets = read_tables(handle, f"upload.{job.file_kind}", lazy=True)
