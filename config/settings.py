@@ -266,6 +266,9 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="opora@localhost")
+# A participant's link in event letters (cancel, survey, certificate) stops working this many days
+# after the letter; later letters (survey, certificate) carry fresh links.
+REGISTRATION_LINK_MAX_AGE_DAYS = env.int("REGISTRATION_LINK_MAX_AGE_DAYS", default=180)
 # The portal's public address, for links in letters (cancel a registration, open a roadmap).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 if not SITE_URL.startswith(("http://", "https://")):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -48,6 +49,26 @@ def registration_confirmation_send(*, registration_id: int) -> bool:
     _send(
         registration, "events/mail/confirmation.txt", f"{subject}: {registration.event.title}", "confirmation_sent_at"
     )
+    return True
+
+
+# One repeated-registration letter per address and event an hour, however often the form is sent.
+LINK_RESEND_PAUSE = 3600
+
+
+def registration_link_send(*, registration_id: int) -> bool:
+    """The link to an existing registration, for someone who filled the form again."""
+    if not cache.add(f"events:link-resent:{registration_id}", 1, LINK_RESEND_PAUSE):
+        return False
+    registration = Registration.objects.select_related("event", "school__organisation").filter(pk=registration_id)
+    registration = registration.first()
+    if registration is None:
+        return False
+    try:
+        _deliver(registration, "events/mail/already_registered.txt", f"Ваша запись: {registration.event.title}")
+    except Exception:
+        cache.delete(f"events:link-resent:{registration_id}")
+        raise
     return True
 
 

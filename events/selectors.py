@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core import signing
 from django.db import connection
 from django.db.models import Avg, Count, Q, QuerySet, Sum, TextField, Value
@@ -12,6 +13,7 @@ from django.db.models.functions import Lower, Replace
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from core.search import fold_text
 from events.models import (
@@ -134,19 +136,32 @@ def registrations_of(*, user) -> QuerySet[Registration]:
     return Registration.objects.filter(condition).select_related("event").order_by("-event__starts_at")
 
 
+def _email_tag(email: str) -> str:
+    # Binds the link to the address without carrying it: signing.dumps only signs, anyone can
+    # base64-decode the payload of a link forwarded or left in a proxy log.
+    return salted_hmac(REGISTRATION_SALT, email.strip().lower(), algorithm="sha256").hexdigest()[:16]
+
+
 def registration_token(registration: Registration) -> str:
-    return signing.dumps({"r": registration.pk, "e": registration.email}, salt=REGISTRATION_SALT)
+    """The participant's link: signed, expiring (settings.REGISTRATION_LINK_MAX_AGE_DAYS after
+    the letter), with no e-mail address inside. Every letter carries a fresh one."""
+    return signing.dumps({"r": registration.pk, "h": _email_tag(registration.email)}, salt=REGISTRATION_SALT)
 
 
 def registration_from_token(token: str) -> Registration:
     """The registration a participant's link points to; 404 for a forged or stale link."""
     try:
-        data = signing.loads(token, salt=REGISTRATION_SALT)
-    except signing.BadSignature as exc:
+        data = signing.loads(
+            token, salt=REGISTRATION_SALT, max_age=dt.timedelta(days=settings.REGISTRATION_LINK_MAX_AGE_DAYS)
+        )
+    except signing.BadSignature as exc:  # SignatureExpired included
         raise Http404 from exc
-    return get_object_or_404(
-        Registration.objects.select_related("event", "school__organisation"), pk=data.get("r"), email=data.get("e")
-    )
+    if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not isinstance(data.get("h"), str):
+        raise Http404
+    registration = get_object_or_404(Registration.objects.select_related("event", "school__organisation"), pk=data["r"])
+    if not constant_time_compare(data["h"], _email_tag(registration.email)):
+        raise Http404  # the registration's address changed since the letter
+    return registration
 
 
 # --- Files: served only through these checks ---------------------------------------------------

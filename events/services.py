@@ -164,6 +164,26 @@ def letters_resend_unsent(*, now: dt.datetime | None = None) -> dict[str, list[i
 # --- Registrations --------------------------------------------------------------------------------
 
 
+ALREADY_REGISTERED = "С этого адреса уже есть запись на мероприятие. Ссылка на неё — в письме."
+
+
+class AlreadyRegistered(ValidationError):
+    """The address holds a live registration of the event. The public form must not say so (it
+    would tell anyone who is registered where): it answers as for a new registration and
+    letters the address its existing link (registration_link_resend)."""
+
+    def __init__(self, registration_id: int):
+        super().__init__(ALREADY_REGISTERED, code="already_registered")
+        self.registration_id = registration_id
+
+
+def registration_link_resend(*, registration_id: int) -> None:
+    """Queue the letter with the link to an existing registration (after commit)."""
+    from events import tasks
+
+    _queue(tasks.send_registration_link, registration_id)
+
+
 def registration_create(
     *,
     event: Event,
@@ -188,8 +208,9 @@ def registration_create(
         locked = _lock_event(event.pk)
         if not locked.registration_is_open(now):
             raise ValidationError("Запись на это мероприятие сейчас не ведётся.")
-        if locked.registrations.filter(email=email, status__in=LIVE).exists():
-            raise ValidationError("С этого адреса уже есть запись на мероприятие. Ссылка на неё — в письме.")
+        existing = locked.registrations.filter(email=email, status__in=LIVE).values_list("pk", flat=True).first()
+        if existing is not None:
+            raise AlreadyRegistered(existing)
         confirmed = locked.registrations.filter(status=Registration.Status.CONFIRMED).count()
         full = locked.capacity is not None and confirmed >= locked.capacity
         registration = Registration.objects.create(

@@ -14,6 +14,11 @@ def send_registration_confirmation(registration_id: int) -> bool:
     return mail.registration_confirmation_send(registration_id=registration_id)
 
 
+@shared_task(name="events.tasks.send_registration_link")
+def send_registration_link(registration_id: int) -> bool:
+    return mail.registration_link_send(registration_id=registration_id)
+
+
 @shared_task(name="events.tasks.send_waitlist_promotion")
 def send_waitlist_promotion(registration_id: int) -> bool:
     return mail.waitlist_promotion_send(registration_id=registration_id)

@@ -176,6 +176,25 @@ def _rate_limited(request) -> bool:
     return count > REGISTRATION_RATE_LIMIT
 
 
+def _register_or_resend_link(event: Event, data: dict, user) -> None:
+    """A new registration, or the link to the existing one sent again: the visitor gets the
+    same page either way, so the form does not tell anyone whether an address is registered."""
+    try:
+        services.registration_create(
+            event=event,
+            full_name=data["full_name"],
+            email=data["email"],
+            school=data["school"],
+            position=data["position"],
+            subject=data["subject"],
+            user=user,
+        )
+    except services.AlreadyRegistered as exc:
+        services.registration_link_resend(registration_id=exc.registration_id)
+    except IntegrityError:
+        pass  # the same address sent twice at once: the other submission holds the registration
+
+
 def event_register(request, pk: int):
     event = selectors.public_event_get(pk=pk)
     initial = {}
@@ -194,21 +213,11 @@ def event_register(request, pk: int):
             data = form.cleaned_data
             try:
                 with queue.watch() as sent:
-                    registration = services.registration_create(
-                        event=event,
-                        full_name=data["full_name"],
-                        email=data["email"],
-                        school=data["school"],
-                        position=data["position"],
-                        subject=data["subject"],
-                        user=request.user,
-                    )
+                    _register_or_resend_link(event, data, request.user)
             except ValidationError as exc:
                 form.add_error(None, _error_text(exc))
-            except IntegrityError:
-                form.add_error(None, "С этого адреса уже есть запись на мероприятие. Ссылка на неё — в письме.")
             else:
-                context = {"event": event, "registration": registration, "letter_delayed": sent.delayed}
+                context = {"event": event, "email": data["email"].strip().lower(), "letter_delayed": sent.delayed}
                 return render(request, "events/registered.html", context)
     return render(
         request,

@@ -174,12 +174,61 @@ def test_form_refuses_a_school_of_another_municipality(client, event, foreign_sc
     assert not Registration.objects.exists()
 
 
-def test_duplicate_through_the_form_gets_a_russian_message(client, event):
-    client.post(reverse("events:register", args=[event.pk]), _form())
-    response = client.post(reverse("events:register", args=[event.pk]), _form())
+def test_the_form_does_not_tell_whether_an_address_is_registered(
+    client, event, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Same page for a new and a known address; the owner of the known one gets their link."""
+    url = reverse("events:register", args=[event.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, _form())
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url, _form(full_name="Кто Угодно Другой"))
 
-    assert "уже есть запись" in response.content.decode()
+    strip_token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"|nonce="[^"]+"|"X-CSRFToken": "[^"]+"')
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert strip_token.sub("", first.content.decode()) == strip_token.sub("", again.content.decode())
+    assert "уже есть запись" not in again.content.decode()
     assert Registration.objects.count() == 1
+    assert [m.to for m in mailoutbox] == [["ivanova@example.ru"], ["ivanova@example.ru"]]
+    assert "повторно записываться не нужно" in mailoutbox[1].body
+    link = re.search(r"http://\S+(/events/r/\S+/)", mailoutbox[1].body)[1]
+    assert client.get(link).status_code == 200
+
+
+def test_a_repeated_form_letters_the_link_once_an_hour(client, event, django_capture_on_commit_callbacks, mailoutbox):
+    url = reverse("events:register", args=[event.pk])
+    for _ in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, _form())
+
+    assert len(mailoutbox) == 2  # the confirmation, then one link letter
+
+
+def test_the_participant_link_holds_no_address_and_expires(client, event, settings):
+    registration = _register(event, "secret.person@example.ru")
+    token = selectors.registration_token(registration)
+    payload = token.split(":")[0]
+
+    import base64
+
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"secret.person" not in decoded and b"example.ru" not in decoded
+    assert client.get(reverse("events:registration", args=[token])).status_code == 200
+
+    settings.REGISTRATION_LINK_MAX_AGE_DAYS = 30
+    later = timezone.now() + dt.timedelta(days=31)
+    import time_machine
+
+    with time_machine.travel(later, tick=False):
+        assert client.get(reverse("events:registration", args=[token])).status_code == 404
+
+
+def test_a_link_stops_working_when_the_registration_address_changes(client, event):
+    registration = _register(event, "old@example.ru")
+    token = selectors.registration_token(registration)
+    Registration.objects.filter(pk=registration.pk).update(email="new@example.ru")
+
+    assert client.get(reverse("events:registration", args=[token])).status_code == 404
 
 
 def test_the_form_is_rate_limited_per_address(client, municipality):

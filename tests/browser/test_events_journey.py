@@ -84,7 +84,7 @@ def test_methodologist_publishes_visitor_registers_attendance_and_report_go_publ
     visitor.screenshot(path=str(screenshot_dir / "events_2_registration_form.png"), full_page=True)
     visitor.check("#id_consent")
     visitor.click("button:has-text('Записаться')")
-    expect(visitor.locator("h1")).to_have_text("Вы записаны")
+    expect(visitor.locator("h1")).to_have_text("Заявка принята")
     registration = Registration.objects.get(event=event)
     assert registration.school == centre["school"]
 
