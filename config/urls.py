@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("core.urls")),
+    path("", include("portal.urls")),
     path("accounts/", include("accounts.urls")),
     path("schools/", include("schools.urls")),
     path("monitoring/", include("monitoring.urls")),

@@ -3,7 +3,7 @@
 Each feature app may provide, by convention, modules that the shared code looks for:
 
 * ``<app>.navigation`` with ``nav_items(user) -> list[tuple[label, url, icon]]`` — entries
-  of the main menu (core.context_processors.navigation);
+  of the main menu (portal.context_processors.navigation);
 * ``<app>.demo`` with ``demo_seed() -> str`` — adds the app's part of the demo district,
   deterministic and idempotent, and returns one Russian line for ``seed_demo``'s report
   (``DEMO_OPTIONS`` below carries the command's options, such as ``--years``);

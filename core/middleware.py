@@ -58,7 +58,7 @@ class LivenessMiddleware:
     First in the chain, before the Host check and the HTTPS redirect: the probe connects to
     127.0.0.1 inside the container, a name ALLOWED_HOSTS rightly does not list, and over plain
     HTTP. It touches no database and shows nothing, so answering any Host is safe.
-    Readiness (database and broker) is ``/health/`` (core.views.health)."""
+    Readiness (database and broker) is ``/health/`` (portal.views.health)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -188,7 +188,7 @@ def test_404_is_russian_even_under_make_run(client, settings, db, department, pa
 def test_500_is_russian_even_under_make_run(client, settings, db, monkeypatch):
     settings.DEBUG = True
     client.raise_request_exception = False
-    monkeypatch.setattr("core.views.selectors.public_stats", lambda: 1 / 0)
+    monkeypatch.setattr("portal.views.selectors.public_stats", lambda: 1 / 0)
 
     response = client.get(reverse("core:public_home"))
 

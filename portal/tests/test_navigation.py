@@ -1,6 +1,6 @@
 from django.test import RequestFactory
 
-from core.context_processors import navigation
+from portal.context_processors import navigation
 
 
 def _menu(user, path="/home/"):

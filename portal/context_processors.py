@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from accounts.models import Role
 from core.extensions import feature_modules
-from core.selectors import can_read_audit_log
 from monitoring.imports import can_upload_results
+from portal.selectors import can_read_audit_log
 from schools.scopes import can_manage_registry
 
 MONITORING = "Мониторинг"

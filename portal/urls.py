@@ -1,7 +1,8 @@
 from django.urls import path
 
-from core import views
+from portal import views
 
+# The names are core:… since these pages lived in core; every template and test uses them.
 app_name = "core"
 
 urlpatterns = [

@@ -12,10 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from core import selectors
 from core.audit import action_label
-from core.forms import AuditFilterForm
 from identification.selectors import municipal_dashboard, statuses_of
+from portal import selectors
+from portal.forms import AuditFilterForm
 from schools import selectors as school_selectors
 from schools.scopes import municipalities_for
 
