@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditEvent
-from core.tests.test_navigation import _labels, _menu
+from portal.tests.test_navigation import _labels, _menu
 from reports import services, tasks
 from reports.models import MunicipalExport
 
