@@ -180,12 +180,28 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:public_home"
 
+# How many proxies of our own stand in front of the application (the HTTPS proxy: 1). The client's
+# address is then read from X-Forwarded-For that far from the right (core.client_ip), for axes and
+# for every rate limit; with 0 the header is ignored. Behind a proxy with 0, every visitor would
+# share the proxy's address: one bad password from anywhere would count against everyone.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if not 0 <= TRUSTED_PROXY_COUNT <= 5:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT}: expected 0 to 5")
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Axes locks one username from one address; password spraying (one try per username from one
+# address) is capped across usernames here (accounts.views.login): failures per address and window.
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=30)
+LOGIN_IP_FAILURE_WINDOW = 15 * 60
+# Password reset letters: per address and per client address, in an hour.
+PASSWORD_RESET_PER_EMAIL = env.int("PASSWORD_RESET_PER_EMAIL", default=3)
+PASSWORD_RESET_PER_IP = env.int("PASSWORD_RESET_PER_IP", default=20)
+PASSWORD_RESET_WINDOW = 3600
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -333,6 +349,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-result-imports": {
         "task": "monitoring.tasks.requeue_stale_result_imports",
         "schedule": 5 * 60,
+    },
+    "purge-expired-rate-limits": {
+        "task": "core.tasks.purge_rate_limits",
+        "schedule": 3600,
     },
     "purge-expired-result-uploads": {
         "task": "monitoring.tasks.purge_result_uploads",

@@ -40,3 +40,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%d.%m.%Y %H:%M} {self.actor_name or 'система'}: {self.action}"
+
+
+class RateLimitCounter(models.Model):
+    """One fixed window of one rate limit (core.ratelimit): logins per address, password resets,
+    registrations. In the database, not the cache: a limit must hold while Redis is down, and be
+    shared by every web process. ``bucket`` holds a hash, never the address or e-mail itself."""
+
+    bucket = models.CharField(max_length=64, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "счётчик ограничения частоты"
+        verbose_name_plural = "счётчики ограничения частоты"
+
+    def __str__(self) -> str:
+        return f"{self.bucket[:12]}…: {self.count}"

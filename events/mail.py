@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core import ratelimit
 from events.models import Event, Registration
 from events.selectors import registration_token
 
@@ -58,17 +58,14 @@ LINK_RESEND_PAUSE = 3600
 
 def registration_link_send(*, registration_id: int) -> bool:
     """The link to an existing registration, for someone who filled the form again."""
-    if not cache.add(f"events:link-resent:{registration_id}", 1, LINK_RESEND_PAUSE):
+    # In the database, not the cache: with Redis down cache.add says «taken» and nothing would go.
+    if ratelimit.hit(scope="events.link_resent", key=str(registration_id), limit=1, window=LINK_RESEND_PAUSE):
         return False
     registration = Registration.objects.select_related("event", "school__organisation").filter(pk=registration_id)
     registration = registration.first()
     if registration is None:
         return False
-    try:
-        _deliver(registration, "events/mail/already_registered.txt", f"Ваша запись: {registration.event.title}")
-    except Exception:
-        cache.delete(f"events:link-resent:{registration_id}")
-        raise
+    _deliver(registration, "events/mail/already_registered.txt", f"Ваша запись: {registration.event.title}")
     return True
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import ipaddress
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
@@ -17,7 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from core import queue
+from core import queue, ratelimit
+from core.client_ip import client_ip
 from core.pdf import render_pdf
 from core.tabular import XLSX_CONTENT_TYPE, xlsx_bytes
 from events import ical, selectors, services
@@ -142,38 +141,18 @@ def _ical_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _client_address(request) -> str:
-    """The visitor's address for the rate limit.
-
-    X-Forwarded-For is believed only when the request came from a proxy on a private or
-    loopback address (our own nginx), and then only its last hop, which that proxy wrote; a
-    visitor talking to us directly cannot dodge the limit by sending the header.
-    """
-    remote = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    try:
-        from_proxy = ipaddress.ip_address(remote).is_private
-    except ValueError:
-        from_proxy = False
-    if forwarded and from_proxy:
-        return forwarded.split(",")[-1].strip()
-    return remote
-
-
 def _rate_limited(request) -> bool:
-    """Count a registration attempt of this address; True once it went over the limit.
+    """Count a registration attempt of this client; True once it went over the limit.
 
-    The counter lives in Django's cache: local memory for one process, Redis when REDIS_URL
-    is set, so every web process shares it.
-    """
-    key = f"events:register:{_client_address(request)}"
-    cache.add(key, 0, REGISTRATION_RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, REGISTRATION_RATE_WINDOW)
-        count = 1
-    return count > REGISTRATION_RATE_LIMIT
+    The client is core.client_ip's (TRUSTED_PROXY_COUNT: never a header from anyone on a private
+    network, never one bucket for everyone behind our proxy); the counter is in the database
+    (core.ratelimit), so it holds across web processes and while Redis is down."""
+    return ratelimit.hit(
+        scope="events.register",
+        key=client_ip(request),
+        limit=REGISTRATION_RATE_LIMIT,
+        window=REGISTRATION_RATE_WINDOW,
+    )
 
 
 def _register_or_resend_link(event: Event, data: dict, user) -> None:
