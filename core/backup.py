@@ -26,6 +26,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 
+from core.extensions import app_modules
+
 MANIFEST = "manifest.json"
 MEDIA_ARCHIVE = "media.tar.gz"
 DUMP_NAMES = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
@@ -33,8 +35,12 @@ FORMAT_VERSION = 1
 # Import uploads are inputs a worker reads once, not records: results files carry participants'
 # names and passports (DESIGN.md: never in backups), and both kinds are deleted after the job or
 # UPLOAD_RETENTION_DAYS (monitoring.imports.retention). A restored job that still wanted its file
-# ends with a message asking for the upload again.
-TRANSIENT_UPLOAD_DIRS = frozenset({"result_imports", "registry_imports"})
+# ends with a message asking for the upload again. Each app names its folders of such uploads in
+# ``<app>.backup.TRANSIENT_UPLOAD_DIRS`` (core.extensions).
+
+
+def transient_upload_dirs() -> frozenset[str]:
+    return frozenset(name for module in app_modules("backup") for name in module.TRANSIENT_UPLOAD_DIRS)
 
 
 class BackupError(Exception):
@@ -144,10 +150,11 @@ def backup_create(*, path: Path, alias: str = "default") -> Path:
         finally:
             target.close()
     media_root = _media_root()
+    transient = transient_upload_dirs()
     with tarfile.open(path / MEDIA_ARCHIVE, "w:gz") as archive:
         if media_root.is_dir():
             for child in sorted(media_root.iterdir()):
-                if child.name in TRANSIENT_UPLOAD_DIRS:
+                if child.name in transient:
                     continue
                 archive.add(child, arcname=child.name)
     manifest = {

@@ -13,7 +13,10 @@ Each feature app may provide, by convention, modules that the shared code looks 
 Every local app (``LOCAL_APPS``, lowest layer first) may also provide:
 
 * ``<app>.audit_actions`` with ``ACTIONS: dict[str, str]`` — the codes of the audit log entries
-  the app writes, with the words the department reads (core.audit collects them).
+  the app writes, with the words the department reads (core.audit collects them);
+* ``<app>.exports`` with ``OWNERS`` — whose the app's rows are in a municipality's export
+  (schools.municipal_export);
+* ``<app>.backup`` with ``TRANSIENT_UPLOAD_DIRS`` — media folders a backup leaves out (core.backup).
 
 Shared code in ``core`` never imports an app above it (tests/test_architecture.py): what it
 needs from the apps, it finds through these modules.
@@ -42,8 +45,12 @@ def feature_modules(name: str) -> list[ModuleType]:
 
 
 def app_modules(name: str) -> list[ModuleType]:
-    """``<app>.<name>`` of every local app that has one, lowest layer first (LOCAL_APPS)."""
-    return _modules(LOCAL_APPS, name)
+    """``<app>.<name>`` of every app above core that has one, lowest layer first (LOCAL_APPS).
+
+    Core itself is not asked: its modules of the same names (core.audit, core.backup) are the
+    ones that collect.
+    """
+    return _modules(LOCAL_APPS[1:], name)
 
 
 def _modules(apps: tuple[str, ...], name: str) -> list[ModuleType]:

@@ -139,7 +139,7 @@ def municipal_export_upload_path(instance: MunicipalExport, filename: str) -> st
 class MunicipalExport(models.Model):
     """A download of everything one municipality owns (issue #10), ordered from the export page.
 
-    The ``reports`` queue writes the ZIP (``core.municipal_export``); the file is served only
+    The ``reports`` queue writes the ZIP (``schools.municipal_export``); the file is served only
     through ``reports:municipal_export_download`` to the municipality's department and its
     region, and deleted ``MUNICIPAL_EXPORT_KEEP_DAYS`` after it was made (the row stays).
     """

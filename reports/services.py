@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
-from core.municipal_export import municipality_export_write
 from core.pdf import render_pdf
 from core.queue import RESEND_QUEUED_AFTER, STALE_RUNNING_AFTER, enqueue_on_commit, requeue_stale
 from core.tabular import xlsx_bytes
@@ -33,6 +32,7 @@ from reports import documents, selectors
 from reports.models import Format, Kind, MunicipalExport, ReportRequest, Snapshot
 from roadmaps.models import ProgressReport, Roadmap
 from schools.models import Municipality
+from schools.municipal_export import municipality_export_write
 
 logger = logging.getLogger(__name__)
 

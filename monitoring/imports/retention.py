@@ -5,7 +5,7 @@ number; the database keeps a participant only as a keyed hash (monitoring.format
 The stored upload is needed only until the worker has read it, so it is deleted as soon as the
 job ends — written or refused — and a periodic purge removes any upload older than
 ``settings.UPLOAD_RETENTION_DAYS`` whatever its job's state (a job whose messages were all lost).
-Backups leave these folders out (core.backup.TRANSIENT_UPLOAD_DIRS). The job row keeps the
+Backups leave these folders out (monitoring.backup, read by core.backup). The job row keeps the
 file's SHA-256, so a re-upload of the same file is still recognised.
 """
 

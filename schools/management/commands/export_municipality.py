@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.municipal_export import municipality_export_write
 from schools.models import Municipality
+from schools.municipal_export import municipality_export_write
 
 
 class Command(BaseCommand):

@@ -11,10 +11,11 @@ picked up by themselves). Two kinds of chains do not make a row ours, though:
 * a reference to somebody else's object (a programme ``based_on`` another roadmap, a measure's
   responsible organisation, a registration's event) is not ownership either.
 
-So each row has one owner: the chain that remains when there is only one, or the one named in
-``OWNERS``. A model whose chains all run through a user is exported only when ``OWNERS`` says
-whose it is; otherwise it stays home (``core/tests/test_municipal_export.py`` lists them with
-their reasons, and fails on a new model nobody decided about).
+So each row has one owner: the chain that remains when there is only one, or the one its app
+names in ``<app>/exports.py`` (``OWNERS``). A model whose chains all run through a user is
+exported only when its app says whose it is; otherwise it stays home
+(``schools/tests/test_municipal_export.py`` lists them with their reasons, and fails on a new
+model nobody decided about).
 
 The archive is written as it is read: rows come from the database in chunks and go straight
 into the ZIP entry and the write-only workbook, so a region's millions of results never sit
@@ -42,6 +43,7 @@ from django.db.models import Q
 from django.utils import timezone
 from openpyxl import Workbook
 
+from core.extensions import app_modules
 from core.xlsx import safe_row
 from schools.models import Municipality, Organisation, School
 
@@ -56,55 +58,15 @@ CHUNK_SIZE = 2000
 # the next sheet («Результаты участников 2»).
 MAX_SHEET_ROWS = 1_048_575
 
-# Whose a row is, as lookups that end at the owning municipality's id, for the models where the
-# discovered chains disagree or all run through a user. One owner per row (see the docstring).
-OWNERS: dict[str, tuple[str, ...]] = {
-    # A user is the municipality's through their department or through their school.
-    "accounts.User": ("municipality", "school__municipality"),
-    "monitoring.ImportJob": ("municipality", "school__municipality"),
-    # Results belong to the school, whoever uploaded them and whichever upload replaced them.
-    "monitoring.ParticipantResult": ("school__municipality",),
-    "monitoring.SchoolAggregate": ("school__municipality",),
-    "monitoring.ContextData": ("school__municipality",),
-    "identification.SchoolStatus": ("school__municipality",),
-    "identification.IndicatorRecompute": ("municipality",),
-    "identification.RunResult": ("run__municipality",),
-    "roadmaps.Roadmap": ("municipality",),
-    "roadmaps.HistoricalRoadmap": ("municipality",),
-    "roadmaps.Objective": ("roadmap__municipality",),
-    "roadmaps.HistoricalObjective": ("roadmap__municipality",),
-    "roadmaps.Measure": ("roadmap__municipality",),
-    "roadmaps.HistoricalMeasure": ("roadmap__municipality",),
-    "roadmaps.ProgressReport": ("roadmap__municipality",),
-    "roadmaps.MeasureProgress": ("report__roadmap__municipality",),
-    # Beyond MAX_DEPTH: the evidence of a progress report is its roadmap's.
-    "roadmaps.Evidence": ("item__report__roadmap__municipality",),
-    "roadmaps.ReviewComment": ("report__roadmap__municipality",),
-    "partnerships.PartnerCandidate": ("municipality",),
-    # The supported school's municipality keeps the agreement, whoever the partner is.
-    "partnerships.Agreement": ("municipality",),
-    "partnerships.AgreementEvent": ("agreement__municipality",),
-    "events.Event": ("municipality",),
-    # A registration (and its feedback, an enrolment) is the list of the organiser's event.
-    "events.Registration": ("event__municipality",),
-    "events.Feedback": ("registration__event__municipality",),
-    "events.EventMaterial": ("event__municipality",),
-    "events.Enrolment": ("programme__municipality",),
-    "events.Association": ("municipality",),
-    "events.Practice": ("municipality",),
-    "events.PracticeFile": ("practice__municipality",),
-    "teachers.Diagnosis": ("teacher__school__municipality",),
-    "teachers.Deficit": ("teacher__school__municipality",),
-    "teachers.Route": ("teacher__school__municipality",),
-    "teachers.RouteGoal": ("route__teacher__school__municipality",),
-    "teachers.RouteStep": ("route__teacher__school__municipality",),
-    # Mentoring supports the mentee: their school's municipality keeps the pair.
-    "teachers.Mentorship": ("mentee__school__municipality",),
-    "teachers.MentoringMeeting": ("mentorship__mentee__school__municipality",),
-    # Report orders are their requester's: a department's or a school's user.
-    "reports.ReportRequest": ("requested_by__municipality", "requested_by__school__municipality"),
-    "reports.Snapshot": ("roadmap__municipality",),
-}
+
+def owners() -> dict[str, tuple[str, ...]]:
+    """Whose a row is, as lookups that end at the owning municipality's id, for the models where the
+    discovered chains disagree or all run through a user. One owner per row (see the docstring).
+    Each app declares its own in ``<app>.exports.OWNERS`` (core.extensions)."""
+    declared: dict[str, tuple[str, ...]] = {}
+    for module in app_modules("exports"):
+        declared.update(module.OWNERS)
+    return declared
 
 
 def _user_model() -> type[models.Model]:
@@ -160,8 +122,9 @@ def ownership(model: type[models.Model]) -> tuple[str, ...]:
     Declared in ``OWNERS`` or, when exactly one chain remains, that chain. Several undeclared
     chains are a decision nobody made: the model is not exported (and the test says so).
     """
-    if model._meta.label in OWNERS:
-        return OWNERS[model._meta.label]
+    declared = owners()
+    if model._meta.label in declared:
+        return declared[model._meta.label]
     candidates = ownership_candidates(model)
     return tuple(candidates) if len(candidates) == 1 else ()
 

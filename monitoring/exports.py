@@ -1,0 +1,13 @@
+"""Whose this app's rows are in a municipality's export (schools.municipal_export).
+
+Lookups that end at the owning municipality's id, for the models where the discovered chains
+disagree or all run through a user: one owner per row.
+"""
+
+OWNERS: dict[str, tuple[str, ...]] = {
+    "monitoring.ImportJob": ("municipality", "school__municipality"),
+    # Results belong to the school, whoever uploaded them and whichever upload replaced them.
+    "monitoring.ParticipantResult": ("school__municipality",),
+    "monitoring.SchoolAggregate": ("school__municipality",),
+    "monitoring.ContextData": ("school__municipality",),
+}

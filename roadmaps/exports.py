@@ -1,0 +1,19 @@
+"""Whose this app's rows are in a municipality's export (schools.municipal_export).
+
+Lookups that end at the owning municipality's id, for the models where the discovered chains
+disagree or all run through a user: one owner per row.
+"""
+
+OWNERS: dict[str, tuple[str, ...]] = {
+    "roadmaps.Roadmap": ("municipality",),
+    "roadmaps.HistoricalRoadmap": ("municipality",),
+    "roadmaps.Objective": ("roadmap__municipality",),
+    "roadmaps.HistoricalObjective": ("roadmap__municipality",),
+    "roadmaps.Measure": ("roadmap__municipality",),
+    "roadmaps.HistoricalMeasure": ("roadmap__municipality",),
+    "roadmaps.ProgressReport": ("roadmap__municipality",),
+    "roadmaps.MeasureProgress": ("report__roadmap__municipality",),
+    # Beyond MAX_DEPTH: the evidence of a progress report is its roadmap's.
+    "roadmaps.Evidence": ("item__report__roadmap__municipality",),
+    "roadmaps.ReviewComment": ("report__roadmap__municipality",),
+}
