@@ -81,6 +81,25 @@ def run_results(*, run: IdentificationRun) -> QuerySet[RunResult]:
     return run.results.select_related("school__organisation")
 
 
+RUN_RESULT_SORTS = {
+    "fired": ("-fired_count", "school__code"),
+    "name": ("school__organisation__short_name", "school__code"),
+    "code": ("school__code",),
+}
+
+
+def run_other_results(*, run: IdentificationRun, q: str = "", sort: str = "fired") -> QuerySet[RunResult]:
+    """The run's schools that were not proposed, searched by name or code and sorted."""
+    qs = run_results(run=run).filter(proposed=False)
+    if q:
+        qs = qs.filter(
+            Q(school__organisation__name__icontains=q)
+            | Q(school__organisation__short_name__icontains=q)
+            | Q(school__code=q)
+        )
+    return qs.order_by(*RUN_RESULT_SORTS.get(sort, RUN_RESULT_SORTS["fired"]))
+
+
 def earlier_run(*, run: IdentificationRun) -> IdentificationRun | None:
     """The last finished run of the same methodology and municipality before this one."""
     return (

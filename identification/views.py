@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,6 +21,9 @@ from identification.forms import (
 from identification.indicators import isbsh_weights
 from identification.models import IndicatorRecompute, TaskStatus
 from schools.scopes import manageable_municipalities, municipalities_for, schools_manageable_by
+
+# Rows of the run page's table of schools not proposed (issue #20: a region's run has thousands).
+RUN_PAGE_SIZE = 50
 
 # Indicators drawn as lines on the school's page (the table lists them all).
 CHARTED = ("vpr_share_2", "vpr_mean_mark", "oge_share_2", "isbsh", "vpr_raised")
@@ -214,7 +218,16 @@ def run_create(request):
 def run_detail(request, pk: int):
     # htmx polling gets the whole page and keeps #run-body (hx-select): one template, no drift.
     run = selectors.run_get(user=request.user, pk=pk)
-    results = list(selectors.run_results(run=run))
+    # The proposals are the department's decision list and stay whole; the other schools (most
+    # of a region's run) are a paginated table with a search and a sort kept in its links.
+    proposed = list(selectors.run_results(run=run).filter(proposed=True))
+    others_filter = {
+        "q": request.GET.get("q", "").strip()[:100],
+        "sort": request.GET.get("sort") if request.GET.get("sort") in selectors.RUN_RESULT_SORTS else "fired",
+    }
+    others = Paginator(selectors.run_other_results(run=run, **others_filter), RUN_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     earlier = selectors.earlier_run(run=run) if run.status == TaskStatus.DONE else None
     entered, left = services.runs_compare(run=run, earlier=earlier) if earlier else ([], [])
     can_approve = (
@@ -223,7 +236,6 @@ def run_detail(request, pk: int):
         and manageable_municipalities(request.user).filter(pk=run.municipality_id).exists()
     )
     approved = set(run.statuses.filter(revoked_at__isnull=True).values_list("school_id", flat=True))
-    proposed = [r for r in results if r.proposed]
     form = ApproveForm(
         results=proposed, initial={"schools": [r.school_id for r in proposed if r.school_id not in approved]}
     )
@@ -232,9 +244,10 @@ def run_detail(request, pk: int):
         "identification/run_detail.html",
         {
             "run": run,
-            "results": results,
             "proposed": proposed,
-            "others": [r for r in results if not r.proposed],
+            "others": others,
+            "others_filter": others_filter,
+            "others_open": bool(request.GET.get("page") or request.GET.get("q") or request.GET.get("sort")),
             "earlier": earlier,
             "entered": entered,
             "left": left,

@@ -456,7 +456,19 @@ def weak_subjects(*, school: School, year: AcademicYear | None = None) -> list[S
 # --- Supported schools and the dashboard --------------------------------------------------
 
 
-def supported_schools_with_partners(*, user) -> QuerySet[School]:
+SUPPORTED_SORTS = {
+    "name": "по названию",
+    "without_partner": "сначала без действующего партнёра",
+    "agreements": "больше договоров",
+}
+_SUPPORTED_ORDER = {
+    "name": ("organisation__name", "pk"),
+    "without_partner": ("has_active_partner", "organisation__name", "pk"),
+    "agreements": ("-agreements_count", "organisation__name", "pk"),
+}
+
+
+def supported_schools_with_partners(*, user, sort: str = "name") -> QuerySet[School]:
     from schools.scopes import schools_for
 
     active = Agreement.objects.filter(supported_school=OuterRef("pk"), status=Agreement.Status.ACTIVE)
@@ -467,7 +479,7 @@ def supported_schools_with_partners(*, user) -> QuerySet[School]:
             has_active_partner=Exists(active),
             agreements_count=Count("support_agreements", distinct=True),
         )
-        .order_by("organisation__name")
+        .order_by(*_SUPPORTED_ORDER.get(sort, _SUPPORTED_ORDER["name"]))
     )
 
 

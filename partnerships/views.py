@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from core.tables import paginate, school_search, table_options
 from core.tabular import XLSX_CONTENT_TYPE, xlsx_bytes
 from identification.selectors import current_year, supported_schools
 from partnerships import selectors, services
@@ -319,13 +320,13 @@ def agreement_assess(request, pk: int):
 @require_GET
 def supported_list(request):
     _require_manager(request.user)
+    options = table_options(request, selectors.SUPPORTED_SORTS)
+    schools = selectors.supported_schools_with_partners(user=request.user, sort=options.sort)
+    page = paginate(request, school_search(schools, options.q))
     return render(
         request,
         "partnerships/supported_list.html",
-        {
-            "schools": selectors.supported_schools_with_partners(user=request.user),
-            "year": current_year(),
-        },
+        {"schools": page.object_list, "page": page, "options": options, "year": current_year()},
     )
 
 

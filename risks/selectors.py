@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import Role, User
@@ -151,27 +152,73 @@ class OverviewRow:
     signals: int
 
 
-def risk_overview(*, user: User, year: AcademicYear) -> tuple[list[RiskFactor], list[OverviewRow]]:
-    """Schools × current factors of the user's scope: four queries whatever the size."""
-    factors = list(RiskFactor.objects.filter(is_current=True).order_by("order", "code"))
-    scope = schools_for(user).filter(is_active=True)
-    schools = list(scope.select_related("organisation").order_by("organisation__short_name"))
+# Sort orders of the overview (issue #20: the table is paginated; sorting and filters stay in the query).
+OVERVIEW_SORTS = {
+    "name": ("organisation__short_name", "organisation__name", "pk"),
+    "high": ("-high", "organisation__short_name", "pk"),
+    "signals": ("-signals", "organisation__short_name", "pk"),
+}
+
+
+def risk_overview_schools(
+    *,
+    user: User,
+    year: AcademicYear,
+    q: str = "",
+    municipality_id: int | None = None,
+    only_high: bool = False,
+    sort: str = "name",
+) -> QuerySet[School]:
+    """The overview's schools, filtered and sorted, each annotated with ``high`` (factors at a
+    high level) and ``signals`` (active objectivity signals): one query per page, whatever
+    the region's size, the page's cells come from ``risk_overview_rows``."""
+    high = (
+        SchoolRisk.objects.filter(school=OuterRef("pk"), year=year, level=RiskLevel.HIGH, factor__is_current=True)
+        .values("school")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    signals = (
+        ObjectivitySignal.objects.filter(school=OuterRef("pk"), year=year, is_active=True)
+        .values("school")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = schools_for(user).filter(is_active=True).select_related("organisation", "municipality")
+    if q:
+        qs = qs.filter(Q(organisation__name__icontains=q) | Q(organisation__short_name__icontains=q) | Q(code=q))
+    if municipality_id:
+        qs = qs.filter(municipality_id=municipality_id)
+    qs = qs.annotate(
+        high=Coalesce(Subquery(high, output_field=IntegerField()), 0),
+        signals=Coalesce(Subquery(signals, output_field=IntegerField()), 0),
+    )
+    if only_high:
+        qs = qs.filter(high__gt=0)
+    return qs.order_by(*OVERVIEW_SORTS.get(sort, OVERVIEW_SORTS["name"]))
+
+
+def risk_overview_rows(*, schools, factors: list[RiskFactor], year: AcademicYear) -> list[OverviewRow]:
+    """Rows of the given schools (one page, annotated by ``risk_overview_schools``): one query."""
+    schools = list(schools)
     by_key = {
         (r.school_id, r.factor_id): r
-        for r in SchoolRisk.objects.filter(year=year, school__in=scope, factor__in=[f.pk for f in factors])
+        for r in SchoolRisk.objects.filter(
+            year=year, school__in=[s.pk for s in schools], factor__in=[f.pk for f in factors]
+        )
     }
-    signal_counts = dict(
-        ObjectivitySignal.objects.filter(year=year, is_active=True, school__in=scope)
-        .values("school_id")
-        .annotate(n=Count("id"))
-        .values_list("school_id", "n")
-    )
-    rows = []
-    for s in schools:
-        cells = [by_key.get((s.pk, f.pk)) for f in factors]
-        high = sum(1 for c in cells if c and c.level == RiskLevel.HIGH)
-        rows.append(OverviewRow(s, cells, high, signal_counts.get(s.pk, 0)))
-    return factors, rows
+    return [OverviewRow(s, [by_key.get((s.pk, f.pk)) for f in factors], s.high, s.signals) for s in schools]
+
+
+def current_risk_factors() -> list[RiskFactor]:
+    return list(RiskFactor.objects.filter(is_current=True).order_by("order", "code"))
+
+
+def risk_overview(*, user: User, year: AcademicYear) -> tuple[list[RiskFactor], list[OverviewRow]]:
+    """Every school of the user's scope × current factors (for documents; the page is paginated)."""
+    factors = current_risk_factors()
+    schools = risk_overview_schools(user=user, year=year)
+    return factors, risk_overview_rows(schools=schools, factors=factors, year=year)
 
 
 def diagnosis_questions() -> list[RiskFactor]:

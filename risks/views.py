@@ -18,6 +18,8 @@ from schools.models import AcademicYear
 from schools.scopes import municipalities_for
 
 PAGE_SIZE = 100
+# Schools × factors: fifty rows keep the page light at region scale (issue #20).
+OVERVIEW_PAGE_SIZE = 50
 
 
 def _require(user, roles) -> None:
@@ -196,8 +198,39 @@ def questionnaire_lock(request, pk: int):
 def overview(request):
     _require(request.user, selectors.OVERVIEW_ROLES)
     year = selectors.year_from(request.GET.get("year"))
-    factors, rows = selectors.risk_overview(user=request.user, year=year) if year else ([], [])
-    return render(request, "risks/overview.html", {"year": year, "years": _years(), "factors": factors, "rows": rows})
+    municipalities = municipalities_for(request.user).order_by("name")
+    filters = {
+        "q": request.GET.get("q", "").strip()[:100],
+        "municipality_id": _int_or_none(request.GET.get("municipality")),
+        "only_high": request.GET.get("only_high") == "1",
+        "sort": request.GET.get("sort") if request.GET.get("sort") in selectors.OVERVIEW_SORTS else "name",
+    }
+    factors, page, rows = [], None, []
+    if year:
+        factors = selectors.current_risk_factors()
+        schools = selectors.risk_overview_schools(user=request.user, year=year, **filters)
+        page = Paginator(schools, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = selectors.risk_overview_rows(schools=page.object_list, factors=factors, year=year)
+    return render(
+        request,
+        "risks/overview.html",
+        {
+            "year": year,
+            "years": _years(),
+            "factors": factors,
+            "rows": rows,
+            "page": page,
+            "filters": filters,
+            "municipalities": municipalities if len(municipalities) > 1 else [],
+        },
+    )
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 @login_required

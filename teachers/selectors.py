@@ -282,7 +282,19 @@ def teacher_figures(*, schools: QuerySet[School], year: AcademicYear | None) -> 
     )
 
 
-def school_overview(*, user: User, year: AcademicYear | None) -> QuerySet[School]:
+SCHOOL_OVERVIEW_SORTS = {
+    "name": "по названию",
+    "deficits": "больше педагогов с дефицитами",
+    "teachers": "больше педагогов",
+}
+_OVERVIEW_ORDER = {
+    "name": ("organisation__name", "pk"),
+    "deficits": ("-deficit_teacher_count", "organisation__name", "pk"),
+    "teachers": ("-teacher_count", "organisation__name", "pk"),
+}
+
+
+def school_overview(*, user: User, year: AcademicYear | None, sort: str = "name") -> QuerySet[School]:
     """Schools whose teachers the user reads, with per-school counts for the index page (one query)."""
     return (
         name_schools_for(user)
@@ -296,5 +308,5 @@ def school_overview(*, user: User, year: AcademicYear | None) -> QuerySet[School
             ),
             route_count=Count("teachers__routes", filter=Q(teachers__routes__year=year), distinct=True),
         )
-        .order_by("organisation__name")
+        .order_by(*_OVERVIEW_ORDER.get(sort, _OVERVIEW_ORDER["name"]))
     )

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
+from core.tables import paginate, school_search, table_options
 from core.tabular import XLSX_CONTENT_TYPE, TabularFileError, describe_error, xlsx_bytes
 from teachers import formats, selectors, services
 from teachers.forms import (
@@ -68,9 +69,15 @@ def index(request):
     if user.role == Role.DIRECTOR and user.school_id:
         return redirect("teachers:school", school_pk=user.school_id)
     year = selectors.current_year()
-    schools = selectors.school_overview(user=user, year=year)
+    options = table_options(request, selectors.SCHOOL_OVERVIEW_SORTS)
+    schools = school_search(selectors.school_overview(user=user, year=year, sort=options.sort), options.q)
+    page = paginate(request, schools)
     figures = selectors.teacher_figures(schools=selectors.name_schools_for(user), year=year)
-    return render(request, "teachers/index.html", {"schools": schools, "figures": figures, "year": year})
+    return render(
+        request,
+        "teachers/index.html",
+        {"schools": page.object_list, "page": page, "options": options, "figures": figures, "year": year},
+    )
 
 
 @login_required

@@ -330,3 +330,58 @@ def test_school_page_includes_the_risks_section_for_those_who_read_risk_profiles
 
     assert ("Сигналы объективности" in page) is shown
     assert ("Рисковый профиль" in page) is shown
+
+
+def _run_page(client, run, **query):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("identification:run_detail", args=[run.pk]), query)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def _other_rows(body: str) -> int:
+    return body.split('id="other-schools"')[1].count('<td><a href="/identification/schools/')
+
+
+def test_run_page_paginates_the_other_schools_with_the_same_queries_for_10_and_70_schools(
+    client, department, municipality, ten_schools, years, run_now
+):
+    from tests.factories import SchoolFactory
+
+    def run_over(schools):
+        for n, school in enumerate(schools):
+            value(school=school, year=years[2025], indicator="isbsh", amount=40 + n)
+        return run_now("difficult_conditions", years[2025])
+
+    client.force_login(department)
+    run_over(ten_schools)  # an earlier run: the page compares with it, as it will for the large one
+    IndicatorValue.objects.all().delete()
+    small_queries, small = _run_page(client, run_over(ten_schools))
+    assert _other_rows(small) < 10
+    more = [SchoolFactory(municipality=municipality, code=f"edu97{i:04d}") for i in range(60)]
+    IndicatorValue.objects.all().delete()
+    large_run = run_over([*ten_schools, *more])
+    large_queries, large = _run_page(client, large_run)
+
+    others = large_run.results.filter(proposed=False).count()
+    assert others > 50
+    assert f"Остальные школы ({others})" in large
+    assert _other_rows(large) == 50
+    assert large_queries == small_queries
+    queries, second = _run_page(client, large_run, sort="code", page=2)
+    assert queries == small_queries
+    assert 'href="?sort=code&amp;page=1"' in second
+    assert _other_rows(second) == others - 50
+
+
+def test_run_page_finds_another_school_by_its_code(client, department, proposed_run, ten_schools):
+    client.force_login(department)
+    wanted = ten_schools[7]
+
+    _, body = _run_page(client, proposed_run, q=wanted.code)
+
+    assert "Остальные школы (1)" in body
+    assert wanted.code in body and ten_schools[6].code not in body

@@ -241,3 +241,62 @@ def test_the_register_filters_by_school_and_by_year(client, department, supporte
 
     assert "Договор № S-1" in by_school and "Договор № O-2" not in by_school
     assert "Договор № O-2" in by_year and "Договор № S-1" not in by_year
+
+
+def _supported_page(client, **query):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("partnerships:supported_list"), query)
+    assert response.status_code == 200
+    body = response.content.decode()
+    return len(captured), body, body.split('id="supported"')[1].count("Подобрать партнёра</a>")
+
+
+def test_supported_list_is_paginated_with_the_same_queries_for_3_and_60_schools(client, department, municipality, year):
+    from partnerships.tests.conftest import give_status
+    from tests.factories import SchoolFactory
+
+    def grow(to: int) -> None:
+        for _ in range(to - municipality.schools.count()):
+            give_status(SchoolFactory(municipality=municipality), year)
+
+    client.force_login(department)
+    grow(3)
+    client.get(reverse("partnerships:supported_list"))  # warm the session
+    small_queries, _, small_rows = _supported_page(client)
+    grow(60)
+    large_queries, large, large_rows = _supported_page(client)
+
+    assert (small_rows, large_rows) == (3, 50)
+    assert "Школ: 60; показаны 1–50" in large
+    assert large_queries == small_queries
+    queries, second, rows = _supported_page(client, sort="without_partner", page=2)
+    assert (queries, rows) == (small_queries, 10)
+    assert 'href="?sort=without_partner&amp;page=1"' in second
+
+
+def test_supported_list_puts_schools_without_a_partner_first_and_finds_by_code(client, department, municipality, year):
+    from partnerships.models import Agreement
+    from partnerships.tests.conftest import agreement_with, give_status
+    from tests.factories import SchoolFactory
+
+    partnered = SchoolFactory(municipality=municipality, code="edu6660001", organisation__name="А-школа")
+    alone = SchoolFactory(municipality=municipality, code="edu6660002", organisation__name="Я-школа")
+    for school in (partnered, alone):
+        give_status(school, year)
+    agreement_with(
+        supported=partnered,
+        partners=[SchoolFactory(municipality=municipality).organisation],
+        status=Agreement.Status.ACTIVE,
+    )
+    client.force_login(department)
+
+    _, by_name, _ = _supported_page(client)
+    _, without_first, _ = _supported_page(client, sort="without_partner")
+    _, found, rows = _supported_page(client, q="edu6660002")
+
+    assert by_name.index("edu6660001") < by_name.index("edu6660002")
+    assert without_first.index("edu6660002") < without_first.index("edu6660001")
+    assert rows == 1 and "edu6660002" in found

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from risks.models import ObjectivitySignal, RecomputeJob, RiskFactor, RiskQuestion, SchoolRisk, SelfDiagnosis
@@ -249,3 +251,52 @@ def test_school_page_draws_the_evidence_of_a_boundary_peak(client, department, s
         float(r.get("data-value")) for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.get("class") == "bar"
     ]
     assert values == [1.0, 8.0, 1.0]
+
+
+def _overview(client, **query):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("risks:overview"), query)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def test_overview_is_paginated_with_the_same_queries_for_3_and_60_schools(
+    client, department, municipality, year, add_results
+):
+    def grow(to: int) -> None:
+        for _ in range(to - municipality.schools.count()):
+            add_results(SchoolFactory(municipality=municipality), GAPPY)
+        objectivity_recompute(year=year)
+        risk_profile_compute(year=year)
+
+    client.force_login(department)
+    grow(3)
+    small_queries, small = _overview(client)
+    grow(60)
+    large_queries, large = _overview(client)
+
+    assert small.count('<tr><th scope="row">') == 3
+    assert large.count('<tr><th scope="row">') == 50
+    assert "Школ: 60; показаны 1–50" in large
+    assert large_queries == small_queries
+    queries, second = _overview(client, page=2)
+    assert second.count('<tr><th scope="row">') == 10
+    assert queries == small_queries
+
+
+def test_overview_filters_and_sorting_stay_in_the_page_links(client, department, municipality, year, add_results):
+    SchoolFactory(municipality=municipality, organisation__short_name="Спокойная школа")  # no results, no signals
+    for n in range(55):
+        add_results(SchoolFactory(municipality=municipality, organisation__short_name=f"Школа {n:02d}"), GAPPY)
+    objectivity_recompute(year=year)
+    risk_profile_compute(year=year)
+    client.force_login(department)
+
+    _, body = _overview(client, sort="signals", only_high="")
+
+    assert 'href="?sort=signals&amp;only_high=&amp;page=2"' in body
+    _, last = _overview(client, sort="signals", only_high="", page=2)
+    # The school without signals sorts last under «больше сигналов».
+    assert "Спокойная школа" in last and "Спокойная школа" not in body
+    _, found = _overview(client, q="Спокойная")
+    assert found.count('<tr><th scope="row">') == 1

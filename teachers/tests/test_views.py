@@ -306,3 +306,64 @@ def test_select_boxes_offer_a_russian_blank_choice(client, director, own, year):
 
     assert "Select an option" not in body
     assert "— не выбрано —" in body
+
+
+def _count_queries(client, url, **query):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, query)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def test_index_is_paginated_with_the_same_queries_for_3_and_60_schools(client, department, municipality, year):
+    from tests.factories import SchoolFactory
+
+    def grow(to: int) -> None:
+        for _ in range(to - municipality.schools.count()):
+            TeacherFactory(school=SchoolFactory(municipality=municipality))
+
+    url = reverse("teachers:index")
+    client.force_login(department)
+    grow(3)
+    client.get(url)  # warm the session
+    small_queries, small = _count_queries(client, url)
+    grow(60)
+    large_queries, large = _count_queries(client, url)
+
+    rows = lambda body: body.split('id="teacher-schools"')[1].count('<td><a href="/teachers/school/')  # noqa: E731
+    assert (rows(small), rows(large)) == (3, 50)
+    assert "Школ: 60; показаны 1–50" in large
+    assert large_queries == small_queries
+    queries, second = _count_queries(client, url, sort="deficits", page=2)
+    assert queries == small_queries and rows(second) == 10
+    assert 'href="?sort=deficits&amp;page=1"' in second
+
+
+def test_index_finds_a_school_by_code_and_sorts_by_deficits(client, department, municipality, year):
+    from tests.factories import SchoolFactory
+
+    quiet = SchoolFactory(municipality=municipality, code="edu7770001")
+    TeacherFactory(school=quiet)
+    busy = SchoolFactory(municipality=municipality, code="edu7770002")
+    competence = CompetenceFactory()
+    from teachers import services
+
+    for _ in range(2):
+        services.diagnosis_record(
+            teacher=TeacherFactory(school=busy),
+            competence=competence,
+            score=Decimal(10),
+            date=dt.date(2025, 10, 1),
+            source="x",
+            user=None,
+        )
+    client.force_login(department)
+
+    _, found = _count_queries(client, reverse("teachers:index"), q="edu7770001")
+    _, by_deficits = _count_queries(client, reverse("teachers:index"), sort="deficits")
+
+    assert "edu7770001" in found and "edu7770002" not in found
+    assert by_deficits.index("edu7770002") < by_deficits.index("edu7770001")
