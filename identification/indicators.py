@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from identification.catalogue import ISBSH_FACTORS
-from identification.models import IndicatorValue, SocialIndexWeight
+from identification.models import IndicatorMean, IndicatorValue, SocialIndexWeight
 
 MIN_GROUP = IndicatorValue.MIN_GROUP
 _CHUNK = 500
@@ -235,6 +236,58 @@ def statements(
     ]
 
 
+MEANS_TABLE = IndicatorMean._meta.db_table
+
+# School-wide values only (subject and grade empty): what the school's page sets beside the
+# municipality's. One scan of the touched municipalities' values, grouped twice.
+MEANS_SQL = """
+INSERT INTO {table} (year_id, indicator, municipality_id, region_id, value, schools)
+SELECT v.year_id, v.indicator, s.municipality_id, NULL, AVG(v.value), COUNT(*)
+FROM {values} v JOIN schools_school s ON s.id = v.school_id
+WHERE v.subject_id IS NULL AND v.grade IS NULL {municipality_scope} {year_scope}
+GROUP BY v.year_id, v.indicator, s.municipality_id
+UNION ALL
+SELECT v.year_id, v.indicator, NULL, m.region_id, AVG(v.value), COUNT(*)
+FROM {values} v JOIN schools_school s ON s.id = v.school_id JOIN schools_municipality m ON m.id = s.municipality_id
+WHERE v.subject_id IS NULL AND v.grade IS NULL {region_scope} {year_scope}
+GROUP BY v.year_id, v.indicator, m.region_id
+"""
+
+
+def _ids(values: Iterable[int]) -> str:
+    return ",".join(str(int(pk)) for pk in values) or "NULL"
+
+
+def means_recompute(*, school_ids: list[int] | None = None, year_ids: list[int] | None = None) -> int:
+    """Store the municipal and regional means of the municipalities (and regions) the schools
+    belong to, for the years (None — all); returns rows written. Called by the recompute in
+    the same transaction as the values, so a page never sees means of other values."""
+    from schools.models import Municipality, School
+
+    if school_ids is None:
+        municipalities: list[int] | None = None
+        regions: list[int] | None = None
+    else:
+        municipalities = sorted(set(School.objects.filter(pk__in=school_ids).values_list("municipality_id", flat=True)))
+        regions = sorted(set(Municipality.objects.filter(pk__in=municipalities).values_list("region_id", flat=True)))
+    stale = IndicatorMean.objects.all()
+    if municipalities is not None and regions is not None:
+        stale = stale.filter(Q(municipality_id__in=municipalities) | Q(region_id__in=regions))
+    if year_ids is not None:
+        stale = stale.filter(year_id__in=year_ids)
+    stale._raw_delete(stale.db)
+    sql = MEANS_SQL.format(
+        table=MEANS_TABLE,
+        values=TABLE,
+        municipality_scope="" if municipalities is None else f"AND s.municipality_id IN ({_ids(municipalities)})",
+        region_scope="" if regions is None else f"AND m.region_id IN ({_ids(regions)})",
+        year_scope="" if year_ids is None else f"AND v.year_id IN ({_ids(year_ids)})",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return max(cursor.rowcount, 0)
+
+
 def indicators_recompute(
     *,
     school_ids: list[int] | None = None,
@@ -260,4 +313,6 @@ def indicators_recompute(
                         written += max(cursor.rowcount, 0)
         if progress:
             progress(round(100 * number / len(chunks)))
+    with transaction.atomic():
+        means_recompute(school_ids=school_ids, year_ids=year_ids)
     return written

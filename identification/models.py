@@ -128,6 +128,57 @@ class IndicatorValue(models.Model):
         return f"{self.indicator} {self.school_id}/{self.year_id}: {self.value}"
 
 
+class IndicatorMean(models.Model):
+    """The mean of a school-wide indicator over the schools of a municipality (or of a region)
+    in a year, stored by the recompute (``indicators.means_recompute``) so the school's page
+    reads one row per year instead of averaging the whole municipality on every view (issue #20).
+    Exactly one of ``municipality`` and ``region`` is set. Derived rows, as IndicatorValue's:
+    no database constraints on the keys, CASCADE done by Django's collector.
+    """
+
+    year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    indicator = models.CharField("показатель", max_length=32)
+    municipality = models.ForeignKey(
+        "schools.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    region = models.ForeignKey(
+        "schools.Region",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    value = models.FloatField("среднее")
+    schools = models.PositiveIntegerField("школ со значением", default=0)
+
+    class Meta:
+        verbose_name = "среднее значение показателя"
+        verbose_name_plural = "средние значения показателей"
+        indexes = [
+            models.Index(fields=["municipality", "year"], name="indmean_muni_year"),
+            models.Index(fields=["region", "year"], name="indmean_region_year"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(municipality__isnull=True) ^ models.Q(region__isnull=True),
+                name="indmean_one_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.year_id}: {self.value}"
+
+
 class SocialIndexWeight(models.Model):
     """Weight of one ИСБШ factor (catalogue.ISBSH_FACTORS); the department edits them."""
 

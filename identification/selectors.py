@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
@@ -14,6 +14,7 @@ from identification.models import (
     ACTIVE,
     Criterion,
     IdentificationRun,
+    IndicatorMean,
     IndicatorRecompute,
     IndicatorValue,
     MethodologyVersion,
@@ -167,8 +168,8 @@ def status_for_revoke(*, user: User, pk: int) -> SchoolStatus:
 def school_indicator_table(*, school: School) -> dict:
     """Overall indicators of a school by year, next to the municipality's mean of the same year.
 
-    Two queries whatever the number of years: the school's rows, and one aggregate of the
-    municipality grouped by (year, indicator).
+    Two queries whatever the number of years and schools: the school's rows, and the
+    municipality's means stored by the recompute (``IndicatorMean``).
     """
     own = (
         IndicatorValue.objects.filter(school=school, subject__isnull=True, grade__isnull=True)
@@ -182,19 +183,15 @@ def school_indicator_table(*, school: School) -> dict:
         values[row.indicator][row.year.start_year] = row.value
     means: dict[str, dict[int, float]] = defaultdict(dict)
     if years:
-        rows = (
-            IndicatorValue.objects.filter(
-                school__municipality_id=school.municipality_id,
-                subject__isnull=True,
-                grade__isnull=True,
-                year__start_year__in=list(years),
-                indicator__in=list(values),
-            )
-            .values("indicator", "year__start_year")
-            .annotate(mean=Avg("value"))
-        )
-        for mean in rows:
-            means[mean["indicator"]][mean["year__start_year"]] = mean["mean"]
+        # Stored by the recompute (IndicatorMean), not averaged over the municipality per view.
+        stored = IndicatorMean.objects.filter(
+            municipality_id=school.municipality_id,
+            year_id__in=[year.pk for year in years.values()],
+            indicator__in=list(values),
+        ).values_list("indicator", "year_id", "value")
+        start_of = {year.pk: start for start, year in years.items()}
+        for indicator, year_id, mean in stored:
+            means[indicator][start_of[year_id]] = mean
     ordered_years = sorted(years)
     table = []
     for spec in INDICATORS:

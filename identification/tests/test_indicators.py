@@ -164,3 +164,43 @@ def test_deleting_a_school_year_or_subject_still_deletes_its_indicator_values(sc
 
     school.delete()
     assert not IndicatorValue.objects.exists()
+
+
+def test_the_recompute_stores_municipal_and_regional_means_of_school_wide_values(
+    school, other_school, foreign_school, year
+):
+    # school: 12 of 12 «2» → 100 %; other_school: 3 of 12 → 25 %; same municipality → mean 62.5 %.
+    results(school=school, year=year, marks=[2] * 12)
+    results(school=other_school, year=year, marks=[2] * 3 + [4] * 9)
+    results(school=foreign_school, year=year, marks=[5] * 10)  # another region: 0 %
+
+    indicators_recompute()
+
+    from identification.models import IndicatorMean
+
+    def mean(**scope):
+        return IndicatorMean.objects.get(year=year, indicator="vpr_share_2", **scope)
+
+    municipal = mean(municipality=school.municipality)
+    assert (municipal.value, municipal.schools) == (62.5, 2)
+    assert mean(region=school.municipality.region).value == 62.5
+    assert mean(municipality=foreign_school.municipality).value == 0.0
+
+    # A recompute of one school replaces its municipality's and region's means, not others'.
+    results(school=other_school, year=year, marks=[2] * 12, subject_code="02")  # 15 of 24 «2» → 62.5 %
+    indicators_recompute(school_ids=[other_school.pk])
+    assert mean(municipality=school.municipality).value == 81.25
+    assert mean(region=school.municipality.region).value == 81.25
+    assert mean(municipality=foreign_school.municipality).value == 0.0
+    assert IndicatorMean.objects.filter(indicator="vpr_share_2", year=year).count() == 4
+
+
+def test_the_school_page_shows_the_stored_municipal_mean(client, department, school, other_school, year):
+    results(school=school, year=year, marks=[2] * 12)
+    results(school=other_school, year=year, marks=[2] * 3 + [4] * 9)
+    indicators_recompute()
+    client.force_login(department)
+
+    body = client.get(f"/identification/schools/{school.pk}/").content.decode()
+
+    assert "62,5" in body
