@@ -6,8 +6,11 @@ department staff of «Дальний район» in another region, with ``fore
 must see nothing of the home municipality, and nobody at home sees theirs.
 """
 
+import importlib
+
 import pytest
 from celery.app.task import Task
+from django.apps import apps
 from kombu.exceptions import OperationalError
 
 from accounts.models import Role
@@ -22,6 +25,26 @@ def _test_storage(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# Catalogues the migrations seed with idempotent functions (subjects, methodology presets).
+MIGRATION_SEEDS = ("monitoring.migrations.0002_seed_subjects", "identification.migrations.0003_methodology_presets")
+
+
+@pytest.fixture(autouse=True)
+def _migration_seeds(request):
+    """A transactional test flushes every table when it ends, the migrations' seeds included,
+    so the next transactional test would meet no subjects («Неизвестный код предмета») or
+    presets depending on the order the suite runs in. Seed them again before each one."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    for module in MIGRATION_SEEDS:
+        importlib.import_module(module).seed(apps, None)
 
 
 @pytest.fixture
