@@ -16,7 +16,9 @@ Every local app (``LOCAL_APPS``, lowest layer first) may also provide:
   the app writes, with the words the department reads (core.audit collects them);
 * ``<app>.exports`` with ``OWNERS`` — whose the app's rows are in a municipality's export
   (schools.municipal_export);
-* ``<app>.backup`` with ``TRANSIENT_UPLOAD_DIRS`` — media folders a backup leaves out (core.backup).
+* ``<app>.backup`` with ``TRANSIENT_UPLOAD_DIRS`` — media folders a backup leaves out (core.backup);
+* ``<app>.registry_filters`` with ``FILTERS: dict[str, () -> Filter]`` — filters of the registry's
+  school list (schools.filters).
 
 Shared code in ``core`` never imports an app above it (tests/test_architecture.py): what it
 needs from the apps, it finds through these modules.

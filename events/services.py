@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.queue import RESEND_LETTERS_WITHIN, RESEND_QUEUED_AFTER, enqueue_on_commit, requeue_stale
+from events import hooks
 from events.models import (
     Enrolment,
     Event,
@@ -26,7 +27,6 @@ from events.models import (
     Registration,
 )
 from events.uploads import check_upload
-from teachers.services import route_steps_complete_from_attendance, route_steps_complete_from_course
 
 LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 
@@ -277,8 +277,9 @@ def registration_mark_attended(*, registration: Registration, attended: bool) ->
     )
     registration.attended = attended
     if changed:
-        # The teacher's route (ИОМ) steps linked to this event fill in by themselves.
-        route_steps_complete_from_attendance(
+        # The teacher's route (ИОМ) steps linked to this event fill in by themselves (teachers listens).
+        hooks.attendance_changed.send(
+            sender=Registration,
             event_id=registration.event_id,
             attended=attended,
             user_id=registration.user_id,
@@ -354,8 +355,9 @@ def enrolment_complete(*, enrolment: Enrolment, completed_on: dt.date, certifica
     enrolment.completed_on = completed_on
     enrolment.certificate_number = certificate_number.strip()
     enrolment.save(update_fields=["completed_on", "certificate_number"])
-    # The teacher's route (ИОМ) steps linked to this programme fill in by themselves.
-    route_steps_complete_from_course(
+    # The teacher's route (ИОМ) steps linked to this programme fill in by themselves (teachers listens).
+    hooks.course_completed.send(
+        sender=Enrolment,
         programme_id=enrolment.programme_id,
         completed=True,
         email=enrolment.email,

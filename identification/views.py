@@ -346,24 +346,11 @@ def school_monitoring(request, pk: int):
         for row in indicators["rows"]
         if row["spec"].code in CHARTED
     ]
-    # The risks app's part of the page: signals and the risk profile, for those who read them.
-    from risks import selectors as risks_selectors
-    from risks.services import can_review_signals
-
-    risks_context = {}
-    if risks_selectors.has_role(request.user, risks_selectors.PROFILE_ROLES):
-        risk_year = risks_selectors.year_from(request.GET.get("year"))
-        risks_context = {
-            "risk_year": risk_year,
-            "risk_profile": risks_selectors.risk_profile_for(school=school, year=risk_year),
-            "signals": risks_selectors.signals_for(school=school, year=risk_year),
-            "can_review": can_review_signals(request.user),
-        }
+    # The risks app's part of the page (signals, the risk profile) comes from its template tag.
     return render(
         request,
         "identification/school.html",
         {
-            **risks_context,
             "school": school,
             "indicators": indicators,
             "charts": charts,

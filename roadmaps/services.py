@@ -28,6 +28,7 @@ from simple_history.utils import bulk_update_with_history
 from accounts.models import Role, User
 from core.audit import audit_record
 from core.queue import RESEND_LETTERS_WITHIN, RESEND_QUEUED_AFTER, enqueue_on_commit, requeue_stale
+from roadmaps import hooks
 from roadmaps.evidence import read_evidence
 from roadmaps.models import (
     CLOSED_STATUSES,
@@ -395,9 +396,7 @@ def roadmap_transition(*, roadmap: Roadmap, user: User, action: str, comment: st
         )
     if action == "approve":
         # Frozen PDF of the roadmap as approved (issue #9), rendered on commit by the reports queue.
-        from reports.services import snapshot_queue
-
-        snapshot_queue(roadmap=roadmap)
+        hooks.roadmap_approved.send(sender=Roadmap, roadmap=roadmap)
     _roadmap_notify(roadmap, action, user, comment.strip())
     return roadmap
 
@@ -585,9 +584,7 @@ def report_submit(*, report: ProgressReport, user: User) -> ProgressReport:
     report.refresh_from_db()
     roadmap = report.roadmap
     # Frozen PDF of the report as submitted (issue #9), rendered on commit by the reports queue.
-    from reports.services import snapshot_queue
-
-    snapshot_queue(roadmap=roadmap, report=report)
+    hooks.progress_report_submitted.send(sender=ProgressReport, roadmap=roadmap, report=report)
     recipients = _emails(_departments_of(roadmap.municipality_id).union(_curators_of(roadmap.school_id)))
     notification_queue(
         kind=Notification.Kind.REPORT_SUBMITTED,
