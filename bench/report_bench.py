@@ -68,7 +68,7 @@ def main() -> None:
         args.schools, args.municipalities = 200, 4
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
-        os.environ["DATABASE_URL"] = _own_database(url, "report_bench")
+        os.environ["DATABASE_URL"] = _own_database(url, os.environ.get("REPORT_BENCH_DB", "report_bench"))
 
     tmp = tempfile.TemporaryDirectory()
     os.environ.setdefault("VAR_DIR", tmp.name)
@@ -234,12 +234,19 @@ def main() -> None:
         lambda: services.render_document(documents.agreements_register(user=regional, params={})),
     )
     identification = "n/a"
+    share = "n/a"
     builder = documents.BUILDERS.get("identification")
     if builder is not None:
         _identification_run(regional=regional, region=region, year=year, rng=rng)
         from reports.identification_report import bench_params
 
         params = bench_params(user=regional)
+        from identification.models import IdentificationRun
+
+        run = IdentificationRun.objects.filter(pk=params.get("run")).first() if isinstance(params, dict) else None
+        if run is not None and run.schools_count:
+            share = f"{100 * run.proposed_count / run.schools_count:.1f}"
+            print(f"  run №{run.pk}: {run.proposed_count} of {run.schools_count} schools proposed ({share} %)")
         identification_s, _ = _timed(
             "identification report (region)",
             lambda: services.render_document(builder(user=regional, params=params)),
@@ -249,8 +256,11 @@ def main() -> None:
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"report_bench passport_s={passport_s:.2f} identification_report_s={identification} "
-        f"peak_rss_mb={peak_rss_mb:.0f}"
+        f"proposed_share_pct={share} peak_rss_mb={peak_rss_mb:.0f}"
     )
+
+
+PROPOSED_SHARE = 0.15
 
 
 def _identification_run(*, regional, region, year, rng) -> None:
@@ -273,10 +283,13 @@ def _identification_run(*, regional, region, year, rng) -> None:
     big, _ = Municipality.objects.get_or_create(
         oktmo="93999000", defaults={"region": region, "name": "Район для отчёта по выявлению"}
     )
-    if IdentificationRun.objects.filter(municipality=big, status="done").exists():
+    # A realistic share of proposals (issue #20): about 15 % of the schools, as regional lists
+    # of ШНОР run; the name changed with the share, so a kept database gets the new run.
+    name = "ШНОР (замеры, 15 %)"
+    if IdentificationRun.objects.filter(municipality=big, status="done", version__methodology__name=name).exists():
         return
     School.objects.filter(municipality__region=region).update(municipality=big)
-    methodology, _ = Methodology.objects.get_or_create(name="ШНОР (замеры)", defaults={"kind": StatusKind.LOW_RESULTS})
+    methodology, _ = Methodology.objects.get_or_create(name=name, defaults={"kind": StatusKind.LOW_RESULTS})
     version, created = MethodologyVersion.objects.get_or_create(
         methodology=methodology, number=1, defaults={"required_count": 2, "source_document": "Приказ № 1"}
     )
@@ -289,7 +302,12 @@ def _identification_run(*, regional, region, year, rng) -> None:
     )
     results = []
     for school_id in School.objects.filter(municipality=big).values_list("pk", flat=True):
-        fired = [rng.random() < 0.12 for _ in labels]
+        # Proposed (two or three criteria hold) with probability PROPOSED_SHARE; else at most one.
+        if rng.random() < PROPOSED_SHARE:
+            fired = [True, True, rng.random() < 0.5]
+        else:
+            fired = [False, False, rng.random() < 0.2]
+        rng.shuffle(fired)
         details = [
             {
                 "criterion": n, "label": label, "fired": f, "value": round(rng.uniform(0, 30), 1),
