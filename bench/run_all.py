@@ -66,15 +66,16 @@ BENCHES = (
     Bench(
         "import_bench",
         "import_bench.py",
-        ("--rows", "1000000"),
-        ("--rows", "20000"),
+        ("--rows", "700000"),
+        ("--rows", "20000", "--schools", "200"),
         (
-            Target("ratio_floor", "<=", 1.5, "импорт / (разбор + COPY)"),
-            Target("ratio_import_export", ">=", 20, "быстрее django-import-export, раз"),
+            Target("ratio_floor", "<=", 1.5, "импорт / нижняя граница, пустая база"),
+            Target("ratio_floor_populated", "<=", 1.5, "импорт / нижняя граница, заполненная база"),
+            Target("ratio_import_export", ">=", 20, "быстрее django-import-export (лучшая настройка), раз"),
             Target("peak_rss_mb", "<=", 1024, "пик памяти, МБ"),
         ),
         postgres=True,
-        shown=("ours_s",),
+        shown=("ours_s", "floor_s", "ours_populated_s", "floor_populated_s", "ie_rows_per_s", "xlsx_mb"),
     ),
     Bench(
         "identify_bench",
@@ -82,11 +83,11 @@ BENCHES = (
         ("--schools", "2000", "--years", "5"),
         ("--schools", "100", "--years", "2"),
         (
-            Target("ratio_floor", "<=", 1.5, "пересчёт / один SQL"),
+            Target("ratio_floor", "<=", 1.5, "пересчёт / лучший ручной SQL (GROUP BY + запись)"),
             Target("run_s", "<=", 5, "выявление по всем школам, с"),
         ),
         postgres=True,
-        shown=("recompute_s", "page_queries"),
+        shown=("rows", "recompute_s", "floor_s", "scan_s", "page_queries"),
     ),
     Bench(
         "report_bench",
@@ -99,6 +100,19 @@ BENCHES = (
             Target("peak_rss_mb", "<=", 1024, "пик памяти, МБ"),
         ),
         postgres=True,
+        shown=("proposed_share_pct",),
+    ),
+    Bench(
+        "pages",
+        "pages_bench.py",
+        ("--schools", "2000"),
+        ("--schools", "200", "--repeat", "2"),
+        (
+            Target("page_*.ms_large", "<=", 300, "{key}: время страницы, мс"),
+            Target("over_300ms", "==", 0, "страниц дольше 300 мс"),
+        ),
+        postgres=True,
+        shown=("page_*.queries_small", "page_*.queries_large", "page_*.ms_small", "large"),
     ),
     Bench(
         "load_20",

@@ -243,3 +243,47 @@ def municipal_dashboard(*, municipalities: QuerySet) -> dict:
         "pending": list(pending),
         "risk_zone": list(risk_zone),
     }
+
+
+# Indicators set side by side for the municipalities of a region (issue #20).
+COMPARED_INDICATORS = ("vpr_share_2", "vpr_mean_mark", "oge_share_2", "isbsh")
+
+
+def municipalities_compared(*, municipalities: QuerySet, year: AcademicYear | None) -> dict:
+    """The region's municipalities side by side, for staff only (never a public ranking):
+    schools, approved ШНОР and ШССУ of the year, and the stored means of a few indicators
+    (``IndicatorMean``). Four queries whatever the number of municipalities, ordered by name.
+    """
+    rows = list(municipalities.order_by("name").annotate(school_count=Count("schools", distinct=True)))
+    if year is None or len(rows) < 2:
+        return {"year": year, "rows": [], "specs": []}
+    ids = [m.pk for m in rows]
+    statuses: dict[tuple[int, str], int] = {
+        (row["school__municipality_id"], row["kind"]): row["n"]
+        for row in SchoolStatus.objects.filter(
+            ACTIVE, year=year, kind__in=StatusKind.supported(), school__municipality_id__in=ids
+        )
+        .values("school__municipality_id", "kind")
+        .annotate(n=Count("pk"))
+    }
+    means = {
+        (municipality_id, indicator): value
+        for municipality_id, indicator, value in IndicatorMean.objects.filter(
+            municipality_id__in=ids, year=year, indicator__in=COMPARED_INDICATORS
+        ).values_list("municipality_id", "indicator", "value")
+    }
+    specs = [spec for spec in INDICATORS if spec.code in COMPARED_INDICATORS]
+    return {
+        "year": year,
+        "specs": specs,
+        "rows": [
+            {
+                "municipality": m,
+                "schools": m.school_count,
+                "low_results": statuses.get((m.pk, StatusKind.LOW_RESULTS), 0),
+                "difficult": statuses.get((m.pk, StatusKind.DIFFICULT_CONDITIONS), 0),
+                "means": [format_value(means.get((m.pk, spec.code)), spec.unit) for spec in specs],
+            }
+            for m in rows
+        ],
+    }

@@ -60,8 +60,18 @@ def dashboard(request):
         runs=selectors.runs_for(user=request.user)[:15],
         can_manage=services.can_manage_identification(request.user),
         last_recompute=IndicatorRecompute.objects.filter(municipality__in=municipalities).first(),
+        compared=selectors.municipalities_compared(municipalities=municipalities, year=_compared_year()),
     )
     return render(request, "identification/dashboard.html", context)
+
+
+def _compared_year():
+    """The latest year with stored means: the current year's results may not be in yet."""
+    from identification.models import IndicatorMean
+    from schools.models import AcademicYear
+
+    year_id = IndicatorMean.objects.order_by("-year__start_year").values_list("year_id", flat=True).first()
+    return AcademicYear.objects.filter(pk=year_id).first() if year_id else None
 
 
 # --- Indicators ----------------------------------------------------------------------------

@@ -385,3 +385,40 @@ def test_run_page_finds_another_school_by_its_code(client, department, proposed_
 
     assert "Остальные школы (1)" in body
     assert wanted.code in body and ten_schools[6].code not in body
+
+
+def test_the_regions_dashboard_sets_its_municipalities_side_by_side(
+    client, region_user, department, region, municipality, school, other_school, years
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from identification.indicators import indicators_recompute
+    from tests.factories import MunicipalityFactory, SchoolFactory
+
+    year = years[2025]
+    # Заречный: 12 of 12 «2» and 3 of 12 → 62,5 %; Ясный: 0 of 10 → 0 %.
+    results(school=school, year=year, marks=[2] * 12)
+    results(school=other_school, year=year, marks=[2] * 3 + [4] * 9)
+    clear = MunicipalityFactory(region=region, name="Ясный район", oktmo="98620000")
+    results(school=SchoolFactory(municipality=clear, code="edu9862001"), year=year, marks=[5] * 10)
+    SchoolStatus.objects.create(school=school, year=year, kind=StatusKind.LOW_RESULTS, decision_number="1")
+    indicators_recompute()
+    client.force_login(region_user)
+
+    with CaptureQueriesContext(connection) as two:
+        body = client.get(reverse("identification:dashboard")).content.decode()
+    table = body.split('id="municipalities-compared"')[1].split("</table>")[0]
+    rows = table.split("<tr>")[2:]
+    assert "Заречный район" in rows[0] and "Ясный район" in rows[1]
+    assert '<td class="text-end">2</td><td class="text-end">1</td><td class="text-end">0</td>' in rows[0]
+    assert "62,5" in rows[0] and "0,0" in rows[1]
+
+    for n in range(3):
+        MunicipalityFactory(region=region, name=f"Район {n}", oktmo=f"9863{n}000")
+    with CaptureQueriesContext(connection) as five:
+        client.get(reverse("identification:dashboard"))
+    assert len(five) == len(two)
+
+    client.force_login(department)  # one municipality: nothing to set side by side
+    assert 'id="municipalities-compared"' not in client.get(reverse("identification:dashboard")).content.decode()
