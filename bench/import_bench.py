@@ -261,10 +261,11 @@ def stage_floor(args) -> None:
         seconds = time.perf_counter() - started
         cursor.execute("DELETE FROM monitoring_participantresult WHERE import_job_id = -1")
         conn.commit()
-    with psycopg2.connect(args.bench_url) as conn:
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE monitoring_participantresult")
+    vacuum = psycopg2.connect(args.bench_url)
+    vacuum.autocommit = True
+    with vacuum.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE monitoring_participantresult")
+    vacuum.close()
     _report(
         seconds=seconds, parse_s=round(parsed - started, 2), copy_s=round(seconds - (parsed - started), 2), rows=count
     )
