@@ -4,4 +4,5 @@ ACTIONS: dict[str, str] = {
     "registry_import.done": "Реестр загружен",
     "school.created": "Школа добавлена в реестр",
     "school.changed": "Карточка школы изменена",
+    "municipality.created": "Муниципалитет добавлен",
 }

@@ -13,6 +13,7 @@ from schools.validators import validate_inn, validate_ogrn
 # ФИС ОКО login of a school, e.g. edu203389 (seen in ВПР exports as «(edu203389)»).
 SCHOOL_CODE_RE = re.compile(r"^edu\d{4,7}$")
 school_code_validator = RegexValidator(SCHOOL_CODE_RE, "Код ОО в ФИС ОКО имеет вид edu203389: «edu» и от 4 до 7 цифр.")
+rcoi_code_validator = RegexValidator(r"^\d{1,10}$", "Код РЦОИ состоит из цифр, например 9306.")
 oktmo_validator = RegexValidator(r"^\d{8}(\d{3})?$", "ОКТМО состоит из 8 или 11 цифр.")
 
 
@@ -32,7 +33,10 @@ class Region(models.Model):
 class Municipality(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="municipalities", verbose_name="регион")
     name = models.CharField("название", max_length=200)
-    oktmo = models.CharField("ОКТМО", max_length=11, unique=True, validators=[oktmo_validator])
+    # Empty only for the region's «региональное подчинение» group (schools the region itself
+    # founded belong to no municipality, but every school needs one to be scoped by).
+    oktmo = models.CharField("ОКТМО", max_length=11, unique=True, null=True, blank=True, validators=[oktmo_validator])
+    is_regional_group = models.BooleanField("региональное подчинение", default=False)
     # Code of the municipality in ФИС ОКО reports, e.g. reg20_m012 («Ф3 Статистика»).
     fis_oko_code = models.CharField("код в ФИС ОКО", max_length=20, blank=True)
 
@@ -44,6 +48,10 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if not self.oktmo and not self.is_regional_group:
+            raise ValidationError({"oktmo": "Укажите ОКТМО муниципалитета (8 или 11 цифр)."})
 
 
 class Organisation(models.Model):
@@ -112,6 +120,12 @@ class School(models.Model):
         LYCEUM = "lyceum", "Лицей"
         CADET = "cadet", "Кадетская школа-интернат"
         CORRECTIONAL = "correctional", "Коррекционная школа"
+        # Seen in real regional registers (issue 16).
+        EVENING = "evening", "Вечерняя (сменная) школа"
+        EDUCATION_CENTRE = "centre", "Центр образования"
+        BOARDING = "boarding", "Школа-интернат"
+        SANATORIUM = "sanatorium", "Санаторная школа"
+        BRANCH = "branch", "Филиал"
 
     class Settlement(models.TextChoices):
         URBAN = "urban", "Городская"
@@ -126,6 +140,17 @@ class School(models.Model):
         Municipality, on_delete=models.PROTECT, related_name="schools", verbose_name="муниципалитет"
     )
     code = models.CharField("код ОО (ФИС ОКО)", max_length=20, unique=True, validators=[school_code_validator])
+    # A school has several codes: the ФИС ОКО login above, the regional РЦОИ number that
+    # exam protocols give (a bare number such as 9306, unique within the region only), and
+    # the ИНН/ОГРН of its organisation. Each layout resolves schools by the system it uses.
+    rcoi_code = models.CharField(
+        "код РЦОИ",
+        max_length=20,
+        blank=True,
+        db_index=True,
+        validators=[rcoi_code_validator],
+        help_text="Региональный код ОО в протоколах ОГЭ/ЕГЭ, например 9306.",
+    )
     school_type = models.CharField("тип", max_length=20, choices=Type.choices)
     settlement = models.CharField("местность", max_length=10, choices=Settlement.choices)
     has_primary = models.BooleanField("НОО (1–4 классы)", default=True)
@@ -170,6 +195,60 @@ class School(models.Model):
         return ", ".join(levels) or "—"
 
 
+class SchoolAlias(models.Model):
+    """A school name as a file wrote it, remembered from a person's choice in the matching step.
+
+    Names resolve within a municipality (the same «СОШ № 1» is in every district). An alias
+    without a school records «skip this name on purpose», so the next file asks nothing.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="school_aliases", verbose_name="муниципалитет"
+    )
+    name_key = models.CharField("ключ названия", max_length=500)
+    name = models.CharField("название в файле", max_length=500)
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="aliases", verbose_name="школа"
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="кто выбрал"
+    )
+    created_at = models.DateTimeField("когда", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "название школы в файлах"
+        verbose_name_plural = "названия школ в файлах"
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name_key"], name="school_alias_unique_in_municipality")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MunicipalityAlias(models.Model):
+    """A municipality (or its education authority) as a regional file names it."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name="регион")
+    name_key = models.CharField("ключ названия", max_length=500)
+    name = models.CharField("название в файле", max_length=500)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="aliases", verbose_name="муниципалитет"
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="кто выбрал"
+    )
+    created_at = models.DateTimeField("когда", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "название муниципалитета в файлах"
+        verbose_name_plural = "названия муниципалитетов в файлах"
+        constraints = [models.UniqueConstraint(fields=["region", "name_key"], name="municipality_alias_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AcademicYear(models.Model):
     """An academic year, 1 September to 31 August; named like «2025/2026»."""
 
@@ -201,6 +280,7 @@ class RegistryImport(models.Model):
     """One upload of the school registry: stored, then validated and written by a worker."""
 
     class Status(models.TextChoices):
+        MAPPING = "mapping", "Сопоставление столбцов"
         QUEUED = "queued", "В очереди"
         RUNNING = "running", "Выполняется"
         DONE = "done", "Загружено"
@@ -229,6 +309,15 @@ class RegistryImport(models.Model):
     updated_count = models.PositiveIntegerField("обновлено", default=0)
     unchanged_count = models.PositiveIntegerField("без изменений", default=0)
     errors = models.JSONField("ошибки", default=list, blank=True)
+    # A foreign register: its header row and columns as mapped in the mapping step (or
+    # from the mapping saved for files of the same shape); None for the documented layout.
+    header_row = models.PositiveIntegerField("строка заголовков", null=True, blank=True)
+    column_mapping = models.JSONField("сопоставление столбцов", null=True, blank=True)
+    value_mapping = models.JSONField("сопоставление значений", default=dict, blank=True)
+    # Write the valid rows and list the rejected ones instead of writing nothing.
+    import_valid_only = models.BooleanField("загрузить правильные строки", default=False)
+    rejected_count = models.PositiveIntegerField("отклонено строк", default=0)
+    notes = models.JSONField("что изменено при загрузке", default=list, blank=True)
     uploaded_at = models.DateTimeField("загружен", auto_now_add=True)
     started_at = models.DateTimeField("начат", null=True, blank=True)
     finished_at = models.DateTimeField("завершён", null=True, blank=True)
@@ -249,9 +338,40 @@ class RegistryImport(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def is_waiting_for_mapping(self) -> bool:
+        return self.status == self.Status.MAPPING
+
+    @property
     def progress_percent(self) -> int:
         if self.is_finished:
             return 100
         if not self.total_rows:
             return 0
         return min(99, round(100 * self.processed_rows / self.total_rows))
+
+
+class RegistryColumnMapping(models.Model):
+    """How a register of a given shape maps onto the registry, saved from the mapping step.
+
+    Keyed by the header's signature (its normalised titles) and by the owner (a
+    municipality, or the whole portal for an operator), so the next file of the same
+    shape from the same source maps itself.
+    """
+
+    owner_key = models.CharField("чьё", max_length=20)
+    signature = models.CharField("подпись заголовка", max_length=64)
+    headers = models.JSONField("заголовки", default=list)
+    columns = models.JSONField("столбцы", default=dict)
+    values = models.JSONField("значения", default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="кто"
+    )
+    updated_at = models.DateTimeField("когда", auto_now=True)
+
+    class Meta:
+        verbose_name = "сопоставление столбцов реестра"
+        verbose_name_plural = "сопоставления столбцов реестра"
+        constraints = [models.UniqueConstraint(fields=["owner_key", "signature"], name="registry_mapping_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_key}: {', '.join(self.headers[:4])}…"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,10 +18,18 @@ from django.utils import timezone
 from accounts.models import User
 from core.audit import audit_record
 from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit, requeue_stale
-from core.tabular import RowError, TabularFileError, read_tables, read_upload
+from core.tabular import RowError, TabularFileError, normalise_header, read_tables, read_upload
 from core.testing_hooks import pause_before_commit
-from schools.models import Municipality, Organisation, RegistryImport, School
-from schools.registry_format import ParsedRegistry, RegistryRow, parse_registry
+from schools.matching import MATCHED, municipality_names_resolve
+from schools.models import Municipality, Organisation, RegistryColumnMapping, RegistryImport, School
+from schools.registry_format import (
+    ParsedRegistry,
+    RegistryRow,
+    _find_header,
+    find_header_row,
+    parse_registry,
+    suggest_mapping,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +46,7 @@ ORGANISATION_FIELDS = (
     "phone",
 )
 SCHOOL_FIELDS = (
+    "rcoi_code",
     "school_type",
     "settlement",
     "has_primary",
@@ -92,6 +102,47 @@ def school_update(
     return school
 
 
+# --- Municipalities (the region role) ------------------------------------------------------
+
+REGIONAL_GROUP_NAME = "Региональное подчинение"
+
+
+class MunicipalityRefused(ValueError):
+    """A municipality the rules do not allow; the message is for the user, in Russian."""
+
+
+@transaction.atomic
+def municipality_create(*, region, name: str, oktmo: str, fis_oko_code: str = "", actor: User | None) -> Municipality:
+    """A municipality of the region, created by the region role in the product (not in /admin/)."""
+    name = " ".join(name.split())
+    if Municipality.objects.filter(region=region, name__iexact=name).exists():
+        raise MunicipalityRefused(f"Муниципалитет «{name}» в регионе уже есть.")
+    if Municipality.objects.filter(oktmo=oktmo).exists():
+        raise MunicipalityRefused(f"ОКТМО {oktmo} уже занят другим муниципалитетом.")
+    municipality = Municipality(region=region, name=name, oktmo=oktmo, fis_oko_code=fis_oko_code)
+    municipality.full_clean()
+    municipality.save()
+    audit_record(actor=actor, action="municipality.created", target=municipality, municipality_id=municipality.pk)
+    return municipality
+
+
+@transaction.atomic
+def regional_group_ensure(*, region, actor: User | None) -> Municipality:
+    """The region's «Региональное подчинение» group: where schools the region founds belong.
+
+    It has no ОКТМО; every scope that reads a municipality reads it like any other.
+    Creating it twice returns the one there is.
+    """
+    group = Municipality.objects.filter(region=region, is_regional_group=True).first()
+    if group is not None:
+        return group
+    group = Municipality(region=region, name=REGIONAL_GROUP_NAME, oktmo=None, is_regional_group=True)
+    group.full_clean()
+    group.save()
+    audit_record(actor=actor, action="municipality.created", target=group, municipality_id=group.pk)
+    return group
+
+
 # --- By file ---------------------------------------------------------------------------
 
 
@@ -100,10 +151,28 @@ class RegistryWriteResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    rejected: int = 0  # rows left out because they had errors (import_valid_only)
+    notes: list[RowError] | None = None
 
 
-def registry_import_create(*, user: User, uploaded_file: IO[bytes], original_name: str) -> RegistryImport:
-    """Store the upload and queue its processing; the page then follows the job."""
+def _mapping_owner(municipality_id: int | None) -> str:
+    return f"m{municipality_id}" if municipality_id else "all"
+
+
+def header_signature(header: list[str]) -> str:
+    """The shape of a register: its normalised column titles, in order."""
+    titles = "\x1f".join(normalise_header(cell) for cell in header)
+    return hashlib.sha256(titles.encode()).hexdigest()
+
+
+def registry_import_create(
+    *, user: User, uploaded_file: IO[bytes], original_name: str, import_valid_only: bool = False
+) -> RegistryImport:
+    """Store the upload; queue it when its columns are known, else leave it for the mapping step.
+
+    The documented layout, and a foreign register whose shape this source has mapped
+    before, go straight to the worker; any other file waits on the mapping page.
+    """
     from schools.tasks import import_registry
 
     data, kind = read_upload(uploaded_file, original_name)
@@ -113,10 +182,104 @@ def registry_import_create(*, user: User, uploaded_file: IO[bytes], original_nam
         original_name=original_name[:255],
         file_kind=kind,
         sha256=hashlib.sha256(data).hexdigest(),
+        import_valid_only=import_valid_only,
     )
+    try:
+        sheets = read_tables(io.BytesIO(data), f"upload.{kind}")
+    except TabularFileError:
+        sheets = []  # the worker reads it again and reports why, as for any upload
+    if sheets and not any(_find_header(sheet) for sheet in sheets):
+        header_index = find_header_row(sheets[0])
+        saved = None
+        if header_index is not None:
+            saved = RegistryColumnMapping.objects.filter(
+                owner_key=_mapping_owner(job.municipality_id),
+                signature=header_signature(sheets[0].rows[header_index]),
+            ).first()
+        if saved is not None:
+            job.header_row, job.column_mapping, job.value_mapping = header_index, saved.columns, saved.values
+        else:
+            job.status = RegistryImport.Status.MAPPING
     job.file.save(f"upload.{kind}", ContentFile(data), save=False)
     job.save()
-    enqueue_on_commit(import_registry, job.pk)
+    if job.status == RegistryImport.Status.QUEUED:
+        enqueue_on_commit(import_registry, job.pk)
+    return job
+
+
+@dataclass
+class MappingProposal:
+    """What the mapping page shows: the file's columns with samples and the suggested fields."""
+
+    sheet_name: str
+    header_index: int
+    header: list[str]
+    samples: list[list[str]]  # per column, a few distinct values
+    suggested: dict[str, int]
+    # Values of the type and settlement columns that the built-in words do not know.
+    unknown_values: dict[str, list[str]]
+
+
+def registry_mapping_proposal(*, job: RegistryImport, mapping: dict[str, int] | None = None) -> MappingProposal:
+    """Read the stored file's header and suggest a mapping (the page's GET and its «update»)."""
+    from schools.registry_format import school_type_from, settlement_from
+
+    with job.file.open("rb") as handle:
+        sheets = read_tables(handle, f"upload.{job.file_kind}")
+    sheet = sheets[0]
+    header_index = find_header_row(sheet) or 0
+    header = sheet.rows[header_index] if sheet.rows else []
+    data = sheet.rows[header_index + 1 :]
+    samples = []
+    for col in range(len(header)):
+        seen: list[str] = []
+        for row in data:
+            value = row[col] if col < len(row) else ""
+            if value and value not in seen:
+                seen.append(value)
+                if len(seen) == 3:
+                    break
+        samples.append(seen)
+    suggested = mapping if mapping is not None else suggest_mapping(header)
+    unknown: dict[str, list[str]] = {}
+    for key, known in (("school_type", school_type_from), ("settlement", settlement_from)):
+        col = suggested.get(key)
+        if col is None:
+            continue
+        values = sorted({row[col] for row in data if col < len(row) and row[col] and known(row[col]) is None})
+        if values:
+            unknown[key] = values[:50]
+    return MappingProposal(sheet.name, header_index, header, samples, suggested, unknown)
+
+
+def registry_import_map(
+    *,
+    job: RegistryImport,
+    header_index: int,
+    header: list[str],
+    columns: dict[str, int],
+    values: dict[str, dict[str, str]],
+    import_valid_only: bool,
+    actor: User,
+) -> RegistryImport:
+    """Record the mapping chosen for this file, save it for files of the same shape, queue the job."""
+    from schools.tasks import import_registry
+
+    updated = RegistryImport.objects.filter(pk=job.pk, status=RegistryImport.Status.MAPPING).update(
+        status=RegistryImport.Status.QUEUED,
+        header_row=header_index,
+        column_mapping=columns,
+        value_mapping=values,
+        import_valid_only=import_valid_only,
+    )
+    if updated:
+        RegistryColumnMapping.objects.update_or_create(
+            owner_key=_mapping_owner(job.municipality_id),
+            signature=header_signature(header),
+            defaults={"headers": header, "columns": columns, "values": values, "updated_by": actor},
+        )
+        enqueue_on_commit(import_registry, job.pk)
+    job.refresh_from_db()
     return job
 
 
@@ -148,7 +311,14 @@ def registry_import_run(*, job_id: int) -> None:
         with job.file.open("rb") as handle:
             sheets = read_tables(handle, f"upload.{job.file_kind}")
         result, errors, total = registry_load(
-            sheets=sheets, allowed_municipalities=allowed, default_municipality=job.municipality, progress=progress
+            sheets=sheets,
+            allowed_municipalities=allowed,
+            default_municipality=job.municipality,
+            progress=progress,
+            mapping=job.column_mapping,
+            header_index=job.header_row,
+            value_map=job.value_mapping,
+            import_valid_only=job.import_valid_only,
         )
     except TabularFileError as exc:
         errors, total, result = [RowError("", 0, "", str(exc))], 0, None
@@ -159,14 +329,17 @@ def registry_import_run(*, job_id: int) -> None:
         total, result = 0, None
 
     finished = {"finished_at": timezone.now(), "total_rows": total, "processed_rows": total}
-    if errors or result is None:
+    if result is not None and result.notes:
+        finished["notes"] = [note.as_dict() for note in result.notes[:1000]]
+    if result is None or (errors and not job.import_valid_only):
         RegistryImport.objects.filter(pk=job_id).update(
             status=RegistryImport.Status.FAILED, errors=[e.as_dict() for e in errors[:1000]], **finished
         )
     else:
         RegistryImport.objects.filter(pk=job_id).update(
             status=RegistryImport.Status.DONE,
-            errors=[],
+            errors=[e.as_dict() for e in errors[:1000]],
+            rejected_count=result.rejected,
             created_count=result.created,
             updated_count=result.updated,
             unchanged_count=result.unchanged,
@@ -187,13 +360,27 @@ def registry_load(
     allowed_municipalities: QuerySet[Municipality],
     default_municipality: Municipality | None,
     progress=None,
+    mapping: dict[str, int] | None = None,
+    header_index: int | None = None,
+    value_map: dict | None = None,
+    import_valid_only: bool = False,
 ) -> tuple[RegistryWriteResult | None, list[RowError], int]:
-    """Parse and validate; when every row is good, write them in one transaction.
+    """Parse and validate; write the rows in one transaction.
 
-    Returns (result, errors, total_rows). With any error nothing is written.
-    Used by the Celery task and by ``manage.py import_schools``.
+    Returns (result, errors, total_rows). By default any error writes nothing (result
+    None). With ``import_valid_only`` the rows without errors are written and every row
+    with an error is left out and counted as rejected (its errors are returned); an error
+    about the whole file still writes nothing. Used by the Celery task and by
+    ``manage.py import_schools``.
     """
-    parsed = parse_registry(sheets, municipality_required=default_municipality is None, progress=progress)
+    parsed = parse_registry(
+        sheets,
+        municipality_required=default_municipality is None,
+        progress=progress,
+        mapping=mapping,
+        header_index=header_index,
+        value_map=value_map,
+    )
     errors = list(parsed.errors)
     if not parsed.rows and not errors:
         errors.append(RowError(sheets[0].name if sheets else "", 0, "", "В файле нет ни одной строки со школой."))
@@ -223,10 +410,42 @@ def registry_load(
                     "перенос в другой муниципалитет делается в карточке школы.",
                 )
             )
-    if errors:
-        errors.sort(key=lambda e: (e.sheet, e.row))
+    _check_rcoi_codes(parsed.rows, municipalities, existing, errors)
+    errors.sort(key=lambda e: (e.sheet, e.row))
+    if not errors:
+        result = _write(parsed.rows, municipalities, existing)
+        result.notes = parsed.notes
+        return result, [], parsed.total_rows
+    if not import_valid_only or any(error.row == 0 for error in errors) or not parsed.rows:
         return None, errors, parsed.total_rows
-    return _write(parsed.rows, municipalities, existing), [], parsed.total_rows
+    rejected = {error.row for error in errors}
+    valid = [row for row in parsed.rows if row.row_number not in rejected]
+    result = _write(valid, municipalities, existing) if valid else RegistryWriteResult()
+    result.rejected = parsed.total_rows - len(valid)
+    result.notes = [note for note in parsed.notes if note.row not in rejected]
+    return result, errors, parsed.total_rows
+
+
+def _check_rcoi_codes(
+    rows: list[RegistryRow],
+    municipalities: dict[int, Municipality],
+    existing: dict[str, School],
+    errors: list[RowError],
+) -> None:
+    """A РЦОИ code names one school in its region (codes of other regions may repeat)."""
+    wanted = {row.values["rcoi_code"]: row for row in rows if row.values.get("rcoi_code")}
+    if not wanted:
+        return
+    taken = School.objects.filter(rcoi_code__in=list(wanted)).values_list(
+        "rcoi_code", "code", "municipality__region_id"
+    )
+    for rcoi, code, region_id in taken:
+        row = wanted[rcoi]
+        target = municipalities.get(row.row_number)
+        if code != row.values["code"] and target is not None and target.region_id == region_id:
+            errors.append(
+                RowError("", row.row_number, "Код РЦОИ", f"Код РЦОИ {rcoi} уже у школы {code} этого региона.")
+            )
 
 
 def _resolve_municipalities(
@@ -235,10 +454,16 @@ def _resolve_municipalities(
     default: Municipality | None,
     errors: list[RowError],
 ) -> dict[int, Municipality]:
-    by_key: dict[str, Municipality] = {}
+    """Each row's municipality: by ОКТМО, or by name as registers write it (see schools.matching)."""
+    by_oktmo: dict[str, Municipality] = {}
+    by_pk: dict[int, Municipality] = {}
     for municipality in allowed:
-        by_key[municipality.oktmo] = municipality
-        by_key[municipality.name.lower()] = municipality
+        if municipality.oktmo:
+            by_oktmo[municipality.oktmo] = municipality
+        by_pk[municipality.pk] = municipality
+    names = {row.municipality_ref.strip() for row in parsed.rows} - {""} - set(by_oktmo)
+    region_ids = {m.region_id for m in by_pk.values()}
+    by_name = municipality_names_resolve(region_ids=region_ids, names=names) if names else {}
     resolved: dict[int, Municipality] = {}
     for row in parsed.rows:
         ref = row.municipality_ref.strip()
@@ -246,13 +471,18 @@ def _resolve_municipalities(
             if default is not None:
                 resolved[row.row_number] = default
             continue
-        found = by_key.get(ref) or by_key.get(ref.lower())
-        if found is None:
+        municipality = by_oktmo.get(ref)
+        if municipality is None and ref in by_name and by_name[ref].settled:
+            municipality = by_pk.get(by_name[ref].pk)
+        if municipality is None:
             message = f"Муниципалитет «{ref}» не найден"
-            message += " или вам недоступен." if default is not None else " (укажите ОКТМО или точное название)."
+            candidates = by_name[ref].candidates if ref in by_name else []
+            if candidates and by_name[ref].status != MATCHED:
+                message += " однозначно (похожие: " + ", ".join(f"«{c.name}»" for c in candidates[:3]) + ")"
+            message += " или вам недоступен." if default is not None else " (укажите ОКТМО или название)."
             errors.append(RowError("", row.row_number, "Муниципалитет", message))
         else:
-            resolved[row.row_number] = found
+            resolved[row.row_number] = municipality
     return resolved
 
 

@@ -13,4 +13,6 @@ urlpatterns = [
     path("import/", views.registry_import, name="import"),
     path("import/template.xlsx", views.registry_import_template, name="import_template"),
     path("import/<int:pk>/", views.registry_import_detail, name="import_detail"),
+    path("import/<int:pk>/mapping/", views.registry_import_mapping, name="import_mapping"),
+    path("municipalities/", views.municipality_list, name="municipalities"),
 ]

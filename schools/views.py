@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
+from accounts.models import Role
 from core import queue
 from core.tabular import XLSX_CONTENT_TYPE, TabularFileError, xlsx_bytes
 from schools import selectors, services
 from schools.filters import SchoolFilter
-from schools.forms import OrganisationForm, RegistryUploadForm, SchoolForm
+from schools.forms import MunicipalityForm, OrganisationForm, RegistryMappingForm, RegistryUploadForm, SchoolForm
 from schools.registry_format import COLUMNS, inn_check_digit, school_to_row
 from schools.scopes import can_manage_registry, manageable_municipalities, municipalities_for
 from schools.tables import SchoolTable
@@ -126,7 +127,10 @@ def registry_import(request):
         try:
             with queue.watch() as sent:
                 job = services.registry_import_create(
-                    user=request.user, uploaded_file=upload, original_name=upload.name
+                    user=request.user,
+                    uploaded_file=upload,
+                    original_name=upload.name,
+                    import_valid_only=form.cleaned_data["import_valid_only"],
                 )
         except TabularFileError as exc:
             form.add_error("file", str(exc))
@@ -165,6 +169,7 @@ def registry_import_template(request):
         "school3@example.ru",
         "+7 (85594) 1-23-45",
         "да",
+        "9306",
     ]
     content = xlsx_bytes(
         "Реестр",
@@ -180,5 +185,86 @@ def registry_import_template(request):
 def registry_import_detail(request, pk: int):
     _require_registry_manager(request.user)
     job = selectors.registry_import_get(user=request.user, pk=pk)
+    if job.is_waiting_for_mapping and not request.htmx:
+        return redirect("schools:import_mapping", pk=job.pk)
     template = "schools/_import_progress.html" if request.htmx else "schools/import_detail.html"
     return render(request, template, {"job": job})
+
+
+@login_required
+def registry_import_mapping(request, pk: int):
+    """The mapping step of a foreign register: its columns → registry fields, its words → values."""
+    _require_registry_manager(request.user)
+    job = selectors.registry_import_get(user=request.user, pk=pk)
+    if not job.is_waiting_for_mapping:
+        return redirect(job)
+    posted_mapping = None
+    if request.method == "POST" and "preview" in request.POST:
+        # «Обновить»: the type/settlement values of the columns the user just chose.
+        posted_mapping = {
+            request.POST[name]: int(name.removeprefix("col_"))
+            for name in request.POST
+            if name.startswith("col_") and name.removeprefix("col_").isdigit() and request.POST[name]
+        }
+    try:
+        proposal = services.registry_mapping_proposal(job=job, mapping=posted_mapping)
+    except TabularFileError as exc:
+        messages.error(request, str(exc))
+        return redirect("schools:import")
+    form_kwargs = {
+        "header": proposal.header,
+        "samples": proposal.samples,
+        "suggested": proposal.suggested,
+        "unknown_values": proposal.unknown_values,
+        "import_valid_only": job.import_valid_only,
+    }
+    bound = request.method == "POST" and "preview" not in request.POST
+    form = RegistryMappingForm(request.POST if bound else None, **form_kwargs)
+    if bound and form.is_valid():
+        services.registry_import_map(
+            job=job,
+            header_index=proposal.header_index,
+            header=proposal.header,
+            columns=form.cleaned_data["columns"],
+            values=form.cleaned_data["values"],
+            import_valid_only=form.cleaned_data["import_valid_only"],
+            actor=request.user,
+        )
+        return redirect(job)
+    return render(request, "schools/import_mapping.html", {"job": job, "form": form, "proposal": proposal})
+
+
+def _require_region(user):
+    if not (user.is_superuser or (user.role == Role.REGION and user.region_id)):
+        raise PermissionDenied
+    return user.region if user.region_id else None
+
+
+@login_required
+def municipality_list(request):
+    """The region role keeps its municipalities (and the «региональное подчинение» group)."""
+    region = _require_region(request.user)
+    municipalities = selectors.municipality_overview(user=request.user)
+    form = None
+    if region is not None:
+        form = MunicipalityForm(request.POST if request.method == "POST" and "name" in request.POST else None,
+                                region=region)  # fmt: skip
+        if request.method == "POST" and "regional_group" in request.POST:
+            group = services.regional_group_ensure(region=region, actor=request.user)
+            messages.success(request, f"Группа «{group.name}» есть в списке муниципалитетов.")
+            return redirect("schools:municipalities")
+        if request.method == "POST" and form.is_valid():
+            try:
+                municipality = services.municipality_create(
+                    region=region,
+                    name=form.cleaned_data["name"],
+                    oktmo=form.cleaned_data["oktmo"],
+                    fis_oko_code=form.cleaned_data["fis_oko_code"],
+                    actor=request.user,
+                )
+            except services.MunicipalityRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Муниципалитет «{municipality.name}» добавлен.")
+                return redirect("schools:municipalities")
+    return render(request, "schools/municipalities.html", {"municipalities": municipalities, "form": form})

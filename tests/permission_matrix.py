@@ -256,6 +256,54 @@ MATRIX: dict[str, list[Case]] = {
             scope=FOREIGN,
         ),
     ],
+    # The mapping step of a job that waits for no mapping sends its owner back to the job.
+    "schools:import_mapping": [
+        Case(
+            expect(
+                anonymous=LOGIN,
+                department=302,
+                region=403,
+                methodologist=403,
+                curator=403,
+                director=403,
+                teacher=403,
+                outsider=404,
+            ),
+            target="department_import",
+            kwargs=pk_of("department_import"),
+            scope=HOME,
+        ),
+        Case(
+            expect(
+                anonymous=LOGIN,
+                department=404,
+                region=403,
+                methodologist=403,
+                curator=403,
+                director=403,
+                teacher=403,
+                outsider=302,
+            ),
+            target="outsider_import",
+            kwargs=pk_of("outsider_import"),
+            scope=FOREIGN,
+        ),
+    ],
+    # Municipalities are kept by the region role (issue 16), not in /admin/.
+    "schools:municipalities": [
+        Case(
+            expect(
+                anonymous=LOGIN,
+                department=403,
+                region=200,
+                methodologist=403,
+                curator=403,
+                director=403,
+                teacher=403,
+                outsider=403,
+            )
+        )
+    ],
 }
 
 # Namespaces covered by a rule in the test module instead of rows here.
