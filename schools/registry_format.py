@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
-from core.tabular import RowError, Sheet, column_letter, normalise_header
+from core.tabular import LazySheet, RowError, Sheet, column_letter, normalise_header
 from schools.models import SCHOOL_CODE_RE, School
 from schools.validators import inn_check_digit, ogrn_check_digit, validate_inn, validate_ogrn
 
@@ -217,7 +217,7 @@ def suggest_field(title: str) -> str | None:
     return None
 
 
-def find_header_row(sheet: Sheet, *, scan: int = 10) -> int | None:
+def find_header_row(sheet: Sheet | LazySheet, *, scan: int = 10) -> int | None:
     """The row that looks like a header in a foreign register: the first of the first rows
     with at least three text cells and no more numbers than text."""
     best: tuple[int, int] | None = None
@@ -239,7 +239,7 @@ def suggest_mapping(header: list[str]) -> dict[str, int]:
     return mapping
 
 
-def _find_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
+def _find_header(sheet: Sheet | LazySheet) -> tuple[int, dict[str, int]] | None:
     for index, row in enumerate(sheet.rows[:10]):
         mapping: dict[str, int] = {}
         for col, cell in enumerate(row):

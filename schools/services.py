@@ -243,10 +243,12 @@ def registry_mapping_proposal(*, job: RegistryImport, mapping: dict[str, int] | 
     suggested = mapping if mapping is not None else suggest_mapping(header)
     unknown: dict[str, list[str]] = {}
     for key, known in (("school_type", school_type_from), ("settlement", settlement_from)):
-        col = suggested.get(key)
-        if col is None:
+        picked = suggested.get(key)
+        if picked is None:
             continue
-        values = sorted({row[col] for row in data if col < len(row) and row[col] and known(row[col]) is None})
+        values = sorted(
+            {row[picked] for row in data if picked < len(row) and row[picked] and known(row[picked]) is None}
+        )
         if values:
             unknown[key] = values[:50]
     return MappingProposal(sheet.name, header_index, header, samples, suggested, unknown)
@@ -457,10 +459,10 @@ def _resolve_municipalities(
     """Each row's municipality: by ОКТМО, or by name as registers write it (see schools.matching)."""
     by_oktmo: dict[str, Municipality] = {}
     by_pk: dict[int, Municipality] = {}
-    for municipality in allowed:
-        if municipality.oktmo:
-            by_oktmo[municipality.oktmo] = municipality
-        by_pk[municipality.pk] = municipality
+    for known in allowed:
+        if known.oktmo:
+            by_oktmo[known.oktmo] = known
+        by_pk[known.pk] = known
     names = {row.municipality_ref.strip() for row in parsed.rows} - {""} - set(by_oktmo)
     region_ids = {m.region_id for m in by_pk.values()}
     by_name = municipality_names_resolve(region_ids=region_ids, names=names) if names else {}
@@ -473,7 +475,7 @@ def _resolve_municipalities(
             continue
         municipality = by_oktmo.get(ref)
         if municipality is None and ref in by_name and by_name[ref].settled:
-            municipality = by_pk.get(by_name[ref].pk)
+            municipality = by_pk.get(by_name[ref].pk or 0)
         if municipality is None:
             message = f"Муниципалитет «{ref}» не найден"
             candidates = by_name[ref].candidates if ref in by_name else []
