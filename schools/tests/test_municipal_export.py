@@ -37,6 +37,7 @@ NOT_EXPORTED: dict[str, str] = {
     "identification.Criterion": "criteria of a methodology version (region-level, as the version)",
     "risks.RiskFactor": "the catalogue of risk factors is the region's, whoever edited it",
     "risks.RiskQuestion": "questions of a catalogue factor (region-level, as the factor)",
+    "schools.RegistryColumnMapping": "how a register's columns map, keyed by its uploader's scope: settings, not data",
 }
 
 

@@ -1,0 +1,10 @@
+"""Whose this app's rows are in a municipality's export (schools.municipal_export).
+
+Lookups that end at the owning municipality's id, for the models where the discovered chains
+disagree or all run through a user: one owner per row.
+"""
+
+OWNERS: dict[str, tuple[str, ...]] = {
+    # A name the municipality's files use; the municipality's, whichever school it names.
+    "schools.SchoolAlias": ("municipality",),
+}
