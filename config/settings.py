@@ -236,6 +236,12 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+# What one sheet of an uploaded table may hold (core.tabular). Counted in the archive's XML (or
+# the CSV's lines) before anything is loaded, so a small file that unpacks into millions of rows
+# is refused with a Russian message instead of growing the worker by gigabytes. The rows default
+# to Excel's own limit; the cells bound what a sheet costs in memory (about 60 bytes a cell).
+IMPORT_MAX_SHEET_ROWS = env.int("IMPORT_MAX_SHEET_ROWS", default=1_048_576)
+IMPORT_MAX_SHEET_CELLS = env.int("IMPORT_MAX_SHEET_CELLS", default=20_000_000)
 # Uploaded import files (results, registry) are inputs only: a results upload is deleted when its
 # job ends (it may hold names and passports), and every import upload after this many days.
 UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=7)

@@ -101,7 +101,11 @@ class Sheet:
     rows: list[list[str]]  # every cell as stripped text; "" for an empty cell
 
     def head(self, count: int) -> list[list[str]]:
-        """The first rows as text (for finding a header without reading a whole sheet)."""
+        """The first rows as text (for finding a header)."""
+        return self.rows[:count]
+
+    def peek(self, count: int) -> list[list[str]]:
+        """The first rows as text without reading the rest (the same as head for a sheet in memory)."""
         return self.rows[:count]
 
     @property
@@ -248,6 +252,185 @@ def inspect_xlsx_archive(data: bytes, *, max_uncompressed: int | None = None) ->
             raise TabularFileError("Файл повреждён: архив книги Excel не читается.") from exc
 
 
+# A row and a cell of a worksheet's XML, with or without a namespace prefix (<x:row …>).
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>]")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_TAG_TAIL = 16  # bytes kept between chunks so a tag split across two is counted once
+
+
+def sheet_limits() -> tuple[int, int]:
+    """(rows, cells) one sheet may hold: settings.IMPORT_MAX_SHEET_ROWS and IMPORT_MAX_SHEET_CELLS."""
+    return settings.IMPORT_MAX_SHEET_ROWS, settings.IMPORT_MAX_SHEET_CELLS
+
+
+SHEET_TOO_MANY_ROWS = "{where}: строк больше, чем допустимо ({limit}); разделите файл на части."
+SHEET_TOO_MANY_CELLS = (
+    "{where}: заполненных ячеек больше, чем допустимо ({limit}); разделите файл на части или удалите лишние столбцы."
+)
+
+
+def _too_big(sheet: str, rows: int, cells: int) -> str | None:
+    max_rows, max_cells = sheet_limits()
+    where = f"Лист «{sheet}»" if sheet else "Таблица"
+    if rows > max_rows:
+        return SHEET_TOO_MANY_ROWS.format(where=where, limit=f"{max_rows:_}".replace("_", "\u00a0"))
+    if cells > max_cells:
+        return SHEET_TOO_MANY_CELLS.format(where=where, limit=f"{max_cells:_}".replace("_", "\u00a0"))
+    return None
+
+
+def _worksheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Archive part of each worksheet → the sheet's name as Excel shows it ("" when unknown)."""
+    from defusedxml import ElementTree
+
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError, ValueError):
+        return {}
+    targets = {}
+    for rel in rels.iter():
+        if local(rel.tag) == "Relationship":
+            target = rel.get("Target", "").lstrip("/")
+            targets[rel.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
+    names = {}
+    for sheet in workbook.iter():
+        if local(sheet.tag) == "sheet":
+            rid = next((value for key, value in sheet.attrib.items() if local(key) == "id"), None)
+            if rid in targets:
+                names[targets[rid]] = sheet.get("name", "")
+    return names
+
+
+def check_sheet_sizes(data: bytes) -> None:
+    """Refuse an XLSX whose sheet has more rows or cells than sheet_limits(), before it is loaded.
+
+    The rows and cells are counted in each worksheet's XML as it is unpacked, a megabyte at a
+    time: the check costs the same few megabytes of memory whatever the sheet holds (a 15 MB
+    file may unpack into three million rows, which calamine and Python would hold as gigabytes).
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = _worksheet_names(archive)
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            rows = cells = 0
+            tail = b""
+            with archive.open(info) as part:
+                while chunk := part.read(_STREAM_CHUNK):
+                    text = tail + chunk
+                    # Count only tags that end before the kept tail, so none is counted twice.
+                    cut = max(len(text) - _TAG_TAIL, 0)
+                    rows += sum(1 for found in _ROW_TAG.finditer(text) if found.start() < cut)
+                    cells += sum(1 for found in _CELL_TAG.finditer(text) if found.start() < cut)
+                    tail = text[cut:]
+                    message = _too_big(names.get(info.filename, ""), rows, cells)
+                    if message:
+                        raise TabularFileError(message)
+            rows += len(_ROW_TAG.findall(tail))
+            cells += len(_CELL_TAG.findall(tail))
+            message = _too_big(names.get(info.filename, ""), rows, cells)
+            if message:
+                raise TabularFileError(message)
+
+
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def peek_xlsx_rows(data: bytes, part: str, count: int) -> list[list[Any]]:
+    """The first ``count`` rows of a worksheet read from its XML as a stream, nothing after them.
+
+    calamine reads a sheet whole into memory before giving a row; layout detection needs a
+    few dozen rows, so they are taken here from the unpacked XML (and the shared strings they
+    name, read up to the highest index used). Values as calamine gives them for detection:
+    text, numbers as float, booleans; the rows start at A1 (``skip_empty_area=False``).
+    """
+    from defusedxml.ElementTree import iterparse
+
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+
+    rows: list[list[Any]] = []
+    wanted_strings: set[int] = set()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with archive.open(part) as stream:
+            for _event, element in iterparse(stream, events=("end",)):
+                if local(element.tag) != "row":
+                    continue
+                number = int(element.get("r") or len(rows) + 1)
+                if number > count:
+                    break
+                while len(rows) < number - 1:
+                    rows.append([])
+                row: list[Any] = []
+                for cell in element:
+                    if local(cell.tag) != "c":
+                        continue
+                    found = _CELL_REF.match(cell.get("r") or "")
+                    column = _column_index(found.group(1)) if found else len(row)
+                    kind = cell.get("t", "n")
+                    value: Any = None
+                    texts = [child for child in cell.iter() if local(child.tag) in ("v", "t")]
+                    raw = "".join(child.text or "" for child in texts)
+                    if kind == "s" and raw:
+                        value = ("shared", int(raw))
+                        wanted_strings.add(int(raw))
+                    elif kind in ("inlineStr", "str"):
+                        value = raw
+                    elif kind == "b":
+                        value = raw == "1"
+                    elif kind == "e":
+                        value = raw
+                    elif raw:
+                        try:
+                            value = float(raw)
+                        except ValueError:
+                            value = raw
+                    while len(row) < column:
+                        row.append(None)
+                    row.append(value)
+                rows.append(row)
+                element.clear()
+        strings: dict[int, str] = {}
+        if wanted_strings and "xl/sharedStrings.xml" in archive.namelist():
+            highest = max(wanted_strings)
+            with archive.open("xl/sharedStrings.xml") as stream:
+                index = 0
+                for _event, element in iterparse(stream, events=("end",)):
+                    if local(element.tag) != "si":
+                        continue
+                    if index in wanted_strings:
+                        # Plain <t>, or rich text runs <r><t>…</t></r>; phonetic hints (<rPh>) are not text.
+                        strings[index] = "".join(
+                            part.text or ""
+                            for child in element
+                            for part in (
+                                [child] if local(child.tag) == "t" else list(child) if local(child.tag) == "r" else []
+                            )
+                            if local(part.tag) == "t"
+                        )
+                    element.clear()
+                    index += 1
+                    if index > highest:
+                        break
+    width = max((len(row) for row in rows), default=0)
+    return [
+        [strings.get(value[1], "") if isinstance(value, tuple) else value for value in row]
+        + [None] * (width - len(row))
+        for row in rows
+    ]
+
+
 class _SheetReader:
     """Reads the sheets of one workbook in a thread of its own, one sheet ahead of the caller.
 
@@ -257,8 +440,10 @@ class _SheetReader:
     never used from two threads at once; at most the current and the next sheet are held.
     """
 
-    def __init__(self, workbook: CalamineWorkbook) -> None:
+    def __init__(self, workbook: CalamineWorkbook, data: bytes = b"") -> None:
         self._workbook = workbook
+        self._data = data
+        self._parts: dict[str, str] | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._pending: dict[str, Future] = {}
 
@@ -272,6 +457,28 @@ class _SheetReader:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-reader")
         return self._executor.submit(self._read, name)
+
+    def _read_head(self, name: str, count: int) -> list[list[Any]]:
+        try:
+            return self._workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=count)
+        except Exception as exc:  # calamine raises its own error types for broken parts
+            raise TabularFileError(f"Не удалось прочитать лист «{name}» книги Excel: {exc}") from exc
+
+    def head(self, name: str, count: int) -> list[list[Any]]:
+        """The first ``count`` rows of a sheet, the rest not read (layout detection; see peek_xlsx_rows)."""
+        if self._data:
+            if self._parts is None:
+                with zipfile.ZipFile(io.BytesIO(self._data)) as archive:
+                    self._parts = {sheet: part for part, sheet in _worksheet_names(archive).items()}
+            part = self._parts.get(name)
+            if part is not None:
+                try:
+                    return peek_xlsx_rows(self._data, part, count)
+                except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError):
+                    pass  # a part our reader does not follow: calamine reads it below
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-reader")
+        return self._executor.submit(self._read_head, name, count).result()
 
     def raw(self, name: str, following: str | None) -> list[list[Any]]:
         future = self._pending.pop(name, None) or self._submit(name)
@@ -325,7 +532,20 @@ class LazySheet:
         return self._rows
 
     def head(self, count: int) -> list[list[str]]:
+        """The first rows as text, the sheet read whole (a parser goes on to read the rest)."""
         return self._rows[:count] if self._rows is not None else _rows_text(self.raw[:count])
+
+    def peek(self, count: int) -> list[list[str]]:
+        """The first rows as text, the rest of a sheet not read yet left unconverted (layout detection).
+
+        calamine still parses the sheet, but only these rows become Python objects: recognising
+        a sheet of a million rows costs its Rust cells, not a Python list per row.
+        """
+        if self._rows is not None:
+            return self._rows[:count]
+        if self._raw is not None:
+            return _rows_text(self._raw[:count])
+        return _rows_text(self._reader.head(self.name, count))
 
     def release(self) -> None:
         self._raw = self._rows = None
@@ -337,17 +557,19 @@ AnySheet = Sheet | LazySheet
 
 def _read_xlsx_lazy(data: bytes) -> list[LazySheet]:
     inspect_xlsx_archive(data)
+    check_sheet_sizes(data)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:
         raise TabularFileError(f"Не удалось прочитать книгу Excel: {exc}") from exc
-    reader = _SheetReader(workbook)
+    reader = _SheetReader(workbook, data)
     names = workbook.sheet_names
     return [LazySheet(reader, name, names[i + 1] if i + 1 < len(names) else None) for i, name in enumerate(names)]
 
 
 def _read_xlsx(data: bytes) -> list[Sheet]:
     inspect_xlsx_archive(data)
+    check_sheet_sizes(data)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
@@ -370,7 +592,18 @@ def _read_csv(data: bytes) -> list[Sheet]:
     else:  # pragma: no cover - cp1251 decodes every byte except 0x98
         raise TabularFileError("Не удалось определить кодировку CSV: сохраните файл в UTF-8.")
     delimiter = _csv_delimiter(text[:20000])
-    rows = [[unescape_cell(cell.strip()) for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    max_rows, max_cells = sheet_limits()
+    # Lines bound the rows from above (a quoted cell may span lines): a file far past the cap is
+    # refused before a single row is made; one near it is counted exactly as it is read.
+    if text.count("\n") > 2 * max_rows:
+        raise TabularFileError(_too_big("", text.count("\n"), 0) or "")
+    rows = []
+    cells = 0
+    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        cells += len(row)
+        if len(rows) >= max_rows or cells > max_cells:
+            raise TabularFileError(_too_big("", len(rows) + 1, cells) or "")
+        rows.append([unescape_cell(cell.strip()) for cell in row])
     return [Sheet("CSV", rows)]
 
 

@@ -86,10 +86,11 @@ _DETECTORS = (
 def detect_layout(sheets: Sequence[AnySheet]) -> str | None:
     """The layout of a file, recognised by its header row (never by the file name).
 
-    Reads only the first HEADER_SCAN_ROWS rows of each sheet.
+    Reads only the first HEADER_SCAN_ROWS rows of each sheet (``peek``: a sheet not read yet
+    is not converted whole).
     """
     for sheet in sheets:
-        for row in sheet.head(HEADER_SCAN_ROWS):
+        for row in sheet.peek(HEADER_SCAN_ROWS):
             cells = row_cells(row)
             for layout, matches in _DETECTORS:
                 if matches(cells):
