@@ -536,7 +536,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: config/gunicorn.py)")
     parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: config/gunicorn.py)")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("LOAD_PORT", "8765")))
     parser.add_argument("--db", default=os.environ.get("LOAD_DB", "opora_load"), help="database name")
     parser.add_argument("--think", default="1-3", help="seconds a user reads a page: MIN-MAX, or 0")
     parser.add_argument("--ramp", type=float, default=None, help="seconds over which users log in (default users/4)")
