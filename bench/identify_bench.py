@@ -151,8 +151,6 @@ def generate_results(*, years: int, school_ids: list[int] | None = None, first_y
     for k in range(years):
         year, _ = AcademicYear.objects.get_or_create(start_year=first_year + k)
         year_objects.append(year)
-    if not AcademicYear.objects.filter(is_current=True).exists():
-        AcademicYear.objects.filter(pk=year_objects[-1].pk).update(is_current=True)
     job = ImportJob.objects.create(original_name="bench", sha256="b" * 64, status=ImportJob.Status.DONE)
     subjects = dict(Subject.objects.values_list("code", "pk"))
     core_subjects = f"{subjects['01']},{subjects['02']}"

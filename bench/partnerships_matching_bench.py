@@ -55,7 +55,7 @@ def main() -> None:
     municipality, _ = Municipality.objects.get_or_create(
         oktmo="91610000", defaults={"region": region, "name": "Район для замеров"}
     )
-    year, _ = AcademicYear.objects.get_or_create(start_year=2025, defaults={"is_current": True})
+    year, _ = AcademicYear.objects.get_or_create(start_year=2025)
     job = ImportJob.objects.create(original_name="bench.xlsx", sha256="d" * 64)
     subjects = [Subject.objects.get_or_create(code=f"9{i}", defaults={"name": f"Предмет {i}"})[0] for i in range(4)]
     schools = []

@@ -109,10 +109,7 @@ def main() -> None:
         )[0]
         for n in range(args.municipalities)
     ]
-    years = [
-        AcademicYear.objects.get_or_create(start_year=y, defaults={"is_current": y == 2025})[0]
-        for y in (2022, 2023, 2024, 2025)
-    ]
+    years = [AcademicYear.objects.get_or_create(start_year=y)[0] for y in (2022, 2023, 2024, 2025)]
     year = years[-1]
     subjects = [
         Subject.objects.get_or_create(code=code, defaults={"name": name})[0]

@@ -50,7 +50,7 @@ def main() -> None:
     municipality, _ = Municipality.objects.get_or_create(
         oktmo="91600000", defaults={"region": region, "name": "Район для замеров рисков"}
     )
-    year, _ = AcademicYear.objects.get_or_create(start_year=2025, defaults={"is_current": True})
+    year, _ = AcademicYear.objects.get_or_create(start_year=2025)
     subjects = [
         Subject.objects.get_or_create(code=code, defaults={"name": name})[0]
         for code, name in (("01", "Русский язык"), ("02", "Математика"), ("07", "История"), ("10", "Биология"))

@@ -58,7 +58,7 @@ def main() -> None:
     municipality, _ = Municipality.objects.get_or_create(
         oktmo="91600000", defaults={"region": region, "name": "Район для замеров карт"}
     )
-    year, _ = AcademicYear.objects.get_or_create(start_year=2025, defaults={"is_current": True})
+    year, _ = AcademicYear.objects.get_or_create(start_year=2025)
     department, _ = User.objects.get_or_create(
         username="bench_uo", defaults={"role": Role.DEPARTMENT, "municipality": municipality}
     )

@@ -38,6 +38,7 @@ from events.forms import (
 )
 from events.models import Event, Registration
 from events.permissions import require_centre_staff, staff_municipalities
+from schools.models import AcademicYear
 
 # Anonymous registration form: this many submissions per address and window, then a pause.
 REGISTRATION_RATE_LIMIT = 10
@@ -302,7 +303,7 @@ def association_list(request):
 def association_detail(request, pk: int):
     association = get_object_or_404(selectors.public_associations(), pk=pk)
     today = timezone.localdate()
-    current = today.year if today.month >= 9 else today.year - 1
+    current = AcademicYear.start_of(today)
     try:
         start_year = int(request.GET.get("year", current))
     except ValueError:

@@ -42,7 +42,7 @@ def _run(*, version: MethodologyVersion, year: AcademicYear, municipality: Munic
 
 def demo_seed() -> str:
     municipality = Municipality.objects.filter(oktmo=HOME.oktmo).first()
-    current = AcademicYear.objects.filter(is_current=True).first()
+    current = AcademicYear.current()
     if municipality is None or current is None:
         return "Выявление: демо-район не найден, пропущено."
     previous = AcademicYear.objects.filter(start_year=current.start_year - 1).first()

@@ -4,11 +4,12 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 
 from identification.models import ACTIVE, SchoolStatus, StatusKind
+from schools.models import AcademicYear
 
 
 def _by_status(queryset: QuerySet, name: str, value: str) -> QuerySet:
     # Active statuses of the current academic year.
-    current = SchoolStatus.objects.filter(ACTIVE, kind=value, year__is_current=True, school=OuterRef("pk"))
+    current = SchoolStatus.objects.filter(ACTIVE, kind=value, year=AcademicYear.current(), school=OuterRef("pk"))
     return queryset.filter(Exists(current))
 
 

@@ -27,16 +27,12 @@ from schools.models import AcademicYear, School
 from schools.scopes import manageable_municipalities, municipalities_for, schools_for, schools_manageable_by
 
 
-def current_year() -> AcademicYear | None:
-    return AcademicYear.objects.filter(is_current=True).first()
-
-
 def supported_schools(*, schools: QuerySet[School] | None = None, year: AcademicYear | None = None) -> QuerySet[School]:
     """Schools with an active ШНОР or ШССУ status in the year (the current one by default).
 
     ``schools`` narrows the answer to a scope, e.g. ``schools.scopes.schools_for(user)``.
     """
-    year = year or current_year()
+    year = year or AcademicYear.current()
     base = schools if schools is not None else School.objects.all()
     if year is None:
         return base.none()

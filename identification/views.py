@@ -20,6 +20,7 @@ from identification.forms import (
 )
 from identification.indicators import isbsh_weights
 from identification.models import IndicatorRecompute, TaskStatus
+from schools.models import AcademicYear
 from schools.scopes import manageable_municipalities, municipalities_for, schools_manageable_by
 
 # Rows of the run page's table of schools not proposed (issue #20: a region's run has thousands).
@@ -208,7 +209,7 @@ def run_create(request):
         request.POST or None,
         versions=selectors.versions(user=request.user).order_by("methodology__name", "-number"),
         municipalities=manageable_municipalities(request.user),
-        initial={"year": selectors.current_year()},
+        initial={"year": AcademicYear.current()},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -301,7 +302,7 @@ def run_approve(request, pk: int):
 def status_create(request, school_pk: int):
     _require_manager(request.user)
     school = get_object_or_404(schools_manageable_by(request.user), pk=school_pk)
-    form = StatusSetForm(request.POST or None, initial={"year": selectors.current_year()})
+    form = StatusSetForm(request.POST or None, initial={"year": AcademicYear.current()})
     if request.method == "POST" and form.is_valid():
         try:
             services.status_set(school=school, user=request.user, **form.cleaned_data)

@@ -44,7 +44,7 @@ from core.tabular import Sheet
 from monitoring import imports, sample_files
 from monitoring.formats.context import COLUMNS as CONTEXT_COLUMNS
 from monitoring.models import ImportJob
-from schools.demo import CURATED_SCHOOL_CODES, CURRENT_YEAR, DIRECTOR_SCHOOL_CODE, HOME
+from schools.demo import CURATED_SCHOOL_CODES, DIRECTOR_SCHOOL_CODE, HOME, demo_current_year
 from schools.models import School
 
 SEED = 20260415
@@ -100,7 +100,8 @@ def demo_years() -> list[int]:
     """Start years of the academic years the demo fills, the latest being the demo's current one."""
     years = int(DEMO_OPTIONS.get("years") or DEFAULT_YEARS)
     years = max(1, min(MAX_YEARS, years))
-    return list(range(CURRENT_YEAR - years + 1, CURRENT_YEAR + 1))
+    current = demo_current_year()
+    return list(range(current - years + 1, current + 1))
 
 
 def _rng(*parts: object) -> random.Random:

@@ -21,11 +21,12 @@ from django.db import transaction
 
 from accounts.models import User
 from identification.models import ACTIVE, SchoolStatus, StatusKind
-from identification.selectors import current_year, supported_schools
+from identification.selectors import supported_schools
 from partnerships import services
 from partnerships.models import Agreement, PartnerCandidate, SupportForm
 from partnerships.selectors import ru_plural
-from schools.models import Municipality, Organisation, School
+from schools.demo import demo_date, demo_shift, demo_text
+from schools.models import AcademicYear, Municipality, Organisation, School
 
 HOME_OKTMO = "99610000"  # «Заречный муниципальный район», schools/demo.py
 DEMO_SEED = 20260906
@@ -110,7 +111,7 @@ def _added_organisations(municipality: Municipality, by) -> int:
 
 def demo_seed() -> str:
     municipality = Municipality.objects.filter(oktmo=HOME_OKTMO).first()
-    year = current_year()
+    year = AcademicYear.current()
     if municipality is None or year is None:
         return ""
     rng = random.Random(DEMO_SEED)  # noqa: S311 - demo text, not a secret  # nosec B311 # seeded generator for demo/bench data, not for secrets
@@ -148,7 +149,9 @@ def demo_seed() -> str:
         partners = [s.organisation for s in strong] + added
         agreements = 0
         if supported and partners:
-            for index, (number, path, signed_on, forms, ending) in enumerate(PLAN):
+            shift = demo_shift()
+            for index, (authored_number, path, authored_on, forms, ending) in enumerate(PLAN):
+                number, signed_on = demo_text(authored_number, shift), authored_on and demo_date(authored_on, shift)
                 if Agreement.objects.filter(municipality=municipality, number=number).exists():
                     continue
                 school = supported[index % len(supported)]

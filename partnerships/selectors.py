@@ -29,7 +29,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from accounts.models import Role
 from identification.models import ACTIVE, SchoolStatus, StatusKind
-from identification.selectors import current_year, supported_schools
+from identification.selectors import supported_schools
 from monitoring.models import CURRENT, ContextData, ParticipantResult, Procedure
 from partnerships.models import (
     DEFAULT_AGREEMENT_CAP,
@@ -377,7 +377,7 @@ def _context_similarity(
 
 def match_candidates(*, school: School, year: AcademicYear | None = None) -> list[Suggestion]:
     """Ranked partner suggestions for a supported school; a bounded number of queries."""
-    year = year or current_year()
+    year = year or AcademicYear.current()
     school = School.objects.select_related("organisation").get(pk=school.pk)
     candidates = [
         c
@@ -446,7 +446,7 @@ def match_candidates(*, school: School, year: AcademicYear | None = None) -> lis
 
 def weak_subjects(*, school: School, year: AcademicYear | None = None) -> list[SubjectFigure]:
     """The supported school's own figures, worst first (shown above the suggestions)."""
-    data_year = results_year(school=school, at_most=year or current_year())
+    data_year = results_year(school=school, at_most=year or AcademicYear.current())
     if data_year is None:
         return []
     mine = subject_figures(school_ids=[school.pk], year=data_year).get(school.pk, {})
@@ -484,7 +484,7 @@ def supported_schools_with_partners(*, user, sort: str = "name") -> QuerySet[Sch
 
 
 def academic_year_bounds(year: AcademicYear) -> tuple[date, date]:
-    return date(year.start_year, 9, 1), date(year.start_year + 1, 8, 31)
+    return year.starts_on, year.ends_on
 
 
 @dataclass(frozen=True)
@@ -517,7 +517,7 @@ def dashboard_figures(*, municipality: Municipality, year: AcademicYear | None =
     An agreement is «new this year» when it was signed (its date falls within 1 September –
     31 August of the year) and is past the draft stage, whatever happened to it later.
     """
-    year = year or current_year()
+    year = year or AcademicYear.current()
     numbers = settings_of(municipality.pk)
     if year is None:
         return DashboardFigures(None, 0, numbers.yearly_target, 0, 0)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from core.audit import audit_record
 from partnerships import selectors
 from partnerships.models import Agreement, AgreementEvent, PartnerCandidate, PartnershipSettings, SupportForm
-from schools.models import Municipality, Organisation, School
+from schools.models import AcademicYear, Municipality, Organisation, School
 
 S = Agreement.Status
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -133,7 +133,7 @@ def agreement_create(
 @transaction.atomic
 def agreement_from_suggestion(*, by, school: School, organisation: Organisation) -> Agreement:
     """Accepting a suggestion: the candidate must be one, and below the cap."""
-    candidates = selectors.candidates_for(municipality_id=school.municipality_id, year=selectors.current_year())
+    candidates = selectors.candidates_for(municipality_id=school.municipality_id, year=AcademicYear.current())
     if organisation.pk not in {c.organisation.pk for c in candidates}:
         raise AgreementError(f"«{organisation}» не входит в число кандидатов в партнёры.")
     _check_cap(municipality_id=school.municipality_id, partners=[organisation])

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.tables import paginate, school_search, table_options
 from core.tabular import XLSX_CONTENT_TYPE, xlsx_bytes
-from identification.selectors import current_year, supported_schools
+from identification.selectors import supported_schools
 from partnerships import selectors, services
 from partnerships.forms import (
     AgreementFilter,
@@ -29,7 +29,7 @@ from partnerships.forms import (
     TerminateForm,
 )
 from partnerships.models import Agreement, PartnerCandidate, PartnershipSettings
-from schools.models import Organisation
+from schools.models import AcademicYear, Organisation
 from schools.scopes import schools_for
 
 PAGE_SIZE = 50
@@ -326,7 +326,7 @@ def supported_list(request):
     return render(
         request,
         "partnerships/supported_list.html",
-        {"schools": page.object_list, "page": page, "options": options, "year": current_year()},
+        {"schools": page.object_list, "page": page, "options": options, "year": AcademicYear.current()},
     )
 
 
@@ -387,7 +387,7 @@ def candidate_list(request):
         else:
             messages.success(request, "Организация добавлена в кандидаты.")
             return redirect("partnerships:candidates")
-    candidates = selectors.candidates_for(municipality_id=municipality_id, year=current_year())
+    candidates = selectors.candidates_for(municipality_id=municipality_id, year=AcademicYear.current())
     loads = selectors.partner_loads(c.organisation.pk for c in candidates)
     added = {c.organisation_id: c for c in selectors.added_candidates(municipality_id=municipality_id)}
     rows = [(c, loads.get(c.organisation.pk, 0), added.get(c.organisation.pk)) for c in candidates]

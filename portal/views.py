@@ -18,6 +18,7 @@ from portal import selectors
 from portal.forms import AuditFilterForm
 from schools import selectors as school_selectors
 from schools.scopes import municipalities_for
+from schools.models import AcademicYear
 
 
 @require_GET
@@ -47,7 +48,7 @@ def home(request):
         template = "core/home_curator.html"
     elif user.role in (Role.DIRECTOR, Role.TEACHER) and user.school_id:
         context["school"] = school_selectors.school_get(user=user, pk=user.school_id)
-        context["statuses"] = statuses_of(school=context["school"]).filter(year__is_current=True, revoked_at=None)
+        context["statuses"] = statuses_of(school=context["school"]).filter(year=AcademicYear.current(), revoked_at=None)
         template = "core/home_school.html"
     else:
         template = "core/home_no_role.html"

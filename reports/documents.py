@@ -28,7 +28,7 @@ from accounts.models import Role, User
 from core.charts import MARK_COLOURS, HBar, Series, bar_chart, fmt_number, hbar_chart, line_chart
 from events.models import Event, Registration
 from identification.models import ACTIVE, SchoolStatus, StatusKind
-from identification.selectors import current_year, statuses_of
+from identification.selectors import statuses_of
 from monitoring.models import CURRENT, ContextData, Procedure, SchoolAggregate
 from partnerships.models import Agreement
 from partnerships.selectors import agreement_list
@@ -89,7 +89,7 @@ def municipality_of(user: User, params: dict) -> Municipality:
 def year_of(params: dict) -> AcademicYear:
     if params.get("year"):
         return get_object_or_404(AcademicYear, pk=_int(params, "year"))
-    year = current_year() or AcademicYear.objects.order_by("-start_year").first()
+    year = AcademicYear.current() or AcademicYear.objects.order_by("-start_year").first()
     if year is None:
         raise Http404("Нет ни одного учебного года")
     return year
@@ -532,7 +532,7 @@ def year_results(*, user: User, params: dict, progress: Progress = _noop) -> Doc
         height=240,
     )
     progress(55, "Мероприятия дорожных карт")
-    start, end = dt.date(year.start_year, 9, 1), dt.date(year.start_year + 1, 8, 31)
+    start, end = year.starts_on, year.ends_on
     measures = Measure.objects.filter(
         roadmap__in=roadmap_selectors.roadmaps_for(user=user).filter(municipality=municipality).values("pk"),
         roadmap__status__in=[Roadmap.Status.APPROVED, Roadmap.Status.COMPLETED],
@@ -699,7 +699,7 @@ def events_period(*, user: User, params: dict, progress: Progress = _noop) -> Do
     title = f"Мероприятия с {date_from:%d.%m.%Y} по {date_to:%d.%m.%Y}"
     progress(30, "Мероприятия и посещаемость")
     supported = SchoolStatus.objects.filter(
-        ACTIVE, kind__in=StatusKind.supported(), year__start_year=_academic_start(date_to)
+        ACTIVE, kind__in=StatusKind.supported(), year__start_year=AcademicYear.start_of(date_to)
     ).values("school_id")
     live = ~Q(registrations__status=Registration.Status.CANCELLED)
     events = list(
@@ -764,11 +764,6 @@ def events_period(*, user: User, params: dict, progress: Progress = _noop) -> Do
     )
     sheet = Sheet("Мероприятия", EVENT_HEADERS, rows, widths=[12, 60, 18, 35, 8, 11, 15, 18, 8])
     return Document("reports/print/events.html", title, ctx, sheet)
-
-
-def _academic_start(day: dt.date) -> int:
-    """The start year of the academic year a day belongs to (1 September)."""
-    return day.year if day.month >= 9 else day.year - 1
 
 
 BUILDERS: dict[str, Callable[..., Document]] = {

@@ -22,7 +22,8 @@ LEANING = {"staff_shortage": 4, "low_motivation": 3, "parent_involvement": 3, "e
 def _years_with_data(municipality: Municipality):
     results = ParticipantResult.objects.filter(CURRENT, year=OuterRef("pk"), school__municipality=municipality)
     context = ContextData.objects.filter(CURRENT, year=OuterRef("pk"), school__municipality=municipality)
-    return AcademicYear.objects.filter(Q(Exists(results)) | Q(Exists(context)) | Q(is_current=True))
+    current = AcademicYear.current()
+    return AcademicYear.objects.filter(Q(Exists(results)) | Q(Exists(context)) | Q(pk=current.pk if current else None))
 
 
 def _self_diagnosis_seed(director: User, year: AcademicYear) -> bool:
@@ -53,7 +54,7 @@ def demo_seed() -> str:
     school_ids = list(municipality.schools.values_list("pk", flat=True))
     director = User.objects.filter(username="director", school__municipality=municipality).first()
     filled = False
-    current = AcademicYear.objects.filter(is_current=True).first()
+    current = AcademicYear.current()
     if director and current:
         filled = _self_diagnosis_seed(director, current)
     signals = levels = 0

@@ -40,7 +40,7 @@ def year_from(value) -> AcademicYear | None:
             return years.get(start_year=int(value))
         except (ValueError, AcademicYear.DoesNotExist):
             pass
-    return years.filter(is_current=True).first() or years.first()
+    return AcademicYear.current() or years.first()
 
 
 def school_get(*, user: User, pk: int) -> School:

@@ -7,8 +7,8 @@ progress in every state: accepted, returned with comments, submitted, being fill
 
 When identification's demo has not given any school a status yet, the programmes are made for
 the curator's schools and the demo director's school (schools.demo), so every demo login has
-something to open. Deterministic (fixed dates, a seeded ``random.Random``, never the clock)
-and idempotent: everything hangs on the municipal roadmap, found by its title.
+something to open. Deterministic within a year (dates written for 2025/2026 and moved by
+whole years to the clock's academic year, a seeded ``random.Random``) and idempotent: everything hangs on the municipal roadmap, found by its title.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from roadmaps.models import (
     ReviewComment,
     Roadmap,
 )
-from schools.demo import CURATED_SCHOOL_CODES, DIRECTOR_SCHOOL_CODE, HOME
+from schools.demo import CURATED_SCHOOL_CODES, DIRECTOR_SCHOOL_CODE, HOME, demo_date, demo_shift, demo_text
 from schools.models import AcademicYear, Municipality, School
 
 SEED = 20260905
@@ -112,7 +112,7 @@ def _at(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
 
 
-def _fill(roadmap: Roadmap, plan, author: User) -> None:
+def _fill(roadmap: Roadmap, plan, author: User, shift: int) -> None:
     for order, (direction, title, indicator, unit, baseline, target, measures) in enumerate(plan):
         objective = Objective(
             roadmap=roadmap, direction=direction, title=title, indicator=indicator, unit=unit,
@@ -123,7 +123,7 @@ def _fill(roadmap: Roadmap, plan, author: User) -> None:
         for n, (measure_title, responsible, start, due, evidence) in enumerate(measures):
             measure = Measure(
                 objective=objective, roadmap=roadmap, title=measure_title, responsible=responsible,
-                starts_on=start, due_on=due, evidence_required=evidence, order=n,
+                starts_on=demo_date(start, shift), due_on=demo_date(due, shift), evidence_required=evidence, order=n,
                 expected_result="Документ утверждён и размещён на сайте" if evidence else "",
             )  # fmt: skip
             measure._history_user = author
@@ -198,38 +198,45 @@ def demo_seed() -> str:
     users = {u.username: u for u in User.objects.filter(username__in=("uo", "curator", "director"))}
     if home is None or "uo" not in users:
         return "Дорожные карты: демо-район не найден, пропущено."
-    existing = Roadmap.objects.filter(municipality=home, level=Level.MUNICIPAL, title=MUNICIPAL_TITLE).first()
+    shift = demo_shift()
+
+    def on(day: dt.date) -> dt.datetime:
+        return _at(demo_date(day, shift))
+
+    title = demo_text(MUNICIPAL_TITLE, shift)
+    existing = Roadmap.objects.filter(municipality=home, level=Level.MUNICIPAL, title=title).first()
     schools, from_statuses = _programme_schools(home)
     if existing is not None:
         return "Дорожные карты: уже созданы (муниципальная карта, программы школ, отчётные периоды)."
     rng = random.Random(SEED)  # noqa: S311 - demo data, not security  # nosec B311 # seeded generator for demo/bench data, not for secrets
     department = users["uo"]
     reviewer = users.get("curator", department)
-    years = {y.start_year: y for y in AcademicYear.objects.filter(start_year__in=(2024, 2025))}
-    start, end = years.get(2024), years.get(2025)
+    years = {y.start_year: y for y in AcademicYear.objects.filter(start_year__in=(2024 + shift, 2025 + shift))}
+    start, end = years.get(2024 + shift), years.get(2025 + shift)
     if start is None or end is None:
-        return "Дорожные карты: нет учебных лет 2024/2025 и 2025/2026, пропущено."
+        return demo_text("Дорожные карты: нет учебных лет 2024/2025 и 2025/2026, пропущено.", shift)
     municipal = _roadmap(
-        level=Level.MUNICIPAL, municipality=home, title=MUNICIPAL_TITLE, start_year=start, end_year=end,
-        status=Roadmap.Status.APPROVED, created_by=department, submitted_at=_at(_d(2024, 8, 20)),
-        approved_by=department, approved_at=_at(_d(2024, 8, 28)), published_at=_at(_d(2024, 8, 29)),
+        level=Level.MUNICIPAL, municipality=home, title=title, start_year=start, end_year=end,
+        status=Roadmap.Status.APPROVED, created_by=department, submitted_at=on(_d(2024, 8, 20)),
+        approved_by=department, approved_at=on(_d(2024, 8, 28)), published_at=on(_d(2024, 8, 29)),
     )  # fmt: skip
-    _fill(municipal, MUNICIPAL_PLAN, department)
+    _fill(municipal, MUNICIPAL_PLAN, department, shift)
     # The department's own measures: the ones due by the end of 2025 are done, the rest under way.
-    municipal.measures.filter(due_on__lte=_d(2025, 12, 31)).update(status=MeasureStatus.DONE)
-    municipal.measures.filter(due_on__gt=_d(2025, 12, 31)).update(status=MeasureStatus.IN_PROGRESS)
+    year_end = demo_date(_d(2025, 12, 31), shift)
+    municipal.measures.filter(due_on__lte=year_end).update(status=MeasureStatus.DONE)
+    municipal.measures.filter(due_on__gt=year_end).update(status=MeasureStatus.IN_PROGRESS)
     periods = [
         ReportingPeriod.objects.create(
             municipality=home,
-            name=name,
-            opens_on=opens,
-            due_on=due,
+            name=demo_text(name, shift),
+            opens_on=demo_date(opens, shift),
+            due_on=demo_date(due, shift),
             created_by=department,
-            reminder_sent_at=_at(due - dt.timedelta(days=3)),
+            reminder_sent_at=on(due - dt.timedelta(days=3)),
         )
         for name, opens, due in PERIODS
     ]
-    periods[0].summary_published_at = _at(_d(2025, 6, 30))
+    periods[0].summary_published_at = on(_d(2025, 6, 30))
     periods[0].save(update_fields=["summary_published_at"])
     directors = {u.school_id: u for u in User.objects.filter(role="director", school__in=schools)}
     for index, school in enumerate(schools):
@@ -237,12 +244,12 @@ def demo_seed() -> str:
         author = directors.get(school.pk, department)
         programme = _roadmap(
             level=Level.SCHOOL, municipality=home, school=school, start_year=start, end_year=end,
-            title=f"Программа повышения качества образования {school.organisation.display_name} на 2024–2026 годы",
-            status=status, created_by=author, based_on=municipal, submitted_at=_at(_d(2024, 9, 20)),
+            title=demo_text(f"Программа повышения качества образования {school.organisation.display_name} на 2024–2026 годы", shift),
+            status=status, created_by=author, based_on=municipal, submitted_at=on(_d(2024, 9, 20)),
             approved_by=department if status == Roadmap.Status.APPROVED else None,
-            approved_at=_at(_d(2024, 9, 30)) if status == Roadmap.Status.APPROVED else None,
+            approved_at=on(_d(2024, 9, 30)) if status == Roadmap.Status.APPROVED else None,
         )  # fmt: skip
-        _fill(programme, SCHOOL_PLAN, author)
+        _fill(programme, SCHOOL_PLAN, author, shift)
         if status != Roadmap.Status.APPROVED:
             continue
         measures = list(programme.measures.all())

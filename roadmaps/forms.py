@@ -31,7 +31,7 @@ class RoadmapCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["based_on"].queryset = templates
         self.fields["based_on"].label_from_instance = lambda r: f"{r.title} ({r.owner_display}, {r.period_display})"
-        current = AcademicYear.objects.filter(is_current=True).first()
+        current = AcademicYear.current()
         if current and not self.is_bound:
             self.initial.setdefault("start_year", current.pk)
             self.initial.setdefault("end_year", current.pk)

@@ -140,11 +140,11 @@ class Roadmap(models.Model):
 
     @property
     def period_start(self) -> dt.date:
-        return dt.date(self.start_year.start_year, 9, 1)
+        return self.start_year.starts_on
 
     @property
     def period_end(self) -> dt.date:
-        return dt.date(self.end_year.start_year + 1, 8, 31)
+        return self.end_year.ends_on
 
     @property
     def is_editable(self) -> bool:

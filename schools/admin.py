@@ -35,7 +35,7 @@ class SchoolAdmin(admin.ModelAdmin):
 
 @admin.register(AcademicYear)
 class AcademicYearAdmin(admin.ModelAdmin):
-    list_display = ("name", "is_current")
+    list_display = ("name",)
 
 
 @admin.register(RegistryImport)

@@ -13,13 +13,16 @@ when found, left exactly as they are — a demo user who changed the password ke
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 from schools.models import AcademicYear, Municipality, Organisation, Region, School
@@ -29,8 +32,10 @@ from schools.registry_format import inn_check_digit, ogrn_check_digit
 DEMO_PASSWORD = "opora-demo-2026"  # noqa: S105  # nosec B105 # the public demo password
 DEMO_SEED = 20260901
 LOAD_SEED = 7_000_000
-FIRST_YEAR = 2021
-CURRENT_YEAR = 2025
+# The demo's plans (roadmaps, periods, agreements) were written for 2025/2026; a seed made
+# later moves every date and year in them by whole years so the demo's «now» is the clock's.
+AUTHORED_YEAR = 2025
+DEMO_YEARS_BACK = 4
 
 LOAD_REGION_NAME = "Регион для нагрузочных тестов"
 LOAD_REGION_CODE = "90"
@@ -544,15 +549,37 @@ def _organisations_create_missing(organisations: list[Organisation]) -> int:
     return len(new)
 
 
+def demo_current_year() -> int:
+    """Start year of the demo's current academic year: the clock's (schools.years)."""
+    return AcademicYear.start_of(timezone.localdate())
+
+
+def demo_shift() -> int:
+    """Whole years between the year the demo's plans were written for and the clock's."""
+    return demo_current_year() - AUTHORED_YEAR
+
+
+def demo_date(day: dt.date, shift: int | None = None) -> dt.date:
+    """An authored date moved by the demo's shift (29 February becomes 28 February)."""
+    shift = demo_shift() if shift is None else shift
+    try:
+        return day.replace(year=day.year + shift)
+    except ValueError:
+        return day.replace(year=day.year + shift, day=28)
+
+
+def demo_text(text: str, shift: int | None = None) -> str:
+    """Years written in an authored title («2025/2026 учебный год», «2-П/2025») moved alike."""
+    shift = demo_shift() if shift is None else shift
+    return re.sub(r"\b20\d\d\b", lambda m: str(int(m.group()) + shift), text)
+
+
 def _academic_years_create_missing() -> int:
-    """Years FIRST_YEAR/… to CURRENT_YEAR/…; the last is made current only when no year is
-    current yet (a department that moved on to the next year keeps it)."""
+    """The demo's current year (the clock's) and the DEMO_YEARS_BACK before it."""
     existing = set(AcademicYear.objects.values_list("start_year", flat=True))
-    has_current = AcademicYear.objects.filter(is_current=True).exists()
+    current = demo_current_year()
     new = [
-        AcademicYear(start_year=year, is_current=year == CURRENT_YEAR and not has_current)
-        for year in range(FIRST_YEAR, CURRENT_YEAR + 1)
-        if year not in existing
+        AcademicYear(start_year=year) for year in range(current - DEMO_YEARS_BACK, current + 1) if year not in existing
     ]
     AcademicYear.objects.bulk_create(new)
     return len(new)
@@ -709,7 +736,7 @@ def demo_district_seed() -> DemoSeedResult:
                   Role.METHODOLOGIST, municipality=home),
         _UserSpec("curator", "Захарова", "Елена", "Сергеевна",
                   "Заместитель директора по учебной работе МАОУ Гимназия № 1",
-                  Role.CURATOR, municipality=home, curated=curated),
+                  Role.CURATOR, municipality=home, curated=(own_school, *curated)),
         _UserSpec("director", director_last, director_first, director_middle,
                   f"Директор {own_school.organisation.display_name}", Role.DIRECTOR, school=own_school),
         _UserSpec("teacher", "Орлова", "Наталья", "Геннадьевна", "Учитель русского языка и литературы",
@@ -728,7 +755,7 @@ def demo_district_seed() -> DemoSeedResult:
         neighbour_municipality=neighbour.name,
         neighbour_schools=School.objects.filter(municipality=neighbour).count(),
         years=tuple(y.name for y in AcademicYear.objects.order_by("start_year")),
-        current_year=str(AcademicYear.objects.filter(is_current=True).first() or ""),
+        current_year=str(AcademicYear.current() or ""),
         schools_created=schools_created,
         organisations_created=organisations_created,
         users_created=len(created),

@@ -1,5 +1,8 @@
 """Registry of the education system: regions, municipalities, organisations, schools, years."""
 
+from __future__ import annotations
+
+import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
@@ -8,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from schools import years
 from schools.validators import validate_inn, validate_ogrn
 
 # ФИС ОКО login of a school, e.g. edu203389 (seen in ВПР exports as «(edu203389)»).
@@ -250,18 +254,19 @@ class MunicipalityAlias(models.Model):
 
 
 class AcademicYear(models.Model):
-    """An academic year, 1 September to 31 August; named like «2025/2026»."""
+    """An academic year, 1 September to 31 August; named like «2025/2026».
+
+    Which year is current follows the date (``schools.years``), never a flag: a year
+    becomes current on its 1 September once the department has opened it (created the
+    row); until then the last opened year stays current, with its statuses and periods.
+    """
 
     start_year = models.PositiveSmallIntegerField("год начала", unique=True)
-    is_current = models.BooleanField("текущий", default=False)
 
     class Meta:
         ordering = ["-start_year"]
         verbose_name = "учебный год"
         verbose_name_plural = "учебные годы"
-        constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True), name="one_current_year")
-        ]
 
     def __str__(self) -> str:
         return self.name
@@ -270,8 +275,37 @@ class AcademicYear(models.Model):
     def name(self) -> str:
         return f"{self.start_year}/{self.start_year + 1}"
 
+    @property
+    def starts_on(self) -> dt.date:
+        return years.first_day(self.start_year)
 
-def registry_upload_path(instance: "RegistryImport", filename: str) -> str:
+    @property
+    def ends_on(self) -> dt.date:
+        return years.last_day(self.start_year)
+
+    @property
+    def is_current(self) -> bool:
+        current = AcademicYear.current()
+        return current is not None and current.pk == self.pk
+
+    @staticmethod
+    def start_of(day: dt.date) -> int:
+        return years.start_year_of(day)
+
+    @classmethod
+    def of(cls, day: dt.date) -> AcademicYear | None:
+        """The opened year a date falls in; None when that year has not been opened."""
+        return cls.objects.filter(start_year=years.start_year_of(day)).first()
+
+    @classmethod
+    def current(cls, *, today: dt.date | None = None) -> AcademicYear | None:
+        """The year of today's date, or the last opened one before it (the department has not
+        opened the new year yet: the old one's statuses and periods stay in force)."""
+        today = today or timezone.localdate()
+        return cls.objects.filter(start_year__lte=years.start_year_of(today)).order_by("-start_year").first()
+
+
+def registry_upload_path(instance: RegistryImport, filename: str) -> str:
     # The stored name never reuses the user's file name (it may hold anything).
     return f"registry_imports/{timezone.now():%Y/%m}/{instance.sha256[:16]}.{instance.file_kind}"
 

@@ -257,7 +257,7 @@ def _link_orlova_to_the_centre() -> None:
 
 
 def demo_seed() -> str:
-    year = AcademicYear.objects.filter(is_current=True).first()
+    year = AcademicYear.current()
     competences = list(Competence.objects.filter(is_active=True).order_by("pk"))
     if year is None or not competences:
         return "Педагоги: нет текущего учебного года или каталога дефицитов — пропущено."

@@ -105,7 +105,7 @@ class RouteCreateForm(_Crispy, forms.Form):
     def __init__(self, *args, teacher: Teacher, **kwargs):
         super().__init__(*args, **kwargs)
         self.teacher = teacher
-        current = AcademicYear.objects.filter(is_current=True).first()
+        current = AcademicYear.current()
         if current:
             self.fields["year"].initial = current
         self._crispy()

@@ -94,10 +94,6 @@ def school_get_for_roster(*, user: User, pk: int) -> School:
     return get_object_or_404(roster_schools_for(user).select_related("organisation", "municipality"), pk=pk)
 
 
-def current_year() -> AcademicYear | None:
-    return AcademicYear.objects.filter(is_current=True).first() or AcademicYear.objects.order_by("-start_year").first()
-
-
 def school_teachers(*, school: School, year: AcademicYear | None) -> QuerySet[Teacher]:
     """A school's list with the counts the list shows, in one query."""
     route_this_year = Route.objects.filter(teacher=OuterRef("pk"), year=year)

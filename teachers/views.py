@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Role
 from core.tables import paginate, school_search, table_options
 from core.tabular import XLSX_CONTENT_TYPE, TabularFileError, describe_error, xlsx_bytes
+from schools.models import AcademicYear
 from teachers import formats, selectors, services
 from teachers.forms import (
     DiagnosisForm,
@@ -68,7 +69,7 @@ def index(request):
     _require(selectors.may_read_names(user))
     if user.role == Role.DIRECTOR and user.school_id:
         return redirect("teachers:school", school_pk=user.school_id)
-    year = selectors.current_year()
+    year = AcademicYear.current()
     options = table_options(request, selectors.SCHOOL_OVERVIEW_SORTS)
     schools = school_search(selectors.school_overview(user=user, year=year, sort=options.sort), options.q)
     page = paginate(request, schools)
@@ -84,7 +85,7 @@ def index(request):
 def school_teachers(request, school_pk: int):
     _require(selectors.may_read_names(request.user))
     school = selectors.school_get_for_names(user=request.user, pk=school_pk)
-    year = selectors.current_year()
+    year = AcademicYear.current()
     return render(
         request,
         "teachers/school.html",

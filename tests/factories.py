@@ -72,7 +72,6 @@ class AcademicYearFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("start_year",)
 
     start_year = 2025
-    is_current = True
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -8,9 +8,9 @@ from tests.factories import AcademicYearFactory, SchoolFactory
 @pytest.fixture
 def years(db):
     return {
-        2023: AcademicYearFactory(start_year=2023, is_current=False),
-        2024: AcademicYearFactory(start_year=2024, is_current=False),
-        2025: AcademicYearFactory(start_year=2025, is_current=True),
+        2023: AcademicYearFactory(start_year=2023),
+        2024: AcademicYearFactory(start_year=2024),
+        2025: AcademicYearFactory(start_year=2025),
     }
 
 

@@ -43,7 +43,7 @@ def low_results(catalogues):
 
 @pytest.fixture
 def year(db):
-    return AcademicYearFactory(start_year=2025, is_current=True)
+    return AcademicYearFactory(start_year=2025)
 
 
 def _age(model, pk: int, by: timedelta = TEN_MINUTES_AGO) -> None:

@@ -8,9 +8,9 @@ from tests.factories import AcademicYearFactory, MunicipalityFactory, SchoolFact
 def test_demo_seed_approves_both_years_lists_and_leaves_the_risk_zone_to_decide(region):
     district = MunicipalityFactory(region=region, oktmo="99610000", name="Заречный муниципальный район")
     UserFactory(username="uo", role=Role.DEPARTMENT, municipality=district)
-    before = AcademicYearFactory(start_year=2023, is_current=False)
-    previous = AcademicYearFactory(start_year=2024, is_current=False)
-    current = AcademicYearFactory(start_year=2025, is_current=True)
+    before = AcademicYearFactory(start_year=2023)
+    previous = AcademicYearFactory(start_year=2024)
+    current = AcademicYearFactory(start_year=2025)
     schools = [SchoolFactory(municipality=district, code=f"edu99000{i}") for i in range(10)]
     for i, school in enumerate(schools):
         for year in (before, previous, current):
@@ -39,7 +39,7 @@ def test_demo_seed_approves_both_years_lists_and_leaves_the_risk_zone_to_decide(
 
 def test_demo_seed_without_any_data_creates_no_runs(region):
     MunicipalityFactory(region=region, oktmo="99610000", name="Заречный муниципальный район")
-    AcademicYearFactory(start_year=2025, is_current=True)
+    AcademicYearFactory(start_year=2025)
 
     line = demo_seed()
 

@@ -8,7 +8,7 @@ from tests.factories import AcademicYearFactory
 
 @pytest.fixture
 def year(db):
-    return AcademicYearFactory(start_year=2025, is_current=True)
+    return AcademicYearFactory(start_year=2025)
 
 
 def test_share_of_2_and_mean_mark_are_computed_per_subject_grade_and_overall(school, year):
@@ -65,7 +65,7 @@ def test_oge_share_of_2_is_stored_per_subject(school, year):
 
 
 def test_context_gives_rates_per_student_and_the_social_index(school, year):
-    previous = AcademicYearFactory(start_year=2024, is_current=False)
+    previous = AcademicYearFactory(start_year=2024)
     context(school=school, year=previous, contingent=400)
     context(
         school=school,

@@ -20,6 +20,7 @@ from django.conf import settings
 
 from core.tabular import RowError, column_letter
 from schools.models import SCHOOL_CODE_RE
+from schools.years import start_year_of_month
 
 Progress = Callable[[int, int], None]
 _EDU_IN_TEXT = re.compile(r"\b(edu\d{4,7})\b", re.IGNORECASE)
@@ -324,8 +325,8 @@ def parse_decimal(raw: str) -> Decimal | None:
 
 
 def academic_year_of(year: int, month: int) -> int:
-    """Start year of the academic year a date falls in (1 September to 31 August)."""
-    return year if month >= 9 else year - 1
+    """Start year of the academic year a date in a file falls in (the rule is schools.years)."""
+    return start_year_of_month(year, month)
 
 
 def is_blank(row: list[str]) -> bool:

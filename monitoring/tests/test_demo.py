@@ -11,7 +11,7 @@ from core.extensions import DEMO_OPTIONS
 from core.tabular import read_tables
 from monitoring import demo, imports
 from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, Procedure
-from schools.demo import CURRENT_YEAR, demo_district_seed
+from schools.demo import demo_current_year, demo_district_seed
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_demo_loads_vpr_oge_and_context_of_every_school_through_import_jobs(seed
     assert sorted(jobs.values_list("layout", flat=True)) == sorted(
         [ImportJob.Layout.CONTEXT, ImportJob.Layout.VPR_F1, ImportJob.Layout.RCOI_PROTOCOL]
     )
-    assert ContextData.objects.filter(year__start_year=CURRENT_YEAR).count() == len(schools)
+    assert ContextData.objects.filter(year__start_year=demo_current_year()).count() == len(schools)
     vpr = ParticipantResult.objects.filter(procedure=Procedure.VPR)
     assert set(vpr.values_list("grade", flat=True)) == {4, 5, 6, 7, 8}
     subjects = {"Русский язык", "Математика", "Окружающий мир", "История"}
@@ -95,9 +95,9 @@ def test_years_option_sets_how_many_academic_years_are_loaded(settings, tmp_path
     settings.VAR_DIR = tmp_path
     monkeypatch.setitem(DEMO_OPTIONS, "years", 2)
 
-    assert demo.demo_years() == [CURRENT_YEAR - 1, CURRENT_YEAR]
+    assert demo.demo_years() == [demo_current_year() - 1, demo_current_year()]
     monkeypatch.setitem(DEMO_OPTIONS, "years", 5)
-    assert demo.demo_years() == list(range(CURRENT_YEAR - 4, CURRENT_YEAR + 1))
+    assert demo.demo_years() == list(range(demo_current_year() - 4, demo_current_year() + 1))
 
 
 def test_seed_demo_years_option_reaches_the_results_demo(db, settings, tmp_path):
@@ -106,7 +106,7 @@ def test_seed_demo_years_option_reaches_the_results_demo(db, settings, tmp_path)
 
     call_command("seed_demo", "--i-know-this-is-demo", "--years", "1", stdout=io.StringIO())
 
-    assert set(ContextData.objects.values_list("year__start_year", flat=True)) == {CURRENT_YEAR}
+    assert set(ContextData.objects.values_list("year__start_year", flat=True)) == {demo_current_year()}
     assert DEMO_OPTIONS == {}
     with pytest.raises(CommandError, match="--years"):
         call_command("seed_demo", "--i-know-this-is-demo", "--years", "0", stdout=io.StringIO())

@@ -17,7 +17,7 @@ _keys = count()
 
 @pytest.fixture
 def year(db):
-    return AcademicYearFactory(start_year=2025, is_current=True)
+    return AcademicYearFactory(start_year=2025)
 
 
 @pytest.fixture

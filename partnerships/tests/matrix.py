@@ -27,7 +27,7 @@ MANAGER_ONLY = expect(
 def _current_year():
     from schools.models import AcademicYear
 
-    year, _ = AcademicYear.objects.get_or_create(start_year=2025, defaults={"is_current": True})
+    year, _ = AcademicYear.objects.get_or_create(start_year=2025)
     return year
 
 

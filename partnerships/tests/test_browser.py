@@ -39,7 +39,7 @@ def district():
     municipality = MunicipalityFactory(
         region=RegionFactory(name="Северный край", code="98"), name="Заречный район", oktmo="98610000"
     )
-    year = AcademicYearFactory(start_year=2025, is_current=True)
+    year = AcademicYearFactory(start_year=2025)
     department = UserFactory(username="uo_zarechny", role=Role.DEPARTMENT, municipality=municipality)
     job = ImportJob.objects.create(uploaded_by=department, original_name="oge.xlsx", sha256="b" * 64)
     maths = Subject.objects.get_or_create(code="02", defaults={"name": "Математика"})[0]

@@ -5,7 +5,7 @@ from tests.factories import AcademicYearFactory
 
 
 def test_the_departments_home_shows_this_years_support_lists(client, department, school, other_school):
-    year = AcademicYearFactory(start_year=2025, is_current=True)
+    year = AcademicYearFactory(start_year=2025)
     SchoolStatus.objects.create(school=school, year=year, kind=StatusKind.LOW_RESULTS, approved_by=department)
     SchoolStatus.objects.create(
         school=other_school, year=year, kind=StatusKind.DIFFICULT_CONDITIONS, approved_by=department
@@ -20,7 +20,7 @@ def test_the_departments_home_shows_this_years_support_lists(client, department,
 
 
 def test_the_directors_home_shows_the_schools_status_and_its_decision(client, director, school, department):
-    year = AcademicYearFactory(start_year=2025, is_current=True)
+    year = AcademicYearFactory(start_year=2025)
     SchoolStatus.objects.create(
         school=school, year=year, kind=StatusKind.LOW_RESULTS, approved_by=department, decision_number="87-од"
     )

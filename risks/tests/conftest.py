@@ -10,7 +10,7 @@ _keys = itertools.count()
 
 @pytest.fixture
 def year(db):
-    return AcademicYearFactory(start_year=2025, is_current=True)
+    return AcademicYearFactory(start_year=2025)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from tests.permission_matrix import FOREIGN, HOME, Case, World, expect, pk_of, s
 def _year():
     from tests.factories import AcademicYearFactory
 
-    return AcademicYearFactory(start_year=2025, is_current=True)
+    return AcademicYearFactory(start_year=2025)
 
 
 def signal_of(school_name: str):

@@ -24,7 +24,7 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def year(start: int = 2025):
-    return AcademicYearFactory(start_year=start, is_current=start == 2025)
+    return AcademicYearFactory(start_year=start)
 
 
 def roadmap_of(

@@ -1,8 +1,10 @@
 """``manage.py seed_demo``: a believable demo district, deterministic and safe to run twice."""
 
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from accounts.models import Role, User
@@ -160,24 +162,34 @@ def test_home_district_has_its_department_methodological_centre_and_associations
     assert seeded.organisations == others.count()
 
 
-def test_academic_years_run_from_2021_to_2025_with_2025_current(seeded):
-    assert list(AcademicYear.objects.order_by("start_year").values_list("start_year", flat=True)) == [
-        2021,
-        2022,
-        2023,
-        2024,
-        2025,
-    ]
-    assert AcademicYear.objects.get(is_current=True).name == "2025/2026"
+def test_academic_years_end_at_the_clocks_year_which_is_current(db):
+    # 5 December 2026 falls in 2026/2027: the demo's four years before it and that year.
+    with time_machine.travel(dt.datetime(2026, 12, 5, 12, tzinfo=dt.UTC), tick=False):
+        demo_district_seed()
+        assert list(AcademicYear.objects.order_by("start_year").values_list("start_year", flat=True)) == [
+            2022,
+            2023,
+            2024,
+            2025,
+            2026,
+        ]
+        assert AcademicYear.current().name == "2026/2027"
 
 
-def test_a_year_already_current_stays_current(db):
-    AcademicYear.objects.create(start_year=2026, is_current=True)
+def test_on_31_august_the_demo_is_still_in_the_year_that_ends(db):
+    with time_machine.travel(dt.datetime(2026, 8, 31, 12, tzinfo=dt.UTC), tick=False):
+        demo_district_seed()
+        assert AcademicYear.current().name == "2025/2026"
 
-    demo_district_seed()
 
-    assert AcademicYear.objects.get(is_current=True).start_year == 2026
-    assert AcademicYear.objects.count() == 6
+def test_a_year_opened_ahead_is_kept_and_not_yet_current(db):
+    with time_machine.travel(dt.datetime(2026, 12, 5, 12, tzinfo=dt.UTC), tick=False):
+        AcademicYear.objects.create(start_year=2027)
+
+        demo_district_seed()
+
+        assert AcademicYear.current().start_year == 2026
+        assert AcademicYear.objects.count() == 6
 
 
 # --- Users -------------------------------------------------------------------------------
@@ -224,10 +236,13 @@ def test_scoped_users_are_attached_to_the_home_district(seeded):
     assert set(schools_for(User.objects.get(username="region"))) == set(home_schools())
 
 
-def test_curator_curates_three_home_schools(seeded):
+def test_curator_curates_the_directors_school_and_three_more(seeded):
     curator = User.objects.get(username="curator")
 
-    assert sorted(curator.curated_schools.values_list("code", flat=True)) == sorted(CURATED_SCHOOL_CODES)
+    # The curator curates the demo director's school too: a report it files has a reviewer.
+    assert sorted(curator.curated_schools.values_list("code", flat=True)) == sorted(
+        [DIRECTOR_SCHOOL_CODE, *CURATED_SCHOOL_CODES]
+    )
     assert all(s.municipality.oktmo == HOME_OKTMO for s in schools_for(curator))
 
 

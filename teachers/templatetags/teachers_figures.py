@@ -6,7 +6,7 @@ The figures carry no names, so every reader of the school sees them.
 
 from django import template
 
-from schools.models import School
+from schools.models import AcademicYear, School
 from schools.scopes import schools_for
 from teachers import selectors
 
@@ -16,7 +16,7 @@ register = template.Library()
 @register.inclusion_tag("teachers/_school_card.html", takes_context=True)
 def school_teacher_figures(context, school: School) -> dict:
     user = context["request"].user
-    year = selectors.current_year()
+    year = AcademicYear.current()
     # The school came through the page's scoped fetch; the figures are scoped again all the same.
     schools = schools_for(user).filter(pk=school.pk)
     return {
@@ -30,7 +30,7 @@ def school_teacher_figures(context, school: School) -> dict:
 @register.inclusion_tag("teachers/_home_card.html", takes_context=True)
 def municipality_teacher_figures(context) -> dict:
     user = context["request"].user
-    year = selectors.current_year()
+    year = AcademicYear.current()
     return {
         "year": year,
         "figures": selectors.teacher_figures(schools=schools_for(user), year=year),

@@ -33,7 +33,7 @@ def _route(world: World, name: str):
     from schools.models import AcademicYear
     from teachers.models import Route, RouteStep
 
-    year, _ = AcademicYear.objects.get_or_create(start_year=2025, defaults={"is_current": True})
+    year, _ = AcademicYear.objects.get_or_create(start_year=2025)
     route, _ = Route.objects.get_or_create(teacher=_teacher(world, name), year=year)
     RouteStep.objects.get_or_create(
         route=route, kind=RouteStep.Kind.SELF_STUDY, title="Изучить методику", defaults={"due_on": dt.date(2026, 3, 1)}

@@ -38,8 +38,8 @@ def crafted(school, other_school):
     Steps this year: 3 done of 4 counted (a cancelled step is not counted, nor last year's).
     The other school has a teacher with a deficit and no route: not in the school's figures.
     """
-    year = AcademicYearFactory(start_year=2025, is_current=True)
-    last_year = AcademicYearFactory(start_year=2024, is_current=False)
+    year = AcademicYearFactory(start_year=2025)
+    last_year = AcademicYearFactory(start_year=2024)
     a, b = CompetenceFactory(), CompetenceFactory()
     with_route, without_route, closed_only, clean = (TeacherFactory(school=school) for _ in range(4))
     inactive = TeacherFactory(school=school, is_active=False)

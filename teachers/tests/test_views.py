@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def year(db):
-    return AcademicYearFactory(start_year=2025, is_current=True)
+    return AcademicYearFactory(start_year=2025)
 
 
 @pytest.fixture

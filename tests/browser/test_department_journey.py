@@ -44,8 +44,8 @@ def district(seeded_catalogues, municipality, school, other_school):
     is stored directly, as an earlier import would have left it, so that «two years running»
     can hold for ``school`` alone.
     """
-    current = AcademicYearFactory(start_year=FILE_YEAR - 1, is_current=True)
-    previous = AcademicYearFactory(start_year=FILE_YEAR - 2, is_current=False)
+    current = AcademicYearFactory(start_year=FILE_YEAR - 1)
+    previous = AcademicYearFactory(start_year=FILE_YEAR - 2)
     schools = [school, other_school] + [
         SchoolFactory(municipality=municipality, code=f"edu98010{i}", organisation__short_name=f"МБОУ СОШ № {i + 3}")
         for i in range(8)

@@ -277,7 +277,7 @@ def test_with_redis_down_pages_work_uploads_are_kept_and_processed_once_redis_is
     for module in ("identification.migrations.0003_methodology_presets",):  # a flush took the seeded presets
         importlib.import_module(module).seed(apps, None)
     version = MethodologyVersion.objects.get(methodology=Methodology.objects.get(kind="low_results"), number=1)
-    year = AcademicYearFactory(start_year=2025, is_current=True)
+    year = AcademicYearFactory(start_year=2025)
     status, headers, _page = browser.post_form(
         reverse("identification:run_create"),
         {"version": str(version.pk), "year": str(year.pk), "municipality": str(department.municipality_id)},
