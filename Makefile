@@ -6,8 +6,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in letters follow the address the portal listens on (unless SITE_URL is given).
+SITE_URL ?= http://$(HOST):$(PORT)
 # Embedded defaults for a developer's machine; production sets real values.
-RUN_ENV := DEBUG=1
+RUN_ENV := DEBUG=1 SITE_URL=$(SITE_URL)
 
 .PHONY: help run test lint typecheck lock bench venv dev-venv migrate seed worker clean
 
@@ -49,10 +51,7 @@ run: seed
 	@echo ""
 	@echo "Портал: http://$(HOST):$(PORT)/   (остановить — Ctrl+C)"
 	@$(RUN_ENV) $(PY) manage.py seed_demo --logins-only
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(RUN_ENV) $(PY) -m celery -A config worker -B -Q default,imports,reports \
-	    --pool=threads --concurrency=2 -l warning -s var/celery/beat-schedule & \
-	  $(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT) --noreload
+	@$(RUN_ENV) scripts/run-dev.sh $(PY) $(HOST) $(PORT)
 
 lint: dev-venv
 	$(VENV)/bin/ruff check .

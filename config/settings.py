@@ -203,6 +203,8 @@ PASSWORD_RESET_PER_EMAIL = env.int("PASSWORD_RESET_PER_EMAIL", default=3)
 PASSWORD_RESET_PER_IP = env.int("PASSWORD_RESET_PER_IP", default=20)
 PASSWORD_RESET_WINDOW = 3600
 
+# Links that invite a new account or reset a password by staff: signed, single-use, this long.
+INVITATION_TIMEOUT_DAYS = env.int("INVITATION_TIMEOUT_DAYS", default=7)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -272,6 +274,9 @@ if not PARTICIPANT_HASH_KEY:
 # Django 6.1 configures mail through MAILERS (the EMAIL_* settings are deprecated).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 _smtp = _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+# The console prints letters decoded (Django's prints base64 for Russian text).
+if _email["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    _email["EMAIL_BACKEND"] = "core.mail.ReadableConsoleBackend"
 MAILERS = {
     "default": {
         "BACKEND": _email["EMAIL_BACKEND"],
@@ -292,6 +297,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="opora@localhost")
 # after the letter; later letters (survey, certificate) carry fresh links.
 REGISTRATION_LINK_MAX_AGE_DAYS = env.int("REGISTRATION_LINK_MAX_AGE_DAYS", default=180)
 # The portal's public address, for links in letters (cancel a registration, open a roadmap).
+# `make run` passes http://HOST:PORT, so links follow the port the portal listens on.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r}: expected https://host")
