@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("accounts/", include("accounts.urls")),
     path("schools/", include("schools.urls")),
+    path("people/", include("people.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("identification/", include("identification.urls")),
     path("risks/", include("risks.urls")),

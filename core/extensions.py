@@ -36,7 +36,17 @@ from types import ModuleType
 # academic years of results, ``seed_demo --years N``). Empty when a demo is seeded otherwise.
 DEMO_OPTIONS: dict[str, object] = {}
 
-FEATURE_APPS = ("monitoring", "identification", "risks", "roadmaps", "partnerships", "events", "teachers", "reports")
+FEATURE_APPS = (
+    "people",
+    "monitoring",
+    "identification",
+    "risks",
+    "roadmaps",
+    "partnerships",
+    "events",
+    "teachers",
+    "reports",
+)
 # Every app of ours, lowest layer first (the order tests/test_architecture.py enforces).
 LOCAL_APPS = ("core", "accounts", "schools", *FEATURE_APPS)
 

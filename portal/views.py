@@ -17,8 +17,8 @@ from identification.selectors import municipal_dashboard, statuses_of
 from portal import selectors
 from portal.forms import AuditFilterForm
 from schools import selectors as school_selectors
-from schools.scopes import municipalities_for
 from schools.models import AcademicYear
+from schools.scopes import municipalities_for
 
 
 @require_GET
