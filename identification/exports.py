@@ -8,4 +8,5 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "identification.SchoolStatus": ("school__municipality",),
     "identification.IndicatorRecompute": ("municipality",),
     "identification.RunResult": ("run__municipality",),
+    "identification.Decision": ("municipality",),
 }

@@ -25,15 +25,49 @@ class RunCreateForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
+    """The run page's list: which proposals to approve (the decision's details may come along
+    and are asked for again on the confirmation page)."""
+
     schools = forms.TypedMultipleChoiceField(label="Школы", coerce=int, widget=forms.CheckboxSelectMultiple)
-    decision_number = forms.CharField(label="Номер решения (приказа)", max_length=50)
-    decision_date = forms.DateField(label="Дата решения", widget=DATE_INPUT)
+    decision_number = forms.CharField(label="Номер решения (приказа)", max_length=50, required=False)
+    decision_date = forms.DateField(label="Дата решения", widget=DATE_INPUT, required=False)
 
     def __init__(self, *args, results, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["schools"].choices = [(r.school_id, r.school.short_name) for r in results]
         self.fields["schools"].error_messages["required"] = "Отметьте хотя бы одну школу."
         self.fields["decision_number"].widget.attrs["class"] = "form-control"
+
+
+MAX_DECISION_FILE_BYTES = 10 * 1024 * 1024
+
+
+class DecisionForm(forms.Form):
+    """The decision (приказ) every change of the confirmation page is applied under."""
+
+    decision_number = forms.CharField(label="Номер приказа", max_length=50)
+    decision_date = forms.DateField(label="Дата приказа", widget=DATE_INPUT)
+    decision_file = forms.FileField(label="Файл приказа (PDF)", required=False)
+    keep = forms.TypedMultipleChoiceField(
+        label="Оставить статус", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, revocable=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [(s.pk, str(s.school)) for s in revocable]
+        self.fields["decision_number"].widget.attrs["class"] = "form-control"
+        self.fields["decision_file"].widget.attrs.update({"class": "form-control", "accept": "application/pdf"})
+
+    def clean_decision_file(self):
+        upload = self.cleaned_data.get("decision_file")
+        if upload is None:
+            return None
+        if upload.size > MAX_DECISION_FILE_BYTES:
+            raise forms.ValidationError("Файл приказа больше 10 МБ.")
+        if not upload.read(5).startswith(b"%PDF-"):
+            raise forms.ValidationError("Приложите приказ в формате PDF.")
+        upload.seek(0)
+        return upload
 
 
 class StatusSetForm(forms.Form):

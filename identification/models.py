@@ -11,6 +11,8 @@ a change of mind is a new row, so the history of decisions stays readable.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 
@@ -29,6 +31,54 @@ class StatusKind(models.TextChoices):
 
 
 ACTIVE = Q(revoked_at__isnull=True)
+
+
+def decision_upload_path(instance: Decision, filename: str) -> str:
+    # The stored name never reuses the user's file name (it may hold anything).
+    return f"decisions/{instance.municipality_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Decision(models.Model):
+    """A department's order (приказ) about the statuses of one kind for a year.
+
+    Approving a run applies all of it under one decision: the statuses it adds (their
+    ``decision``), the ones it keeps (``kept``) and the ones it revokes (their
+    ``revoked_by_decision``); the register of decisions lists each with what it changed.
+    """
+
+    municipality = models.ForeignKey(
+        "schools.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name="муниципалитет"
+    )
+    year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+", verbose_name="год")
+    kind = models.CharField("статус", max_length=24, choices=StatusKind.choices)
+    number = models.CharField("номер приказа", max_length=50)
+    date = models.DateField("дата приказа")
+    file = models.FileField("файл приказа", upload_to=decision_upload_path, blank=True)
+    run = models.ForeignKey(
+        "identification.IdentificationRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name="запуск выявления",
+    )
+    # Statuses in force that the decision confirmed as they were (ids of SchoolStatus).
+    kept = models.JSONField("оставлены", default=list, blank=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="внёс")
+    created_at = models.DateTimeField("внесён", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = "решение (приказ)"
+        verbose_name_plural = "решения (приказы)"
+        constraints = [
+            # One decision per run: a second approval of the same run (two tabs, two people)
+            # is refused by the database, not applied twice.
+            models.UniqueConstraint(fields=["run"], condition=Q(run__isnull=False), name="decision_one_per_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Приказ № {self.number} от {self.date:%d.%m.%Y}"
 
 
 class SchoolStatus(models.Model):
@@ -59,6 +109,17 @@ class SchoolStatus(models.Model):
         blank=True,
         related_name="statuses",
         verbose_name="запуск выявления",
+    )
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="added", verbose_name="приказ"
+    )
+    revoked_by_decision = models.ForeignKey(
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revoked",
+        verbose_name="отменён приказом",
     )
 
     class Meta:

@@ -13,6 +13,7 @@ from identification.catalogue import INDICATORS, format_value
 from identification.models import (
     ACTIVE,
     Criterion,
+    Decision,
     IdentificationRun,
     IndicatorMean,
     IndicatorRecompute,
@@ -72,6 +73,16 @@ def run_get_for_approval(*, user: User, pk: int) -> IdentificationRun:
     if not can_manage_identification(user):
         raise PermissionDenied
     return get_object_or_404(runs_for(user=user).filter(municipality__in=manageable_municipalities(user)), pk=pk)
+
+
+def decisions_for(*, user: User) -> QuerySet[Decision]:
+    """Decisions (приказы) of the municipalities the user reads identification in."""
+    from identification.services import can_read_identification
+
+    qs = Decision.objects.select_related("municipality", "year", "run__version__methodology", "created_by")
+    if not can_read_identification(user):
+        return qs.none()
+    return qs.filter(municipality__in=municipalities_for(user))
 
 
 def run_results(*, run: IdentificationRun) -> QuerySet[RunResult]:

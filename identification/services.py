@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from identification.indicators import indicators_recompute
 from identification.models import (
     ACTIVE,
     Criterion,
+    Decision,
     IdentificationRun,
     IndicatorRecompute,
     Methodology,
@@ -149,6 +151,10 @@ def methodology_version_save(
 ) -> MethodologyVersion:
     """Save an edited version; a version some run used is kept as it was and the edit
     becomes the next version (runs keep pointing to the rules they were computed by)."""
+    from schools.catalogues import may_edit_catalogue, refusal
+
+    if not may_edit_catalogue(user, "identification.MethodologyVersion", region_id=version.methodology.region_id):
+        raise IdentificationRefused(refusal("identification.MethodologyVersion"))
     if not criteria:
         raise IdentificationRefused("В методике должен быть хотя бы один критерий.")
     with transaction.atomic():
@@ -324,6 +330,52 @@ def runs_compare(*, run: IdentificationRun, earlier: IdentificationRun) -> tuple
 # --- Approval into statuses ---------------------------------------------------------------------
 
 
+ALREADY_APPROVED = "Этот запуск уже утверждён приказом № {number} от {date:%d.%m.%Y}: обновите страницу."
+APPROVED_CONCURRENTLY = (
+    "Этот запуск только что утвердил другой пользователь: обновите страницу, чтобы увидеть его приказ."
+)
+
+
+@dataclass
+class ApprovalPlan:
+    """What approving a run changes against the statuses in force (of its kind, year and
+    municipality): schools to add, statuses to keep and statuses to revoke."""
+
+    add: list[RunResult]
+    keep: list[SchoolStatus]
+    revoke: list[SchoolStatus]
+
+    @property
+    def changes_nothing(self) -> bool:
+        return not self.add and not self.revoke
+
+
+def run_approval_plan(
+    *, run: IdentificationRun, school_ids: Iterable[int], keep_ids: Iterable[int] = ()
+) -> ApprovalPlan:
+    """The plan of approving ``school_ids`` (proposals of the run); a status in force for a
+    school not in the list is revoked unless its id is in ``keep_ids``."""
+    wanted = set(school_ids)
+    results = {
+        r.school_id: r
+        for r in run.results.filter(proposed=True, school_id__in=wanted).select_related("school__organisation")
+    }
+    if wanted - set(results):
+        raise IdentificationRefused("Утвердить можно только школы, предложенные этим запуском.")
+    in_force = list(
+        SchoolStatus.objects.filter(ACTIVE, year=run.year, kind=run.kind, school__municipality_id=run.municipality_id)
+        .select_related("school__organisation")
+        .order_by("school__organisation__name")
+    )
+    holding = {status.school_id for status in in_force}
+    kept_by_hand = set(keep_ids)
+    return ApprovalPlan(
+        add=sorted((results[pk] for pk in wanted - holding), key=lambda r: r.school.organisation.name),
+        keep=[s for s in in_force if s.school_id in wanted or s.pk in kept_by_hand],
+        revoke=[s for s in in_force if s.school_id not in wanted and s.pk not in kept_by_hand],
+    )
+
+
 def run_approve(
     *,
     run: IdentificationRun,
@@ -331,11 +383,14 @@ def run_approve(
     decision_number: str,
     decision_date: datetime.date,
     user: User,
-) -> list[SchoolStatus]:
-    """Turn the selected proposals of a finished run into statuses of the run's year.
+    keep_ids: Iterable[int] = (),
+    decision_file=None,
+) -> Decision:
+    """Apply a run's list under one decision (приказ): add the selected proposals, keep the
+    statuses in force that stay on the list, revoke the ones that dropped out.
 
-    Only proposed schools can be approved; a school that already has an active status of
-    that kind for the year keeps it (approving twice creates nothing).
+    One decision per run: a second approval (another tab, another person, the same moment)
+    is refused with a message; the run row is locked so the two do not interleave.
     """
     if not can_manage_identification(user):
         raise IdentificationRefused("Утверждать статусы может только управление образования.")
@@ -343,40 +398,65 @@ def run_approve(
         raise IdentificationRefused("Утвердить можно только завершённый запуск.")
     if not decision_number.strip():
         raise IdentificationRefused("Укажите номер решения (приказа).")
-    wanted = set(school_ids)
-    explanations = dict(run.results.filter(proposed=True, school_id__in=wanted).values_list("school_id", "explanation"))
-    proposed = set(explanations)
-    if wanted - proposed:
-        raise IdentificationRefused("Утвердить можно только школы, предложенные этим запуском.")
-    kind = run.kind
-    with transaction.atomic():
-        existing = set(
-            SchoolStatus.objects.filter(ACTIVE, year=run.year, kind=kind, school_id__in=proposed).values_list(
-                "school_id", flat=True
-            )
-        )
-        created = SchoolStatus.objects.bulk_create(
-            SchoolStatus(
-                school_id=school_id,
+    school_ids, keep_ids = list(school_ids), list(keep_ids)
+    try:
+        with transaction.atomic():
+            IdentificationRun.objects.select_for_update().filter(pk=run.pk).first()
+            earlier = Decision.objects.filter(run=run).first()
+            if earlier is not None:
+                raise IdentificationRefused(ALREADY_APPROVED.format(number=earlier.number, date=earlier.date))
+            plan = run_approval_plan(run=run, school_ids=school_ids, keep_ids=keep_ids)
+            decision = Decision.objects.create(
+                municipality_id=run.municipality_id,
                 year=run.year,
-                kind=kind,
-                source=SchoolStatus.Source.RUN,
+                kind=run.kind,
+                number=decision_number.strip(),
+                date=decision_date,
                 run=run,
-                decision_number=decision_number.strip(),
-                decision_date=decision_date,
-                reason=explanations[school_id],
-                approved_by=user,
+                kept=[status.pk for status in plan.keep],
+                created_by=user,
             )
-            for school_id in sorted(proposed - existing)
-        )
-        audit_record(
-            actor=user,
-            action="identification.approved",
-            target=run,
-            municipality_id=run.municipality_id,
-            details={"schools": len(created), "decision_number": decision_number.strip(), "kind": kind},
-        )
-    return created
+            if decision_file is not None:
+                decision.file.save("order.pdf", decision_file, save=True)
+            SchoolStatus.objects.bulk_create(
+                SchoolStatus(
+                    school_id=result.school_id,
+                    year=run.year,
+                    kind=run.kind,
+                    source=SchoolStatus.Source.RUN,
+                    run=run,
+                    decision=decision,
+                    decision_number=decision.number,
+                    decision_date=decision_date,
+                    reason=result.explanation,
+                    approved_by=user,
+                )
+                for result in plan.add
+            )
+            revoked = SchoolStatus.objects.filter(ACTIVE, pk__in=[s.pk for s in plan.revoke]).update(
+                revoked_at=timezone.now(),
+                revoked_by=user,
+                revoked_by_decision=decision,
+                revoke_reason=f"Школа не вошла в список по приказу № {decision.number} от {decision_date:%d.%m.%Y}.",
+            )
+            audit_record(
+                actor=user,
+                action="identification.approved",
+                target=run,
+                municipality_id=run.municipality_id,
+                details={
+                    "decision_number": decision.number,
+                    "kind": run.kind,
+                    "added": len(plan.add),
+                    "kept": len(plan.keep),
+                    "revoked": revoked,
+                },
+            )
+    except IntegrityError as exc:
+        # The other approval committed between our check and our insert (the unique decision
+        # per run, or a status the other one added): nothing of ours was written.
+        raise IdentificationRefused(APPROVED_CONCURRENTLY) from exc
+    return decision
 
 
 def status_set(
@@ -442,8 +522,9 @@ def status_revoke(*, status: SchoolStatus, reason: str, user: User) -> SchoolSta
 
 def social_weights_save(*, weights: dict[str, float], user: User) -> None:
     from identification.models import SocialIndexWeight
+    from schools.catalogues import may_edit_catalogue, refusal
 
-    if not can_manage_identification(user):
-        raise IdentificationRefused("Менять веса ИСБШ может только управление образования.")
+    if not may_edit_catalogue(user, "identification.SocialIndexWeight"):
+        raise IdentificationRefused(refusal("identification.SocialIndexWeight"))
     for factor, weight in weights.items():
         SocialIndexWeight.objects.update_or_create(factor=factor, defaults={"weight": weight})

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -12,6 +13,7 @@ from identification.catalogue import BY_CODE, INDICATORS, ISBSH_FACTORS
 from identification.forms import (
     ApproveForm,
     CriterionFormSet,
+    DecisionForm,
     RevokeForm,
     RunCreateForm,
     StatusSetForm,
@@ -19,7 +21,8 @@ from identification.forms import (
     WeightsForm,
 )
 from identification.indicators import isbsh_weights
-from identification.models import IndicatorRecompute, TaskStatus
+from identification.models import IndicatorRecompute, SchoolStatus, TaskStatus
+from schools.catalogues import may_edit_catalogue, refusal
 from schools.models import AcademicYear
 from schools.scopes import manageable_municipalities, municipalities_for, schools_manageable_by
 
@@ -107,15 +110,25 @@ def indicator_catalogue(request):
 
 @login_required
 def weights(request):
-    _require_manager(request.user)
+    _require_reader(request.user)
+    can_edit = may_edit_catalogue(request.user, "identification.SocialIndexWeight")
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied(refusal("identification.SocialIndexWeight"))
     form = WeightsForm(request.POST or None, weights=isbsh_weights())
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
     if request.method == "POST" and form.is_valid():
         services.social_weights_save(
             weights={code: form.cleaned_data[code] for code, *_ in ISBSH_FACTORS}, user=request.user
         )
         messages.success(request, "Веса ИСБШ сохранены. Пересчитайте показатели, чтобы они вступили в силу.")
         return redirect("identification:weights")
-    return render(request, "identification/weights.html", {"form": form})
+    return render(
+        request,
+        "identification/weights.html",
+        {"form": form, "can_edit": can_edit, "refusal": refusal("identification.SocialIndexWeight")},
+    )
 
 
 # --- Methodology ----------------------------------------------------------------------------
@@ -143,14 +156,25 @@ def version_detail(request, pk: int):
     return render(
         request,
         "identification/version_detail.html",
-        {"version": version, "by_code": BY_CODE, "can_manage": services.can_manage_identification(request.user)},
+        {
+            "version": version,
+            "by_code": BY_CODE,
+            "can_manage": may_edit_catalogue(
+                request.user, "identification.MethodologyVersion", region_id=version.methodology.region_id
+            ),
+            "refusal": refusal("identification.MethodologyVersion"),
+        },
     )
 
 
 @login_required
 def version_edit(request, pk: int):
-    _require_manager(request.user)
+    _require_reader(request.user)
     version = get_object_or_404(selectors.versions(user=request.user), pk=pk)
+    if not may_edit_catalogue(
+        request.user, "identification.MethodologyVersion", region_id=version.methodology.region_id
+    ):
+        raise PermissionDenied(refusal("identification.MethodologyVersion"))
     initial = {
         "source_document": version.source_document,
         "first_year": version.first_year,
@@ -241,8 +265,10 @@ def run_detail(request, pk: int):
     )
     earlier = selectors.earlier_run(run=run) if run.status == TaskStatus.DONE else None
     entered, left = services.runs_compare(run=run, earlier=earlier) if earlier else ([], [])
+    decision = run.decisions.first()
     can_approve = (
         services.can_manage_identification(request.user)
+        and decision is None
         and run.status == TaskStatus.DONE
         and manageable_municipalities(request.user).filter(pk=run.municipality_id).exists()
     )
@@ -264,6 +290,7 @@ def run_detail(request, pk: int):
             "left": left,
             "can_approve": can_approve,
             "approved": approved,
+            "decision": decision,
             "form": form,
         },
     )
@@ -272,6 +299,8 @@ def run_detail(request, pk: int):
 @login_required
 @require_POST
 def run_approve(request, pk: int):
+    """Two steps: the run page's ticks give a plan (add / keep / revoke against the statuses in
+    force), shown for confirmation with the decision's fields; the confirmation applies it."""
     run = selectors.run_get_for_approval(user=request.user, pk=pk)
     proposed = list(selectors.run_results(run=run).filter(proposed=True))
     form = ApproveForm(request.POST, results=proposed)
@@ -280,19 +309,91 @@ def run_approve(request, pk: int):
             for error in errors:
                 messages.error(request, error)
         return redirect("identification:run_detail", pk=run.pk)
+    school_ids = form.cleaned_data["schools"]
     try:
-        created = services.run_approve(
-            run=run,
-            school_ids=form.cleaned_data["schools"],
-            decision_number=form.cleaned_data["decision_number"],
-            decision_date=form.cleaned_data["decision_date"],
-            user=request.user,
-        )
+        plan = services.run_approval_plan(run=run, school_ids=school_ids)
     except services.IdentificationRefused as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, f"Утверждено статусов: {len(created)}.")
-    return redirect("identification:run_detail", pk=run.pk)
+        return redirect("identification:run_detail", pk=run.pk)
+    confirming = "confirm" in request.POST
+    decision_form = DecisionForm(
+        request.POST if confirming else None,
+        request.FILES if confirming else None,
+        revocable=plan.revoke,
+        initial={
+            "decision_number": form.cleaned_data["decision_number"],
+            "decision_date": form.cleaned_data["decision_date"],
+        },
+    )
+    if confirming and decision_form.is_valid():
+        data = decision_form.cleaned_data
+        try:
+            decision = services.run_approve(
+                run=run,
+                school_ids=school_ids,
+                keep_ids=data["keep"],
+                decision_number=data["decision_number"],
+                decision_date=data["decision_date"],
+                decision_file=data["decision_file"],
+                user=request.user,
+            )
+        except services.IdentificationRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("identification:run_detail", pk=run.pk)
+        added, kept, revoked = decision.added.count(), len(decision.kept), decision.revoked.count()
+        summary = f"{decision}: добавлено {added}, оставлено {kept}, отменено {revoked}."
+        if added or revoked:
+            messages.success(request, summary)
+        else:
+            messages.warning(request, f"{summary} Список не изменился: приказ подтвердил статусы в силе.")
+        return redirect("identification:decision_detail", pk=decision.pk)
+    return render(
+        request,
+        "identification/approve_confirm.html",
+        {"run": run, "plan": plan, "form": decision_form, "school_ids": school_ids},
+    )
+
+
+# --- Decisions (приказы) -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def decision_list(request):
+    _require_reader(request.user)
+    decisions = selectors.decisions_for(user=request.user)
+    return render(request, "identification/decision_list.html", {"decisions": decisions})
+
+
+@login_required
+@require_GET
+def decision_detail(request, pk: int):
+    _require_reader(request.user)
+    decision = get_object_or_404(selectors.decisions_for(user=request.user), pk=pk)
+    kept = SchoolStatus.objects.filter(pk__in=decision.kept).select_related("school__organisation")
+    return render(
+        request,
+        "identification/decision_detail.html",
+        {
+            "decision": decision,
+            "added": decision.added.select_related("school__organisation").order_by("school__organisation__name"),
+            "kept": kept.order_by("school__organisation__name"),
+            "revoked": decision.revoked.select_related("school__organisation").order_by("school__organisation__name"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def decision_file(request, pk: int):
+    _require_reader(request.user)
+    decision = get_object_or_404(selectors.decisions_for(user=request.user).exclude(file=""), pk=pk)
+    return FileResponse(
+        decision.file.open("rb"),
+        as_attachment=True,
+        filename=f"prikaz-{decision.pk}.pdf",
+        content_type="application/pdf",
+    )
 
 
 # --- Statuses by hand ------------------------------------------------------------------------------

@@ -276,6 +276,10 @@ def risk_factor_update(
 ) -> RiskFactor:
     """Change a factor. A version already used by a stored level or an answer is not touched: a new
     version is made (questions copied from the form) and becomes current."""
+    from schools.catalogues import may_edit_catalogue, refusal
+
+    if not may_edit_catalogue(user, "risks.RiskFactor"):
+        raise RiskActionRefused(refusal("risks.RiskFactor"))
     if not factor.is_current:
         raise RiskActionRefused("Изменять можно только действующую версию фактора.")
     if medium_from is not None and high_from is not None and medium_from > high_from:

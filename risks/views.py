@@ -14,6 +14,7 @@ from core import queue
 from risks import selectors, services
 from risks.forms import RiskFactorForm, SelfDiagnosisForm, SignalReviewForm
 from risks.models import ObjectivitySignal, RecomputeJob, RiskFactor, SelfDiagnosis, SignalKind
+from schools.catalogues import may_edit_catalogue, refusal
 from schools.models import AcademicYear
 from schools.scopes import municipalities_for
 
@@ -241,14 +242,18 @@ def catalogue(request):
     return render(
         request,
         "risks/catalogue.html",
-        {"factors": factors, "can_edit": services.can_review_signals(request.user)},
+        {
+            "factors": factors,
+            "can_edit": may_edit_catalogue(request.user, "risks.RiskFactor"),
+            "refusal": refusal("risks.RiskFactor"),
+        },
     )
 
 
 @login_required
 def factor_edit(request, pk: int):
-    if not services.can_review_signals(request.user):
-        raise PermissionDenied
+    if not may_edit_catalogue(request.user, "risks.RiskFactor"):
+        raise PermissionDenied(refusal("risks.RiskFactor"))
     factor = get_object_or_404(RiskFactor.objects.prefetch_related("questions"), pk=pk, is_current=True)
     form = RiskFactorForm(request.POST or None, initial=RiskFactorForm.initial_for(factor))
     if request.method == "POST" and form.is_valid():

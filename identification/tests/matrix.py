@@ -31,6 +31,16 @@ MANAGER = expect(
     teacher=403,
     outsider=200,
 )
+REGION_EDITOR = expect(
+    anonymous=LOGIN,
+    department=403,
+    region=200,
+    methodologist=403,
+    curator=403,
+    director=403,
+    teacher=403,
+    outsider=403,
+)
 POST_ONLY = expect(
     anonymous=LOGIN,
     department=405,
@@ -47,6 +57,53 @@ def _year():
     from schools.models import AcademicYear
 
     return AcademicYear.objects.get_or_create(start_year=2025)[0]
+
+
+HOME_READERS = expect(
+    anonymous=LOGIN,
+    department=200,
+    region=200,
+    methodologist=200,
+    curator=403,
+    director=403,
+    teacher=403,
+    outsider=404,
+)
+FOREIGN_READERS = expect(
+    anonymous=LOGIN,
+    department=404,
+    region=404,
+    methodologist=404,
+    curator=403,
+    director=403,
+    teacher=403,
+    outsider=200,
+)
+
+
+def decision_of(owner: str) -> Callable[[World], dict]:
+    """A decision (with its PDF) of the owner's municipality."""
+
+    def kwargs(world: World) -> dict:
+        import datetime
+
+        from django.core.files.base import ContentFile
+
+        from identification.models import Decision, StatusKind
+
+        user = world.users[owner]
+        decision = Decision.objects.create(
+            municipality=user.municipality,
+            year=_year(),
+            kind=StatusKind.LOW_RESULTS,
+            number=f"{owner}-1",
+            date=datetime.date(2025, 9, 1),
+            created_by=user,
+        )
+        decision.file.save("order.pdf", ContentFile(b"%PDF-1.4 order"), save=True)
+        return {"pk": decision.pk}
+
+    return kwargs
 
 
 def run_of(owner: str) -> Callable[[World], dict]:
@@ -131,10 +188,12 @@ ROWS: dict[str, list[Case]] = {
         recompute_of("outsider"),
         names=("department_recompute", "outsider_recompute"),
     ),
-    "identification:weights": [Case(MANAGER)],
+    # Read by every reader; the shared weights are changed by the operator only (schools.catalogues).
+    "identification:weights": [Case(READER)],
     "identification:methodology_list": [Case(READER)],
     "identification:version_detail": [Case(READER, target="preset", kwargs=_version)],
-    "identification:version_edit": [Case(MANAGER, target="preset", kwargs=_version)],
+    # Methodologies are the region's (schools.catalogues): its staff edit, departments read.
+    "identification:version_edit": [Case(REGION_EDITOR, target="preset", kwargs=_version)],
     "identification:run_create": [Case(MANAGER)],
     "identification:run_detail": _home_and_foreign(
         expect(
@@ -163,6 +222,15 @@ ROWS: dict[str, list[Case]] = {
     ),
     # Approval is POST-only; who may approve is tested in identification/tests/test_views.py.
     "identification:run_approve": [Case(POST_ONLY, target="department_run", kwargs=run_of("department"))],
+    "identification:decisions": [Case(READER)],
+    "identification:decision_detail": [
+        Case(HOME_READERS, target="department_decision", kwargs=decision_of("department"), scope=HOME),
+        Case(FOREIGN_READERS, target="outsider_decision", kwargs=decision_of("outsider"), scope=FOREIGN),
+    ],
+    "identification:decision_file": [
+        Case(HOME_READERS, target="department_decision", kwargs=decision_of("department"), scope=HOME),
+        Case(FOREIGN_READERS, target="outsider_decision", kwargs=decision_of("outsider"), scope=FOREIGN),
+    ],
     "identification:school": [
         Case(
             expect(

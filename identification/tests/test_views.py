@@ -24,7 +24,7 @@ def proposed_run(ten_schools, years, run_now):
 def _approve(client, run, schools, number="15-од"):
     return client.post(
         reverse("identification:run_approve", args=[run.pk]),
-        {"schools": [s.pk for s in schools], "decision_number": number, "decision_date": "2025-09-01"},
+        {"schools": [s.pk for s in schools], "decision_number": number, "decision_date": "2025-09-01", "confirm": "1"},
     )
 
 
@@ -68,7 +68,9 @@ def test_approval_without_a_decision_number_writes_nothing_and_says_why(client, 
     response = _approve(client, proposed_run, [school], number="")
 
     assert not SchoolStatus.objects.exists()
-    assert "Обязательное поле" in response.wsgi_request._messages._queued_messages[0].message
+    # The confirmation page comes back with the field marked.
+    assert response.status_code == 200
+    assert "Обязательное поле" in response.content.decode()
 
 
 def test_a_school_the_run_did_not_propose_cannot_be_approved(client, department, proposed_run, ten_schools):
@@ -145,9 +147,9 @@ def _criteria_post(version, **changes):
 
 
 def test_editing_a_preset_makes_the_regions_own_copy_and_leaves_the_preset_and_its_runs_alone(
-    client, department, proposed_run
+    client, department, region_user, proposed_run
 ):
-    client.force_login(department)
+    client.force_login(region_user)
     version = proposed_run.version
 
     client.post(reverse("identification:version_edit", args=[version.pk]), _criteria_post(version))
@@ -159,8 +161,10 @@ def test_editing_a_preset_makes_the_regions_own_copy_and_leaves_the_preset_and_i
     assert IdentificationRun.objects.get(pk=proposed_run.pk).version == version
 
 
-def test_editing_the_regions_used_version_creates_the_next_version(client, department, proposed_run, run_now):
-    client.force_login(department)
+def test_editing_the_regions_used_version_creates_the_next_version(
+    client, department, region_user, proposed_run, run_now
+):
+    client.force_login(region_user)
     client.post(reverse("identification:version_edit", args=[proposed_run.version.pk]), _criteria_post(None))
     own = MethodologyVersion.objects.get(methodology__region=department.municipality.region)
     used = run_now("difficult_conditions", proposed_run.year, version=own)
@@ -172,8 +176,8 @@ def test_editing_the_regions_used_version_creates_the_next_version(client, depar
     assert IdentificationRun.objects.get(pk=used.pk).version == own
 
 
-def test_editing_the_regions_unused_version_changes_it_in_place(client, department):
-    client.force_login(department)
+def test_editing_the_regions_unused_version_changes_it_in_place(client, department, region_user):
+    client.force_login(region_user)
     client.post(reverse("identification:version_edit", args=[preset("difficult_conditions").pk]), _criteria_post(None))
     own = MethodologyVersion.objects.get(methodology__region=department.municipality.region)
     # The form's blank row for a new criterion comes back with its defaults and is skipped.
@@ -193,8 +197,8 @@ def test_editing_the_regions_unused_version_changes_it_in_place(client, departme
     assert MethodologyVersion.objects.filter(methodology=own.methodology).count() == 1
 
 
-def test_another_regions_methodology_is_invisible(client, department, outsider):
-    client.force_login(department)
+def test_another_regions_methodology_is_invisible(client, department, region_user, outsider):
+    client.force_login(region_user)
     client.post(reverse("identification:version_edit", args=[preset("difficult_conditions").pk]), _criteria_post(None))
     own = MethodologyVersion.objects.get(methodology__region=department.municipality.region)
     client.force_login(outsider)
@@ -205,8 +209,8 @@ def test_another_regions_methodology_is_invisible(client, department, outsider):
     assert reverse("identification:version_detail", args=[own.pk]) not in listed
 
 
-def test_a_percentile_over_100_is_refused_in_the_methodology_form(client, department):
-    client.force_login(department)
+def test_a_percentile_over_100_is_refused_in_the_methodology_form(client, region_user):
+    client.force_login(region_user)
     version = preset("difficult_conditions")
 
     response = client.post(
@@ -215,6 +219,22 @@ def test_a_percentile_over_100_is_refused_in_the_methodology_form(client, depart
 
     assert "от 0 до 100" in response.content.decode()
     assert version.criteria.get().value == 20
+
+
+def test_a_department_reads_its_regions_methodology_but_cannot_change_it(client, department):
+    # A municipality's edit would change the rules every municipality of the region uses.
+    client.force_login(department)
+    version = preset("difficult_conditions")
+
+    response = client.post(
+        reverse("identification:version_edit", args=[version.pk]), _criteria_post(version, **{"criteria-0-value": 30})
+    )
+
+    assert response.status_code == 403
+    assert version.criteria.get().value == 20
+    assert not MethodologyVersion.objects.filter(methodology__region__isnull=False).exists()
+    page = client.get(reverse("identification:version_detail", args=[version.pk])).content.decode()
+    assert reverse("identification:version_edit", args=[version.pk]) not in page
 
 
 def test_department_starts_a_run_from_the_form_and_sees_the_explained_list(

@@ -59,3 +59,11 @@ def add_context(year, job):
         return ContextData.objects.create(year=year, school=school, import_job=job, **values)
 
     return add
+
+
+@pytest.fixture
+def operator(db):
+    """The portal's operator: the only one who changes the shared «500+» catalogue (schools.catalogues)."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="operator", role="", is_superuser=True, is_staff=True)

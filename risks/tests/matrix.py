@@ -125,18 +125,18 @@ ROWS = {
     ],
     "risks:overview": [Case(READERS)],
     "risks:catalogue": [Case(READERS)],
-    # The catalogue is shared (no municipality): every department edits it.
+    # The «500+» catalogue is shared by every region: only the operator changes it (schools.catalogues).
     "risks:factor_edit": [
         Case(
             expect(
                 anonymous="302 to login",
-                department=200,
+                department=403,
                 region=403,
                 methodologist=403,
                 curator=403,
                 director=403,
                 teacher=403,
-                outsider=200,
+                outsider=403,
             ),
             target="current_factor",
             kwargs=current_factor,

@@ -162,22 +162,22 @@ def _edit(factor, user, **overrides):
     return risk_factor_update(factor=factor, user=user, **fields)
 
 
-def test_an_unused_factor_is_edited_in_place(db, department):
+def test_an_unused_factor_is_edited_in_place(db, operator):
     factor = RiskFactor.objects.get(code="ovz_share", is_current=True)
 
-    edited = _edit(factor, department, high_from=Decimal(20))
+    edited = _edit(factor, operator, high_from=Decimal(20))
 
     assert edited.pk == factor.pk and edited.version == 1 and edited.high_from == Decimal(20)
     assert list(edited.questions.values_list("text", flat=True)) == ["Одно утверждение"]
 
 
-def test_editing_a_used_factor_makes_a_new_version_and_old_profiles_keep_theirs(school, year, add_context, department):
+def test_editing_a_used_factor_makes_a_new_version_and_old_profiles_keep_theirs(school, year, add_context, operator):
     add_context(school, ovz_share=Decimal(12))
     risk_profile_compute(year=year, school_ids=[school.pk])
     old = RiskFactor.objects.get(code="ovz_share", is_current=True)
     old_row = SchoolRisk.objects.get(school=school, factor=old)
 
-    new = _edit(old, department, high_from=Decimal(20))
+    new = _edit(old, operator, high_from=Decimal(20))
 
     old.refresh_from_db()
     assert (new.version, new.is_current, old.is_current) == (2, True, False)
@@ -189,11 +189,11 @@ def test_editing_a_used_factor_makes_a_new_version_and_old_profiles_keep_theirs(
     assert RiskFactor.objects.filter(is_current=True).count() == 11
 
 
-def test_a_factor_whose_questions_were_answered_counts_as_used(school, year, director, department):
+def test_a_factor_whose_questions_were_answered_counts_as_used(school, year, director, operator):
     self_diagnosis_save(school=school, year=year, user=director, answers=answers_for("equipment", 3), submit=False)
     factor = RiskFactor.objects.get(code="equipment", is_current=True)
 
-    new = _edit(factor, department, questions=["Новое утверждение"])
+    new = _edit(factor, operator, questions=["Новое утверждение"])
 
     assert new.pk != factor.pk
     # the answers stay with the old questions and still count for the factor's code
@@ -202,9 +202,9 @@ def test_a_factor_whose_questions_were_answered_counts_as_used(school, year, dir
     assert level(school, year, "equipment").level == "high"
 
 
-def test_thresholds_in_the_wrong_order_are_refused(db, department):
+def test_thresholds_in_the_wrong_order_are_refused(db, operator):
     factor = RiskFactor.objects.get(code="ovz_share", is_current=True)
-    with pytest.raises(RiskActionRefused):
-        _edit(factor, department, medium_from=Decimal(30), high_from=Decimal(10))
+    with pytest.raises(RiskActionRefused, match="Порог"):
+        _edit(factor, operator, medium_from=Decimal(30), high_from=Decimal(10))
     factor.refresh_from_db()
     assert factor.medium_from == Decimal(5)

@@ -134,11 +134,11 @@ def test_department_locks_a_submitted_self_diagnosis_and_the_director_cannot_cha
     assert not diagnosis.answers.exists()
 
 
-def test_department_edits_a_factor_through_the_form(client, department, school, year, add_context):
+def test_the_operator_edits_a_factor_through_the_form(client, operator, school, year, add_context):
     add_context(school, ovz_share=Decimal(3))
     risk_profile_compute(year=year, school_ids=[school.pk])
     factor = RiskFactor.objects.get(code="ovz_share", is_current=True)
-    client.force_login(department)
+    client.force_login(operator)
 
     response = client.post(
         reverse("risks:factor_edit", args=[factor.pk]),
@@ -157,9 +157,24 @@ def test_department_edits_a_factor_through_the_form(client, department, school, 
     assert new.version == 2 and list(new.questions.values_list("text", flat=True)) == ["Первое", "Второе"]
 
 
-def test_factor_form_with_thresholds_in_the_wrong_order_writes_nothing(client, department):
+def test_a_department_cannot_change_the_shared_catalogue_of_risk_factors(client, department):
+    # Every region's recompute reads these rows: a department's edit would change theirs.
     factor = RiskFactor.objects.get(code="ovz_share", is_current=True)
     client.force_login(department)
+
+    response = client.post(
+        reverse("risks:factor_edit", args=[factor.pk]),
+        {"name": "Свой", "data_source": "ovz_share", "medium_from": "1", "high_from": "2", "questions": "a"},
+    )
+
+    assert response.status_code == 403
+    assert list(RiskFactor.objects.filter(code="ovz_share").values_list("version", "name")) == [(1, factor.name)]
+    assert "Изменить" not in client.get(reverse("risks:catalogue")).content.decode()
+
+
+def test_factor_form_with_thresholds_in_the_wrong_order_writes_nothing(client, operator):
+    factor = RiskFactor.objects.get(code="ovz_share", is_current=True)
+    client.force_login(operator)
 
     response = client.post(
         reverse("risks:factor_edit", args=[factor.pk]),

@@ -193,7 +193,11 @@ def test_department_uploads_vpr_identifies_approves_and_downloads_the_report(
     page.fill("#id_decision_number", "42-од")
     page.fill("#id_decision_date", "2026-05-20")
     page.click("#approve-form button[type=submit]")
-    expect(form.locator("text=утверждено")).to_be_visible()
+    # Before anything is written the department sees what the order changes.
+    expect(page.locator("#plan-add")).to_contain_text(school.short_name)
+    shot("5a", "approve_confirm")
+    page.click("#confirm-approve")
+    expect(page.locator("#decision-added")).to_contain_text(school.short_name)
     shot(5, "run_approved")
     status = SchoolStatus.objects.get()
     assert (status.school, status.kind, status.year, status.decision_number) == (
