@@ -388,6 +388,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.purge_municipal_exports",
         "schedule": 3600,
     },
+    # Idempotent: each step of a school's escalation is written once (unique), so hourly runs send it once.
+    "escalate-missing-reports": {
+        "task": "roadmaps.tasks.escalate_missing_reports",
+        "schedule": 3600,
+    },
     "mark-overdue-measures": {
         "task": "roadmaps.tasks.mark_overdue_measures",
         "schedule": 3600,

@@ -5,4 +5,6 @@ ACTIONS: dict[str, str] = {
     "roadmap.returned": "Дорожная карта возвращена на доработку",
     "progress.accepted": "Отчёт о ходе выполнения принят",
     "progress.returned": "Отчёт о ходе выполнения возвращён",
+    "year.opened": "Открыт следующий учебный год",
+    "escalation.settings_changed": "Изменены сроки эскалации несданных отчётов",
 }

@@ -209,3 +209,31 @@ class ReviewForm(forms.Form):
 class CommentForm(forms.Form):
     text = forms.CharField(label="Ответ", widget=forms.Textarea(attrs={"rows": 2}))
     measure = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class YearOpenForm(forms.Form):
+    programmes = forms.ChoiceField(
+        label="Программы школ, которые заканчиваются в текущем году",
+        choices=[
+            ("carry", "Продлить на следующий год (мероприятия и отчёты сохраняются)"),
+            ("restart", "Начать новые на основе прошлогодних (черновики с теми же задачами, сроки на год позже)"),
+        ],
+        initial="carry",
+        widget=forms.RadioSelect,
+    )
+
+
+class EscalationSettingsForm(forms.Form):
+    curator_after_days = forms.IntegerField(
+        label="Через сколько дней после срока сообщить куратору", min_value=1, max_value=60
+    )
+    department_after_days = forms.IntegerField(
+        label="Через сколько дней после срока сообщить управлению образования", min_value=2, max_value=90
+    )
+
+    def clean(self):
+        data = super().clean()
+        n, m = data.get("curator_after_days"), data.get("department_after_days")
+        if n and m and m <= n:
+            self.add_error("department_after_days", "Управлению сообщается позже, чем куратору.")
+        return data

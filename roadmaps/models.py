@@ -397,6 +397,9 @@ class Notification(models.Model):
         REPORT_RETURNED = "report_returned", "Отчёт возвращён"
         REPORT_ACCEPTED = "report_accepted", "Отчёт принят"
         PERIOD_REMINDER = "period_reminder", "Напоминание о сроке отчёта"
+        REPORT_OVERDUE = "report_overdue", "Отчёт не сдан в срок"
+        ESCALATE_CURATOR = "escalate_curator", "Отчёт не сдан: куратору"
+        ESCALATE_DEPARTMENT = "escalate_department", "Отчёт не сдан: управлению"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     recipients = models.JSONField(default=list)
@@ -410,3 +413,56 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class EscalationSettings(models.Model):
+    """How long a missing report waits before each escalation step, per municipality."""
+
+    municipality = models.OneToOneField(
+        "schools.Municipality",
+        on_delete=models.CASCADE,
+        related_name="escalation_settings",
+        verbose_name="муниципалитет",
+    )
+    curator_after_days = models.PositiveSmallIntegerField(
+        "дней после срока до уведомления куратора", default=3, validators=[MinValueValidator(1)]
+    )
+    department_after_days = models.PositiveSmallIntegerField(
+        "дней после срока до уведомления управления", default=7, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = "настройки эскалации"
+        verbose_name_plural = "настройки эскалации"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department_after_days__gt=models.F("curator_after_days")), name="escalation_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"куратору через {self.curator_after_days} дн., управлению через {self.department_after_days} дн."
+
+
+class EscalationStep(models.Model):
+    """One step of the escalation of a school's missing report, written once (unique) when sent."""
+
+    class Step(models.TextChoices):
+        DIRECTOR = "director", "Напоминание руководителю"
+        CURATOR = "curator", "Уведомление куратору"
+        DEPARTMENT = "department", "Уведомление управлению образования"
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="escalations")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    step = models.CharField("шаг", max_length=12, choices=Step.choices)
+    recipients = models.JSONField("кому", default=list)
+    sent_at = models.DateTimeField("отправлено")
+
+    class Meta:
+        ordering = ["period", "school", "sent_at"]
+        verbose_name = "шаг эскалации"
+        verbose_name_plural = "шаги эскалации"
+        constraints = [models.UniqueConstraint(fields=["period", "school", "step"], name="escalation_step_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()}: {self.school}, {self.period}"

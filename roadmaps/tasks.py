@@ -23,3 +23,10 @@ def mark_overdue_measures() -> int:
 @shared_task(name="roadmaps.tasks.resend_unsent_notifications")
 def resend_unsent_notifications() -> list[int]:
     return services.notifications_resend_unsent()
+
+
+@shared_task(name="roadmaps.tasks.escalate_missing_reports")
+def escalate_missing_reports() -> int:
+    from roadmaps import escalation
+
+    return escalation.periods_escalate()

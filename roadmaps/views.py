@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from core import queue
-from roadmaps import selectors, services
+from roadmaps import escalation, selectors, services, yearly
 from roadmaps.evidence import CONTENT_TYPES, EvidenceRefused
 from roadmaps.forms import (
     CommentForm,
+    EscalationSettingsForm,
     MeasureForm,
     ObjectiveForm,
     PeriodForm,
@@ -23,6 +24,7 @@ from roadmaps.forms import (
     RoadmapCreateForm,
     RoadmapEditForm,
     TransitionForm,
+    YearOpenForm,
 )
 from roadmaps.models import Level, Roadmap
 from schools.scopes import schools_for
@@ -410,6 +412,51 @@ def period_list(request):
 
 
 @login_required
+def year_open(request):
+    """The department opens the next school year: a preview of what it does, then one POST."""
+    user = request.user
+    if not services.can_manage_periods(user) or user.municipality is None:
+        raise PermissionDenied
+    try:
+        plan = yearly.year_opening_plan(municipality=user.municipality)
+    except services.TransitionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("roadmaps:period_list")
+    form = YearOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = yearly.school_year_open(
+            user=user, municipality=user.municipality, programmes=form.cleaned_data["programmes"]
+        )
+        messages.success(
+            request,
+            f"Учебный год {done.next_name} открыт: отчётных периодов — {len(done.periods)}, "
+            f"программ — {len(done.programmes)}, статусов сохранено до нового решения — {len(done.statuses)}.",
+        )
+        return redirect("roadmaps:period_list")
+    return render(request, "roadmaps/year_open.html", {"plan": plan, "form": form})
+
+
+@login_required
+def escalation_settings(request):
+    user = request.user
+    if not services.can_manage_periods(user) or user.municipality is None:
+        raise PermissionDenied
+    current = escalation.settings_for(user.municipality_id)
+    form = EscalationSettingsForm(
+        request.POST or None,
+        initial={
+            "curator_after_days": current.curator_after_days,
+            "department_after_days": current.department_after_days,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        escalation.settings_save(user=user, **form.cleaned_data)
+        messages.success(request, "Сроки эскалации сохранены.")
+        return redirect("roadmaps:period_list")
+    return render(request, "roadmaps/escalation_settings.html", {"form": form})
+
+
+@login_required
 def period_detail(request, pk: int):
     """Who has (not) filed for the period, and the summary by school and direction."""
     period = selectors.period_get(user=request.user, pk=pk)
@@ -421,6 +468,9 @@ def period_detail(request, pk: int):
         messages.success(request, "Сводка опубликована." if period.summary_published_at else "Сводка снята с сайта.")
         return redirect(period)
     rows = selectors.period_reporting_schools(user=user, period=period)
+    steps = escalation.escalation_for_period(period)
+    for row in rows:
+        row["escalation"] = steps.get(row["school"].pk, [])
     return render(
         request,
         "roadmaps/period_detail.html",
@@ -429,6 +479,7 @@ def period_detail(request, pk: int):
             "rows": rows,
             "missing": [r for r in rows if not r["filed"]],
             "summary": selectors.municipal_summary(period=period, schools=schools_for(user)),
+            "escalation_rules": escalation.settings_for(period.municipality_id),
             "can_manage": services.can_manage_periods(user),
             "today": selectors.today(),
         },

@@ -100,6 +100,25 @@ def _public_period(*, published: bool) -> Callable[[World], dict]:
 
 # Who reads a home object: everybody at home (the curator, director and teacher only
 # their school's), never the outsider.
+DEPARTMENT_ONLY = expect(
+    anonymous=LOGIN,
+    department=200,
+    region=403,
+    methodologist=403,
+    curator=403,
+    director=403,
+    teacher=403,
+    outsider=200,
+)
+
+
+def _with_current_year(world: World) -> dict:
+    from schools.models import AcademicYear
+
+    AcademicYear.objects.get_or_create(start_year=2025)
+    return {}
+
+
 READ_HOME = expect(
     anonymous=LOGIN, department=200, region=200, methodologist=200, curator=200, director=200, teacher=200, outsider=404
 )
@@ -278,6 +297,9 @@ ROWS: dict[str, list[Case]] = {
         Case(READ_FOREIGN, target="foreign_evidence", kwargs=_evidence_pk("foreign_school"), scope=FOREIGN),
     ],
     "roadmaps:period_list": [Case(signed_in(200))],
+    # The department opens the next year and sets its escalation; nobody else.
+    "roadmaps:year_open": [Case(DEPARTMENT_ONLY, kwargs=_with_current_year)],
+    "roadmaps:escalation_settings": [Case(DEPARTMENT_ONLY)],
     "roadmaps:period_detail": [
         Case(READ_HOME, target="home_period", kwargs=lambda world: {"pk": _period(world).pk}, scope=HOME),
         Case(
