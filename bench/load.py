@@ -183,7 +183,7 @@ def _results_seed(*, region, municipality) -> int | None:
 
     started = time.perf_counter()
     region_schools = list(School.objects.filter(municipality__region=region).values_list("pk", flat=True))
-    current = AcademicYear.objects.filter(is_current=True).first() or AcademicYear.objects.order_by("-start_year")[0]
+    current = AcademicYear.current() or AcademicYear.objects.order_by("-start_year")[0]
     if not ParticipantResult.objects.filter(school_id=region_schools[0]).exists():
         generated = generate_results(
             years=RESULT_YEARS, school_ids=region_schools, first_year=current.start_year - RESULT_YEARS + 1

@@ -16,4 +16,6 @@ OWNERS: dict[str, tuple[str, ...]] = {
     # Beyond MAX_DEPTH: the evidence of a progress report is its roadmap's.
     "roadmaps.Evidence": ("item__report__roadmap__municipality",),
     "roadmaps.ReviewComment": ("report__roadmap__municipality",),
+    # An escalation step is the period's (its school is the same municipality's).
+    "roadmaps.EscalationStep": ("period__municipality",),
 }
