@@ -40,6 +40,38 @@ def action_label(code: str) -> str:
     return audit_actions().get(code, code)
 
 
+@functools.cache
+def audit_words() -> tuple[dict[str, str], dict[str, str]]:
+    """The words for the details' keys and coded values (``<app>.audit_actions.DETAILS`` and
+    ``VALUES``), so the log reads «Номер приказа: 42-од», not «decision_number: 42-од»."""
+    keys: dict[str, str] = {}
+    values: dict[str, str] = {}
+    for module in app_modules("audit_actions"):
+        keys.update(getattr(module, "DETAILS", {}))
+        values.update(getattr(module, "VALUES", {}))
+    return keys, values
+
+
+def details_display(details: Any) -> list[tuple[str, str]]:
+    """An event's details as (label, value) pairs in Russian words."""
+    keys, values = audit_words()
+
+    def word(value: Any) -> str:
+        if isinstance(value, bool):
+            return "да" if value else "нет"
+        if isinstance(value, list | tuple):
+            return ", ".join(word(v) for v in value) or "—"
+        if isinstance(value, dict):
+            return "; ".join(f"{keys.get(k, k)}: {word(v)}" for k, v in value.items())
+        return values.get(str(value), str(value))
+
+    if isinstance(details, dict):
+        return [(keys.get(key, key), word(value)) for key, value in details.items()]
+    if isinstance(details, list):
+        return [("", word(item)) for item in details]
+    return [("", word(details))] if details else []
+
+
 def audit_record(
     *,
     actor: Actor | None,

@@ -5,3 +5,21 @@ ACTIONS: dict[str, str] = {
     "status.set": "Статус школы установлен",
     "status.revoked": "Статус школы отменён",
 }
+
+# Words for the keys and coded values of this app's audit details.
+DETAILS: dict[str, str] = {
+    "decision_number": "Номер приказа",
+    "kind": "Статус",
+    "added": "Добавлено",
+    "kept": "Оставлено",
+    "revoked": "Отменено",
+    "reason": "Причина",
+    "schools": "Школ",
+}
+VALUES: dict[str, str] = {
+    "low_results": "ШНОР",
+    "difficult_conditions": "ШССУ",
+    "high_results": "высокие результаты",
+    "risk_zone": "зона риска",
+    "effective": "эффективный режим",
+}

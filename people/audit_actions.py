@@ -9,3 +9,12 @@ ACTIONS: dict[str, str] = {
     "curators.assigned": "Изменено закрепление кураторов за школами",
     "users.bulk_created": "Учётные записи созданы списком",
 }
+
+DETAILS: dict[str, str] = {
+    "role": "Роль",
+    "email": "Эл. почта",
+    "school": "Школа",
+    "curated": "Курируемые школы",
+    "sessions_ended": "Завершено сеансов",
+    "links": "Изменено связей",
+}

@@ -7,6 +7,7 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.public_home, name="public_home"),
+    path("system/", views.public_system, name="public_system"),
     path("home/", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("audit/", views.audit_log, name="audit_log"),

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from core.audit import action_label
+from core.audit import action_label, details_display
 from identification.selectors import municipal_dashboard, statuses_of
 from portal import selectors
 from portal.forms import AuditFilterForm
@@ -24,6 +24,14 @@ from schools.scopes import municipalities_for
 @require_GET
 def public_home(request):
     return render(request, "core/public_home.html", {"stats": selectors.public_stats()})
+
+
+@require_GET
+def public_system(request):
+    """«Система работы со ШНОР»: the model, the criteria and decisions in force, what is done."""
+    from identification.catalogue import BY_CODE
+
+    return render(request, "core/public_system.html", {"system": selectors.public_system(), "by_code": BY_CODE})
 
 
 @login_required
@@ -100,4 +108,5 @@ def audit_log(request):
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page:
         event.action_label = action_label(event.action)
+        event.details_words = details_display(event.details)
     return render(request, "core/audit_log.html", {"page": page, "filter_form": filter_form})

@@ -8,3 +8,12 @@ ACTIONS: dict[str, str] = {
     "year.opened": "Открыт следующий учебный год",
     "escalation.settings_changed": "Изменены сроки эскалации несданных отчётов",
 }
+
+DETAILS: dict[str, str] = {
+    "periods": "Отчётных периодов",
+    "programmes_carried": "Программ продлено",
+    "programmes_restarted": "Программ начато заново",
+    "statuses_kept": "Статусов сохранено до нового решения",
+    "curator_after_days": "Куратору через, дн.",
+    "department_after_days": "Управлению через, дн.",
+}

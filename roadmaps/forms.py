@@ -237,3 +237,32 @@ class EscalationSettingsForm(forms.Form):
         if n and m and m <= n:
             self.add_error("department_after_days", "Управлению сообщается позже, чем куратору.")
         return data
+
+
+class VisitForm(forms.Form):
+    """A visit and up to five agreed actions (a title and a deadline each)."""
+
+    visited_on = forms.DateField(label="Дата посещения", widget=DateInput())
+    format = forms.ChoiceField(label="Формат", choices=[("onsite", "Очно"), ("remote", "Дистанционно")])
+    findings = forms.CharField(label="Что увидели", widget=forms.Textarea(attrs={"rows": 4}))
+    ACTIONS = 5
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(self.ACTIONS):
+            self.fields[f"action_{n}"] = forms.CharField(
+                label=f"Договорённость {n + 1}", required=False, max_length=500
+            )
+            self.fields[f"due_{n}"] = forms.DateField(label="срок", required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        actions = []
+        for n in range(self.ACTIONS):
+            title, due = (data.get(f"action_{n}") or "").strip(), data.get(f"due_{n}")
+            if title and not due:
+                self.add_error(f"due_{n}", "Укажите срок договорённости.")
+            elif title:
+                actions.append((title, due))
+        data["actions"] = actions
+        return data

@@ -466,3 +466,32 @@ class EscalationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_step_display()}: {self.school}, {self.period}"
+
+
+class CuratorVisit(models.Model):
+    """A curator's visit to a school: what was seen and what was agreed.
+
+    Each agreed action with a deadline becomes a measure of the school's programme (under the
+    objective «Договорённости по итогам посещений куратора»), so it is reported on and
+    becomes overdue like any other measure.
+    """
+
+    class Format(models.TextChoices):
+        ONSITE = "onsite", "Очно"
+        REMOTE = "remote", "Дистанционно"
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="curator_visits")
+    curator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    visited_on = models.DateField("дата посещения")
+    format = models.CharField("формат", max_length=8, choices=Format.choices, default=Format.ONSITE)
+    findings = models.TextField("что увидели")
+    measures = models.ManyToManyField(Measure, blank=True, related_name="+", verbose_name="договорённости")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-visited_on", "-pk"]
+        verbose_name = "посещение куратора"
+        verbose_name_plural = "посещения куратора"
+
+    def __str__(self) -> str:
+        return f"Посещение {self.visited_on:%d.%m.%Y}"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from core import queue
-from roadmaps import escalation, selectors, services, yearly
+from roadmaps import escalation, selectors, services, visits, yearly
 from roadmaps.evidence import CONTENT_TYPES, EvidenceRefused
 from roadmaps.forms import (
     CommentForm,
@@ -24,6 +24,7 @@ from roadmaps.forms import (
     RoadmapCreateForm,
     RoadmapEditForm,
     TransitionForm,
+    VisitForm,
     YearOpenForm,
 )
 from roadmaps.models import Level, Roadmap
@@ -434,6 +435,46 @@ def year_open(request):
         )
         return redirect("roadmaps:period_list")
     return render(request, "roadmaps/year_open.html", {"plan": plan, "form": form})
+
+
+def _visit_school(request, pk: int):
+    school = get_object_or_404(schools_for(request.user).select_related("organisation"), pk=pk)
+    if not visits.can_log_visits(request.user, school):
+        raise PermissionDenied
+    return school
+
+
+@login_required
+def visit_log(request, pk: int):
+    """A school's visit log: the curator (or the department) records a visit and its agreements."""
+    school = _visit_school(request, pk)
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit = visits.visit_record(
+                user=request.user,
+                school=school,
+                visited_on=data["visited_on"],
+                format=data["format"],
+                findings=data["findings"],
+                actions=data["actions"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            made = visit.measures.count()
+            messages.success(request, f"Посещение записано; договорённостей в программе школы: {made}.")
+            return redirect("roadmaps:visit_log", pk=school.pk)
+    log = school.curator_visits.select_related("curator").prefetch_related("measures")
+    return render(request, "roadmaps/visit_log.html", {"school": school, "form": form, "visits": log})
+
+
+@login_required
+@require_GET
+def visit_brief(request, pk: int):
+    school = _visit_school(request, pk)
+    return render(request, "roadmaps/visit_brief.html", {"brief": visits.visit_brief(school=school)})
 
 
 @login_required

@@ -53,6 +53,7 @@ CATALOGUES: dict[str, tuple[Owner, str]] = {
     "teachers.Competence": (Owner.OPERATOR, "каталог компетенций педагогов"),
     "core.AuditEvent": (Owner.SYSTEM, "журнал действий"),
     "roadmaps.Notification": (Owner.SYSTEM, "очередь писем"),
+    "core.RateLimitCounter": (Owner.SYSTEM, "счётчики ограничений запросов"),
     "monitoring.ImportJob": (Owner.MUNICIPAL, "загрузки результатов (муниципалитет или школа загрузившего)"),
     "identification.IndicatorRecompute": (Owner.MUNICIPAL, "пересчёты показателей муниципалитета"),
     "partnerships.PartnershipSettings": (Owner.MUNICIPAL, "настройки подбора партнёров муниципалитета"),

@@ -4,3 +4,5 @@ ACTIONS: dict[str, str] = {
     "teachers.imported": "Загружен список педагогов школы",
     "diagnostics.imported": "Загружены результаты диагностики педагогов",
 }
+
+DETAILS: dict[str, str] = {"file": "Файл", "created": "Добавлено", "updated": "Изменено"}

@@ -104,6 +104,7 @@ REGISTRY_MANAGER_ONLY = expect(
 MATRIX: dict[str, list[Case]] = {
     # --- core -----------------------------------------------------------------------
     "core:public_home": [Case(everyone(200))],
+    "core:public_system": [Case(everyone(200))],
     "core:home": [Case(signed_in(200))],
     "core:health": [Case(everyone(200))],
     # The audit log: department and region read their own municipalities' records.

@@ -68,7 +68,11 @@ def school_roadmaps(context, school):
     from roadmaps.models import Level
 
     user = context["user"]
+    from roadmaps.visits import can_log_visits
+
     return {
         "programmes": selectors.roadmaps_for(user=user).filter(level=Level.SCHOOL, school=school)[:10],
         "school": school,
+        "can_log_visits": can_log_visits(user, school),
+        "visits": school.curator_visits.count(),
     }

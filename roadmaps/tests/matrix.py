@@ -112,6 +112,32 @@ DEPARTMENT_ONLY = expect(
 )
 
 
+def _visit_cases() -> list[Case]:
+    return [
+        Case(
+            expect(
+                anonymous=LOGIN, department=200, region=403, methodologist=403,
+                curator=200, director=403, teacher=403, outsider=404,
+            ),
+            target="school", kwargs=lambda world: {"pk": world.school.pk}, scope=HOME,
+        ),
+        Case(
+            expect(
+                anonymous=LOGIN, department=200, region=403, methodologist=403,
+                curator=404, director=404, teacher=404, outsider=404,
+            ),
+            target="other_school", kwargs=lambda world: {"pk": world.other_school.pk}, scope=HOME,
+        ),
+        Case(
+            expect(
+                anonymous=LOGIN, department=404, region=404, methodologist=404,
+                curator=404, director=404, teacher=404, outsider=200,
+            ),
+            target="foreign_school", kwargs=lambda world: {"pk": world.foreign_school.pk}, scope=FOREIGN,
+        ),
+    ]  # fmt: skip
+
+
 def _with_current_year(world: World) -> dict:
     from schools.models import AcademicYear
 
@@ -300,6 +326,9 @@ ROWS: dict[str, list[Case]] = {
     # The department opens the next year and sets its escalation; nobody else.
     "roadmaps:year_open": [Case(DEPARTMENT_ONLY, kwargs=_with_current_year)],
     "roadmaps:escalation_settings": [Case(DEPARTMENT_ONLY)],
+    # The visit log and the brief: the school's curator and the department.
+    "roadmaps:visit_log": _visit_cases(),
+    "roadmaps:visit_brief": _visit_cases(),
     "roadmaps:period_detail": [
         Case(READ_HOME, target="home_period", kwargs=lambda world: {"pk": _period(world).pk}, scope=HOME),
         Case(

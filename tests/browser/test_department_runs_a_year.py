@@ -163,6 +163,17 @@ def test_a_department_runs_its_year_in_the_browser(
         expect(page.locator("#report-status")).to_contain_text("Принят")
         shot(8, "curator_accepted")
         assert ProgressReport.objects.get(period=period, roadmap=programme).status == ProgressReport.Status.ACCEPTED
+
+        # 5a. The curator logs a visit; the agreed action becomes a measure; the brief shows it later.
+        page.goto(reverse("schools:detail", args=[school.pk]))
+        page.click("#visit-log-link")
+        page.fill("#id_visited_on", "2026-12-04")
+        page.fill("#id_findings", "Посетили два урока математики: нет работы с ошибками ВПР")
+        page.fill("input[name=action_0]", "Разобрать ошибки ВПР на заседании ШМО")
+        page.fill("input[name=due_0]", "2026-12-15")
+        page.click("#visit-form button[type=submit]")
+        expect(page.locator("main")).to_contain_text("договорённостей в программе школы: 1")
+        shot("8a", "visit_log")
         _sign_out(page)
     finally:
         traveller.stop()
@@ -230,6 +241,21 @@ def test_a_department_runs_its_year_in_the_browser(
         page.goto(reverse("identification:decisions"))
         expect(page.locator("#decisions")).to_contain_text("№ 101-од от 25.08.2027")
         shot(15, "decisions_register")
+
+        # 9. The audit log reads in Russian words; the public site shows the system.
+        page.goto(reverse("core:audit_log"))
+        expect(page.locator("main")).to_contain_text("Номер приказа")
+        expect(page.locator("main")).not_to_contain_text("decision_number")
+        shot(16, "audit_log")
+        page.goto(reverse("roadmaps:visit_brief", args=[school.pk]))
+        shot(17, "visit_brief_as_department")
+        _sign_out(page)
+        page.goto(reverse("core:public_home"))
+        expect(page.locator("#public-links")).to_contain_text("Система работы со ШНОР")
+        shot(18, "public_home")
+        page.click("text=Система работы со ШНОР")
+        expect(page.locator("#system-decisions")).to_contain_text("№ 101-од")
+        shot(19, "public_system")
 
     decision = Decision.objects.get()
     assert sorted(decision.added.values_list("school_id", flat=True)) == sorted([school.pk, third.pk])
