@@ -54,6 +54,7 @@ CATALOGUES: dict[str, tuple[Owner, str]] = {
     "core.AuditEvent": (Owner.SYSTEM, "журнал действий"),
     "roadmaps.Notification": (Owner.SYSTEM, "очередь писем"),
     "core.RateLimitCounter": (Owner.SYSTEM, "счётчики ограничений запросов"),
+    "identification.IndicatorMean": (Owner.SYSTEM, "средние показателей муниципалитета и региона (пересчитываются)"),
     "monitoring.ImportJob": (Owner.MUNICIPAL, "загрузки результатов (муниципалитет или школа загрузившего)"),
     "identification.IndicatorRecompute": (Owner.MUNICIPAL, "пересчёты показателей муниципалитета"),
     "partnerships.PartnershipSettings": (Owner.MUNICIPAL, "настройки подбора партнёров муниципалитета"),
