@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "people",
     "monitoring",
     "identification",
+    "analytics",
     "risks",
     "roadmaps",
     "partnerships",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("identification/", include("identification.urls")),
+    path("analytics/", include("analytics.urls")),
     path("risks/", include("risks.urls")),
     path("roadmaps/", include("roadmaps.urls")),
     path("partnerships/", include("partnerships.urls")),

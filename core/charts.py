@@ -29,7 +29,17 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-__all__ = ["LEVEL_COLOURS", "MARK_COLOURS", "HBar", "Series", "bar_chart", "fmt_number", "hbar_chart", "line_chart"]
+__all__ = [
+    "LEVEL_COLOURS",
+    "MARK_COLOURS",
+    "HBar",
+    "Series",
+    "bar_chart",
+    "fmt_number",
+    "hbar_chart",
+    "histogram_chart",
+    "line_chart",
+]
 
 # Bootstrap 5 hues: they match the pages and print well in grey.
 PALETTE = ("#0d6efd", "#6c757d", "#198754", "#fd7e14", "#6f42c1", "#dc3545", "#20c997", "#0dcaf0")
@@ -456,4 +466,69 @@ def hbar_chart(
         parts.append(f'<text class="value" x="{_n(x1 + 8)}" y="{_n(y + 29)}" fill="#212529">{_e(text)}</text>')
         parts.append("</g>")
     parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above went through _e()  # nosec B308 B703 # every text in the SVG went through _e()
+
+
+def histogram_chart(
+    *,
+    title: str,
+    counts: Sequence[tuple[int, int]],
+    max_score: int | None,
+    boundaries: Sequence[tuple[int, int]] = (),
+    desc: str = "",
+    width: int = 640,
+    height: int = 260,
+) -> SafeString:
+    """Participants by primary score (every score from 0 to the maximum, empty ones as gaps),
+    with the mark boundaries drawn as dashed verticals labelled «3», «4», «5» at the lowest
+    score of each mark — so peaks right at a boundary (an objectivity signal) show at a glance."""
+    by_score = dict(counts)
+    top = max([max_score or 0, *by_score.keys(), 0])
+    cid = _chart_id("hist", title, tuple(sorted(by_score.items())), top, tuple(boundaries))
+    if not desc:
+        bounds = ", ".join(f"«{mark}» с {score} б." for mark, score in boundaries)
+        filled = ", ".join(f"{score} б.: {n}" for score, n in sorted(by_score.items()))
+        desc = f"Участников по первичному баллу — {filled or NO_DATA}." + (
+            f" Границы отметок: {bounds}." if bounds else ""
+        )
+    parts = _open(cid, width, height, title, desc, "hist")
+    if not by_score:
+        return _no_data(parts, width, height)
+    left, right, top_pad, bottom = 44, 12, 22, 34
+    x0, x1, y0, y1 = left, width - right, top_pad, height - bottom
+    lo, hi, ticks = _scale(list(by_score.values()), 0, None)
+    step = (x1 - x0) / (top + 1)
+
+    def to_y(v: float) -> float:
+        return y1 - (v - lo) / (hi - lo) * (y1 - y0)
+
+    parts.append(_y_axis(ticks, to_y, x0, x1, ""))
+    every = max(1, math.ceil((top + 1) / 20))
+    parts.append('<g class="x-axis" fill="#212529" text-anchor="middle">')
+    for score in range(0, top + 1, every):
+        parts.append(f'<text class="category" x="{_n(x0 + (score + 0.5) * step)}" y="{_n(y1 + 14)}">{score}</text>')
+    parts.append(f'<text x="{_n((x0 + x1) / 2)}" y="{_n(height - 4)}" fill="#6c757d">первичный балл</text></g>')
+    mark_of = {}
+    for mark, score in boundaries:
+        for s in range(score, top + 1):
+            mark_of[s] = mark
+    parts.append('<g class="bars">')
+    for score, n in sorted(by_score.items()):
+        colour = MARK_COLOURS[mark_of.get(score, 2) - 2] if boundaries else PALETTE[0]
+        y = to_y(n)
+        parts.append(
+            f'<rect class="bar" data-value="{n}" x="{_n(x0 + score * step + step * 0.1)}" y="{_n(y)}" '
+            f'width="{_n(step * 0.8)}" height="{_n(y1 - y)}" fill="{colour}">'
+            f"<title>{_e(f'{score} б.: {n} уч.')}</title></rect>"
+        )
+    parts.append("</g>")
+    parts.append('<g class="boundaries">')
+    for mark, score in boundaries:
+        x = x0 + score * step
+        parts.append(
+            f'<line class="boundary" data-mark="{mark}" x1="{_n(x)}" y1="{_n(y0 - 8)}" x2="{_n(x)}" y2="{_n(y1)}" '
+            f'stroke="#212529" stroke-width="1.5" stroke-dasharray="5 3"/>'
+            f'<text x="{_n(x + 3)}" y="{_n(y0 - 10 + 8)}" fill="#212529">«{mark}» от {score}</text>'
+        )
+    parts.append("</g></svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above went through _e()  # nosec B308 B703 # every text in the SVG went through _e()

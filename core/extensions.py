@@ -8,7 +8,10 @@ Each feature app may provide, by convention, modules that the shared code looks 
   deterministic and idempotent, and returns one Russian line for ``seed_demo``'s report
   (``DEMO_OPTIONS`` below carries the command's options, such as ``--years``);
 * ``<app>.tests.matrix`` with ``ROWS: dict[str, list[Case]]`` — the app's rows of the
-  role × URL permission matrix (tests/permission_matrix.py).
+  role × URL permission matrix (tests/permission_matrix.py);
+* ``<app>.figures`` with ``figures_recompute(*, school_ids, year_ids)`` — figures the app
+  derives from the results, recomputed in the same job as the indicators
+  (identification.indicators.indicators_recompute), e.g. the per-task figures of analytics.
 
 Every local app (``LOCAL_APPS``, lowest layer first) may also provide:
 
@@ -45,6 +48,7 @@ FEATURE_APPS = (
     "partnerships",
     "events",
     "teachers",
+    "analytics",
     "reports",
 )
 # Every app of ours, lowest layer first (the order tests/test_architecture.py enforces).

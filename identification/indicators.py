@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from django.db import connection, transaction
 from django.db.models import Q
 
+from core.extensions import feature_modules
 from identification.catalogue import ISBSH_FACTORS
 from identification.models import IndicatorMean, IndicatorValue, SocialIndexWeight
 
@@ -315,4 +316,8 @@ def indicators_recompute(
             progress(round(100 * number / len(chunks)))
     with transaction.atomic():
         means_recompute(school_ids=school_ids, year_ids=year_ids)
+    # Figures the apps above derive from the same results (the per-task figures of analytics,
+    # issue #18) follow in the same job: never computed per page view.
+    for module in feature_modules("figures"):
+        module.figures_recompute(school_ids=school_ids, year_ids=year_ids)
     return written

@@ -418,3 +418,112 @@ class ContextData(models.Model):
 
     def __str__(self) -> str:
         return f"Контекст школы {self.school_id}, год {self.year_id}"
+
+
+# --- The structure of a test (issue #18) --------------------------------------------------------
+# What the import keeps besides the participants' rows: the tasks of the test in order, the
+# maximum and difficulty (Б/П/В) of each, the mark boundaries; and the Ф3 rows of the whole
+# sample, the region and the municipality. The analytics app (analytics.aggregates) reads them.
+
+
+class Difficulty(models.TextChoices):
+    BASIC = "Б", "базовый"
+    ADVANCED = "П", "повышенный"
+    HIGH = "В", "высокий"
+
+
+class AssessmentStructure(models.Model):
+    """The tasks of one test as the file gave them; the last import of the slice wins."""
+
+    class BoundarySource(models.TextChoices):
+        NONE = "", "неизвестны"
+        FILE = "file", "из файла или описания работы"
+        INFERRED = "inferred", "по данным (наименьший балл с отметкой)"
+
+    year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+", verbose_name="год")
+    procedure = models.CharField("процедура", max_length=3, choices=Procedure.choices)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    grade = models.PositiveSmallIntegerField("класс (параллель)")
+    variant = models.CharField("вариант", max_length=20, blank=True, help_text="Пусто — одинаков для всех вариантов.")
+    max_primary_score = models.PositiveSmallIntegerField("максимальный первичный балл", null=True, blank=True)
+    # The lowest primary score that gives the mark (the mark boundaries drawn on the histogram).
+    boundary_3 = models.PositiveSmallIntegerField("граница «3»", null=True, blank=True)
+    boundary_4 = models.PositiveSmallIntegerField("граница «4»", null=True, blank=True)
+    boundary_5 = models.PositiveSmallIntegerField("граница «5»", null=True, blank=True)
+    boundaries_source = models.CharField(
+        "источник границ", max_length=8, choices=BoundarySource.choices, default="", blank=True
+    )
+    import_job = models.ForeignKey(ImportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField("обновлено", auto_now=True)
+
+    class Meta:
+        verbose_name = "структура работы"
+        verbose_name_plural = "структуры работ"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "procedure", "subject", "grade", "variant"], name="assessment_structure_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_procedure_display()} {self.subject} {self.grade} кл."
+
+    @property
+    def boundaries(self) -> list[tuple[int, int]]:
+        """(mark, lowest score) for the known boundaries, «3» first."""
+        pairs = ((3, self.boundary_3), (4, self.boundary_4), (5, self.boundary_5))
+        return [(mark, score) for mark, score in pairs if score is not None]
+
+
+class AssessmentTask(models.Model):
+    structure = models.ForeignKey(AssessmentStructure, on_delete=models.CASCADE, related_name="tasks")
+    number = models.PositiveSmallIntegerField("порядковый номер")  # 1-based position in the score text
+    label = models.CharField("задание", max_length=20)  # as the file names it: «1», «3.1», «4К1»
+    max_score = models.PositiveSmallIntegerField("максимальный балл")
+    difficulty = models.CharField("уровень сложности", max_length=1, choices=Difficulty.choices, blank=True)
+
+    class Meta:
+        ordering = ["structure", "number"]
+        verbose_name = "задание работы"
+        verbose_name_plural = "задания работ"
+        constraints = [models.UniqueConstraint(fields=["structure", "number"], name="assessment_task_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.max_score} б.)"
+
+
+class AreaMarkStat(models.Model):
+    """A Ф3 «Статистика по отметкам» row of an area: the whole sample (Russia), a region, a
+    municipality. Marks in per cent of participants, as the report gives them."""
+
+    class Area(models.TextChoices):
+        RUSSIA = "russia", "Вся выборка (Россия)"
+        REGION = "region", "Регион"
+        MUNICIPALITY = "municipality", "Муниципалитет"
+
+    year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+")
+    procedure = models.CharField(max_length=3, choices=Procedure.choices)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    grade = models.PositiveSmallIntegerField()
+    area = models.CharField(max_length=12, choices=Area.choices)
+    region = models.ForeignKey("schools.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    municipality = models.ForeignKey(
+        "schools.Municipality", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField("группа участников", max_length=300, blank=True)
+    schools_count = models.PositiveIntegerField(null=True, blank=True)
+    participants = models.PositiveIntegerField(default=0)
+    share_2 = models.DecimalField(max_digits=5, decimal_places=2)
+    share_3 = models.DecimalField(max_digits=5, decimal_places=2)
+    share_4 = models.DecimalField(max_digits=5, decimal_places=2)
+    share_5 = models.DecimalField(max_digits=5, decimal_places=2)
+    import_job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+")
+    replaced_by = models.ForeignKey(ImportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "статистика по отметкам (территория)"
+        verbose_name_plural = "статистика по отметкам (территории)"
+        indexes = [models.Index(fields=["year", "procedure", "subject", "grade"], name="areamark_slice")]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()}: {self.subject_id} {self.grade} кл."

@@ -164,9 +164,35 @@ class ResultBlock:
 ParsedRow = ResultRow | ContextRow | AggregateRow
 
 
+@dataclass(slots=True)
+class TaskSpec:
+    """One task of a test as the file's header gives it: «4К1 (3б)», difficulty «В»."""
+
+    label: str
+    max_score: int
+    difficulty: str = ""
+
+
+@dataclass(slots=True)
+class StructureSpec:
+    """The structure of one test (issue #18): its tasks in order and, where the file gives
+    them, the mark boundaries (lowest primary score of «3», «4», «5»)."""
+
+    sheet: str
+    year_start: int
+    procedure: str
+    subject_code: str
+    grade: int
+    max_primary: int | None
+    tasks: list[TaskSpec]
+    variant: str = ""
+    boundaries: tuple[int | None, int | None, int | None] | None = None
+
+
 @dataclass
 class ParsedFile:
     layout: str
+    structures: list[StructureSpec] = field(default_factory=list)
     results: list[ResultRow] = field(default_factory=list)
     blocks: list[ResultBlock] = field(default_factory=list)  # results read column-wise (see ResultBlock)
     context: list[ContextRow] = field(default_factory=list)

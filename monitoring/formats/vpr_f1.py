@@ -30,6 +30,8 @@ from monitoring.formats.parsing import (
     Progress,
     ResultBlock,
     ResultRow,
+    StructureSpec,
+    TaskSpec,
     academic_year_of,
     column_label,
     is_blank,
@@ -45,6 +47,7 @@ _TASK = re.compile(r"^(\d+(?:\.\d+)?|\d+[кk]\d+)\s*\(\s*(\d+)\s*б\.?\s*\)$")
 _DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{2})-(\d{2})")
 _NOT_ATTEMPTED = {"x", "х"}  # Latin and Cyrillic
 _MARKS = {2, 3, 4, 5}
+_LEVELS = {"Б", "П", "В"}
 
 _FIXED = {
     "оо": "school",
@@ -131,6 +134,30 @@ def _read_meta(head: list[list[str]], header_index: int) -> _SheetMeta:
     return meta
 
 
+def _structure(
+    sheet_name: str,
+    head: list[list[str]],
+    header_index: int,
+    tasks: list[_Task],
+    year_and_grade: tuple[int, int],
+    subject_code: str,
+    max_primary: int | None,
+) -> StructureSpec:
+    """The test's tasks in order, with the «Уровень сложности задания» row's Б/П/В under each."""
+    levels: list[str] = []
+    for row in head[:header_index]:
+        if row and normalise_header(next((c for c in row if c), "")).startswith("уровень сложности"):
+            levels = row
+            break
+    specs = []
+    for task in tasks:
+        level = levels[task.column].strip().upper() if task.column < len(levels) else ""
+        label = task.title.split("(", 1)[0].strip()
+        specs.append(TaskSpec(label, task.max_score, level if level in _LEVELS else ""))
+    year_start, grade = year_and_grade
+    return StructureSpec(sheet_name, year_start, Procedure.VPR, subject_code, grade, max_primary, specs)
+
+
 def parse_vpr_f1(
     sheets: Sequence[AnySheet], *, subjects_by_name: dict[str, str], progress: Progress | None
 ) -> ParsedFile:
@@ -183,6 +210,9 @@ def _parse_sheet(
         sheet_error(f"Неизвестный предмет «{meta.subject_name}»: его нет в справочнике предметов.")
         return
     max_primary = meta.max_primary if meta.max_primary is not None else (sum(t.max_score for t in tasks) or None)
+    parsed.structures.append(
+        _structure(sheet.name, head, header_index, tasks, (meta.year_start, meta.grade), subject_code, max_primary)
+    )
 
     def label(key: str) -> str:
         return column_label(columns[key], _TITLES[key]) if key in columns else _TITLES[key]

@@ -25,6 +25,7 @@ from monitoring.imports.detect import layout_detect
 from monitoring.imports.finish import LoadOutcome, job_finish, job_update
 from monitoring.imports.parse import parse_sheets
 from monitoring.imports.retention import UPLOAD_GONE
+from monitoring.imports.structures import structures_save
 from monitoring.imports.validate import check_duplicates, resolve_schools
 from monitoring.imports.write import academic_years, write_aggregates, write_context, write_results
 from monitoring.models import ImportJob
@@ -152,6 +153,7 @@ def _results_load(*, job: ImportJob, sheets: Sequence[AnySheet], progress=None) 
     with transaction.atomic():
         if parsed.results or blocks:
             write_results(job, parsed.results, schools, years, outcome, blocks)
+            structures_save(job=job, specs=parsed.structures, years=years)
         elif parsed.aggregates:
             write_aggregates(job, parsed.aggregates, schools, years, outcome)
         else:
