@@ -18,11 +18,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from accounts.scopes import municipalities_for, schools_for
 from analytics.models import MarkResult, TaskCatalogueItem, TaskResult
 from analytics.stats import MarkFigures
 from monitoring.models import CURRENT, AreaMarkStat, AssessmentStructure, ParticipantResult, Procedure, Subject
 from schools.models import AcademicYear, Municipality, School
+from schools.scopes import municipalities_for, schools_for
 
 # A task (or skill) is «far below» when the school's completion is this many percentage points
 # under the municipality's; a skill is «weak» under this completion. Both are settings.
@@ -285,7 +285,7 @@ def _area_rows(key: SliceKey, municipality: Municipality) -> list[MarkRow]:
 def school_analysis(*, school: School, key: SliceKey, class_name: str = "") -> Analysis:
     municipality = school.municipality
     structure, tasks = task_rows(key, school, municipality, class_name)
-    marks = MarkResult.objects.filter(**_slice_filter(key)).filter(
+    marks = MarkResult.objects.filter(grade_to__isnull=True, **_slice_filter(key)).filter(
         Q(level="school", school=school)
         | Q(level="class", school=school)
         | Q(level="municipality", municipality=municipality)

@@ -17,13 +17,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from accounts.scopes import municipalities_for, schools_for
 from analytics import catalogue, selectors
 from analytics import presentation as p
 from analytics.forms import CatalogueItemForm, CatalogueUploadForm
 from analytics.models import MarkResult, TaskCatalogue, TaskCatalogueItem
 from analytics.selectors import FAR_BELOW_PP, WEAK_BELOW
 from core.tabular import TabularFileError, describe_error
+from schools.scopes import municipalities_for, schools_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -12,7 +12,7 @@ import datetime
 
 from accounts.models import User
 from identification import services
-from identification.indicators import indicators_recompute
+from identification.indicators import derived_figures_recompute, indicators_recompute
 from identification.models import IdentificationRun, IndicatorValue, MethodologyVersion, SchoolStatus, StatusKind
 from schools.demo import HOME
 from schools.models import AcademicYear, Municipality, School
@@ -50,6 +50,7 @@ def demo_seed() -> str:
     school_ids = list(School.objects.filter(municipality=municipality).values_list("pk", flat=True))
     if not IndicatorValue.objects.filter(school_id__in=school_ids).exists():
         indicators_recompute(school_ids=school_ids)
+        derived_figures_recompute(school_ids=school_ids)
     values = IndicatorValue.objects.filter(school_id__in=school_ids).count()
     if not values:
         # Runs over no data would propose nobody and, being kept, block a later seed with data.

@@ -72,6 +72,7 @@ class Outcome:
     threshold: float | None = None
     text: str = ""
     years: list[int] = field(default_factory=list)
+    pooled: bool = False
 
     def as_dict(self) -> dict:
         return {
@@ -83,6 +84,7 @@ class Outcome:
             "threshold": self.threshold,
             "text": self.text,
             "years": self.years,
+            "pooled": self.pooled,
         }
 
 
@@ -130,6 +132,8 @@ class Evaluator:
         self.values: dict[tuple[int, int], dict[int, tuple[float, int]]] = {}
         # (criterion pk, start year) → {pool key: PoolStats}
         self.stats: dict[tuple[int, int], dict[object, PoolStats]] = {}
+        # (criterion pk, start year, school) of values computed from pooled grades (issue #18).
+        self.pooled: set[tuple[int, int, int]] = set()
 
     def _years_needed(self, criterion: Criterion) -> list[int]:
         span = max(criterion.consecutive_years, 1)
@@ -152,7 +156,11 @@ class Evaluator:
                         grade=criterion.grade,
                         school_id__in=list(membership),
                     )
-                    rows = {pk: (value, n) for pk, value, n in qs.values_list("school_id", "value", "participants")}
+                    rows = {}
+                    for pk, value, n, pooled in qs.values_list("school_id", "value", "participants", "pooled"):
+                        rows[pk] = (value, n)
+                        if pooled:
+                            self.pooled.add((criterion.pk, start, pk))
                 self.values[(criterion.pk, start)] = rows
                 by_pool: dict[object, list[float]] = defaultdict(list)
                 for school, (value, n) in rows.items():
@@ -192,6 +200,11 @@ class Evaluator:
             outcome.text = f"{label}: нет данных (или меньше {criterion.min_participants} участников)"
             return outcome
         shown = format_value(value, spec.unit)
+        n = self.values[(criterion.pk, self.start_year)][school][1]
+        if (criterion.pk, self.start_year, school) in self.pooled:
+            # A small school's figure: several grades of one level pooled, said where it is read.
+            shown += f" (объединённая группа параллелей, {n} уч.)"
+            outcome.pooled = True
         if criterion.operator == Operator.ENTER_BOTTOM and held:
             before, _, _, _ = self._holds(criterion, school, self.start_year - 1)
             held = not before

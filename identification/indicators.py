@@ -7,8 +7,9 @@ cost is the database's one scan (bench/identify_bench.py compares it with a hand
 floor). The SQL is plain enough to run on SQLite and PostgreSQL alike.
 
 The minimum-group rule (DESIGN.md §7: «only groups of ≥ 10 participants count») is applied
-per slice (school, year, procedure, subject, grade): a smaller slice gives no per-subject
-value and does not enter the school-wide one either.
+per slice (school, year, procedure, subject, grade); smaller slices of one subject and level of
+education are pooled first (GROUPS_SQL) and count, marked ``pooled``, when the pool reaches the
+minimum; what stays under it gives no value and does not enter the school-wide one either.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ _CHUNK = 500
 
 TABLE = IndicatorValue._meta.db_table
 COLUMNS = "(school_id, year_id, indicator, subject_id, grade, value, participants)"
+POOLED_COLUMNS = "(school_id, year_id, indicator, subject_id, grade, value, participants, pooled)"
 
 # One scan of the result rows into a temporary table of per-slice counts (CREATE TABLE AS
 # may use a parallel plan on PostgreSQL, an INSERT … SELECT may not), then the school-wide
@@ -35,7 +37,7 @@ COLUMNS = "(school_id, year_id, indicator, subject_id, grade, value, participant
 # с отметками по журналу», in participants) counts from the aggregate; the gap of ≥ 2 marks
 # exists only in participant rows, hence its own denominator ``ng``.
 SLICES_SQL = """
-CREATE TEMP TABLE ident_slices AS
+CREATE TEMP TABLE ident_all AS
 SELECT r.school_id, r.year_id, r.procedure, r.subject_id, r.grade,
        COUNT(*) AS n,
        SUM(CASE WHEN r.mark = 2 THEN 1 ELSE 0 END) AS n2,
@@ -49,7 +51,22 @@ SELECT r.school_id, r.year_id, r.procedure, r.subject_id, r.grade,
 FROM monitoring_participantresult r
 WHERE r.replaced_by_id IS NULL AND r.mark IS NOT NULL AND r.procedure IN ('vpr', 'oge') {scope}
 GROUP BY r.school_id, r.year_id, r.procedure, r.subject_id, r.grade
-HAVING COUNT(*) >= {min_group}
+"""
+
+# Small schools (issue #18, DESIGN.md §7): the slices under the minimum are pooled by school,
+# subject and level of education (grades 1–4, 5–9, 10–11) before they are given up; a pool of
+# two or more slices reaching the minimum counts, with no grade and ``pooled`` set, for the
+# subject and in the school-wide sums. A slice at the minimum counts on its own, as before.
+GROUPS_SQL = """
+CREATE TEMP TABLE ident_slices AS
+SELECT school_id, year_id, procedure, subject_id, grade, n, n2, marks, nj, low, conf, rai, gap, ng, 0 AS pooled
+FROM ident_all WHERE n >= {min_group}
+UNION ALL
+SELECT school_id, year_id, procedure, subject_id, {n}, SUM(n), SUM(n2), SUM(marks), SUM(nj), SUM(low), SUM(conf),
+       SUM(rai), SUM(gap), SUM(ng), 1
+FROM ident_all WHERE n < {min_group}
+GROUP BY school_id, year_id, procedure, subject_id, CASE WHEN grade <= 4 THEN 1 WHEN grade <= 9 THEN 2 ELSE 3 END
+HAVING SUM(n) >= {min_group} AND COUNT(*) > 1
 """
 
 RESULTS_SQL = """
@@ -62,7 +79,7 @@ WITH p AS (
            2 * a.mark_2 + 3 * a.mark_3 + 4 * a.mark_4 + 5 * a.mark_5 AS marks,
            COALESCE(a.lowered + a.confirmed + a.raised, 0) AS nj,
            COALESCE(a.lowered, 0) AS low, COALESCE(a.confirmed, 0) AS conf, COALESCE(a.raised, 0) AS rai,
-           0 AS gap, 0 AS ng
+           0 AS gap, 0 AS ng, 0 AS pooled
     FROM monitoring_schoolaggregate a
     WHERE a.replaced_by_id IS NULL AND a.source = 'imported' AND a.procedure IN ('vpr', 'oge')
       AND a.mark_2 IS NOT NULL AND a.mark_3 IS NOT NULL AND a.mark_4 IS NOT NULL AND a.mark_5 IS NOT NULL
@@ -76,28 +93,29 @@ WITH p AS (
     SELECT * FROM p UNION ALL SELECT * FROM a
 ), s AS (
     SELECT school_id, year_id, procedure, SUM(n) AS n, SUM(n2) AS n2, SUM(marks) AS marks,
-           SUM(nj) AS nj, SUM(low) AS low, SUM(conf) AS conf, SUM(rai) AS rai, SUM(gap) AS gap, SUM(ng) AS ng
+           SUM(nj) AS nj, SUM(low) AS low, SUM(conf) AS conf, SUM(rai) AS rai, SUM(gap) AS gap, SUM(ng) AS ng,
+           MAX(pooled) AS pooled
     FROM g GROUP BY school_id, year_id, procedure
 )
-INSERT INTO {table} {columns}
-SELECT school_id, year_id, procedure || '_share_2', subject_id, grade, 100.0 * n2 / n, n FROM g
+INSERT INTO {table} {pooled_columns}
+SELECT school_id, year_id, procedure || '_share_2', subject_id, grade, 100.0 * n2 / n, n, pooled = 1 FROM g
 UNION ALL
-SELECT school_id, year_id, procedure || '_mean_mark', subject_id, grade, 1.0 * marks / n, n FROM g
+SELECT school_id, year_id, procedure || '_mean_mark', subject_id, grade, 1.0 * marks / n, n, pooled = 1 FROM g
 UNION ALL
-SELECT school_id, year_id, procedure || '_share_2', {nn}, 100.0 * n2 / n, n FROM s
+SELECT school_id, year_id, procedure || '_share_2', {nn}, 100.0 * n2 / n, n, pooled = 1 FROM s
 UNION ALL
-SELECT school_id, year_id, procedure || '_mean_mark', {nn}, 1.0 * marks / n, n FROM s
+SELECT school_id, year_id, procedure || '_mean_mark', {nn}, 1.0 * marks / n, n, pooled = 1 FROM s
 UNION ALL
-SELECT school_id, year_id, 'vpr_lowered', {nn}, 100.0 * low / nj, nj FROM s
+SELECT school_id, year_id, 'vpr_lowered', {nn}, 100.0 * low / nj, nj, pooled = 1 FROM s
     WHERE procedure = 'vpr' AND nj >= {min_group}
 UNION ALL
-SELECT school_id, year_id, 'vpr_confirmed', {nn}, 100.0 * conf / nj, nj FROM s
+SELECT school_id, year_id, 'vpr_confirmed', {nn}, 100.0 * conf / nj, nj, pooled = 1 FROM s
     WHERE procedure = 'vpr' AND nj >= {min_group}
 UNION ALL
-SELECT school_id, year_id, 'vpr_raised', {nn}, 100.0 * rai / nj, nj FROM s
+SELECT school_id, year_id, 'vpr_raised', {nn}, 100.0 * rai / nj, nj, pooled = 1 FROM s
     WHERE procedure = 'vpr' AND nj >= {min_group}
 UNION ALL
-SELECT school_id, year_id, 'vpr_gap_2', {nn}, 100.0 * gap / ng, ng FROM s
+SELECT school_id, year_id, 'vpr_gap_2', {nn}, 100.0 * gap / ng, ng, pooled = 1 FROM s
     WHERE procedure = 'vpr' AND ng >= {min_group}
 """
 
@@ -223,10 +241,13 @@ def statements(
     null = "CAST(NULL AS INTEGER)"
     common = {"table": TABLE, "columns": COLUMNS, "min_group": MIN_GROUP, "n": null, "nn": f"{null}, {null}"}
     return [
+        ("DROP TABLE IF EXISTS ident_all", False),
         ("DROP TABLE IF EXISTS ident_slices", False),
         (SLICES_SQL.format(scope=_scope("r", school_ids, year_ids), **common), False),
-        (RESULTS_SQL.format(scope_a=_scope("a", school_ids, year_ids), **common), True),
+        (GROUPS_SQL.format(**common), False),
+        (RESULTS_SQL.format(scope_a=_scope("a", school_ids, year_ids), pooled_columns=POOLED_COLUMNS, **common), True),
         ("DROP TABLE ident_slices", False),
+        ("DROP TABLE ident_all", False),
         (EGE_SQL.format(scope=_scope("a", school_ids, year_ids), **common), True),
         (
             CONTEXT_SQL.format(
@@ -316,8 +337,12 @@ def indicators_recompute(
             progress(round(100 * number / len(chunks)))
     with transaction.atomic():
         means_recompute(school_ids=school_ids, year_ids=year_ids)
-    # Figures the apps above derive from the same results (the per-task figures of analytics,
-    # issue #18) follow in the same job: never computed per page view.
+    return written
+
+
+def derived_figures_recompute(*, school_ids: list[int] | None = None, year_ids: list[int] | None = None) -> None:
+    """Figures the apps above derive from the same results (the per-task figures of analytics,
+    issue #18), run by the recompute job right after the indicators: never per page view.
+    Kept out of ``indicators_recompute`` so its benchmark measures the indicators alone."""
     for module in feature_modules("figures"):
         module.figures_recompute(school_ids=school_ids, year_ids=year_ids)
-    return written

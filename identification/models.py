@@ -174,6 +174,9 @@ class IndicatorValue(models.Model):
     grade = models.PositiveSmallIntegerField("класс", null=True, blank=True)
     value = models.FloatField("значение")
     participants = models.PositiveIntegerField("участников (обучающихся)", default=0)
+    # Computed from several grades of one level pooled (a small school, issue #18): pages,
+    # explanations and reports say so. The recompute's other statements rely on the default.
+    pooled = models.BooleanField("объединённая группа", default=False, db_default=False)
 
     class Meta:
         verbose_name = "значение показателя"
@@ -455,6 +458,9 @@ class RunResult(models.Model):
     # One entry per criterion: indicator, value, percentile, threshold, fired, years, note.
     details = models.JSONField(default=list)
     explanation = models.TextField("обоснование", blank=True)
+    # No criterion had a value for the school (too few participants even pooled, or no data):
+    # counted apart on the run page as «недостаточно данных» (issue #18).
+    insufficient = models.BooleanField("недостаточно данных", default=False)
 
     class Meta:
         ordering = ["-proposed", "-fired_count", "school__code"]

@@ -15,7 +15,7 @@ from accounts.models import Role, User
 from core.audit import audit_record
 from core.queue import RESEND_QUEUED_AFTER, STALE_RUNNING_AFTER, enqueue_on_commit, requeue_stale
 from identification.engine import Evaluator
-from identification.indicators import indicators_recompute
+from identification.indicators import derived_figures_recompute, indicators_recompute
 from identification.models import (
     ACTIVE,
     Criterion,
@@ -130,6 +130,7 @@ def indicator_recompute_run(*, recompute_id: int) -> IndicatorRecompute | None:
         written = indicators_recompute(
             school_ids=recompute.school_ids or None, year_ids=recompute.year_ids or None, progress=progress
         )
+        derived_figures_recompute(school_ids=recompute.school_ids or None, year_ids=recompute.year_ids or None)
     except Exception as exc:
         logger.exception("indicator recompute %s failed", recompute_id)
         IndicatorRecompute.objects.filter(pk=recompute_id).update(
@@ -310,6 +311,7 @@ def _evaluate(run: IdentificationRun) -> list[RunResult]:
                 school=school,
                 proposed=proposed,
                 fired_count=len(fired),
+                insufficient=bool(outcomes) and all(outcome.value is None for outcome in outcomes),
                 details=[outcome.as_dict() for outcome in outcomes],
                 explanation=explanation[0].upper() + explanation[1:],
             )

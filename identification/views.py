@@ -285,6 +285,10 @@ def run_detail(request, pk: int):
             "others": others,
             "others_filter": others_filter,
             "others_open": bool(request.GET.get("page") or request.GET.get("q") or request.GET.get("sort")),
+            # Issue #18: looked at, but not one criterion had a value to judge the school by.
+            "insufficient": list(
+                run.results.filter(insufficient=True).select_related("school__organisation").order_by("school__code")
+            ),
             "earlier": earlier,
             "entered": entered,
             "left": left,

@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-from monitoring import services
+from monitoring import imports as services
 from monitoring.models import ImportJob
 
 

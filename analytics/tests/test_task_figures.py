@@ -183,3 +183,33 @@ def test_the_export_has_exactly_the_sheets_and_columns_and_the_same_values(loade
     small = next(row for row in marks[1:] if row[0] != school.code)
     # 1 of 3 «2»: 33.3 %; успеваемость 2 of 3: 66.7 %.
     assert small[4:] == (3, 33.3, 0.0, 33.3, 33.3, 66.7, 66.7)
+
+
+def test_f3_rows_of_russia_region_and_municipality_are_kept_and_shown(loaded, load, client, director, school):
+    from monitoring.imports import import_job_rollback
+    from monitoring.models import AreaMarkStat
+    from monitoring.tests.builders import vpr_f3_xlsx
+
+    f3 = vpr_f3_xlsx(
+        [
+            ("Вся выборка", 39512, 1425710, "4,5", "30,1", "45,2", "20,2"),
+            ("Северный край", 300, 8000, "5", "30", "45", "20"),
+            ("Заречный район (reg98_m001)", 20, 800, "6", "31", "44", "19"),
+        ]
+    )
+    job = load(f3)
+    assert job.total_rows == 3
+    stored = {row.area: row for row in AreaMarkStat.objects.filter(replaced_by__isnull=True)}
+    assert set(stored) == {"russia", "region", "municipality"}
+    assert stored["municipality"].municipality_id == school.municipality_id
+    assert stored["region"].region_id == school.municipality.region_id
+    assert float(stored["russia"].share_4) == 45.2
+    client.force_login(director)
+    response = client.get(reverse("analytics:school", args=[school.pk]))
+    _, table = response.context["tables"]["Отметки"]
+    russia = next(row for row in table if row[0].startswith("Вся выборка"))
+    # Успеваемость of the whole sample: 30.1 + 45.2 + 20.2 = 95.5; качество 45.2 + 20.2 = 65.4.
+    assert russia[1:7] == [1425710, 4.5, 30.1, 45.2, 20.2, 95.5]
+    assert russia[8] == 65.4
+    import_job_rollback(job=job, user=None)
+    assert not AreaMarkStat.objects.exists()

@@ -189,10 +189,30 @@ class StructureSpec:
     boundaries: tuple[int | None, int | None, int | None] | None = None
 
 
+@dataclass(slots=True)
+class AreaRow:
+    """A Ф3 row of an area — the whole sample (Russia), the region or a municipality — kept as
+    the report gives it (shares in %), for the comparison on the analytics pages (issue #18)."""
+
+    sheet: str
+    row: int
+    area: str  # "russia", "region", "municipality"
+    name: str
+    code: str  # ФИС ОКО code of a municipality («reg98_m001»), else ""
+    year_start: int
+    procedure: str
+    subject_code: str
+    grade: int
+    schools_count: int | None
+    participants: int
+    shares: tuple[Decimal, Decimal, Decimal, Decimal]
+
+
 @dataclass
 class ParsedFile:
     layout: str
     structures: list[StructureSpec] = field(default_factory=list)
+    areas: list[AreaRow] = field(default_factory=list)
     results: list[ResultRow] = field(default_factory=list)
     blocks: list[ResultBlock] = field(default_factory=list)  # results read column-wise (see ResultBlock)
     context: list[ContextRow] = field(default_factory=list)

@@ -3,9 +3,10 @@
 
 Both carry the header block of Ф1 (a row «ВПР 2026 Русский язык 4 класс», optionally
 «Предмет:» and «Дата:») and then one group per row or block: the whole sample, the region,
-a municipality «… (reg20_m012)», a school «… (edu203389)». Only the schools are stored
-(as SchoolAggregate, source «imported»); the other levels are read past — the municipal
-and regional figures are recomputed from the schools when a page needs them.
+a municipality «… (reg20_m012)», a school «… (edu203389)». The schools are stored as
+SchoolAggregate (source «imported»); the Ф3 rows of the whole sample, the region and the
+municipalities as AreaMarkStat, the comparison the analytics pages draw (issue #18); the
+journal report's area rows are read past (the pages recompute them from the schools).
 
 Ф3::
 
@@ -42,6 +43,7 @@ from monitoring.formats.aggregates import mean_mark, report_duplicates, subject_
 from monitoring.formats.headers import HEADER_SCAN_ROWS, find_header, is_vpr_f3_header, is_vpr_journal_header, row_cells
 from monitoring.formats.parsing import (
     AggregateRow,
+    AreaRow,
     ParsedFile,
     Progress,
     academic_year_of,
@@ -140,6 +142,7 @@ def _parse_f3_sheet(sheet: Sheet, header_index: int, parsed: ParsedFile, subject
     header = [normalise_header(cell) for cell in sheet.rows[header_index]]
     group_col = header.index("группы участников")
     participants_col = header.index("кол-во участников")
+    ous_col = header.index("кол-во оо") if "кол-во оо" in header else None
     data_start = header_index + 1
     marks = {mark: header.index(str(mark)) for mark in (2, 3, 4, 5) if str(mark) in header}
     if len(marks) < 4 and data_start < len(sheet.rows):
@@ -160,8 +163,6 @@ def _parse_f3_sheet(sheet: Sheet, header_index: int, parsed: ParsedFile, subject
         if is_blank(row):
             continue
         code = school_code_from(row[group_col]) if group_col < len(row) else ""
-        if not code:
-            continue  # the sample, the region, a municipality: not stored
         parsed.total_rows += 1
         row_number = index + 1
         row_errors: list[RowError] = []
@@ -193,6 +194,17 @@ def _parse_f3_sheet(sheet: Sheet, header_index: int, parsed: ParsedFile, subject
         if row_errors:
             errors.extend(row_errors)
             continue
+        if not code:
+            # The whole sample, the region, a municipality: kept as the report gives them.
+            name = row[group_col].strip()
+            muni = _MUNICIPALITY_CODE.search(name)
+            area = "municipality" if muni else ("russia" if _is_whole_sample(name) else "region")
+            ous_raw = row[ous_col] if ous_col is not None and ous_col < len(row) else ""
+            parsed.areas.append(
+                AreaRow(sheet.name, row_number, area, name, muni.group(1) if muni else "", year_start, Procedure.VPR,
+                        subject_code, grade, parse_int(ous_raw), total or 0, tuple(shares))  # type: ignore[arg-type]
+            )  # fmt: skip
+            continue
         counts = counts_from_shares(shares, total) if total else [0, 0, 0, 0]
         values = {
             "participants": total,
@@ -206,6 +218,14 @@ def _parse_f3_sheet(sheet: Sheet, header_index: int, parsed: ParsedFile, subject
 
 
 # --- Comparison with the journal --------------------------------------------------------------------
+
+
+_MUNICIPALITY_CODE = re.compile(r"\((reg\d+_m\d+)\)", re.IGNORECASE)
+_WHOLE_SAMPLE = ("вся выборка", "российская федерация", "россия", "рф")
+
+
+def _is_whole_sample(name: str) -> bool:
+    return normalise_header(name).startswith(_WHOLE_SAMPLE)
 
 
 def _kind_of(text: str) -> str | None:

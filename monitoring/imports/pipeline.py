@@ -21,6 +21,7 @@ from django.utils import timezone
 from core.tabular import AnySheet, RowError, TabularFileError, read_tables
 from core.testing_hooks import pause_before_commit
 from monitoring.formats.parsing import ContextRow, ParsedRow, ResultRow
+from monitoring.imports.areas import areas_save
 from monitoring.imports.detect import layout_detect
 from monitoring.imports.finish import LoadOutcome, job_finish, job_update
 from monitoring.imports.parse import parse_sheets
@@ -136,7 +137,7 @@ def _results_load(*, job: ImportJob, sheets: Sequence[AnySheet], progress=None) 
     errors = list(parsed.errors)
     rows: Sequence[ParsedRow] = parsed.results or parsed.context or parsed.aggregates
     blocks = parsed.blocks
-    if not rows and not blocks and not errors:
+    if not rows and not blocks and not parsed.areas and not errors:
         errors.append(RowError(sheets[0].name if sheets else "", 0, "", NO_DATA_ROWS))
     schools, unknown = resolve_schools(job, rows, errors, blocks)
     if not parsed.aggregates:  # the aggregate parsers report their duplicates themselves
@@ -156,8 +157,9 @@ def _results_load(*, job: ImportJob, sheets: Sequence[AnySheet], progress=None) 
             structures_save(job=job, specs=parsed.structures, years=years)
         elif parsed.aggregates:
             write_aggregates(job, parsed.aggregates, schools, years, outcome)
-        else:
+        elif parsed.context:
             write_context(job, parsed.context, schools, years, outcome)
+        areas_save(job=job, rows=parsed.areas, years=years, outcome=outcome)
         pause_before_commit(f"results import {job.pk}")
     logger.info("results import %s wrote %s rows in %.1fs", job.pk, outcome.rows_created, time.monotonic() - started)
     return outcome

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.audit import audit_record
 from monitoring.imports.permissions import ImportRefused
-from monitoring.models import ContextData, ImportJob, ParticipantResult, SchoolAggregate
+from monitoring.models import AreaMarkStat, ContextData, ImportJob, ParticipantResult, SchoolAggregate
 
 
 def import_job_rollback(*, job: ImportJob, user: User | None) -> ImportJob:
@@ -52,6 +52,8 @@ def import_job_rollback(*, job: ImportJob, user: User | None) -> ImportJob:
         ContextData.objects.filter(replaced_by=job).update(replaced_by=None)
         SchoolAggregate.objects.filter(import_job=job).delete()
         SchoolAggregate.objects.filter(replaced_by=job).update(replaced_by=None)
+        AreaMarkStat.objects.filter(import_job=job).delete()
+        AreaMarkStat.objects.filter(replaced_by=job).update(replaced_by=None)
         audit_record(actor=user, action="results_import.rolled_back", target=job, municipality_id=job.municipality_id)
         from monitoring.tasks import after_import_finished
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from monitoring import imports
 from monitoring.formats.vpr_reports import counts_from_shares
-from monitoring.models import ImportJob, Procedure, SchoolAggregate
+from monitoring.models import AreaMarkStat, ImportJob, Procedure, SchoolAggregate
 from monitoring.tests.builders import aggregates_csv, ege_report_xlsx, vpr_f3_xlsx, vpr_journal_xlsx
 
 
@@ -57,7 +57,7 @@ def f3_rows(school, other_school):
 
 
 @pytest.mark.parametrize("split_header", [False, True], ids=["one_header_row", "marks_under_a_merged_cell"])
-def test_vpr_f3_stores_the_schools_as_counts_and_reads_past_the_other_levels(
+def test_vpr_f3_stores_the_schools_as_counts_and_keeps_the_other_levels(
     department, school, other_school, run_import, split_header
 ):
     content = vpr_f3_xlsx(f3_rows(school, other_school), split_header=split_header)
@@ -66,7 +66,9 @@ def test_vpr_f3_stores_the_schools_as_counts_and_reads_past_the_other_levels(
 
     assert job.status == ImportJob.Status.DONE, job.errors
     assert job.layout == ImportJob.Layout.VPR_F3
-    assert (job.total_rows, job.rows_created, job.schools_count) == (2, 2, 2)
+    # Two schools, and the whole sample, the region and the municipality (AreaMarkStat, issue #18).
+    assert (job.total_rows, job.rows_created, job.schools_count) == (5, 5, 2)
+    assert AreaMarkStat.objects.filter(import_job=job).count() == 3
     first = _current(school)
     assert (first.procedure, first.subject.code, first.grade, first.year.start_year) == (Procedure.VPR, "01", 4, 2025)
     assert first.source == SchoolAggregate.Source.IMPORTED

@@ -1,0 +1,64 @@
+"""Small schools: slices under 10 pupils pooled by level of education, with counts and Wilson
+intervals, marked as pooled in the indicators, the run's explanation and the analytics page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from analytics.models import MarkResult
+from analytics.stats import MarkFigures, wilson
+from identification.models import IndicatorValue
+from monitoring.tests.builders import VprSheet, vpr_f1_xlsx
+
+pytestmark = pytest.mark.django_db
+
+# grade → marks of the pupils (task cells do not matter here)
+GRADES = {5: [2, 3, 3, 4], 6: [2, 3, 4, 4, 5, 5, 3]}
+
+
+def sheet(school, grade: int, marks: list[int]) -> VprSheet:
+    rows = [(f"{grade}{n}", f"{grade}А", "1", [1, 1, 0, 1, 1], 4, mark, mark) for n, mark in enumerate(marks, start=1)]
+    return VprSheet(grade=grade, schools={school.code: rows})
+
+
+@pytest.fixture
+def small(load, other_school):
+    load(vpr_f1_xlsx(*(sheet(other_school, grade, marks) for grade, marks in GRADES.items())))
+    return other_school
+
+
+def test_grades_of_one_level_are_pooled_when_each_is_under_ten(small):
+    pooled = MarkResult.objects.get(level="school", school=small, grade_to__isnull=False)
+    assert (pooled.grade, pooled.grade_to, pooled.participants) == (5, 6, 11)
+    marks = GRADES[5] + GRADES[6]
+    assert (pooled.mark_2, pooled.mark_5) == (marks.count(2), marks.count(5))
+
+
+def test_the_pooled_indicator_counts_and_is_marked(small):
+    by_subject = IndicatorValue.objects.get(school=small, indicator="vpr_share_2", subject__code="01", grade=None)
+    assert by_subject.pooled and by_subject.participants == 11
+    assert by_subject.value == pytest.approx(100 * 2 / 11)
+    overall = IndicatorValue.objects.get(school=small, indicator="vpr_share_2", subject=None)
+    assert overall.pooled and overall.participants == 11
+    # No per-grade value: each grade alone is under ten.
+    assert not IndicatorValue.objects.filter(school=small, grade__in=[5, 6]).exists()
+
+
+def test_the_page_shows_the_small_slice_with_its_interval_and_the_pooled_group(small, client, department):
+    client.force_login(department)
+    response = client.get(
+        reverse("analytics:school", args=[small.pk]), {"year": 2025, "procedure": "vpr", "subject": "01", "grade": 5}
+    )
+    analysis = response.context["analysis"]
+    assert analysis.own.n == 4
+    assert analysis.pooled.n == 11 and analysis.pooled.pooled_label == "5–6 кл."
+    html = response.content.decode()
+    assert 'id="small-group-note"' in html and "объединено" in html
+    # успеваемость of the pool: 9 of 11 with «3» or better; its Wilson interval as printed.
+    figures: MarkFigures = analysis.pooled
+    assert figures.success.value == pytest.approx(100 * 9 / 11)
+    low, high = wilson(9, 11)
+    assert f"{low:.1f}–{high:.1f}".replace(".", ",") in html
+    _, table = response.context["tables"]["Отметки"]
+    assert table[-1][-1] == "объединено: 5–6 кл."
