@@ -75,8 +75,7 @@ def _strong_partners(school: School, analysis: Analysis, weak: list[SkillRow]) -
         subject=key.subject,
         grade=key.grade,
     ).exclude(school=school)
-    for row in rows.values_list("school_id", "task_number", "score_sum", "max_sum"):
-        school_id, number, score, maximum = row
+    for school_id, number, score, maximum in rows.values_list("school_id", "task_number", "score_sum", "max_sum"):
         label = label_of.get(number)
         for skill, labels in tasks_of_skill.items():
             if label in labels and label in max_of:
@@ -140,35 +139,25 @@ def _tagged(school: School, analysis: Analysis, weak: list[SkillRow]) -> list[Su
     )
     found: dict[tuple[str, int], Suggestion] = {}
     for tag in tags:
-        row = words.get(tag.tag.strip().lower())
-        if row is None:
+        matched = words.get(tag.tag.strip().lower())
+        if matched is None:
             continue
-        if tag.event_id:
-            kind, obj, title, url = (
-                "event",
-                tag.event,
-                f"Мероприятие: {tag.event.title}",
-                reverse("events:detail", args=[tag.event_id]),
-            )
-        elif tag.programme_id:
-            kind, obj, title, url = (
-                "programme",
-                tag.programme,
-                f"Программа КПК: {tag.programme.title}",
-                reverse("events:programme_detail", args=[tag.programme_id]),
-            )
+        if tag.event is not None:
+            kind, pk, title = "event", tag.event.pk, f"Мероприятие: {tag.event.title}"
+            url = reverse("events:detail", args=[pk])
+        elif tag.programme is not None:
+            kind, pk, title = "programme", tag.programme.pk, f"Программа КПК: {tag.programme.title}"
+            url = reverse("events:programme_detail", args=[pk])
+        elif tag.practice is not None:
+            kind, pk, title = "practice", tag.practice.pk, f"Практика из банка: {tag.practice.title}"
+            url = reverse("events:practice_detail", args=[pk])
         else:
-            kind, obj, title, url = (
-                "practice",
-                tag.practice,
-                f"Практика из банка: {tag.practice.title}",
-                reverse("events:practice_detail", args=[tag.practice_id]),
-            )
+            continue
         reason = (
-            f"Посвящено умению «{row.name}» (метка «{tag.tag}»): у школы {_fmt(row.school)} %,"
-            f" в муниципалитете {_fmt(row.municipality)} %."
+            f"Посвящено умению «{matched.name}» (метка «{tag.tag}»): у школы {_fmt(matched.school)} %,"
+            f" в муниципалитете {_fmt(matched.municipality)} %."
         )
-        found.setdefault((kind, obj.pk), Suggestion(kind, title, url, reason))
+        found.setdefault((kind, pk), Suggestion(kind, title, url, reason))
     order = {"event": 0, "programme": 1, "practice": 2}
     return sorted(found.values(), key=lambda s: (order[s.kind], s.title))
 

@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from analytics.models import MarkResult, TaskResult
 from analytics.stats import MarkFigures, pct1
-from monitoring.models import AssessmentStructure, Procedure
+from monitoring.models import AssessmentStructure, AssessmentTask, Procedure
 from schools.models import AcademicYear, Municipality
 
 TASK_SHEET = "Задания"
@@ -39,10 +39,10 @@ def _completion(row: TaskResult | None) -> float | None:
 
 def task_rows(*, municipality: Municipality, year: AcademicYear) -> Iterator[list[Any]]:
     """«Задания»: the school's completion against its municipality and region, task by task."""
-    tasks = {}
+    tasks: dict[tuple, AssessmentTask] = {}
     for structure in AssessmentStructure.objects.filter(year=year, variant="").prefetch_related("tasks"):
-        for task in structure.tasks.all():
-            tasks[(structure.procedure, structure.subject_id, structure.grade, task.number)] = task
+        for item in structure.tasks.all():
+            tasks[(structure.procedure, structure.subject_id, structure.grade, item.number)] = item
     base = TaskResult.objects.filter(year=year).select_related("subject")
     areas = {
         (row.level, row.procedure, row.subject_id, row.grade, row.task_number): row
@@ -58,7 +58,7 @@ def task_rows(*, municipality: Municipality, year: AcademicYear) -> Iterator[lis
     )
     for row in schools:
         task = tasks.get((row.procedure, row.subject_id, row.grade, row.task_number))
-        if task is None:
+        if task is None or row.school is None:
             continue
         key = (row.procedure, row.subject_id, row.grade, row.task_number)
         yield [
@@ -83,6 +83,8 @@ def mark_rows(*, municipality: Municipality, year: AcademicYear) -> Iterator[lis
         .order_by("school__code", "procedure", "subject__code", "grade")
     )
     for row in rows:
+        if row.school is None:
+            continue
         figures = MarkFigures.of(row)
         yield [
             row.school.code,

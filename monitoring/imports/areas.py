@@ -27,13 +27,14 @@ def areas_save(*, job: ImportJob, rows: list[AreaRow], years: dict[int, Academic
     if not rows:
         return
     subjects = {s.code: s for s in Subject.objects.filter(code__in={row.subject_code for row in rows})}
-    job_region_id = job.municipality.region_id if job.municipality_id else None
+    job_region_id = job.municipality.region_id if job.municipality is not None else None
     for row in rows:
         year = years.get(row.year_start) or AcademicYear.objects.get_or_create(start_year=row.year_start)[0]
         subject = subjects.get(row.subject_code)
         if subject is None:
             continue
-        region_id = municipality_id = None
+        region_id: int | None = None
+        municipality_id: int | None = None
         if row.area == "municipality":
             name = _CODE.sub(" ", row.name).strip()
             found = Municipality.objects.filter(Q(fis_oko_code__iexact=row.code) | Q(name__iexact=name)).first()
@@ -42,15 +43,17 @@ def areas_save(*, job: ImportJob, rows: list[AreaRow], years: dict[int, Academic
         elif row.area == "region":
             found_region = Region.objects.filter(name__iexact=row.name.strip()).first()
             region_id = found_region.pk if found_region else job_region_id
+        # An area that resolved to nothing is told apart by its name.
+        where = Q(region__isnull=True) if region_id is None else Q(region_id=region_id)
+        where &= Q(municipality__isnull=True) if municipality_id is None else Q(municipality_id=municipality_id)
         current = AreaMarkStat.objects.filter(
+            where,
             replaced_by__isnull=True,
             year=year,
             procedure=row.procedure,
             subject=subject,
             grade=row.grade,
             area=row.area,
-            region_id=region_id,
-            municipality_id=municipality_id,
         )
         if row.area != "russia" and region_id is None and municipality_id is None:
             current = current.filter(name=row.name)

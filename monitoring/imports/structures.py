@@ -30,7 +30,7 @@ def structures_save(*, job: ImportJob, specs: list[StructureSpec], years: dict[i
         )
         wanted = [(n, t.label, t.max_score, t.difficulty) for n, t in enumerate(spec.tasks, start=1)]
         stored = list(structure.tasks.values_list("number", "label", "max_score", "difficulty"))
-        fields = {"max_primary_score": spec.max_primary}
+        fields: dict[str, object] = {"max_primary_score": spec.max_primary}
         if spec.boundaries is not None:
             fields.update(
                 boundary_3=spec.boundaries[0],
