@@ -96,16 +96,19 @@ def _strong_partners(school: School, analysis: Analysis, weak: list[SkillRow]) -
     suggestions = []
     for _, _, school_id, strong in ranked[:3]:
         partner = names[school_id]
+        strong.sort(key=lambda pair: pair[0].school if pair[0].school is not None else 0)
         reason = "; ".join(
             f"«{row.name}»: {_fmt(value)} % против {_fmt(row.school)} % у школы"
             f" (муниципалитет {_fmt(row.municipality)} %)"
-            for row, value in strong
+            for row, value in strong[:3]
         )
+        if len(strong) > 3:
+            reason += f"; и ещё умений: {len(strong) - 3}"
         suggestions.append(
             Suggestion(
                 "partner",
                 f"Школа-партнёр: {partner.short_name}",
-                reverse("schools:detail", args=[partner.pk]),
+                "",  # the school's own staff may not open another school's card: named, not linked
                 f"Сильна в тех же умениях — {reason}.",
             )
         )

@@ -32,7 +32,7 @@ def marks_chart(analysis: Analysis, title: str):
             values = list(row.shares)
         else:
             continue
-        series.append(Series(row.label, values))
+        series.append(Series(row.chart_label, values))
     return bar_chart(title=title, categories=["«2»", "«3»", "«4»", "«5»"], series=series, unit="%", height=280)
 
 

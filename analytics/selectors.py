@@ -141,6 +141,11 @@ class MarkRow:
     shares: tuple[float, float, float, float] | None = None
     participants: int | None = None
     source: str = ""
+    short: str = ""  # the legend's label on the chart
+
+    @property
+    def chart_label(self) -> str:
+        return self.short or self.label
 
 
 @dataclass
@@ -277,6 +282,7 @@ def _area_rows(key: SliceKey, municipality: Municipality) -> list[MarkRow]:
                 shares=(float(stat.share_2), float(stat.share_3), float(stat.share_4), float(stat.share_5)),
                 participants=stat.participants,
                 source="Ф3",
+                short={"municipality": "Муниципалитет, Ф3", "region": "Регион, Ф3", "russia": "Россия, Ф3"}[stat.area],
             )
         )
     return rows
@@ -306,8 +312,14 @@ def school_analysis(*, school: School, key: SliceKey, class_name: str = "") -> A
             region = row
     own_label = f"Класс {class_name}" if class_name else school.short_name
     mark_rows = [MarkRow(own_label, MarkFigures.of(own) if own else None)]
-    mark_rows.append(MarkRow("Муниципалитет (по результатам участников)", MarkFigures.of(muni) if muni else None))
-    mark_rows.append(MarkRow("Регион (по загруженным результатам)", MarkFigures.of(region) if region else None))
+    mark_rows.append(
+        MarkRow(
+            "Муниципалитет (по результатам участников)", MarkFigures.of(muni) if muni else None, short="Муниципалитет"
+        )
+    )
+    mark_rows.append(
+        MarkRow("Регион (по загруженным результатам)", MarkFigures.of(region) if region else None, short="Регион")
+    )
     mark_rows += _area_rows(key, municipality)
     pooled = None
     if own is not None and own.participants < 10 and not class_name:
@@ -373,7 +385,11 @@ def municipality_analysis(
     }
     mark_rows = [
         MarkRow(municipality.name, MarkFigures.of(marks["municipality"]) if "municipality" in marks else None),
-        MarkRow("Регион (по загруженным результатам)", MarkFigures.of(marks["region"]) if "region" in marks else None),
+        MarkRow(
+            "Регион (по загруженным результатам)",
+            MarkFigures.of(marks["region"]) if "region" in marks else None,
+            short="Регион",
+        ),
         *_area_rows(key, municipality),
     ]
     for task in tasks:

@@ -14,6 +14,7 @@ the run's year and in each of the k − 1 years before, each against that year's
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -123,8 +124,17 @@ class Evaluator:
     Queries: one per (criterion, year) — bounded by the methodology, not by the data.
     """
 
-    def __init__(self, *, criteria: list[Criterion], start_year: int, year_ids: dict[int, int], pool_schools):
+    def __init__(
+        self,
+        *,
+        criteria: list[Criterion],
+        start_year: int,
+        year_ids: dict[int, int],
+        pool_schools,
+        max_interval_width: float | None = None,
+    ):
         self.criteria = criteria
+        self.max_interval_width = max_interval_width
         self.start_year = start_year
         self.year_ids = year_ids  # start year → AcademicYear id
         self.pool_schools = pool_schools  # Pool → {school_id: pool key}
@@ -164,16 +174,27 @@ class Evaluator:
                 self.values[(criterion.pk, start)] = rows
                 by_pool: dict[object, list[float]] = defaultdict(list)
                 for school, (value, n) in rows.items():
-                    if n >= criterion.min_participants:
+                    if n >= criterion.min_participants and self.reliable(criterion, value, n):
                         by_pool[membership[school]].append(value)
                 self.stats[(criterion.pk, start)] = {
                     key: PoolStats(sorted(values), spec.higher_is_better) for key, values in by_pool.items()
                 }
 
+    def reliable(self, criterion: Criterion, value: float, n: int) -> bool:
+        """A share is judged only when its Wilson interval is narrow enough (the version's
+        ``max_interval_width``, issue #18); other indicators and versions without it always are."""
+        limit = self.max_interval_width
+        if limit is None or not BY_CODE[criterion.indicator].is_share or n <= 0:
+            return True
+        successes = max(0.0, min(1.0, value / 100.0)) * n
+        p, z = successes / n, 1.959963984540054
+        half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+        return 200 * half <= limit
+
     def _holds(self, criterion: Criterion, school: int, start: int) -> tuple[bool, float | None, float | None, Any]:
         """(holds, value, percentile, threshold) of the criterion for one school in one year."""
         row = self.values.get((criterion.pk, start), {}).get(school)
-        if row is None or row[1] < criterion.min_participants:
+        if row is None or row[1] < criterion.min_participants or not self.reliable(criterion, row[0], row[1]):
             return False, None, None, None
         value = row[0]
         stats = self.stats[(criterion.pk, start)].get(self.pool_schools[criterion.pool][school])
@@ -198,6 +219,8 @@ class Evaluator:
         outcome = Outcome(criterion.pk, label, False, value, percentile, threshold)
         if value is None:
             outcome.text = f"{label}: нет данных (или меньше {criterion.min_participants} участников)"
+            if self.max_interval_width is not None:
+                outcome.text += f" или интервал шире {_fmt_number(self.max_interval_width)} п.п."
             return outcome
         shown = format_value(value, spec.unit)
         n = self.values[(criterion.pk, self.start_year)][school][1]

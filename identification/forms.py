@@ -96,6 +96,12 @@ class VersionForm(forms.Form):
     required_count = forms.IntegerField(
         label="Сколько критериев должно выполняться (0 — все)", min_value=0, max_value=20, initial=1
     )
+    max_interval_width = forms.FloatField(
+        label="Надёжность: наибольшая ширина доверительного интервала доли, п.п. (пусто — не проверять)",
+        required=False,
+        min_value=1,
+        max_value=100,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -343,6 +343,14 @@ class MethodologyVersion(models.Model):
     required_count = models.PositiveSmallIntegerField(
         "сколько критериев должно выполняться", default=1, help_text="0 — все критерии."
     )
+    # Issue #18, small schools: a share whose 95 % Wilson interval is wider than this (in
+    # percentage points) is too unreliable to judge by and counts as «недостаточно данных».
+    max_interval_width = models.FloatField(
+        "надёжность: наибольшая ширина интервала доли, п.п.",
+        null=True,
+        blank=True,
+        help_text="Пусто — не проверять. Например, 40: доля по 6 ученикам (интервал шире 40 п.п.) не учитывается.",
+    )
     created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -283,7 +283,13 @@ def _evaluate(run: IdentificationRun) -> list[RunResult]:
     if all(criterion.pool == "municipality" for criterion in criteria):
         pools["municipality"] = {pk: m for pk, m in pools["municipality"].items() if m == run.municipality_id}
     year_ids = dict(AcademicYear.objects.values_list("start_year", "pk"))
-    evaluator = Evaluator(criteria=criteria, start_year=run.year.start_year, year_ids=year_ids, pool_schools=pools)
+    evaluator = Evaluator(
+        criteria=criteria,
+        start_year=run.year.start_year,
+        year_ids=year_ids,
+        pool_schools=pools,
+        max_interval_width=run.version.max_interval_width,
+    )
     evaluator.load()
     IdentificationRun.objects.filter(pk=run.pk).update(progress=50)
     required = run.version.required_count or len(criteria)

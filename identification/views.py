@@ -180,6 +180,7 @@ def version_edit(request, pk: int):
         "first_year": version.first_year,
         "last_year": version.last_year,
         "required_count": version.required_count,
+        "max_interval_width": version.max_interval_width,
     }
     criteria_initial = [
         {

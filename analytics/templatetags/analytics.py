@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 
 from analytics.presentation import interval_text
-from analytics.stats import Share
+from analytics.stats import Share, pct1
 from core.charts import fmt_number
 
 register = template.Library()
@@ -26,7 +26,8 @@ def cell(value) -> str:
 
 @register.filter
 def pct(value) -> str:
-    return fmt_number(value, 1)
+    """One decimal, rounded as the tables and the export round it (half away from zero)."""
+    return fmt_number(pct1(value), 1)
 
 
 @register.filter

@@ -62,3 +62,55 @@ def test_the_page_shows_the_small_slice_with_its_interval_and_the_pooled_group(s
     assert f"{low:.1f}–{high:.1f}".replace(".", ",") in html
     _, table = response.context["tables"]["Отметки"]
     assert table[-1][-1] == "объединено: 5–6 кл."
+
+
+def _version(max_interval_width=None):
+    from identification.models import Criterion, Methodology, MethodologyVersion
+
+    methodology = Methodology.objects.create(name="Проверка малых школ", kind="low_results")
+    version = MethodologyVersion.objects.create(methodology=methodology, max_interval_width=max_interval_width)
+    Criterion.objects.create(
+        version=version, indicator="vpr_share_2", pool="municipality", operator="ge", value=0, min_participants=10
+    )
+    return version
+
+
+def _run(version, department, capture):
+    from identification import services
+    from schools.models import AcademicYear
+
+    with capture(execute=True):
+        run = services.identification_run_create(
+            user=department,
+            version=version,
+            year=AcademicYear.objects.get(start_year=2025),
+            municipality=department.municipality,
+        )
+    run.refresh_from_db()
+    return run
+
+
+def test_the_run_judges_the_pooled_school_and_says_it_is_pooled(
+    small, school, department, django_capture_on_commit_callbacks, client
+):
+    run = _run(_version(), department, django_capture_on_commit_callbacks)
+    result = run.results.get(school=small)
+    assert result.proposed
+    assert "объединённая группа параллелей, 11 уч." in result.explanation
+    assert result.details[0]["pooled"] is True
+    # ``school`` has no results at all: looked at, but nothing to judge it by.
+    client.force_login(department)
+    html = client.get(reverse("identification:run_detail", args=[run.pk])).content.decode()
+    assert 'id="insufficient-count">1<' in html
+    assert school.short_name in html.split('id="insufficient-schools"')[1]
+
+
+def test_a_methodology_may_require_a_minimum_reliability(small, department, django_capture_on_commit_callbacks):
+    # 2 «2» of 11: the Wilson interval is about 5–48 %, wider than 30 points.
+    low, high = wilson(2, 11)
+    assert high - low > 30
+    run = _run(_version(max_interval_width=30), department, django_capture_on_commit_callbacks)
+    result = run.results.get(school=small)
+    assert not result.proposed
+    assert result.details[0]["value"] is None
+    assert "интервал шире 30 п.п." in result.explanation or "интервал шире 30 п.п." in result.details[0]["text"]
