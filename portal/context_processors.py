@@ -24,6 +24,7 @@ APP_GROUPS = {
     "monitoring": MONITORING,
     "identification": MONITORING,
     "risks": MONITORING,
+    "analytics": MONITORING,
     "people": SUPPORT,
     "roadmaps": SUPPORT,
     "partnerships": SUPPORT,
