@@ -94,6 +94,17 @@ WHERE r.replaced_by_id IS NULL AND r.mark IS NOT NULL {scope}
 GROUP BY r.year_id, r.procedure, r.subject_id, r.grade, r.school_id {group_class}
 """
 
+# The school rows are the sums of its class rows just written: no second scan of the results.
+MARK_SCHOOL_SQL = """
+INSERT INTO {table} {columns}
+SELECT m.year_id, m.procedure, m.subject_id, m.grade, NULL, 'school', m.school_id, NULL, NULL, '',
+       SUM(m.participants), SUM(m.mark_2), SUM(m.mark_3), SUM(m.mark_4), SUM(m.mark_5), SUM(m.score_sum),
+       SUM(m.journal_n), SUM(m.lowered), SUM(m.confirmed), SUM(m.raised)
+FROM {table} m
+WHERE m.level = 'class' {scope}
+GROUP BY m.year_id, m.procedure, m.subject_id, m.grade, m.school_id
+"""
+
 # Small schools (DESIGN.md §7): the school's slices of one subject and level of education
 # (grades 1–4, 5–9, 10–11) that are each under MIN_GROUP are pooled into one row; only two or
 # more slices make a pool (a lone small slice is shown as it is, with its count and interval).
@@ -163,7 +174,7 @@ def school_statements(school_ids: list[int] | None, year_ids: list[int] | None) 
         TASK_INSERT_SQL.format(level="school", class_name="''", group_class="", **common),
         "DROP TABLE an_task_class",
         MARK_INSERT_SQL.format(level="class", class_name="r.class_name", group_class=", r.class_name", **marks),
-        MARK_INSERT_SQL.format(level="school", class_name="''", group_class="", **marks),
+        MARK_SCHOOL_SQL.format(table=MARK_TABLE, columns=MARK_COLUMNS, scope=_scope("m", school_ids, year_ids)),
         MARK_POOLED_SQL.format(
             table=MARK_TABLE,
             columns=MARK_COLUMNS,

@@ -90,6 +90,18 @@ BENCHES = (
         shown=("rows", "recompute_s", "floor_s", "scan_s", "page_queries"),
     ),
     Bench(
+        "task_figures_bench",
+        "task_figures_bench.py",
+        ("--schools", "2000", "--years", "5", "--tasks", "20"),
+        ("--schools", "100", "--years", "2", "--tasks", "20"),
+        (
+            Target("ratio_floor", "<=", 1.5, "задания и отметки / один SQL"),
+            Target("page_ms", "<=", 300, "страница анализа школы, мс"),
+        ),
+        postgres=True,
+        shown=("figures_s", "page_queries"),
+    ),
+    Bench(
         "report_bench",
         "report_bench.py",
         (),

@@ -10,4 +10,10 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "monitoring.ParticipantResult": ("school__municipality",),
     "monitoring.SchoolAggregate": ("school__municipality",),
     "monitoring.ContextData": ("school__municipality",),
+    # Ф3 rows of areas: the municipality's own row only (the region's and Russia's are no one's).
+    "monitoring.AreaMarkStat": ("municipality",),
+    # The structure of a test is the same for every school and municipality: no one's to export
+    # (its import job is just the file it was last read from).
+    "monitoring.AssessmentStructure": (),
+    "monitoring.AssessmentTask": (),
 }

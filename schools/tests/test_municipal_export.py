@@ -38,6 +38,10 @@ NOT_EXPORTED: dict[str, str] = {
     "risks.RiskFactor": "the catalogue of risk factors is the region's, whoever edited it",
     "risks.RiskQuestion": "questions of a catalogue factor (region-level, as the factor)",
     "schools.RegistryColumnMapping": "how a register's columns map, keyed by its uploader's scope: settings, not data",
+    "monitoring.AssessmentStructure": "the structure of a test (tasks, maxima) is the same for every school",
+    "monitoring.AssessmentTask": "a task of a test's structure (as the structure)",
+    "analytics.TaskCatalogue": "the description of a federal test, whoever edited it",
+    "analytics.TaskCatalogueItem": "a task of a test's description (as the catalogue)",
 }
 
 

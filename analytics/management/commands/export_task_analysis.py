@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from analytics.exports import task_analysis_workbook
+from analytics.task_analysis import task_analysis_workbook
 from schools.models import AcademicYear, Municipality
 
 
