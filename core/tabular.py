@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import logging
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -34,6 +35,8 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from core.xlsx import safe_row, unescape_cell
+
+logger = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -170,11 +173,34 @@ def _sniff_kind(head: bytes, name: str) -> str:
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise TabularFileError("Формат .xls (Excel 97–2003) не поддерживается: сохраните файл как .xlsx или CSV.")
-    if b"\x00" in head[:4096] or _MARKUP.match(head):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(head):
+        raise TabularFileError(
+            "Файл CSV сохранён в кодировке UTF-16 («Юникод»): сохраните его как UTF-8 "
+            "(в Excel: «Сохранить как» → «CSV UTF-8 (разделитель — запятая)»)."
+        )
+    if head.startswith(_OTHER_FORMATS) or b"\x00" in head[:4096] or _MARKUP.match(head):
         # A NUL byte means a binary (a renamed program); a leading tag means a web page or
         # XML renamed to .xlsx/.csv: neither is a table, and we never store it.
         raise TabularFileError("Файл не похож ни на таблицу Excel (.xlsx), ни на CSV.")
     return "csv"
+
+
+# A PDF, a photo or a program is not a CSV even when it has no NUL byte near its start.
+_OTHER_FORMATS = (b"%PDF-", b"\xff\xd8\xff", b"\x89PNG", b"GIF8")
+XML_ENTITIES = (
+    "Файл содержит объявления сущностей XML (DOCTYPE): так не сохраняет ни одна офисная программа, файл не принимается."
+)
+UNREADABLE_WORKBOOK = "Не удалось прочитать книгу Excel: файл повреждён. Откройте его в Excel и сохраните заново."
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """UTF-16 text without a BOM: every other byte of Latin or digits is NUL."""
+    sample = head[:512]
+    if len(sample) < 16:
+        return False
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    half = len(sample) // 2
+    return (odd > 0.8 * half and even < 0.05 * half) or (even > 0.8 * half and odd < 0.05 * half)
 
 
 _MARKUP = re.compile(rb"(?:\xef\xbb\xbf)?\s*<(?:[!?]|[a-z])", re.IGNORECASE)
@@ -186,6 +212,11 @@ def max_uncompressed_bytes() -> int:
 
 def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} МБ"
+
+
+def has_xml_entities(head: bytes) -> bool:
+    """A DOCTYPE in the prolog of an Office XML part: entity expansion (XXE, «billion laughs»)."""
+    return b"<!DOCTYPE" in head[:4096].upper() or b"<!ENTITY" in head[:4096].upper()
 
 
 def inspect_xlsx_archive(data: bytes, *, max_uncompressed: int | None = None) -> None:
@@ -242,7 +273,11 @@ def inspect_xlsx_archive(data: bytes, *, max_uncompressed: int | None = None) ->
         try:
             for info in infos:
                 with archive.open(info) as part:
+                    first = True
                     while chunk := part.read(_STREAM_CHUNK):
+                        if first and has_xml_entities(chunk):
+                            raise TabularFileError(XML_ENTITIES)
+                        first = False
                         actual_total += len(chunk)
                         if actual_total > limit:
                             raise TabularFileError(
@@ -451,7 +486,11 @@ class _SheetReader:
         try:
             return self._workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:  # calamine raises its own error types for broken parts
-            raise TabularFileError(f"Не удалось прочитать лист «{name}» книги Excel: {exc}") from exc
+            logger.info("sheet %r does not read: %s", name, exc)
+            raise TabularFileError(
+                f"Не удалось прочитать лист «{name}» книги Excel: файл повреждён. "
+                "Откройте его в Excel и сохраните заново."
+            ) from exc
 
     def _submit(self, name: str) -> Future:
         if self._executor is None:
@@ -561,7 +600,8 @@ def _read_xlsx_lazy(data: bytes) -> list[LazySheet]:
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:
-        raise TabularFileError(f"Не удалось прочитать книгу Excel: {exc}") from exc
+        logger.info("workbook does not read: %s", exc)
+        raise TabularFileError(UNREADABLE_WORKBOOK) from exc
     reader = _SheetReader(workbook, data)
     names = workbook.sheet_names
     return [LazySheet(reader, name, names[i + 1] if i + 1 < len(names) else None) for i, name in enumerate(names)]
@@ -578,7 +618,8 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
             sheets.append(Sheet(sheet_name, _rows_text(raw)))
             del raw
     except Exception as exc:  # calamine raises its own error types for broken parts
-        raise TabularFileError(f"Не удалось прочитать книгу Excel: {exc}") from exc
+        logger.info("workbook does not read: %s", exc)
+        raise TabularFileError(UNREADABLE_WORKBOOK) from exc
     return sheets
 
 

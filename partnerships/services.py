@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.uploads import upload_check
 from partnerships import selectors
 from partnerships.models import Agreement, AgreementEvent, PartnerCandidate, PartnershipSettings, SupportForm
 from schools.models import AcademicYear, Municipality, Organisation, School
@@ -37,6 +38,7 @@ TRANSITION_LABELS = {
     S.TERMINATED: "Расторгнуть",
 }
 SCAN_MAX_BYTES = 10 * 1024 * 1024
+SCAN_KINDS = frozenset({"pdf", "jpg", "png"})  # decided by core.uploads, by decoding
 # Signatures of the only kinds a scan may be: the first bytes decide, not the name.
 SCAN_SIGNATURES = ((b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"))
 SCAN_CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
@@ -270,13 +272,11 @@ def agreement_scan_attach(*, agreement: Agreement, upload: UploadedFile, by) -> 
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status == S.DRAFT:
         raise AgreementError("Скан прикладывается к подписанному договору: сначала отметьте его подписанным.")
-    if (upload.size or 0) > SCAN_MAX_BYTES:
-        raise AgreementError("Файл больше 10 МБ.")
-    upload.seek(0)
-    kind = scan_kind_of(upload.read(16))
-    upload.seek(0)
-    if kind is None:
-        raise AgreementError("Скан должен быть файлом PDF, JPEG или PNG (проверяется содержимое, а не имя).")
+    try:
+        checked = upload_check(upload, name=upload.name or "", kinds=SCAN_KINDS, max_bytes=SCAN_MAX_BYTES)
+    except ValidationError as exc:
+        raise AgreementError(" ".join(exc.messages)) from exc
+    kind = checked.extension
     old = agreement.scan.name if agreement.scan else ""
     agreement.scan_kind = kind
     agreement.scan_name = (upload.name or f"scan.{kind}")[:255]

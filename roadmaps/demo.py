@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import User
+from core.sample_documents import tiny_pdf
 from core.templatetags.opora import ru_plural
 from identification.selectors import supported_schools
 from roadmaps.models import (
@@ -105,7 +106,7 @@ PROGRAMME_STATUSES = [
     Roadmap.Status.APPROVED,
     Roadmap.Status.SUBMITTED,
 ]
-DEMO_PDF = b"%PDF-1.4\n% Opora demo evidence\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+DEMO_PDF = tiny_pdf()
 
 
 def _at(day: dt.date) -> dt.datetime:

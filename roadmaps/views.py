@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from core import queue
 from roadmaps import escalation, selectors, services, visits, yearly
-from roadmaps.evidence import CONTENT_TYPES, EvidenceRefused
+from roadmaps.evidence import CONTENT_TYPES, EvidenceRefused, download_name
 from roadmaps.forms import (
     CommentForm,
     EscalationSettingsForm,
@@ -379,7 +379,7 @@ def evidence_download(request, pk: int):
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
-        filename=evidence.original_name,
+        filename=download_name(evidence.original_name, evidence.kind),
         content_type=CONTENT_TYPES[evidence.kind],
     )
     response["Cache-Control"] = "private, no-store"

@@ -6,11 +6,12 @@ import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from core.sample_documents import tiny_pdf
 from events.models import Association, Enrolment, Event, EventMaterial, Page, Practice, Programme, Registration
 from tests.factories import MunicipalityFactory
 
 # A minimal valid PDF: what the content check expects to see.
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = tiny_pdf()
 
 
 class EventFactory(factory.django.DjangoModelFactory):

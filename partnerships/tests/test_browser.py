@@ -11,6 +11,7 @@ import re
 import pytest
 
 from accounts.models import Role
+from core.sample_documents import tiny_pdf
 from monitoring.models import ImportJob, Subject
 from partnerships.models import Agreement
 from partnerships.tests.conftest import add_results, give_status, place, strong_school
@@ -106,7 +107,7 @@ def test_department_picks_a_suggested_partner_and_records_the_signed_agreement_w
     page.click("button[data-move=signed]")
     page.wait_for_selector("text=Статус договора: «Подписан».")
     scan = tmp_path / "Договор 12-П.pdf"
-    scan.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
+    scan.write_bytes(tiny_pdf())
     page.set_input_files("#id_scan", str(scan))
     page.click("button:has-text('Загрузить скан')")
     page.wait_for_selector("#scan-link")

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from core.sample_documents import tiny_pdf
 from partnerships.models import Agreement
 from partnerships.tests.conftest import add_results, agreement_with, give_status, strong_school
 from tests.factories import SchoolFactory
@@ -60,7 +61,7 @@ def test_department_picks_a_suggested_partner_signs_uploads_the_scan_and_finds_i
     client.post(reverse("partnerships:agreement_transition", args=[agreement.pk]), {"to": S.SIGNED})
     client.post(
         reverse("partnerships:agreement_scan_upload", args=[agreement.pk]),
-        {"scan": SimpleUploadedFile("Договор 12-П.pdf", b"%PDF-1.4\n1 0 obj\n%%EOF\n")},
+        {"scan": SimpleUploadedFile("Договор 12-П.pdf", tiny_pdf())},
     )
 
     agreement.refresh_from_db()

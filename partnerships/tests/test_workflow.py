@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.sample_documents import tiny_image, tiny_pdf
 from partnerships.models import Agreement, AgreementEvent, PartnershipSettings
 from partnerships.services import (
     AgreementError,
@@ -173,7 +174,7 @@ def test_a_scan_must_be_pdf_jpeg_or_png_by_content(draft, department):
     draft.refresh_from_db()
     assert not draft.scan
 
-    png = SimpleUploadedFile("scan.txt", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    png = SimpleUploadedFile("scan.txt", tiny_image("PNG"))
     agreement_scan_attach(agreement=draft, upload=png, by=department)
     draft.refresh_from_db()
     assert draft.scan_kind == "png"
@@ -182,7 +183,7 @@ def test_a_scan_must_be_pdf_jpeg_or_png_by_content(draft, department):
 
 
 def test_a_draft_takes_no_scan(draft, department):
-    pdf = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF")
+    pdf = SimpleUploadedFile("scan.pdf", tiny_pdf())
     with pytest.raises(AgreementError, match="подписанному"):
         agreement_scan_attach(agreement=draft, upload=pdf, by=department)
 

@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from core.sample_documents import tiny_pdf
 from roadmaps.models import (
     Direction,
     Evidence,
@@ -20,7 +21,7 @@ from roadmaps.models import (
 )
 from tests.factories import AcademicYearFactory, MunicipalityFactory, RegionFactory, UserFactory
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF_BYTES = tiny_pdf()
 
 
 def year(start: int = 2025):

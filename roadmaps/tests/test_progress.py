@@ -9,12 +9,13 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.sample_documents import tiny_image
 from roadmaps import services
 from roadmaps.models import Evidence, MeasureStatus, ProgressReport, ReviewComment
 from roadmaps.tests.builders import PDF_BYTES, report_of, roadmap_of
 
 R = ProgressReport.Status
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = tiny_image("PNG")
 
 
 def _zip(parts: dict[str, bytes]) -> bytes:
@@ -121,7 +122,7 @@ def test_a_file_over_the_size_limit_is_refused(client, opened, programme, period
 
 @pytest.mark.parametrize(
     ("name", "content", "kind"),
-    [("a.docx", DOCX, "docx"), ("b.png", PNG, "png"), ("c.jpg", b"\xff\xd8\xff\xe0" + b"0" * 20, "jpg")],
+    [("a.docx", DOCX, "docx"), ("b.png", PNG, "png"), ("c.jpg", tiny_image("JPEG"), "jpg")],
 )
 def test_real_documents_and_images_are_accepted_by_content(client, opened, programme, period, name, content, kind):
     first = opened.items.first()
