@@ -18,6 +18,8 @@ def search(queryset: QuerySet, value: str, fields: list[str]) -> QuerySet:
     needle = fold_text(value)
     if not needle:
         return queryset
+    if "\x00" in needle:
+        return queryset.none()  # PostgreSQL refuses NUL in a literal; no text holds one
     annotations = {f"_fold_{i}": folded(field) for i, field in enumerate(fields)}
     condition = Q()
     for name in annotations:

@@ -501,7 +501,11 @@ class _SheetReader:
         try:
             return self._workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=count)
         except Exception as exc:  # calamine raises its own error types for broken parts
-            raise TabularFileError(f"Не удалось прочитать лист «{name}» книги Excel: {exc}") from exc
+            logger.info("sheet %r does not read: %s", name, exc)
+            raise TabularFileError(
+                f"Не удалось прочитать лист «{name}» книги Excel: файл повреждён. "
+                "Откройте его в Excel и сохраните заново."
+            ) from exc
 
     def head(self, name: str, count: int) -> list[list[Any]]:
         """The first ``count`` rows of a sheet, the rest not read (layout detection; see peek_xlsx_rows)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal
 
 from django.conf import settings
@@ -245,6 +246,8 @@ def practice_search(queryset: QuerySet[Practice], query: str) -> QuerySet[Practi
     query = query.strip()
     if not query:
         return queryset
+    if any(unicodedata.category(ch) == "Cc" for ch in query):
+        return queryset.none()  # a NUL is refused by PostgreSQL; no title holds control characters
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 

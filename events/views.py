@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from core import queue, ratelimit
 from core.client_ip import client_ip
+from core.params import MAX_YEAR, MIN_YEAR, search_param, year_param
 from core.pdf import render_pdf
 from core.tabular import XLSX_CONTENT_TYPE, xlsx_bytes
 from events import ical, selectors, services
@@ -80,6 +81,8 @@ def event_calendar(request):
     today = timezone.localdate()
     try:
         year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(year)  # also keeps «previous»/«following» inside the calendar
         dt.date(year, month, 1)
     except ValueError:
         year, month = today.year, today.month
@@ -304,10 +307,7 @@ def association_detail(request, pk: int):
     association = get_object_or_404(selectors.public_associations(), pk=pk)
     today = timezone.localdate()
     current = AcademicYear.start_of(today)
-    try:
-        start_year = int(request.GET.get("year", current))
-    except ValueError:
-        start_year = current
+    start_year = year_param(request.GET) or current
     return render(
         request,
         "events/association_detail.html",
@@ -322,7 +322,7 @@ def association_detail(request, pk: int):
 
 @require_GET
 def practice_list(request):
-    query = request.GET.get("q", "")[:200]
+    query = search_param(request.GET)
     practices = selectors.practice_search(selectors.public_practices(), query)
     page = Paginator(practices, 20).get_page(request.GET.get("page"))
     return render(request, "events/practice_list.html", {"page": page, "query": query})
@@ -658,7 +658,7 @@ def staff_association_form(request, pk: int | None = None):
 @login_required
 def staff_practices(request):
     require_centre_staff(request.user)
-    query = request.GET.get("q", "")[:200]
+    query = search_param(request.GET)
     practices = selectors.practice_search(selectors.staff_practices(user=request.user), query)
     return render(request, "events/staff/practices.html", {"practices": practices[:200], "query": query})
 

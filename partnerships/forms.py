@@ -3,6 +3,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from core.params import MAX_YEAR, MIN_YEAR
 from core.search import search
 from monitoring.models import Subject
 from partnerships.models import Agreement, PartnershipSettings, SupportForm
@@ -84,7 +85,15 @@ class AgreementFilter(django_filters.FilterSet):
     supported_school = django_filters.ModelChoiceFilter(
         label="Школа", queryset=School.objects.none(), empty_label="Все школы"
     )
-    year = django_filters.NumberFilter(label="Год договора", field_name="signed_on", lookup_expr="year")
+    # Bounded: ?year=-1 or twenty digits must be ignored (an invalid filter field), not reach the database.
+    year = django_filters.NumberFilter(
+        label="Год договора",
+        field_name="signed_on",
+        lookup_expr="year",
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+        decimal_places=0,
+    )
 
     class Meta:
         model = Agreement

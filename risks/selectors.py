@@ -14,6 +14,7 @@ from django.http import Http404
 
 from accounts.models import Role, User
 from core.charts import HBar, hbar_chart
+from core.params import year_param
 from risks.charts import signal_chart
 from risks.models import ObjectivitySignal, RiskFactor, RiskLevel, SchoolRisk, SelfDiagnosis, SignalKind
 from schools.models import AcademicYear, School
@@ -35,10 +36,11 @@ def has_role(user: User, roles) -> bool:
 def year_from(value) -> AcademicYear | None:
     """The year asked for (``?year=2025``), else the current one, else the latest."""
     years = AcademicYear.objects.all()
-    if value:
+    start_year = year_param({"year": value or ""})  # -1 or twenty digits: ignored, not a 500
+    if start_year is not None:
         try:
-            return years.get(start_year=int(value))
-        except (ValueError, AcademicYear.DoesNotExist):
+            return years.get(start_year=start_year)
+        except AcademicYear.DoesNotExist:
             pass
     return AcademicYear.current() or years.first()
 
