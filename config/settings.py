@@ -364,6 +364,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.requeue_stale_result_imports",
         "schedule": 5 * 60,
     },
+    "purge-old-submit-tokens": {
+        "task": "core.tasks.purge_submit_tokens",
+        "schedule": 24 * 3600,
+    },
     "purge-expired-rate-limits": {
         "task": "core.tasks.purge_rate_limits",
         "schedule": 3600,

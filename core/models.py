@@ -57,3 +57,16 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket[:12]}…: {self.count}"
+
+
+class SubmitToken(models.Model):
+    """One submission of a create form (core.idempotency): the second POST of the same form —
+    a double click, a resent request — finds the row and is answered with the first result."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.token[:8]}… → {self.url or '—'}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from core.idempotency import SubmitTokenField
 from core.params import MAX_YEAR, MIN_YEAR
 from core.search import search
 from monitoring.models import Subject
@@ -30,6 +31,7 @@ class AgreementForm(forms.Form):
     activities = forms.CharField(
         label="Планируемые совместные мероприятия", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    submit_token = SubmitTokenField()  # one agreement per rendered form (core.idempotency)
 
     def __init__(self, *args, schools, organisations, fixed_school: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
@@ -136,6 +138,18 @@ class Agreement(models.Model):
         indexes = [
             models.Index(fields=["municipality", "status"], name="agreement_muni_status"),
             models.Index(fields=["supported_school", "status"], name="agreement_school_status"),
+        ]
+        constraints = [
+            # A department numbers its agreements per year: one number, one agreement (a double
+            # submit of «new agreement» made two). Undated drafts count as one year of their own.
+            models.UniqueConstraint(
+                "municipality",
+                "number",
+                Coalesce(ExtractYear("signed_on"), Value(0)),
+                condition=~Q(number=""),
+                name="agreement_number_unique_per_municipality_year",
+                violation_error_message="Договор с таким номером за этот год уже есть.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import audit_record
@@ -95,6 +95,17 @@ def _check_support_forms(values) -> list[str]:
 
 
 @transaction.atomic
+def _check_number_free(*, municipality_id: int, number: str, signed_on, excluding: int | None = None) -> None:
+    """The department's numbering: one number per year (the database constraint backs this up)."""
+    if not number:
+        return
+    same = Agreement.objects.filter(municipality_id=municipality_id, number=number)
+    same = same.filter(signed_on__year=signed_on.year) if signed_on else same.filter(signed_on=None)
+    if same.exclude(pk=excluding).exists():
+        year = f"за {signed_on.year} год" if signed_on else "без даты"
+        raise AgreementError(f"Договор № {number} {year} уже есть в реестре: проверьте номер.")
+
+
 def agreement_create(
     *,
     by,
@@ -115,7 +126,31 @@ def agreement_create(
         raise AgreementError("Школа не может быть партнёром самой себе.")
     if starts_on and ends_on and ends_on < starts_on:
         raise AgreementError("Срок окончания раньше начала.")
-    agreement = Agreement.objects.create(
+    _check_number_free(municipality_id=supported_school.municipality_id, number=number.strip(), signed_on=signed_on)
+    try:
+        with transaction.atomic():  # a savepoint: two departments' clerks racing for one number
+            agreement = _agreement_insert(
+                by=by,
+                supported_school=supported_school,
+                number=number,
+                signed_on=signed_on,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                support_forms=support_forms,
+                activities=activities,
+            )
+    except IntegrityError as exc:
+        raise AgreementError(f"Договор № {number.strip()} за этот год уже есть в реестре: проверьте номер.") from exc
+    agreement.partners.set(partners)
+    agreement.subjects.set(subjects)
+    _log(agreement, action=AgreementEvent.Action.CREATED, by=by, to_status=S.DRAFT)
+    return agreement
+
+
+def _agreement_insert(
+    *, by, supported_school, number, signed_on, starts_on, ends_on, support_forms, activities
+) -> Agreement:
+    return Agreement.objects.create(
         municipality_id=supported_school.municipality_id,
         supported_school=supported_school,
         number=number.strip(),
@@ -126,10 +161,6 @@ def agreement_create(
         activities=activities,
         created_by=by,
     )
-    agreement.partners.set(partners)
-    agreement.subjects.set(subjects)
-    _log(agreement, action=AgreementEvent.Action.CREATED, by=by, to_status=S.DRAFT)
-    return agreement
 
 
 @transaction.atomic
@@ -159,6 +190,13 @@ def agreement_update(*, agreement: Agreement, by, partners=None, subjects=None, 
     starts, ends = fields.get("starts_on", agreement.starts_on), fields.get("ends_on", agreement.ends_on)
     if starts and ends and ends < starts:
         raise AgreementError("Срок окончания раньше начала.")
+    if "number" in fields or "signed_on" in fields:
+        _check_number_free(
+            municipality_id=agreement.municipality_id,
+            number=fields.get("number", agreement.number).strip(),
+            signed_on=fields.get("signed_on", agreement.signed_on),
+            excluding=agreement.pk,
+        )
     changes = {}
     for name, value in fields.items():
         old = getattr(agreement, name)

@@ -10,11 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from core.idempotency import submit_claim, submit_done, submit_token_new
 from core.tables import paginate, school_search, table_options
 from core.tabular import XLSX_CONTENT_TYPE, xlsx_bytes
 from identification.selectors import supported_schools
@@ -171,22 +173,35 @@ def agreement_create(request):
     _require_manager(request.user)
     schools = _supported_in_scope(request.user)
     organisations = _partner_organisations(request.user)
-    form = AgreementForm(request.POST or None, schools=schools, organisations=organisations)
+    form = AgreementForm(
+        request.POST or None,
+        schools=schools,
+        organisations=organisations,
+        initial={"submit_token": submit_token_new()},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        token = data["submit_token"]
         try:
-            agreement = services.agreement_create(
-                by=request.user,
-                supported_school=data["supported_school"],
-                partners=list(data["partners"]),
-                number=data["number"],
-                signed_on=data["signed_on"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                support_forms=data["support_forms"],
-                subjects=list(data["subjects"]),
-                activities=data["activities"],
-            )
+            with transaction.atomic():
+                earlier = submit_claim(token=token, user=request.user)
+                if earlier is not None:
+                    # The same form sent twice (a double click): the first one's agreement.
+                    messages.info(request, "Проект договора уже создан по этой форме.")
+                    return redirect(earlier.url or "partnerships:agreement_list")
+                agreement = services.agreement_create(
+                    by=request.user,
+                    supported_school=data["supported_school"],
+                    partners=list(data["partners"]),
+                    number=data["number"],
+                    signed_on=data["signed_on"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    support_forms=data["support_forms"],
+                    subjects=list(data["subjects"]),
+                    activities=data["activities"],
+                )
+                submit_done(token=token, user=request.user, url=agreement.get_absolute_url())
         except services.AgreementError as error:
             form.add_error(None, error.message)
         else:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.idempotency import SubmitTokenField
 from roadmaps.evidence import ACCEPTED, max_bytes
 from roadmaps.models import Direction, MeasureProgress, MeasureStatus, Objective, ReportingPeriod, Roadmap
 from schools.models import AcademicYear
@@ -209,6 +210,7 @@ class ReviewForm(forms.Form):
 class CommentForm(forms.Form):
     text = forms.CharField(label="Ответ", widget=forms.Textarea(attrs={"rows": 2}))
     measure = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    submit_token = SubmitTokenField()  # one comment per rendered form (core.idempotency)
 
 
 class YearOpenForm(forms.Form):

@@ -5,12 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from core import queue
+from core.idempotency import submit_claim, submit_token_new
 from roadmaps import escalation, selectors, services, visits, yearly
 from roadmaps.evidence import CONTENT_TYPES, EvidenceRefused, download_name
 from roadmaps.forms import (
@@ -288,8 +291,11 @@ def progress(request, pk: int, period_pk: int):
             if submit:
                 messages.success(request, "Отчёт отправлен на проверку.")
                 return redirect("roadmaps:review", report.pk)
-            messages.success(request, "Отчёт сохранён.")
-            return redirect("roadmaps:progress", roadmap.pk, period.pk)
+            # Not a session message: a second tab of the same director would show it beside its own
+            # «уже изменил другой пользователь». The page says «saved» only while its version is ours.
+            report.refresh_from_db(fields=["version"])
+            url = reverse("roadmaps:progress", args=[roadmap.pk, period.pk])
+            return redirect(f"{url}?saved={report.version}")
     elif request.method == "POST":
         status = 400
     return render(
@@ -301,6 +307,7 @@ def progress(request, pk: int, period_pk: int):
             "report": report,
             "form": form,
             "threads": selectors.report_threads(report=report),
+            "saved": request.method == "GET" and request.GET.get("saved") == str(report.version),
         },
         status=status,
     )
@@ -346,6 +353,7 @@ def review(request, pk: int):
             "can_fill": services.can_fill_report(user, report.roadmap) and report.is_editable,
             "can_comment": can_review or services.can_fill_report(user, report.roadmap),
             "comment_form": CommentForm(),
+            "comment_token": submit_token_new(),
         },
     )
 
@@ -359,13 +367,17 @@ def report_comment(request, pk: int):
         return _post_only(request)
     form = CommentForm(request.POST)
     if form.is_valid():
+        token = form.cleaned_data["submit_token"]
         try:
-            services.report_comment(
-                report=report,
-                user=request.user,
-                text=form.cleaned_data["text"],
-                measure_id=form.cleaned_data["measure"],
-            )
+            with transaction.atomic():
+                # The same form sent twice (a double click) posts one comment.
+                if submit_claim(token=token, user=request.user) is None:
+                    services.report_comment(
+                        report=report,
+                        user=request.user,
+                        text=form.cleaned_data["text"],
+                        measure_id=form.cleaned_data["measure"],
+                    )
         except services.TransitionRefused as exc:
             messages.error(request, str(exc))
     return redirect("roadmaps:review", report.pk)

@@ -79,6 +79,17 @@ def _upload(client, user, content: bytes, django_capture_on_commit_callbacks) ->
     return ImportJob.objects.latest("pk")
 
 
+@pytest.fixture(autouse=True)
+def _subjects(django_db_blocker):
+    """The subject catalogue is migration data: an earlier transactional test may have flushed it."""
+    import importlib
+
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        importlib.import_module("monitoring.migrations.0002_seed_subjects").seed(apps, None)
+
+
 def _media() -> Path:
     return Path(settings.MEDIA_ROOT)
 
