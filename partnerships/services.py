@@ -101,7 +101,9 @@ def _check_number_free(*, municipality_id: int, number: str, signed_on, excludin
         return
     same = Agreement.objects.filter(municipality_id=municipality_id, number=number)
     same = same.filter(signed_on__year=signed_on.year) if signed_on else same.filter(signed_on=None)
-    if same.exclude(pk=excluding).exists():
+    if excluding is not None:
+        same = same.exclude(pk=excluding)
+    if same.exists():
         year = f"за {signed_on.year} год" if signed_on else "без даты"
         raise AgreementError(f"Договор № {number} {year} уже есть в реестре: проверьте номер.")
 
