@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from itertools import count
 
@@ -81,7 +82,12 @@ def strong_school(municipality, year, **kwargs):
     return school
 
 
-def agreement_with(*, supported, partners, status=Agreement.Status.DRAFT, number="1", signed_on=None):
+_numbers = itertools.count(1)
+
+
+def agreement_with(*, supported, partners, status=Agreement.Status.DRAFT, number=None, signed_on=None):
+    # Numbers are unique per municipality and year: each agreement gets its own unless asked.
+    number = f"Т-{next(_numbers)}" if number is None else number
     agreement = Agreement.objects.create(
         municipality_id=supported.municipality_id,
         supported_school=supported,
