@@ -60,6 +60,8 @@ CATALOGUES: dict[str, tuple[Owner, str]] = {
     "partnerships.PartnershipSettings": (Owner.MUNICIPAL, "настройки подбора партнёров муниципалитета"),
     "roadmaps.EscalationSettings": (Owner.MUNICIPAL, "сроки эскалации несданных отчётов муниципалитета"),
     "events.Feedback": (Owner.MUNICIPAL, "отзывы о мероприятиях муниципалитета"),
+    # Keyed by owner_key: a municipality's own mapping (or the operator's for the whole portal).
+    "schools.RegistryColumnMapping": (Owner.MUNICIPAL, "сопоставление столбцов реестра муниципалитета"),
 }
 
 REFUSED = {
