@@ -51,6 +51,16 @@ CATALOGUES: dict[str, tuple[Owner, str]] = {
     "risks.RiskFactor": (Owner.OPERATOR, "каталог факторов риска «500+»"),
     "risks.RiskQuestion": (Owner.OPERATOR, "вопросы самодиагностики по факторам риска"),
     "teachers.Competence": (Owner.OPERATOR, "каталог компетенций педагогов"),
+    # The description of a ВПР test is the same for every region: the operator's. NB analytics'
+    # can_edit_catalogue still lets any methodologist or region staff edit it (not yet fenced).
+    "analytics.TaskCatalogue": (Owner.OPERATOR, "описания проверочных работ"),
+    "analytics.TaskCatalogueItem": (Owner.OPERATOR, "задания описаний проверочных работ"),
+    "analytics.SkillTag": (Owner.MUNICIPAL, "метки умений у мероприятий, программ и практик муниципалитета"),
+    "analytics.MarkResult": (Owner.SYSTEM, "сводные отметки срезов (пересчитываются)"),
+    "analytics.TaskResult": (Owner.SYSTEM, "сводные результаты заданий (пересчитываются)"),
+    "monitoring.AreaMarkStat": (Owner.SYSTEM, "статистика Ф3 по территориям (из загрузок)"),
+    "monitoring.AssessmentStructure": (Owner.SYSTEM, "структура работ из загруженных файлов"),
+    "monitoring.AssessmentTask": (Owner.SYSTEM, "задания работ из загруженных файлов"),
     "core.AuditEvent": (Owner.SYSTEM, "журнал действий"),
     "roadmaps.Notification": (Owner.SYSTEM, "очередь писем"),
     "core.RateLimitCounter": (Owner.SYSTEM, "счётчики ограничений запросов"),
