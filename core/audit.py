@@ -66,7 +66,7 @@ def details_display(details: Any) -> list[tuple[str, str]]:
         return values.get(str(value), str(value))
 
     if isinstance(details, dict):
-        return [(keys.get(key, key), word(value)) for key, value in details.items()]
+        return [(keys.get(key) or key, word(value)) for key, value in details.items()]
     if isinstance(details, list):
         return [("", word(item)) for item in details]
     return [("", word(details))] if details else []

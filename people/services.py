@@ -174,7 +174,7 @@ def person_invite(
 
 
 def _municipality_id(user: User) -> int | None:
-    return user.municipality_id or (user.school.municipality_id if user.school_id else None)
+    return user.municipality_id or (user.school.municipality_id if user.school is not None else None)
 
 
 def person_update(
