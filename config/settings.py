@@ -344,6 +344,40 @@ CELERY_TASK_ROUTES = {
     "*.import_*": {"queue": "imports", "routing_key": "imports"},
     "*.render_*": {"queue": "reports", "routing_key": "reports"},
 }
+# Time limits per queue, in seconds (soft, hard). At the soft limit the task gets an exception
+# and its job fails with a Russian message, nothing written (core.jobs.services.job_run); at the
+# hard limit the worker's child process is killed, the job's heartbeat stops, and the sweep queues
+# it again or, after JOBS_MAX_ATTEMPTS, fails it. Applied by config.celery.QueueTimeLimits. Prefork
+# workers only (the deployed `celery worker`): the thread pool of `make run` cannot stop a task.
+CELERY_QUEUE_TIME_LIMITS = {
+    "default": (
+        env.int("CELERY_DEFAULT_SOFT_TIME_LIMIT", default=15 * 60),
+        env.int("CELERY_DEFAULT_TIME_LIMIT", default=16 * 60),
+    ),
+    "imports": (
+        env.int("CELERY_IMPORTS_SOFT_TIME_LIMIT", default=45 * 60),
+        env.int("CELERY_IMPORTS_TIME_LIMIT", default=47 * 60),
+    ),
+    "reports": (
+        env.int("CELERY_REPORTS_SOFT_TIME_LIMIT", default=10 * 60),
+        env.int("CELERY_REPORTS_TIME_LIMIT", default=11 * 60),
+    ),
+}
+for _queue, (_soft, _hard) in CELERY_QUEUE_TIME_LIMITS.items():
+    if not 0 < _soft < _hard:
+        raise ImproperlyConfigured(f"time limits of the {_queue} queue: expected 0 < soft ({_soft}) < hard ({_hard})")
+# A prefork child that has grown past this (KiB) after a task is replaced by a fresh one: a large
+# import or PDF leaves its memory to no later task. 0 turns it off.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1_000_000) or None
+# The job layer (core/jobs): a running job's worker touches its heartbeat every JOBS_HEARTBEAT_SECONDS;
+# a job silent for JOBS_STALE_AFTER_SECONDS lost its worker, and the sweep (core.tasks.sweep_jobs)
+# queues it again, or fails it with «Задача не завершилась после N попыток…» once N = JOBS_MAX_ATTEMPTS
+# claims died (a file that kills the worker must not loop for ever).
+JOBS_HEARTBEAT_SECONDS = env.int("JOBS_HEARTBEAT_SECONDS", default=30)
+JOBS_STALE_AFTER_SECONDS = env.int("JOBS_STALE_AFTER_SECONDS", default=10 * 60)
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
+if JOBS_MAX_ATTEMPTS < 1 or 3 * max(JOBS_HEARTBEAT_SECONDS, 1) > JOBS_STALE_AFTER_SECONDS:
+    raise ImproperlyConfigured("JOBS_MAX_ATTEMPTS ≥ 1 and JOBS_STALE_AFTER_SECONDS ≥ 3 × JOBS_HEARTBEAT_SECONDS")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -356,9 +390,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs live here (django-celery-beat does not support Django 6.1).
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stale-registry-imports": {
-        "task": "schools.tasks.requeue_stale_registry_imports",
-        "schedule": 5 * 60,
+    # The one sweep of every job kind (core/jobs): lost messages sent again, stale jobs taken back.
+    "sweep-jobs": {
+        "task": "core.tasks.sweep_jobs",
+        "schedule": 60,
     },
     "requeue-stale-result-imports": {
         "task": "monitoring.tasks.requeue_stale_result_imports",

@@ -125,8 +125,22 @@ def watch() -> Iterator[SendReport]:
         _current.reset(token)
 
 
+def task_named(name: str):
+    """The registered Celery task called ``name`` (services queue by name and never import tasks)."""
+    from celery import current_app
+
+    try:
+        return current_app.tasks[name]
+    except KeyError:
+        # A web process has imported only the task modules its views needed so far.
+        current_app.loader.import_default_modules()
+        return current_app.tasks[name]
+
+
 def send(task, *args) -> bool:
-    """Send ``task`` with ``args`` now; a broker outage is logged and reported, never raised."""
+    """Send ``task`` (a task or its name) with ``args`` now; a broker outage is logged and reported, never raised."""
+    if isinstance(task, str):
+        task = task_named(task)
     report = _current.get()
     name = getattr(task, "name", repr(task))
     try:
@@ -143,6 +157,8 @@ def send(task, *args) -> bool:
 
 def enqueue_on_commit(task, *args) -> None:
     """Queue ``task.delay(*args)`` once the current transaction commits (at once outside one).
+
+    ``task`` is the task or its registered name (services queue by name: they never import tasks).
 
     The task's job row must already record that it is waiting (status «queued»): if the
     broker is down the message is dropped with a warning and the sweep sends it later.

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from core.idempotency import submit_tokens_purge
+from core.jobs.services import jobs_sweep
 from core.ratelimit import rate_limits_purge
 
 
@@ -14,3 +15,9 @@ def purge_rate_limits() -> int:
 @shared_task(name="core.tasks.purge_submit_tokens")
 def purge_submit_tokens() -> int:
     return submit_tokens_purge()
+
+
+@shared_task(name="core.tasks.sweep_jobs")
+def sweep_jobs() -> dict[str, list[int]]:
+    """The one sweep of every job kind (core.jobs): lost messages sent again, stale jobs taken back."""
+    return jobs_sweep()

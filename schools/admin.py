@@ -40,6 +40,6 @@ class AcademicYearAdmin(admin.ModelAdmin):
 
 @admin.register(RegistryImport)
 class RegistryImportAdmin(admin.ModelAdmin):
-    list_display = ("original_name", "status", "uploaded_by", "uploaded_at", "created_count", "updated_count")
+    list_display = ("original_name", "status", "uploaded_by", "created_at", "created_count", "updated_count")
     list_filter = ("status",)
     readonly_fields = ("errors",)

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from core.jobs.models import Job
 from schools import years
 from schools.validators import validate_inn, validate_ogrn
 
@@ -310,8 +311,10 @@ def registry_upload_path(instance: RegistryImport, filename: str) -> str:
     return f"registry_imports/{timezone.now():%Y/%m}/{instance.sha256[:16]}.{instance.file_kind}"
 
 
-class RegistryImport(models.Model):
-    """One upload of the school registry: stored, then validated and written by a worker."""
+class RegistryImport(Job):
+    """One upload of the school registry: stored, then validated and written by a worker (core.jobs)."""
+
+    TASK_NAME = "schools.tasks.import_registry"
 
     class Status(models.TextChoices):
         MAPPING = "mapping", "Сопоставление столбцов"
@@ -336,12 +339,12 @@ class RegistryImport(models.Model):
     original_name = models.CharField("имя файла", max_length=255)
     file_kind = models.CharField(max_length=4, default="xlsx")
     sha256 = models.CharField(max_length=64)
-    status = models.CharField("статус", max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     total_rows = models.PositiveIntegerField("строк в файле", default=0)
     processed_rows = models.PositiveIntegerField("проверено строк", default=0)
     created_count = models.PositiveIntegerField("добавлено", default=0)
     updated_count = models.PositiveIntegerField("обновлено", default=0)
     unchanged_count = models.PositiveIntegerField("без изменений", default=0)
+    status = models.CharField("статус", max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     errors = models.JSONField("ошибки", default=list, blank=True)
     # A foreign register: its header row and columns as mapped in the mapping step (or
     # from the mapping saved for files of the same shape); None for the documented layout.
@@ -352,12 +355,10 @@ class RegistryImport(models.Model):
     import_valid_only = models.BooleanField("загрузить правильные строки", default=False)
     rejected_count = models.PositiveIntegerField("отклонено строк", default=0)
     notes = models.JSONField("что изменено при загрузке", default=list, blank=True)
-    uploaded_at = models.DateTimeField("загружен", auto_now_add=True)
-    started_at = models.DateTimeField("начат", null=True, blank=True)
-    finished_at = models.DateTimeField("завершён", null=True, blank=True)
+    created_at = models.DateTimeField("загружен", auto_now_add=True)
 
     class Meta:
-        ordering = ["-uploaded_at"]
+        ordering = ["-created_at"]
         verbose_name = "загрузка реестра"
         verbose_name_plural = "загрузки реестра"
 
@@ -367,9 +368,9 @@ class RegistryImport(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("schools:import_detail", args=[self.pk])
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+    @classmethod
+    def failure_fields(cls, message: str) -> dict:
+        return {"errors": [{"sheet": "", "row": 0, "column": "", "message": message}]}
 
     @property
     def is_waiting_for_mapping(self) -> bool:

@@ -12,14 +12,13 @@ from typing import IO
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
-from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit, requeue_stale
+from core.jobs.services import Claim, JobFailed, job_enqueue, job_finish, job_lock, job_run, job_sweep
 from core.tabular import RowError, TabularFileError, normalise_header, read_tables, read_upload
-from core.testing_hooks import pause_before_commit
 from schools.matching import MATCHED, municipality_names_resolve
 from schools.models import Municipality, Organisation, RegistryColumnMapping, RegistryImport, School
 from schools.registry_format import (
@@ -56,8 +55,6 @@ SCHOOL_FIELDS = (
     "contingent",
     "is_active",
 )
-# A worker that died mid-run leaves the job "running"; after this long it may be claimed again.
-STALE_RUNNING_AFTER = timedelta(minutes=15)
 _CHUNK = 500
 
 
@@ -173,8 +170,6 @@ def registry_import_create(
     The documented layout, and a foreign register whose shape this source has mapped
     before, go straight to the worker; any other file waits on the mapping page.
     """
-    from schools.tasks import import_registry
-
     data, kind = read_upload(uploaded_file, original_name)
     job = RegistryImport(
         uploaded_by=user,
@@ -203,7 +198,7 @@ def registry_import_create(
     job.file.save(f"upload.{kind}", ContentFile(data), save=False)
     job.save()
     if job.status == RegistryImport.Status.QUEUED:
-        enqueue_on_commit(import_registry, job.pk)
+        job_enqueue(job)
     return job
 
 
@@ -265,8 +260,6 @@ def registry_import_map(
     actor: User,
 ) -> RegistryImport:
     """Record the mapping chosen for this file, save it for files of the same shape, queue the job."""
-    from schools.tasks import import_registry
-
     updated = RegistryImport.objects.filter(pk=job.pk, status=RegistryImport.Status.MAPPING).update(
         status=RegistryImport.Status.QUEUED,
         header_row=header_index,
@@ -280,38 +273,35 @@ def registry_import_map(
             signature=header_signature(header),
             defaults={"headers": header, "columns": columns, "values": values, "updated_by": actor},
         )
-        enqueue_on_commit(import_registry, job.pk)
+        job_enqueue(job)
     job.refresh_from_db()
     return job
 
 
-def _claim(job_id: int) -> bool:
-    """Take the job for this worker; False when another worker has it or it is finished."""
-    now = timezone.now()
-    claimable = Q(status=RegistryImport.Status.QUEUED) | Q(
-        status=RegistryImport.Status.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER
-    )
-    return bool(
-        RegistryImport.objects.filter(claimable, pk=job_id).update(
-            status=RegistryImport.Status.RUNNING, started_at=now, processed_rows=0
-        )
-    )
+def registry_import_run(*, job_id: int) -> bool:
+    """Validate the stored file and write it all or nothing (the body of the Celery task).
+
+    The schools and the job's «done» commit in one transaction (core.jobs); two imports at once
+    are serialised by a lock, so the second validates against the first one's schools and reports
+    them «без изменений» instead of failing on the unique school code.
+    """
+    return job_run(RegistryImport, job_id, _registry_import_work, processed_rows=0)
 
 
-def registry_import_run(*, job_id: int) -> None:
-    """Validate the stored file and write it all or nothing (the body of the Celery task)."""
-    if not _claim(job_id):
-        logger.info("registry import %s already taken or finished", job_id)
-        return
-    job = RegistryImport.objects.select_related("municipality", "uploaded_by").get(pk=job_id)
+def _registry_import_work(claim: Claim) -> None:
+    job = RegistryImport.objects.select_related("municipality", "uploaded_by").get(pk=claim.pk)
     allowed = Municipality.objects.filter(pk=job.municipality_id) if job.municipality_id else Municipality.objects.all()
 
     def progress(done: int, total: int) -> None:
-        RegistryImport.objects.filter(pk=job_id).update(processed_rows=done, total_rows=total)
+        claim.progress(100 * done // max(total, 1), processed_rows=done, total_rows=total)
 
     try:
         with job.file.open("rb") as handle:
             sheets = read_tables(handle, f"upload.{job.file_kind}")
+    except TabularFileError as exc:
+        raise JobFailed(str(exc), errors=[RowError("", 0, "", str(exc)).as_dict()]) from exc
+    with transaction.atomic():
+        job_lock("schools.registry")
         result, errors, total = registry_load(
             sheets=sheets,
             allowed_municipalities=allowed,
@@ -322,24 +312,15 @@ def registry_import_run(*, job_id: int) -> None:
             value_map=job.value_mapping,
             import_valid_only=job.import_valid_only,
         )
-    except TabularFileError as exc:
-        errors, total, result = [RowError("", 0, "", str(exc))], 0, None
-    except Exception:
-        logger.exception("registry import %s crashed", job_id)
-        message = "Внутренняя ошибка при обработке файла; ничего не записано. Сообщите администратору."
-        errors = [RowError("", 0, "", message)]
-        total, result = 0, None
-
-    finished = {"finished_at": timezone.now(), "total_rows": total, "processed_rows": total}
-    if result is not None and result.notes:
-        finished["notes"] = [note.as_dict() for note in result.notes[:1000]]
-    if result is None or (errors and not job.import_valid_only):
-        RegistryImport.objects.filter(pk=job_id).update(
-            status=RegistryImport.Status.FAILED, errors=[e.as_dict() for e in errors[:1000]], **finished
-        )
-    else:
-        RegistryImport.objects.filter(pk=job_id).update(
-            status=RegistryImport.Status.DONE,
+        finished: dict = {"total_rows": total, "processed_rows": total}
+        if result is not None and result.notes:
+            finished["notes"] = [note.as_dict() for note in result.notes[:1000]]
+        if result is None or (errors and not job.import_valid_only):
+            raise JobFailed(
+                errors[0].message if errors else "", errors=[e.as_dict() for e in errors[:1000]], **finished
+            )
+        job_finish(
+            claim,
             errors=[e.as_dict() for e in errors[:1000]],
             rejected_count=result.rejected,
             created_count=result.created,
@@ -553,7 +534,6 @@ def _write(
                 batch_size=_CHUNK,
             )
             result.created = len(new_rows)
-        pause_before_commit("registry import")
     return result
 
 
@@ -567,24 +547,8 @@ def _assign(obj, values: dict, fields: tuple[str, ...]) -> bool:
 
 
 def registry_imports_requeue_stale() -> list[int]:
-    """Queue again the jobs a dead worker left «running» (the write is atomic, so a rerun is safe).
-
-    Celery redelivers a lost task at once, while the job is not yet stale and the claim
-    refuses it; this periodic sweep is what finally runs such a job. Jobs still «queued»
-    after core.queue.RESEND_QUEUED_AFTER are sent again too (their message was lost while
-    the broker was down); a second message of a job that was only slow is refused by the claim.
-    """
-    from schools.tasks import import_registry
-
-    now = timezone.now()
-    return requeue_stale(
-        jobs=RegistryImport.objects.all(),
-        task=import_registry,
-        lost=Q(status=RegistryImport.Status.QUEUED, uploaded_at__lt=now - RESEND_QUEUED_AFTER),
-        # Back to the queue only if nobody claimed it meanwhile (the update is conditional).
-        stuck=Q(status=RegistryImport.Status.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER),
-        unstick={"status": RegistryImport.Status.QUEUED},
-    )
+    """The job layer's sweep (core.jobs.services.job_sweep) over registry imports."""
+    return job_sweep(RegistryImport).ids
 
 
 def registry_imports_purge(*, older_than_days: int | None = None) -> int:
@@ -592,7 +556,7 @@ def registry_imports_purge(*, older_than_days: int | None = None) -> int:
     days = settings.UPLOAD_RETENTION_DAYS if older_than_days is None else older_than_days
     cutoff = timezone.now() - timedelta(days=days)
     purged = 0
-    for job in RegistryImport.objects.filter(uploaded_at__lt=cutoff).exclude(file=""):
+    for job in RegistryImport.objects.filter(created_at__lt=cutoff).exclude(file=""):
         job.file.delete(save=False)
         RegistryImport.objects.filter(pk=job.pk).update(file="")
         purged += 1

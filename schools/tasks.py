@@ -13,8 +13,3 @@ def import_registry(job_id: int) -> None:
 @shared_task(name="schools.tasks.purge_registry_uploads")
 def purge_registry_uploads() -> int:
     return services.registry_imports_purge()
-
-
-@shared_task(name="schools.tasks.requeue_stale_registry_imports")
-def requeue_stale_registry_imports() -> list[int]:
-    return services.registry_imports_requeue_stale()

@@ -133,7 +133,7 @@ def test_the_registry_sweep_resends_a_job_left_queued_by_a_broker_outage(departm
     job = schools_services.registry_import_create(
         user=department, uploaded_file=io.BytesIO(REGISTRY_CSV), original_name="reestr.csv"
     )
-    RegistryImport.objects.filter(pk=job.pk).update(uploaded_at=timezone.now() - timedelta(minutes=10))
+    RegistryImport.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=10))
 
     broker.up = True
     assert schools_services.registry_imports_requeue_stale() == [job.pk]
@@ -190,8 +190,8 @@ def test_every_sweep_is_on_the_beat_schedule_and_names_a_registered_task():
     app.loader.import_default_modules()  # autodiscover the apps' tasks as a worker does
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     sweeps = {
+        "core.tasks.sweep_jobs",  # every job kind (core/jobs)
         "monitoring.tasks.requeue_stale_result_imports",
-        "schools.tasks.requeue_stale_registry_imports",
         "reports.tasks.requeue_stale_reports",
         "identification.tasks.requeue_stale_identification",
         "risks.tasks.requeue_stale_risks",

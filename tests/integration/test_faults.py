@@ -35,7 +35,7 @@ from monitoring.models import ImportJob, ParticipantResult, Subject
 from monitoring.tasks import import_results
 from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
 from schools.models import RegistryImport, School
-from schools.services import STALE_RUNNING_AFTER, registry_import_create, registry_imports_requeue_stale
+from schools.services import registry_import_create, registry_imports_requeue_stale
 from tests.factories import AcademicYearFactory
 from tests.integration.conftest import PROJECT_ROOT, kill, log_of, process_env, wait_until
 
@@ -153,8 +153,9 @@ def test_a_worker_killed_before_the_commit_of_a_registry_import_leaves_no_school
     assert job.status == RegistryImport.Status.RUNNING
     assert School.objects.filter(code__in=REGISTRY_CODES).count() == 0
 
+    # Its heartbeat stopped with the worker: ten minutes later the sweep takes it back.
     RegistryImport.objects.filter(pk=job.pk).update(
-        started_at=timezone.now() - STALE_RUNNING_AFTER - timedelta(minutes=1)
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.JOBS_STALE_AFTER_SECONDS + 60)
     )
     second = start_worker("second")
     assert registry_imports_requeue_stale() == [job.pk]
@@ -291,7 +292,7 @@ def test_with_redis_down_pages_work_uploads_are_kept_and_processed_once_redis_is
     spare_redis.start()
     ten_minutes_ago = timezone.now() - timedelta(minutes=10)
     ImportJob.objects.filter(pk=job.pk).update(created_at=ten_minutes_ago)
-    RegistryImport.objects.filter(pk=registry_job.pk).update(uploaded_at=ten_minutes_ago)
+    RegistryImport.objects.filter(pk=registry_job.pk).update(created_at=ten_minutes_ago)
     IdentificationRun.objects.filter(pk=run.pk).update(created_at=ten_minutes_ago)
     worker = start_worker("after-outage", REDIS_URL=spare_redis.url)
     env = process_env(var_dir, REDIS_URL=spare_redis.url)

@@ -1,0 +1,1 @@
+"""One job layer for every kind of background work: ``models.Job`` (abstract) and ``services``."""
