@@ -439,10 +439,6 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The sweeps below send again what a broker outage or a dead worker left behind (core.queue.requeue_stale);
     # every task they send claims its row first, so a job that is already done does nothing.
-    "requeue-stale-identification": {
-        "task": "identification.tasks.requeue_stale_identification",
-        "schedule": 5 * 60,
-    },
     "requeue-stale-risks": {
         "task": "risks.tasks.requeue_stale_risks",
         "schedule": 5 * 60,

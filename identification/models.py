@@ -16,6 +16,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from core.jobs.models import Job, JobStatus
+
 
 class StatusKind(models.TextChoices):
     LOW_RESULTS = "low_results", "ШНОР — низкие образовательные результаты"
@@ -258,15 +260,14 @@ class SocialIndexWeight(models.Model):
         return f"{self.factor}: {self.weight}"
 
 
-class TaskStatus(models.TextChoices):
-    QUEUED = "queued", "В очереди"
-    RUNNING = "running", "Выполняется"
-    DONE = "done", "Готово"
-    FAILED = "failed", "Ошибка"
+# The statuses of runs and recomputes are the job layer's (core.jobs).
+TaskStatus = JobStatus
 
 
-class IndicatorRecompute(models.Model):
+class IndicatorRecompute(Job):
     """One recompute of indicators (after an import, or on the department's request)."""
+
+    TASK_NAME = "identification.tasks.recompute_indicators"
 
     municipality = models.ForeignKey(
         "schools.Municipality", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -280,13 +281,7 @@ class IndicatorRecompute(models.Model):
     # Touched school and year ids; empty lists mean «all of the scope».
     school_ids = models.JSONField(default=list, blank=True)
     year_ids = models.JSONField(default=list, blank=True)
-    status = models.CharField("статус", max_length=8, choices=TaskStatus.choices, default=TaskStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField("ход, %", default=0)
     values_written = models.PositiveIntegerField("записано значений", default=0)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -295,10 +290,6 @@ class IndicatorRecompute(models.Model):
 
     def __str__(self) -> str:
         return f"Пересчёт №{self.pk} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (TaskStatus.DONE, TaskStatus.FAILED)
 
 
 # --- Methodology -------------------------------------------------------------------------------
@@ -417,9 +408,11 @@ class Criterion(models.Model):
 # --- Runs --------------------------------------------------------------------------------------
 
 
-class IdentificationRun(models.Model):
+class IdentificationRun(Job):
     """One application of a methodology version to one year and municipality. Immutable once
     done: its results keep the numbers they were computed from."""
+
+    TASK_NAME = "identification.tasks.run_identification"
 
     version = models.ForeignKey(MethodologyVersion, on_delete=models.PROTECT, related_name="runs")
     year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+", verbose_name="год")
@@ -430,11 +423,6 @@ class IdentificationRun(models.Model):
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="запустил"
     )
     created_at = models.DateTimeField("создан", auto_now_add=True)
-    status = models.CharField("статус", max_length=8, choices=TaskStatus.choices, default=TaskStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField("ход, %", default=0)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
     schools_count = models.PositiveIntegerField("школ", default=0)
     proposed_count = models.PositiveIntegerField("предложено", default=0)
 
@@ -446,10 +434,6 @@ class IdentificationRun(models.Model):
 
     def __str__(self) -> str:
         return f"Выявление №{self.pk}: {self.version}, {self.year}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (TaskStatus.DONE, TaskStatus.FAILED)
 
     @property
     def kind(self) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from core.audit import audit_record
-from core.queue import RESEND_QUEUED_AFTER, STALE_RUNNING_AFTER, enqueue_on_commit, requeue_stale
+from core.jobs.services import Claim, job_enqueue, job_finish, job_lock, job_run, job_sweep
 from identification.engine import Evaluator
 from identification.indicators import derived_figures_recompute, indicators_recompute
 from identification.models import (
@@ -63,14 +63,12 @@ def indicator_recompute_request(
     *, user: User | None, municipality: Municipality | None, import_job: ImportJob | None = None
 ) -> IndicatorRecompute:
     """Queue a recompute of a municipality's schools (all years) after commit."""
-    from identification.tasks import recompute_indicators
-
     schools = School.objects.filter(municipality=municipality) if municipality else School.objects.none()
     school_ids = list(schools.values_list("pk", flat=True))
     recompute = IndicatorRecompute.objects.create(
         municipality=municipality, requested_by=user, import_job=import_job, school_ids=school_ids
     )
-    enqueue_on_commit(recompute_indicators, recompute.pk)
+    job_enqueue(recompute)
     return recompute
 
 
@@ -81,8 +79,6 @@ def indicators_after_import(*, job_id: int) -> IndicatorRecompute | None:
     school-years recorded by the recompute that followed it are reused, or else the job's
     scope (its school, or its municipality) for every year.
     """
-    from identification.tasks import recompute_indicators
-
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.status not in (ImportJob.Status.DONE, ImportJob.Status.ROLLED_BACK):
         return None
@@ -110,38 +106,30 @@ def indicators_after_import(*, job_id: int) -> IndicatorRecompute | None:
         school_ids=sorted(school_ids),
         year_ids=sorted(year_ids),
     )
-    enqueue_on_commit(recompute_indicators, recompute.pk)
+    job_enqueue(recompute)
     return recompute
 
 
 def indicator_recompute_run(*, recompute_id: int) -> IndicatorRecompute | None:
-    """The Celery task's body; claims the recompute so a second delivery does nothing."""
-    claimed = IndicatorRecompute.objects.filter(pk=recompute_id, status=TaskStatus.QUEUED).update(
-        status=TaskStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
+    """The Celery task's body; claims the recompute so a second delivery does nothing (core.jobs).
+
+    The values and the recompute's «done» commit in one transaction, under a lock: two recomputes
+    of the same schools one after the other, never interleaved (each replaces the values whole).
+    """
+    if not job_run(IndicatorRecompute, recompute_id, _recompute_work):
         return None
-    recompute = IndicatorRecompute.objects.get(pk=recompute_id)
+    return IndicatorRecompute.objects.get(pk=recompute_id)
 
-    def progress(percent: int) -> None:
-        IndicatorRecompute.objects.filter(pk=recompute_id).update(progress=min(percent, 99))
 
-    try:
+def _recompute_work(claim: Claim) -> None:
+    recompute = IndicatorRecompute.objects.get(pk=claim.pk)
+    with transaction.atomic():
+        job_lock("identification.indicators")
         written = indicators_recompute(
-            school_ids=recompute.school_ids or None, year_ids=recompute.year_ids or None, progress=progress
+            school_ids=recompute.school_ids or None, year_ids=recompute.year_ids or None, progress=claim.progress
         )
         derived_figures_recompute(school_ids=recompute.school_ids or None, year_ids=recompute.year_ids or None)
-    except Exception as exc:
-        logger.exception("indicator recompute %s failed", recompute_id)
-        IndicatorRecompute.objects.filter(pk=recompute_id).update(
-            status=TaskStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
-    else:
-        IndicatorRecompute.objects.filter(pk=recompute_id).update(
-            status=TaskStatus.DONE, progress=100, values_written=written, finished_at=timezone.now()
-        )
-    recompute.refresh_from_db()
-    return recompute
+        job_finish(claim, values_written=written)
 
 
 # --- Methodology versions -----------------------------------------------------------------------
@@ -200,32 +188,20 @@ def identification_run_create(
         raise IdentificationRefused(f"Версия методики не применяется к {year.name} учебному году.")
     if not version.criteria.exists():
         raise IdentificationRefused("В версии методики нет критериев.")
-    from identification.tasks import run_identification
-
     run = IdentificationRun.objects.create(version=version, year=year, municipality=municipality, created_by=user)
-    enqueue_on_commit(run_identification, run.pk)
+    job_enqueue(run)
     return run
 
 
 def identification_requeue_stale(*, now: datetime.datetime | None = None) -> list[tuple[str, int]]:
-    """Send again the runs and recomputes left «queued» (broker outage) or stuck «running».
+    """The job layer's sweep (core.jobs.services.job_sweep) over runs and recomputes.
 
     Both write their results in one transaction with their «done» status (a dead worker left
     nothing behind), and both claim ``status = queued`` before they work, so a resent job that
     is already done, or only slow, does nothing.
     """
-    from identification.tasks import recompute_indicators, run_identification
-
-    now = now or timezone.now()
-    lost = Q(status=TaskStatus.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER)
-    stuck = Q(status=TaskStatus.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER)
-    unstick = {"status": TaskStatus.QUEUED, "progress": 0}
-    runs = requeue_stale(
-        jobs=IdentificationRun.objects.all(), task=run_identification, lost=lost, stuck=stuck, unstick=unstick
-    )
-    recomputes = requeue_stale(
-        jobs=IndicatorRecompute.objects.all(), task=recompute_indicators, lost=lost, stuck=stuck, unstick=unstick
-    )
+    runs = job_sweep(IdentificationRun, now=now).ids
+    recomputes = job_sweep(IndicatorRecompute, now=now).ids
     return [("run", pk) for pk in runs] + [("recompute", pk) for pk in recomputes]
 
 
@@ -245,33 +221,20 @@ def _candidates(run: IdentificationRun) -> list[School]:
 
 def identification_run_execute(*, run_id: int) -> IdentificationRun | None:
     """Judge every school of the municipality by the version's criteria; store the results."""
-    claimed = IdentificationRun.objects.filter(pk=run_id, status=TaskStatus.QUEUED).update(
-        status=TaskStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
+    if not job_run(IdentificationRun, run_id, _run_work):
         return None
-    run = IdentificationRun.objects.select_related("version__methodology", "year", "municipality").get(pk=run_id)
-    try:
-        results = _evaluate(run)
-        with transaction.atomic():
-            RunResult.objects.bulk_create(results, batch_size=1000)
-            IdentificationRun.objects.filter(pk=run_id).update(
-                status=TaskStatus.DONE,
-                progress=100,
-                finished_at=timezone.now(),
-                schools_count=len(results),
-                proposed_count=sum(result.proposed for result in results),
-            )
-    except Exception as exc:
-        logger.exception("identification run %s failed", run_id)
-        IdentificationRun.objects.filter(pk=run_id).update(
-            status=TaskStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
-    run.refresh_from_db()
-    return run
+    return IdentificationRun.objects.get(pk=run_id)
 
 
-def _evaluate(run: IdentificationRun) -> list[RunResult]:
+def _run_work(claim: Claim) -> None:
+    run = IdentificationRun.objects.select_related("version__methodology", "year", "municipality").get(pk=claim.pk)
+    results = _evaluate(run, claim)
+    with transaction.atomic():
+        RunResult.objects.bulk_create(results, batch_size=1000)
+        job_finish(claim, schools_count=len(results), proposed_count=sum(result.proposed for result in results))
+
+
+def _evaluate(run: IdentificationRun, claim: Claim) -> list[RunResult]:
     criteria = list(run.version.criteria.select_related("subject"))
     schools = _candidates(run)
     region_id = run.municipality.region_id
@@ -291,7 +254,7 @@ def _evaluate(run: IdentificationRun) -> list[RunResult]:
         max_interval_width=run.version.max_interval_width,
     )
     evaluator.load()
-    IdentificationRun.objects.filter(pk=run.pk).update(progress=50)
+    claim.progress(50)
     required = run.version.required_count or len(criteria)
     results = []
     for school in schools:

@@ -20,8 +20,3 @@ def indicators_after_import(job_id: int) -> None:
     # No longer sent (monitoring.tasks.after_import_finished writes the recompute itself); kept
     # for the messages a broker may still hold from before.
     services.indicators_after_import(job_id=job_id)
-
-
-@shared_task(name="identification.tasks.requeue_stale_identification")
-def requeue_stale_identification() -> list[tuple[str, int]]:
-    return services.identification_requeue_stale()

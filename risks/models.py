@@ -18,6 +18,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from core.jobs.models import Job
+
 
 class SignalKind(models.TextChoices):
     RAISED_SHARE = "raised_share", "Доля повысивших отметку выше муниципальной"
@@ -219,8 +221,10 @@ class SchoolRisk(models.Model):
         return {RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}.get(self.level, 0)
 
 
-class RecomputeJob(models.Model):
-    """An on-demand recompute of signals and risk levels of one municipality-year (progress for the page)."""
+class RecomputeJob(Job):
+    """An on-demand recompute of signals and risk levels of one municipality-year (core.jobs)."""
+
+    TASK_NAME = "risks.tasks.run_recompute_job"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "В очереди"
@@ -231,11 +235,7 @@ class RecomputeJob(models.Model):
     year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+")
     municipality = models.ForeignKey("schools.Municipality", on_delete=models.PROTECT, related_name="+")
     requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    created_at = models.DateTimeField(auto_now_add=True)
-    # Set by the claim: a job «running» long after it lost its worker (risks_requeue_stale).
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField("статус", max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     summary = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -243,7 +243,3 @@ class RecomputeJob(models.Model):
 
     def __str__(self) -> str:
         return f"Пересчёт №{self.pk} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)

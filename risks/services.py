@@ -6,11 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from accounts.models import Role, User
-from core.queue import RESEND_QUEUED_AFTER, STALE_RUNNING_AFTER, enqueue_on_commit, requeue_stale
+from core.jobs.services import Claim, job_enqueue, job_finish, job_lock, job_run, job_sweep
+from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit
 from risks.models import (
     ObjectivitySignal,
     RecomputeJob,
@@ -127,33 +128,29 @@ def risks_recompute(*, year: AcademicYear | int, school_ids: list[int] | None = 
 
 
 def recompute_job_create(*, user: User, year: AcademicYear) -> RecomputeJob:
-    from risks.tasks import run_recompute_job
-
     if not user.municipality_id:
         raise RiskActionRefused("Пересчёт запускает управление образования муниципалитета.")
     job = RecomputeJob.objects.create(year=year, municipality_id=user.municipality_id, requested_by=user)
-    enqueue_on_commit(run_recompute_job, job.pk)
+    job_enqueue(job)
     return job
 
 
-def recompute_job_run(*, job_id: int) -> None:
-    # Claim the job: a second delivery of the task finds it no longer queued and does nothing.
-    if not RecomputeJob.objects.filter(pk=job_id, status=RecomputeJob.Status.QUEUED).update(
-        status=RecomputeJob.Status.RUNNING, started_at=timezone.now()
-    ):
-        return
-    job = RecomputeJob.objects.get(pk=job_id)
-    try:
+def recompute_job_run(*, job_id: int) -> bool:
+    """The task's body (core.jobs): a second delivery finds the job no longer queued and does nothing.
+
+    The levels and the job's «done» commit together; two recomputes of one municipality-year
+    run one after the other (a lock), each replacing the same levels.
+    """
+    return job_run(RecomputeJob, job_id, _recompute_job_work)
+
+
+def _recompute_job_work(claim: Claim) -> None:
+    job = RecomputeJob.objects.get(pk=claim.pk)
+    with transaction.atomic():
+        job_lock(f"risks.recompute:{job.municipality_id}:{job.year_id}")
         ids = list(School.objects.filter(municipality_id=job.municipality_id).values_list("pk", flat=True))
         summary = risks_recompute(year=job.year, school_ids=ids)
-    except Exception:
-        RecomputeJob.objects.filter(pk=job_id).update(
-            status=RecomputeJob.Status.FAILED, finished_at=timezone.now(), summary="Расчёт прерван ошибкой."
-        )
-        raise
-    RecomputeJob.objects.filter(pk=job_id).update(
-        status=RecomputeJob.Status.DONE, finished_at=timezone.now(), summary=summary
-    )
+        job_finish(claim, summary=summary)
 
 
 # Self-diagnoses changed this long ago are no longer looked at by the sweep (an old one whose
@@ -169,19 +166,20 @@ def risks_requeue_stale(*, now: dt.datetime | None = None) -> dict[str, list[int
     older than the diagnosis's ``updated_at`` is what tells that the message was lost. Both
     recomputes are idempotent (they overwrite the same levels), so a resend does no harm.
     """
-    from risks.tasks import recompute_school_profile, run_recompute_job
+    now = now or timezone.now()
+    return {"jobs": job_sweep(RecomputeJob, now=now).ids, "profiles": risk_profiles_resend_behind(now=now)}
+
+
+def risk_profiles_resend_behind(*, now: dt.datetime | None = None) -> list[int]:
+    """Recompute the profile of each submitted self-diagnosis whose levels are older than its answers
+    (the message was lost: the profile has no job row of its own). The periodic part of the risks'
+    sweep; their recompute jobs are swept with every other job kind (core.tasks.sweep_jobs)."""
+    from risks.tasks import recompute_school_profile
 
     now = now or timezone.now()
-    jobs = requeue_stale(
-        jobs=RecomputeJob.objects.all(),
-        task=run_recompute_job,
-        lost=Q(status=RecomputeJob.Status.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER),
-        stuck=Q(status=RecomputeJob.Status.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER),
-        unstick={"status": RecomputeJob.Status.QUEUED},
-    )
     behind: list[int] = []
     if not RiskFactor.objects.filter(is_current=True).exists():
-        return {"jobs": jobs, "profiles": behind}
+        return behind
     diagnoses = SelfDiagnosis.objects.exclude(status=SelfDiagnosis.Status.DRAFT).filter(
         updated_at__lt=now - RESEND_QUEUED_AFTER, updated_at__gte=now - PROFILE_SWEEP_WINDOW
     )
@@ -192,7 +190,7 @@ def risks_requeue_stale(*, now: dt.datetime | None = None) -> dict[str, list[int
         if computed is None or computed < diagnosis.updated_at:
             enqueue_on_commit(recompute_school_profile, diagnosis.year_id, diagnosis.school_id)
             behind.append(diagnosis.pk)
-    return {"jobs": jobs, "profiles": behind}
+    return behind
 
 
 # --- self-diagnosis ----------------------------------------------------------------------------

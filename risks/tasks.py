@@ -24,5 +24,5 @@ def recompute_school_profile(year_id: int, school_id: int) -> None:
 
 
 @shared_task(name="risks.tasks.requeue_stale_risks")
-def requeue_stale_risks() -> dict[str, list[int]]:
-    return services.risks_requeue_stale()
+def requeue_stale_risks() -> list[int]:
+    return services.risk_profiles_resend_behind()

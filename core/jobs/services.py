@@ -133,8 +133,16 @@ class Claim:
             self.lost = True
             raise JobLost(f"{self.model._meta.label} {self.pk} attempt {self.attempt}")
 
+    pending: dict = field(default_factory=dict, compare=False)
+
     def progress(self, percent: int, **fields) -> None:
-        self.update(progress=max(0, min(int(percent), 99)), heartbeat_at=timezone.now(), **fields)
+        """Show how far the work got. Inside the work's transaction the row would stay locked (and the
+        figure invisible) until the commit: there the heartbeat thread writes it on its next beat."""
+        values = {"progress": max(0, min(int(percent), 99)), **fields}
+        if transaction.get_connection().in_atomic_block:
+            self.pending = {**self.pending, **values}
+        else:
+            self.update(heartbeat_at=timezone.now(), **values)
 
 
 def job_claim(model: type[Job], pk: int, **fields) -> Claim | None:
@@ -193,7 +201,8 @@ def heartbeat(claim: Claim) -> Iterator[None]:
         try:
             while not stop.wait(interval):
                 try:
-                    if not claim.rows().update(heartbeat_at=timezone.now()):
+                    pending, claim.pending = claim.pending, {}
+                    if not claim.rows().update(heartbeat_at=timezone.now(), **pending):
                         return  # finished, or taken back: nothing more to say
                 except DatabaseError:
                     # SQLite: the work holds the write lock in a long transaction. The beat after it

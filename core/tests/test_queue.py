@@ -193,7 +193,6 @@ def test_every_sweep_is_on_the_beat_schedule_and_names_a_registered_task():
         "core.tasks.sweep_jobs",  # every job kind (core/jobs)
         "monitoring.tasks.requeue_stale_result_imports",
         "reports.tasks.requeue_stale_reports",
-        "identification.tasks.requeue_stale_identification",
         "risks.tasks.requeue_stale_risks",
         "roadmaps.tasks.resend_unsent_notifications",
         "events.tasks.resend_unsent_letters",
