@@ -395,10 +395,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.sweep_jobs",
         "schedule": 60,
     },
-    "requeue-stale-result-imports": {
-        "task": "monitoring.tasks.requeue_stale_result_imports",
-        "schedule": 5 * 60,
-    },
     "purge-old-submit-tokens": {
         "task": "core.tasks.purge_submit_tokens",
         "schedule": 24 * 3600,

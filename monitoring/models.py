@@ -28,6 +28,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.jobs.models import Job
+
 CURRENT = Q(replaced_by__isnull=True)
 
 
@@ -62,8 +64,10 @@ def import_upload_path(instance: ImportJob, filename: str) -> str:
     )
 
 
-class ImportJob(models.Model):
-    """One uploaded results file: stored, then parsed, validated and written by a worker."""
+class ImportJob(Job):
+    """One uploaded results file: stored, then parsed, validated and written by a worker (core.jobs)."""
+
+    TASK_NAME = "monitoring.tasks.import_results"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "В очереди"
@@ -84,13 +88,12 @@ class ImportJob(models.Model):
         AGGREGATES = "aggregates", "Показатели школ (шаблон)"
         RESULTS_CSV = "results_csv", "Результаты участников (шаблон)"
 
+    CLAIMED_STATUS = Status.PARSING
     RUNNING_STATUSES = (Status.PARSING, Status.VALIDATING, Status.WRITING)
+    DONE = Status.DONE
+    FAILED = Status.FAILED
     FINISHED_STATUSES = (Status.DONE, Status.FAILED, Status.ROLLED_BACK)
-    # A worker that died mid-run leaves the job running; after this long it may be claimed again.
-    STALE_AFTER = timedelta(minutes=30)
-    # A job whose worker died this many times is failed instead of queued again (a file that
-    # kills the worker, e.g. by memory, must not loop forever).
-    MAX_ATTEMPTS = 3
+    CRASH_MESSAGE = "Внутренняя ошибка при обработке файла; ничего не записано. Сообщите администратору."
 
     uploaded_by = models.ForeignKey(
         "accounts.User",
@@ -134,9 +137,6 @@ class ImportJob(models.Model):
     errors = models.JSONField("ошибки", default=list, blank=True)
     error_count = models.PositiveIntegerField("число ошибок", default=0)
     unknown_school_codes = models.JSONField("неизвестные коды ОО", default=list, blank=True)
-    requeued = models.PositiveSmallIntegerField(
-        "повторных запусков", default=0, help_text="Сколько раз зависшая загрузка ставилась в очередь заново."
-    )
     created_at = models.DateTimeField("загружен", auto_now_add=True)
     started_at = models.DateTimeField("начат", null=True, blank=True)
     finished_at = models.DateTimeField("завершён", null=True, blank=True)
@@ -165,9 +165,21 @@ class ImportJob(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("monitoring:import_detail", args=[self.pk])
 
+    @classmethod
+    def failure_fields(cls, message: str) -> dict:
+        return {"errors": [{"sheet": "", "row": 0, "column": "", "message": message}], "error_count": 1}
+
+    @classmethod
+    def job_ended(cls, pk: int) -> None:
+        # Written or refused, the job is over: its upload (names and passports in РЦОИ files) goes.
+        from monitoring.imports.retention import results_upload_discard
+
+        results_upload_discard(job_id=pk)
+
     @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED_STATUSES
+    def requeued(self) -> int:
+        """How many times a dead worker's job was queued again (each claim after the first is one)."""
+        return self.attempts if self.status == self.Status.QUEUED else max(self.attempts - 1, 0)
 
     @property
     def progress_percent(self) -> int:

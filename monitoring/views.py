@@ -118,7 +118,7 @@ def import_rollback(request, pk: int):
             messages.error(request, str(exc))
         else:
             messages.success(request, f"Загрузка №{job.pk} отменена: данные возвращены к состоянию до неё.")
-            if sent.delayed:  # the indicators' recompute that follows (monitoring.tasks.after_import_finished)
+            if sent.delayed:  # the indicators' recompute that follows (monitoring.imports.follow_ups)
                 messages.warning(
                     request, queue.delayed_message(saved="Отмена загрузки сохранена", work="пересчёт показателей")
                 )

@@ -37,6 +37,8 @@ class Job(models.Model):
     DONE: ClassVar[str] = JobStatus.DONE
     FAILED: ClassVar[str] = JobStatus.FAILED
     FINISHED_STATUSES: ClassVar[tuple[str, ...]] = (JobStatus.DONE, JobStatus.FAILED)
+    # What the user reads when the work crashed on something unforeseen (empty: the layer's own words).
+    CRASH_MESSAGE: ClassVar[str] = ""
 
     status = models.CharField(
         "статус", max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
@@ -68,3 +70,8 @@ class Job(models.Model):
     def failure_fields(cls, message: str) -> dict:
         """Extra fields a failed job of this kind stores besides ``error`` (an import: its error list)."""
         return {}
+
+    @classmethod
+    def job_ended(cls, pk: int) -> None:
+        """Called once the job is done or failed, inside the transaction that says so (an import
+        deletes its upload on commit). Whoever ended it: the worker, or the sweep after the last attempt."""

@@ -182,9 +182,10 @@ def job_fail(claim: Claim, message: str, **fields) -> bool:
     """Mark the job failed with a Russian ``message``; False when it was no longer this claim's."""
     now = timezone.now()
     values = {**claim.model.failure_fields(message), **fields}
-    return bool(
-        claim.rows().update(status=claim.model.FAILED, error=message, finished_at=now, heartbeat_at=now, **values)
-    )
+    failed = claim.rows().update(status=claim.model.FAILED, error=message, finished_at=now, heartbeat_at=now, **values)
+    if failed:
+        claim.model.job_ended(claim.pk)
+    return bool(failed)
 
 
 @contextmanager
@@ -247,9 +248,9 @@ def job_run(model: type[Job], pk: int, work: Callable[[Claim], object], **claim_
             job_fail(claim, OUT_OF_MEMORY)
         except Exception:
             logger.exception("%s %s crashed", model._meta.label, pk)
-            job_fail(claim, INTERNAL_ERROR)
+            job_fail(claim, model.CRASH_MESSAGE or INTERNAL_ERROR)
         else:
-            if job_fail(claim, INTERNAL_ERROR):
+            if job_fail(claim, model.CRASH_MESSAGE or INTERNAL_ERROR):
                 logger.error("%s %s: the work returned without finishing the job", model._meta.label, pk)
     return True
 
@@ -333,6 +334,7 @@ def job_sweep(model: type[Job], *, now: datetime | None = None) -> SweepResult:
             message = attempts_message(attempts)
             if mine.update(status=model.FAILED, finished_at=now, error=message, **model.failure_fields(message)):
                 logger.error("%s %s failed after %s attempts", model._meta.label, pk, attempts)
+                model.job_ended(pk)
                 result.failed.append(pk)
         elif mine.update(status=model.QUEUED, progress=0, heartbeat_at=now):
             logger.warning("%s %s lost its worker (attempt %s): queued again", model._meta.label, pk, attempts)

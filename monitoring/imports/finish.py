@@ -1,4 +1,9 @@
-"""The last stage: the job's outcome, its errors and the audit entry."""
+"""The last stage: the job's outcome, its errors, the audit entry and the follow-ups.
+
+A done job's figures, its audit entry and its follow-ups (monitoring.imports.follow_ups) are
+written inside the transaction that writes its rows (core.jobs: status with the data), so a
+worker killed before the commit leaves neither rows nor a «done» nor a recompute behind.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.jobs.services import Claim, job_fail, job_finish
 from core.tabular import RowError
+from monitoring.imports.follow_ups import import_follow_ups_run
 from monitoring.imports.retention import results_upload_discard
 from monitoring.models import ImportJob
 
@@ -31,11 +38,15 @@ class LoadOutcome:
     schools_count: int = 0
 
 
-def job_finish(job_id: int, outcome: LoadOutcome) -> None:
-    """Record the outcome: errors (the first MAX_STORED_ERRORS of them) or the figures of a done job."""
+def outcome_record(job_id: int, outcome: LoadOutcome, claim: Claim | None = None) -> None:
+    """Record the outcome: errors (the first MAX_STORED_ERRORS of them) or the figures of a done job.
+
+    With ``claim`` (a worker's run) every write is the job layer's conditional one; without it
+    (the demo seed, which runs its own job in-process) a plain update. A done outcome must be
+    recorded inside the transaction that wrote its rows.
+    """
     errors = outcome.errors or []
     fields = {
-        "finished_at": timezone.now(),
         "total_rows": outcome.total_rows,
         "processed_rows": outcome.total_rows,
         "unknown_school_codes": outcome.unknown_school_codes or [],
@@ -43,33 +54,34 @@ def job_finish(job_id: int, outcome: LoadOutcome) -> None:
     }
     if outcome.layout:
         fields["layout"] = outcome.layout
-    # Written or refused, the job is over: its upload (names and passports in РЦОИ files) goes.
-    results_upload_discard(job_id=job_id)
+    if claim is None:
+        # Written or refused, the job is over: its upload goes (a worker's job: ImportJob.job_ended).
+        results_upload_discard(job_id=job_id)
     if errors:
-        job_update(
-            job_id,
-            status=ImportJob.Status.FAILED,
-            errors=[error.as_dict() for error in errors[:MAX_STORED_ERRORS]],
-            error_count=len(errors),
-            **fields,
-        )
+        fields |= {"errors": [error.as_dict() for error in errors[:MAX_STORED_ERRORS]], "error_count": len(errors)}
+        if claim is not None:
+            job_fail(claim, errors[0].message, **fields)
+        else:
+            job_update(job_id, status=ImportJob.Status.FAILED, finished_at=timezone.now(), **fields)
+        return
+    fields |= {
+        "errors": [],
+        "error_count": 0,
+        "rows_created": outcome.rows_created,
+        "rows_replaced": outcome.rows_replaced,
+        "slices_written": outcome.slices_written,
+        "slices_unchanged": outcome.slices_unchanged,
+    }
+    if claim is not None:
+        job_finish(claim, **fields)
     else:
-        job_update(
-            job_id,
-            status=ImportJob.Status.DONE,
-            errors=[],
-            error_count=0,
-            rows_created=outcome.rows_created,
-            rows_replaced=outcome.rows_replaced,
-            slices_written=outcome.slices_written,
-            slices_unchanged=outcome.slices_unchanged,
-            **fields,
-        )
-        job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
-        audit_record(
-            actor=job.uploaded_by,
-            action="results_import.done",
-            target=job,
-            municipality_id=job.municipality_id,
-            details={"формат": job.get_layout_display(), "строк записано": outcome.rows_created},
-        )
+        job_update(job_id, status=ImportJob.Status.DONE, finished_at=timezone.now(), progress=100, **fields)
+    job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+    audit_record(
+        actor=job.uploaded_by,
+        action="results_import.done",
+        target=job,
+        municipality_id=job.municipality_id,
+        details={"формат": job.get_layout_display(), "строк записано": outcome.rows_created},
+    )
+    import_follow_ups_run(job)

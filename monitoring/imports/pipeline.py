@@ -1,7 +1,8 @@
 """The worker's side of the import: claim the job, then detect, parse, validate and write.
 
-A worker killed inside the write transaction leaves nothing behind: the database rolls it
-back and the job can be claimed again once it is stale (monitoring.imports.sweep).
+The rows, the job's «done», its audit entry and its follow-ups commit in one transaction
+(core.jobs): a worker killed before the commit leaves nothing behind, and the sweep gives the
+job to another worker once its heartbeat stopped.
 """
 
 from __future__ import annotations
@@ -15,15 +16,14 @@ from contextlib import contextmanager
 from typing import cast
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from core.jobs.services import Claim, job_lock, job_run
 from core.tabular import AnySheet, RowError, TabularFileError, read_tables
-from core.testing_hooks import pause_before_commit
 from monitoring.formats.parsing import ContextRow, ParsedRow, ResultRow
 from monitoring.imports.areas import areas_save
 from monitoring.imports.detect import layout_detect
-from monitoring.imports.finish import LoadOutcome, job_finish, job_update
+from monitoring.imports.finish import LoadOutcome, job_update, outcome_record
 from monitoring.imports.parse import parse_sheets
 from monitoring.imports.retention import UPLOAD_GONE
 from monitoring.imports.structures import structures_save
@@ -33,47 +33,37 @@ from monitoring.models import ImportJob
 
 logger = logging.getLogger(__name__)
 
-IMPORT_CRASHED = "Внутренняя ошибка при обработке файла; ничего не записано. Сообщите администратору."
+IMPORT_CRASHED = ImportJob.CRASH_MESSAGE
 NO_DATA_ROWS = "В файле нет ни одной строки с данными."
 
 
-def job_claim(job_id: int) -> bool:
-    """Take the job for this worker (an optimistic lock); False if another has it or it is finished."""
-    now = timezone.now()
-    claimable = Q(status=ImportJob.Status.QUEUED) | Q(
-        status__in=ImportJob.RUNNING_STATUSES, started_at__lt=now - ImportJob.STALE_AFTER
-    )
-    return bool(
-        ImportJob.objects.filter(claimable, pk=job_id).update(
-            status=ImportJob.Status.PARSING, started_at=now, processed_rows=0, errors=[], error_count=0
-        )
-    )
-
-
 def results_import_run(*, job_id: int) -> ImportJob | None:
-    """The body of the Celery task: read, validate, write all or nothing; record the outcome."""
-    if not job_claim(job_id):
-        logger.info("results import %s already taken or finished", job_id)
+    """The body of the Celery task: read, validate, write all or nothing; record the outcome.
+
+    ``None`` when the job was not this call's to run (a message delivered again, a job already
+    taken or finished): then nothing at all happens — no work, no follow-up (core.jobs).
+    """
+    if not job_run(ImportJob, job_id, _import_work, processed_rows=0, errors=[], error_count=0):
         return None
-    job = ImportJob.objects.select_related("school", "municipality").get(pk=job_id)
+    return ImportJob.objects.get(pk=job_id)
+
+
+def _import_work(claim: Claim) -> None:
+    job = ImportJob.objects.select_related("school", "municipality").get(pk=claim.pk)
 
     def progress(done: int, total: int) -> None:
-        job_update(job_id, processed_rows=done, total_rows=total)
+        claim.progress(100 * done // max(total, 1), processed_rows=done, total_rows=total)
 
     try:
         if not job.file.name or not job.file.storage.exists(job.file.name):
             raise TabularFileError(UPLOAD_GONE)
         with job.file.open("rb") as handle:
             sheets = read_tables(handle, f"upload.{job.file_kind}", lazy=True)
-        outcome = results_load(job=job, sheets=sheets, progress=progress)
+        outcome = results_load(job=job, sheets=sheets, progress=progress, claim=claim)
     except TabularFileError as exc:
         outcome = LoadOutcome(errors=[RowError("", 0, "", str(exc))])
-    except Exception:
-        logger.exception("results import %s crashed", job_id)
-        outcome = LoadOutcome(errors=[RowError("", 0, "", IMPORT_CRASHED)])
-    job_finish(job_id, outcome)
-    job.refresh_from_db()
-    return job
+    if outcome.errors:
+        outcome_record(job.pk, outcome, claim)
 
 
 def results_import_sheets(*, sheets: Sequence[AnySheet], original_name: str) -> ImportJob:
@@ -91,21 +81,27 @@ def results_import_sheets(*, sheets: Sequence[AnySheet], original_name: str) -> 
         original_name=original_name[:255],
         sha256=digest.hexdigest(),
         status=ImportJob.Status.PARSING,
+        attempts=1,
         started_at=timezone.now(),
     )
-    job_finish(job.pk, results_load(job=job, sheets=sheets))
+    outcome = results_load(job=job, sheets=sheets)
+    if outcome.errors:
+        outcome_record(job.pk, outcome)
     job.refresh_from_db()
     return job
 
 
-def results_load(*, job: ImportJob, sheets: Sequence[AnySheet], progress=None) -> LoadOutcome:
-    """Detect, parse and validate; when every row is good, write them in one transaction.
+def results_load(
+    *, job: ImportJob, sheets: Sequence[AnySheet], progress=None, claim: Claim | None = None
+) -> LoadOutcome:
+    """Detect, parse and validate; when every row is good, write them and record the job «done»
+    in one transaction (``claim``: the worker's hold on the job, see core.jobs).
 
-    Used by the Celery task and by ``manage.py import_results``. With any error nothing
-    is written and the outcome lists the errors (sheet, row, column, message in Russian).
+    With any error nothing is written and the outcome lists the errors (sheet, row, column,
+    message in Russian), for the caller to record.
     """
     with _cycle_collector_paused():
-        return _results_load(job=job, sheets=sheets, progress=progress)
+        return _results_load(job=job, sheets=sheets, progress=progress, claim=claim)
 
 
 @contextmanager
@@ -125,15 +121,19 @@ def _cycle_collector_paused():
             gc.enable()  # no collection forced: the load made no cycles to free
 
 
-def _results_load(*, job: ImportJob, sheets: Sequence[AnySheet], progress=None) -> LoadOutcome:
+def _results_load(
+    *, job: ImportJob, sheets: Sequence[AnySheet], progress=None, claim: Claim | None = None
+) -> LoadOutcome:
+    def update(**fields) -> None:
+        # The worker's writes are conditional on its claim (core.jobs): a job taken back stays so.
+        claim.update(**fields) if claim is not None else job_update(job.pk, **fields)
+
     layout, errors = layout_detect(sheets)
     if layout is None:
         return LoadOutcome(errors=errors)
-    job_update(job.pk, layout=layout)
+    update(layout=layout)
     parsed = parse_sheets(layout, sheets, progress)
-    job_update(
-        job.pk, status=ImportJob.Status.VALIDATING, processed_rows=parsed.total_rows, total_rows=parsed.total_rows
-    )
+    update(status=ImportJob.Status.VALIDATING, processed_rows=parsed.total_rows, total_rows=parsed.total_rows)
     errors = list(parsed.errors)
     rows: Sequence[ParsedRow] = parsed.results or parsed.context or parsed.aggregates
     blocks = parsed.blocks
@@ -148,10 +148,13 @@ def _results_load(*, job: ImportJob, sheets: Sequence[AnySheet], progress=None) 
         errors.sort(key=lambda e: (e.sheet, e.row))
         outcome.errors = errors
         return outcome
-    job_update(job.pk, status=ImportJob.Status.WRITING)
+    update(status=ImportJob.Status.WRITING)
     years = academic_years({row.year_start for row in rows} | {block.year_start for block in blocks})
     started = time.monotonic()
     with transaction.atomic():
+        # Two imports of the same years wait for each other here: the second compares its slices
+        # with the first one's committed rows and reports them «без изменений» (no unique-index error).
+        job_lock(*(f"monitoring.results:{start}" for start in years))
         if parsed.results or blocks:
             write_results(job, parsed.results, schools, years, outcome, blocks)
             structures_save(job=job, specs=parsed.structures, years=years)
@@ -160,6 +163,6 @@ def _results_load(*, job: ImportJob, sheets: Sequence[AnySheet], progress=None) 
         elif parsed.context:
             write_context(job, parsed.context, schools, years, outcome)
         areas_save(job=job, rows=parsed.areas, years=years, outcome=outcome)
-        pause_before_commit(f"results import {job.pk}")
+        outcome_record(job.pk, outcome, claim)
     logger.info("results import %s wrote %s rows in %.1fs", job.pk, outcome.rows_created, time.monotonic() - started)
     return outcome

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
+from monitoring.imports.follow_ups import import_follow_ups_run
 from monitoring.imports.permissions import ImportRefused
 from monitoring.models import AreaMarkStat, ContextData, ImportJob, ParticipantResult, SchoolAggregate
 
@@ -55,8 +56,7 @@ def import_job_rollback(*, job: ImportJob, user: User | None) -> ImportJob:
         AreaMarkStat.objects.filter(import_job=job).delete()
         AreaMarkStat.objects.filter(replaced_by=job).update(replaced_by=None)
         audit_record(actor=user, action="results_import.rolled_back", target=job, municipality_id=job.municipality_id)
-        from monitoring.tasks import after_import_finished
-
-        after_import_finished(job.pk)
+        job.refresh_from_db()
+        import_follow_ups_run(job)
     job.refresh_from_db()
     return job

@@ -8,7 +8,7 @@ from typing import IO
 from django.core.files.base import ContentFile
 
 from accounts.models import Role, User
-from core.queue import enqueue_on_commit
+from core.jobs.services import job_enqueue
 from core.tabular import read_upload
 from monitoring.imports.permissions import ImportRefused, can_upload_results
 from monitoring.models import ImportJob
@@ -25,8 +25,6 @@ def results_import_create(
     municipality's schools, a director's job only their own school; a job without a user
     (``manage.py import_results`` with no ``--user``) is an operator's and may touch any.
     """
-    from monitoring.tasks import import_results
-
     data, kind = read_upload(uploaded_file, original_name)
     job = ImportJob(original_name=original_name[:255], file_kind=kind, sha256=hashlib.sha256(data).hexdigest())
     if user is not None:
@@ -44,5 +42,5 @@ def results_import_create(
     job.file.save(f"upload.{kind}", ContentFile(data), save=False)
     job.save()
     if queue:
-        enqueue_on_commit(import_results, job.pk)
+        job_enqueue(job)
     return job

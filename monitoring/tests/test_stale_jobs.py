@@ -1,4 +1,5 @@
-"""A worker killed mid-import leaves the job running; the beat sweep queues it again or fails it."""
+"""A worker killed mid-import leaves the job running with a stopped heartbeat; the beat sweep
+(core.jobs) queues it again or, after the last attempt, fails it."""
 
 from datetime import timedelta
 
@@ -10,14 +11,16 @@ from monitoring.models import ImportJob, ParticipantResult
 from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
 
 
-def _stuck_job(user, school, django_capture_on_commit_callbacks, *, requeued=0, minutes=60, status="writing"):
+def _stuck_job(user, school, django_capture_on_commit_callbacks, *, attempts=1, minutes=60, status="writing"):
     import io
 
     content = vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1"), vpr_row("2")]}))
     with django_capture_on_commit_callbacks(execute=False):
         job = imports.results_import_create(user=user, uploaded_file=io.BytesIO(content), original_name="f1.xlsx")
+    # The worker claimed it (attempt ``attempts``) and its heartbeat stopped ``minutes`` ago.
+    silent_since = timezone.now() - timedelta(minutes=minutes)
     ImportJob.objects.filter(pk=job.pk).update(
-        status=status, started_at=timezone.now() - timedelta(minutes=minutes), requeued=requeued
+        status=status, started_at=silent_since, heartbeat_at=silent_since, attempts=attempts
     )
     return job
 
@@ -54,7 +57,7 @@ def test_a_job_that_keeps_killing_its_worker_is_failed_after_the_last_attempt(
     department, school, django_capture_on_commit_callbacks, broker
 ):
     job = _stuck_job(
-        department, school, django_capture_on_commit_callbacks, requeued=ImportJob.MAX_ATTEMPTS - 1, status="validating"
+        department, school, django_capture_on_commit_callbacks, attempts=settings.JOBS_MAX_ATTEMPTS, status="validating"
     )
     assert job.file.name
 
@@ -66,7 +69,8 @@ def test_a_job_that_keeps_killing_its_worker_is_failed_after_the_last_attempt(
     assert (handled, broker.attempts) == ([job.pk], [])
     assert job.file.name == ""
     assert (job.status, job.error_count) == (ImportJob.Status.FAILED, 1)
-    assert "прерывалась 3 раз" in job.errors[0]["message"]
+    assert job.errors[0]["message"] == job.error
+    assert job.error.startswith("Задача не завершилась после 3 попыток")
     assert ParticipantResult.objects.count() == 0
 
 
@@ -82,10 +86,11 @@ def test_a_recently_started_or_finished_job_is_left_to_its_worker(
 
 
 def test_the_sweep_is_on_the_beat_schedule():
-    from monitoring.tasks import requeue_stale_result_imports
+    from core.jobs.services import job_models
 
     entries = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
-    assert requeue_stale_result_imports.name in entries
+    assert "core.tasks.sweep_jobs" in entries
+    assert ImportJob in job_models()
 
 
 def test_the_job_page_tells_that_the_job_was_requeued(client, department, school, django_capture_on_commit_callbacks):

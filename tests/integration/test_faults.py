@@ -114,8 +114,10 @@ def test_a_worker_killed_before_the_commit_of_a_results_import_leaves_no_rows_an
     assert ParticipantResult.objects.filter(import_job=job).count() == 0
     assert ParticipantResult.objects.count() == 0
 
-    # Half an hour later the beat sweep finds the job stale and queues it again.
-    ImportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - ImportJob.STALE_AFTER - timedelta(minutes=1))
+    # Its heartbeat stopped with the worker: ten minutes later the beat sweep queues it again.
+    ImportJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.JOBS_STALE_AFTER_SECONDS + 60)
+    )
     second = start_worker("second")
     assert results_imports_requeue_stale() == [job.pk]
 
@@ -288,7 +290,7 @@ def test_with_redis_down_pages_work_uploads_are_kept_and_processed_once_redis_is
     assert "расчёт задерживается" in browser.get(headers["Location"])[2].lower()
     assert run.status == TaskStatus.QUEUED
 
-    # Redis is back; a few minutes later beat runs the sweeps, which send the three jobs again.
+    # Redis is back; a few minutes later beat runs the sweep, which sends the three jobs again.
     spare_redis.start()
     ten_minutes_ago = timezone.now() - timedelta(minutes=10)
     ImportJob.objects.filter(pk=job.pk).update(created_at=ten_minutes_ago)
@@ -296,9 +298,7 @@ def test_with_redis_down_pages_work_uploads_are_kept_and_processed_once_redis_is
     IdentificationRun.objects.filter(pk=run.pk).update(created_at=ten_minutes_ago)
     worker = start_worker("after-outage", REDIS_URL=spare_redis.url)
     env = process_env(var_dir, REDIS_URL=spare_redis.url)
-    _celery_call("monitoring.tasks.requeue_stale_result_imports", env)
-    _celery_call("schools.tasks.requeue_stale_registry_imports", env)
-    _celery_call("identification.tasks.requeue_stale_identification", env)
+    _celery_call("core.tasks.sweep_jobs", env)  # the one sweep of every job kind
 
     def all_finished() -> bool:
         job.refresh_from_db()
