@@ -416,10 +416,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "roadmaps.tasks.remind_periods_due",
         "schedule": 3600,
     },
-    "requeue-stale-reports": {
-        "task": "reports.tasks.requeue_stale_reports",
-        "schedule": 5 * 60,
-    },
     "purge-expired-municipal-exports": {
         "task": "reports.tasks.purge_municipal_exports",
         "schedule": 3600,

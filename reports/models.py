@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from core.jobs.models import Job
+
 
 class Kind(models.TextChoices):
     IDENTIFICATION = "identification", "Аналитический отчёт по выявлению"
@@ -41,7 +43,14 @@ def report_upload_path(instance: ReportRequest, filename: str) -> str:
     return f"reports/{instance.created_at:%Y/%m}/{instance.token}.{instance.format}"
 
 
-class ReportRequest(models.Model):
+class ReportRequest(Job):
+    """A report a user ordered; rendered by the ``reports`` queue (core.jobs)."""
+
+    TASK_NAME = "reports.tasks.render_report"
+    CRASH_MESSAGE = (
+        "Не удалось сформировать отчёт из-за внутренней ошибки. Попробуйте ещё раз или сообщите администратору."
+    )
+
     class Status(models.TextChoices):
         QUEUED = "queued", "В очереди"
         RUNNING = "running", "Формируется"
@@ -78,9 +87,9 @@ class ReportRequest(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reports:detail", args=[self.pk])
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+    @classmethod
+    def failure_fields(cls, message: str) -> dict:
+        return {"stage": ""}
 
     @property
     def download_name(self) -> str:
@@ -97,7 +106,12 @@ def snapshot_upload_path(instance: Snapshot, filename: str) -> str:
     return f"snapshots/{instance.created_at:%Y/%m}/{instance.token}.pdf"
 
 
-class Snapshot(models.Model):
+class Snapshot(Job):
+    """A frozen PDF of a roadmap or a progress report at the moment it was approved or submitted (core.jobs)."""
+
+    TASK_NAME = "reports.tasks.render_snapshot"
+    CRASH_MESSAGE = "Не удалось сформировать снимок."
+
     class Event(models.TextChoices):
         ROADMAP_APPROVED = "roadmap_approved", "Утверждение дорожной карты"
         REPORT_SUBMITTED = "report_submitted", "Отправка отчёта о ходе выполнения"
@@ -136,7 +150,7 @@ def municipal_export_upload_path(instance: MunicipalExport, filename: str) -> st
     return f"exports/{instance.created_at:%Y/%m}/{instance.token}.zip"
 
 
-class MunicipalExport(models.Model):
+class MunicipalExport(Job):
     """A download of everything one municipality owns (issue #10), ordered from the export page.
 
     The ``reports`` queue writes the ZIP (``schools.municipal_export``); the file is served only
@@ -144,6 +158,10 @@ class MunicipalExport(models.Model):
     region, and deleted ``MUNICIPAL_EXPORT_KEEP_DAYS`` after it was made (the row stays).
     """
 
+    TASK_NAME = "reports.tasks.render_municipal_export"
+    CRASH_MESSAGE = (
+        "Не удалось сформировать выгрузку из-за внутренней ошибки. Попробуйте ещё раз или сообщите администратору."
+    )
     Status = ReportRequest.Status
 
     municipality = models.ForeignKey(
@@ -182,9 +200,9 @@ class MunicipalExport(models.Model):
     def __str__(self) -> str:
         return f"Выгрузка №{self.pk}: {self.municipality}"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+    @classmethod
+    def failure_fields(cls, message: str) -> dict:
+        return {"stage": ""}
 
     @property
     def can_download(self) -> bool:

@@ -12,21 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
+from core.jobs.services import Claim, JobFailed, job_enqueue, job_finish, job_is_done, job_run, job_sweep
 from core.pdf import render_pdf
-from core.queue import RESEND_QUEUED_AFTER, STALE_RUNNING_AFTER, enqueue_on_commit, requeue_stale
 from core.tabular import xlsx_bytes
 from reports import documents, selectors
 from reports.models import Format, Kind, MunicipalExport, ReportRequest, Snapshot
@@ -102,63 +103,52 @@ def report_request_create(*, user: User, kind: str, fmt: str = Format.PDF, param
         raise ReportRefused("Этот отчёт формируется только в PDF.")
     _CHECKS[Kind(kind)](user, params)
     request = ReportRequest.objects.create(kind=kind, format=fmt, params=params, title=title[:300], requested_by=user)
-    from reports.tasks import render_report
-
-    # A broker outage leaves the request «queued»: the sweep (reports_requeue_stale) sends it later.
-    enqueue_on_commit(render_report, request.pk)
+    # A broker outage leaves the request «queued»: the sweep (core.jobs) sends it later.
+    job_enqueue(request)
     return request
 
 
-def _set_progress(request_id: int):
-    def progress(percent: int, stage: str) -> None:
-        ReportRequest.objects.filter(pk=request_id, status=S.RUNNING).update(progress=percent, stage=stage[:200])
-
-    return progress
-
-
 def report_render(*, request_id: int) -> bool:
-    """Render a queued request; safe to run twice (the conditional UPDATE claims it once)."""
-    claimed = ReportRequest.objects.filter(pk=request_id, status=S.QUEUED).update(
-        status=S.RUNNING, started_at=timezone.now(), progress=5, stage="Сбор данных"
-    )
-    if not claimed:
-        return False
-    request = ReportRequest.objects.select_related("requested_by").get(pk=request_id)
-    progress = _set_progress(request_id)
+    """Render a queued request; safe to run twice (core.jobs claims it once)."""
+    ran = job_run(ReportRequest, request_id, _report_work, progress=5, stage="Сбор данных")
+    return ran and job_is_done(ReportRequest, request_id)
+
+
+def _report_work(claim: Claim) -> None:
+    request = ReportRequest.objects.select_related("requested_by").get(pk=claim.pk)
+
+    def progress(percent: int, stage: str) -> None:
+        claim.progress(percent, stage=stage[:200])
+
     try:
         document = documents.BUILDERS[request.kind](user=request.requested_by, params=request.params, progress=progress)
         progress(85, "Вёрстка документа" if request.format == Format.PDF else "Запись таблицы")
         content = render_document(document, fmt=request.format)
-    except Http404:
-        _fail(request_id, "Нет доступа к выбранному объекту или он удалён: отчёт не сформирован.")
-        return False
-    except PermissionDenied:
-        _fail(request_id, "Этот вид отчёта недоступен для вашей роли.")
-        return False
-    except Exception:
-        logger.exception("report %s failed", request_id)
-        _fail(
-            request_id,
-            "Не удалось сформировать отчёт из-за внутренней ошибки. Попробуйте ещё раз или сообщите администратору.",
+    except Http404 as exc:
+        raise JobFailed("Нет доступа к выбранному объекту или он удалён: отчёт не сформирован.") from exc
+    except PermissionDenied as exc:
+        raise JobFailed("Этот вид отчёта недоступен для вашей роли.") from exc
+    with _stored(request.file, f"{request.token}.{request.format}", ContentFile(content)) as name:
+        job_finish(
+            claim,
+            file=name,
+            file_size=len(content),
+            stage="",
+            title=document.title[:300] if not request.title else request.title,
         )
-        return False
-    request.file.save(f"{request.token}.{request.format}", ContentFile(content), save=False)
-    ReportRequest.objects.filter(pk=request_id, status=S.RUNNING).update(
-        status=S.DONE,
-        file=request.file.name,
-        file_size=len(content),
-        progress=100,
-        stage="",
-        finished_at=timezone.now(),
-        title=document.title[:300] if not request.title else request.title,
-    )
-    return True
 
 
-def _fail(request_id: int, message: str) -> None:
-    ReportRequest.objects.filter(pk=request_id).update(
-        status=S.FAILED, error=message, stage="", finished_at=timezone.now()
-    )
+@contextmanager
+def _stored(field, name: str, content) -> Iterator[str]:
+    """Store a job's file, then run the block (which finishes the job) in a transaction; the file is
+    deleted again if the job could not be finished (taken back meanwhile, or the database failed)."""
+    field.save(name, content, save=False)
+    try:
+        with transaction.atomic():
+            yield field.name
+    except BaseException:
+        field.storage.delete(field.name)
+        raise
 
 
 def render_document(document: documents.Document, *, fmt: str = Format.PDF) -> bytes:
@@ -186,16 +176,16 @@ def snapshot_queue(*, roadmap: Roadmap, report: ProgressReport | None = None) ->
     """
     event = Snapshot.Event.REPORT_SUBMITTED if report else Snapshot.Event.ROADMAP_APPROVED
     snapshot = Snapshot.objects.create(event=event, roadmap=roadmap, progress_report=report, frozen_at=timezone.now())
-    from reports.tasks import render_snapshot
-
-    enqueue_on_commit(render_snapshot, snapshot.pk)
+    job_enqueue(snapshot)
     return snapshot
 
 
 def snapshot_render(*, snapshot_id: int) -> bool:
-    claimed = Snapshot.objects.filter(pk=snapshot_id, status=S.QUEUED).update(status=S.RUNNING)
-    if not claimed:
-        return False
+    """Render a queued snapshot; safe to run twice (core.jobs claims it once)."""
+    return job_run(Snapshot, snapshot_id, _snapshot_work) and job_is_done(Snapshot, snapshot_id)
+
+
+def _snapshot_work(claim: Claim) -> None:
     snapshot = Snapshot.objects.select_related(
         "roadmap__municipality",
         "roadmap__school__organisation",
@@ -204,59 +194,24 @@ def snapshot_render(*, snapshot_id: int) -> bool:
         "roadmap__approved_by",
         "progress_report__period",
         "progress_report__submitted_by",
-    ).get(pk=snapshot_id)
-    try:
-        if snapshot.progress_report is not None:
-            document = documents.progress_report_snapshot(report=snapshot.progress_report)
-        else:
-            document = documents.roadmap_snapshot(roadmap=snapshot.roadmap)
-        content = render_pdf(document.template, document.context)
-    except Exception:
-        logger.exception("snapshot %s failed", snapshot_id)
-        Snapshot.objects.filter(pk=snapshot_id).update(status=S.FAILED, error="Не удалось сформировать снимок.")
-        return False
-    snapshot.file.save(f"{snapshot.token}.pdf", ContentFile(content), save=False)
-    Snapshot.objects.filter(pk=snapshot_id, status=S.RUNNING).update(status=S.DONE, file=snapshot.file.name)
-    return True
+    ).get(pk=claim.pk)
+    if snapshot.progress_report is not None:
+        document = documents.progress_report_snapshot(report=snapshot.progress_report)
+    else:
+        document = documents.roadmap_snapshot(roadmap=snapshot.roadmap)
+    content = render_pdf(document.template, document.context)
+    with _stored(snapshot.file, f"{snapshot.token}.pdf", ContentFile(content)) as name:
+        job_finish(claim, file=name)
 
 
 def reports_requeue_stale(*, now: dt.datetime | None = None) -> int:
-    """Send again the requests, snapshots and exports left «queued» (broker outage) or stuck «running»."""
-    from reports.tasks import render_municipal_export, render_report, render_snapshot
-
-    now = now or timezone.now()
-    lost = Q(status=S.QUEUED, created_at__lt=now - RESEND_QUEUED_AFTER)
-    requests = requeue_stale(
-        jobs=ReportRequest.objects.all(),
-        task=render_report,
-        lost=lost,
-        stuck=Q(status=S.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER),
-        unstick={"status": S.QUEUED, "progress": 0, "stage": ""},
-    )
-    snapshots = requeue_stale(
-        jobs=Snapshot.objects.all(),
-        task=render_snapshot,
-        lost=lost,
-        stuck=Q(status=S.RUNNING, created_at__lt=now - STALE_RUNNING_AFTER),
-        unstick={"status": S.QUEUED},
-    )
-    exports = requeue_stale(
-        jobs=MunicipalExport.objects.all(),
-        task=render_municipal_export,
-        lost=lost,
-        stuck=Q(status=S.RUNNING, heartbeat_at__lt=now - EXPORT_SILENT_AFTER),
-        unstick={"status": S.QUEUED, "progress": 0, "stage": ""},
-    )
-    return len(requests) + len(snapshots) + len(exports)
+    """The job layer's sweep (core.jobs) over report requests, snapshots and exports: how many it moved."""
+    return sum(len(job_sweep(model, now=now).ids) for model in (ReportRequest, Snapshot, MunicipalExport))
 
 
 # --- The municipality's data export (issue #10) ------------------------------------------------
 
-# An export reports progress every few thousand rows; one silent this long lost its worker.
-EXPORT_SILENT_AFTER = dt.timedelta(minutes=10)
-EXPORT_FAILED = (
-    "Не удалось сформировать выгрузку из-за внутренней ошибки. Попробуйте ещё раз или сообщите администратору."
-)
+EXPORT_FAILED = MunicipalExport.CRASH_MESSAGE
 EXPORT_NO_ACCESS = "У заказавшего больше нет доступа к данным этого муниципалитета: выгрузка не сформирована."
 
 
@@ -278,69 +233,43 @@ def municipal_export_request(*, user: User, municipality: Municipality) -> Munic
             raise ExportRefused("Выгрузка этого муниципалитета уже формируется: дождитесь её окончания.")
         export = MunicipalExport.objects.create(municipality=municipality, requested_by=user)
         audit_record(actor=user, action="municipal_export.requested", target=export, municipality_id=municipality.pk)
-        from reports.tasks import render_municipal_export
-
-        # A broker outage leaves the export «queued»: the sweep (reports_requeue_stale) sends it later.
-        enqueue_on_commit(render_municipal_export, export.pk)
+        # A broker outage leaves the export «queued»: the sweep (core.jobs) sends it later.
+        job_enqueue(export)
     return export
 
 
-def _export_progress(export_id: int):
-    def progress(percent: int, stage: str) -> None:
-        MunicipalExport.objects.filter(pk=export_id, status=S.RUNNING).update(
-            progress=percent, stage=stage[:200], heartbeat_at=timezone.now()
-        )
-
-    return progress
-
-
-def _export_fail(export_id: int, message: str) -> None:
-    MunicipalExport.objects.filter(pk=export_id).update(
-        status=S.FAILED, error=message, stage="", finished_at=timezone.now()
-    )
-
-
 def municipal_export_run(*, export_id: int) -> bool:
-    """Write a queued export; safe to run twice (the conditional UPDATE claims it once).
+    """Write a queued export; safe to run twice (core.jobs claims it once).
 
     The requester's scope is checked again: access withdrawn while the export waited is honoured.
     """
-    now = timezone.now()
-    claimed = MunicipalExport.objects.filter(pk=export_id, status=S.QUEUED).update(
-        status=S.RUNNING, started_at=now, heartbeat_at=now, progress=0, stage="Подготовка", error=""
-    )
-    if not claimed:
-        return False
-    export = MunicipalExport.objects.select_related("municipality", "requested_by").get(pk=export_id)
+    ran = job_run(MunicipalExport, export_id, _export_work, stage="Подготовка")
+    return ran and job_is_done(MunicipalExport, export_id)
+
+
+def _export_work(claim: Claim) -> None:
+    export = MunicipalExport.objects.select_related("municipality", "requested_by").get(pk=claim.pk)
     user = export.requested_by
     if user is None or not selectors.export_municipalities_for(user=user).filter(pk=export.municipality_id).exists():
-        _export_fail(export_id, EXPORT_NO_ACCESS)
-        return False
-    try:
-        with tempfile.TemporaryFile(suffix=".zip") as tmp:
-            summary = municipality_export_write(
-                municipality=export.municipality, out=tmp, progress=_export_progress(export_id)
+        raise JobFailed(EXPORT_NO_ACCESS)
+
+    def progress(percent: int, stage: str) -> None:
+        claim.progress(percent, stage=stage[:200])
+
+    with tempfile.TemporaryFile(suffix=".zip") as tmp:
+        summary = municipality_export_write(municipality=export.municipality, out=tmp, progress=progress)
+        size = tmp.tell()
+        with _stored(export.file, f"{export.token}.zip", File(tmp)) as name:
+            finished = timezone.now()
+            job_finish(
+                claim,
+                file=name,
+                file_size=size,
+                rows_count=summary.rows,
+                stage="",
+                finished_at=finished,
+                expires_at=finished + dt.timedelta(days=settings.MUNICIPAL_EXPORT_KEEP_DAYS),
             )
-            size = tmp.tell()
-            export.file.save(f"{export.token}.zip", File(tmp), save=False)
-    except Exception:
-        logger.exception("municipal export %s failed", export_id)
-        _export_fail(export_id, EXPORT_FAILED)
-        return False
-    finished = timezone.now()
-    updated = MunicipalExport.objects.filter(pk=export_id, status=S.RUNNING).update(
-        status=S.DONE,
-        file=export.file.name,
-        file_size=size,
-        rows_count=summary.rows,
-        progress=100,
-        stage="",
-        finished_at=finished,
-        expires_at=finished + dt.timedelta(days=settings.MUNICIPAL_EXPORT_KEEP_DAYS),
-    )
-    if not updated:  # taken back by the sweep meanwhile: the other run stores its own file
-        export.file.delete(save=False)
-    return bool(updated)
 
 
 def municipal_export_open(*, user: User, export: MunicipalExport):

@@ -52,11 +52,6 @@ def render_snapshot(snapshot_id: int) -> bool:
     return services.snapshot_render(snapshot_id=snapshot_id)
 
 
-@shared_task(name="reports.tasks.requeue_stale_reports")
-def requeue_stale_reports() -> int:
-    return services.reports_requeue_stale()
-
-
 @shared_task(name="reports.tasks.render_municipal_export")
 def render_municipal_export(export_id: int) -> bool:
     return services.municipal_export_run(export_id=export_id)

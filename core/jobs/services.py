@@ -151,15 +151,9 @@ def job_claim(model: type[Job], pk: int, **fields) -> Claim | None:
     if current is None:
         return None
     now = timezone.now()
+    values = {"started_at": now, "heartbeat_at": now, "finished_at": None, "progress": 0, "error": "", **fields}
     won = model.objects.filter(pk=pk, status=model.QUEUED, attempts=current).update(
-        status=model.CLAIMED_STATUS,
-        attempts=current + 1,
-        started_at=now,
-        heartbeat_at=now,
-        finished_at=None,
-        progress=0,
-        error="",
-        **fields,
+        status=model.CLAIMED_STATUS, attempts=current + 1, **values
     )
     return Claim(model, pk, current + 1) if won else None
 
@@ -172,7 +166,7 @@ def job_finish(claim: Claim, **fields) -> None:
     if not transaction.get_connection().in_atomic_block:
         logger.debug("%s %s finished outside a transaction", claim.model._meta.label, claim.pk)
     now = timezone.now()
-    claim.update(status=claim.model.DONE, finished_at=now, heartbeat_at=now, progress=100, **fields)
+    claim.update(**{"status": claim.model.DONE, "finished_at": now, "heartbeat_at": now, "progress": 100, **fields})
     # Test-only (core/testing_hooks.py): the fault tests kill the worker here, with the data and
     # the final status written and nothing committed.
     pause_before_commit(f"{claim.model._meta.label} {claim.pk}")
@@ -253,6 +247,10 @@ def job_run(model: type[Job], pk: int, work: Callable[[Claim], object], **claim_
             if job_fail(claim, model.CRASH_MESSAGE or INTERNAL_ERROR):
                 logger.error("%s %s: the work returned without finishing the job", model._meta.label, pk)
     return True
+
+
+def job_is_done(model: type[Job], pk: int) -> bool:
+    return model.objects.filter(pk=pk, status=model.DONE).exists()
 
 
 def _soft_limit_of(model: type[Job]) -> float | None:

@@ -191,7 +191,6 @@ def test_every_sweep_is_on_the_beat_schedule_and_names_a_registered_task():
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     sweeps = {
         "core.tasks.sweep_jobs",  # every job kind (core/jobs)
-        "reports.tasks.requeue_stale_reports",
         "risks.tasks.requeue_stale_risks",
         "roadmaps.tasks.resend_unsent_notifications",
         "events.tasks.resend_unsent_letters",
