@@ -165,11 +165,11 @@ def job_finish(claim: Claim, **fields) -> None:
     """
     if not transaction.get_connection().in_atomic_block:
         logger.debug("%s %s finished outside a transaction", claim.model._meta.label, claim.pk)
+    # Test-only (core/testing_hooks.py): the fault tests kill the worker here, with the data
+    # written and nothing committed.
+    pause_before_commit(f"{claim.model._meta.label} {claim.pk}")
     now = timezone.now()
     claim.update(**{"status": claim.model.DONE, "finished_at": now, "heartbeat_at": now, "progress": 100, **fields})
-    # Test-only (core/testing_hooks.py): the fault tests kill the worker here, with the data and
-    # the final status written and nothing committed.
-    pause_before_commit(f"{claim.model._meta.label} {claim.pk}")
 
 
 def job_fail(claim: Claim, message: str, **fields) -> bool:
