@@ -125,7 +125,9 @@ class Claim:
 
     def rows(self):
         """The job's row while it is still this claim's (running, same attempt)."""
-        return self.model.objects.filter(pk=self.pk, attempts=self.attempt, status__in=self.model.RUNNING_STATUSES)
+        return self.model._default_manager.filter(
+            pk=self.pk, attempts=self.attempt, status__in=self.model.RUNNING_STATUSES
+        )
 
     def update(self, **fields) -> None:
         """Write ``fields`` to the job if it is still ours; ``JobLost`` otherwise."""
@@ -147,12 +149,12 @@ class Claim:
 
 def job_claim(model: type[Job], pk: int, **fields) -> Claim | None:
     """Take a queued job for this worker; ``None`` when it is not queued (taken, finished, gone)."""
-    current = model.objects.filter(pk=pk, status=model.QUEUED).values_list("attempts", flat=True).first()
+    current = model._default_manager.filter(pk=pk, status=model.QUEUED).values_list("attempts", flat=True).first()
     if current is None:
         return None
     now = timezone.now()
     values = {"started_at": now, "heartbeat_at": now, "finished_at": None, "progress": 0, "error": "", **fields}
-    won = model.objects.filter(pk=pk, status=model.QUEUED, attempts=current).update(
+    won = model._default_manager.filter(pk=pk, status=model.QUEUED, attempts=current).update(
         status=model.CLAIMED_STATUS, attempts=current + 1, **values
     )
     return Claim(model, pk, current + 1) if won else None
@@ -250,7 +252,7 @@ def job_run(model: type[Job], pk: int, work: Callable[[Claim], object], **claim_
 
 
 def job_is_done(model: type[Job], pk: int) -> bool:
-    return model.objects.filter(pk=pk, status=model.DONE).exists()
+    return model._default_manager.filter(pk=pk, status=model.DONE).exists()
 
 
 def _soft_limit_of(model: type[Job]) -> float | None:
@@ -317,7 +319,7 @@ def job_sweep(model: type[Job], *, now: datetime | None = None) -> SweepResult:
     lost = Q(status=model.QUEUED, created_at__lt=waiting_since) & (
         Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=waiting_since)
     )
-    for pk in model.objects.filter(lost).order_by("pk").values_list("pk", flat=True):
+    for pk in model._default_manager.filter(lost).order_by("pk").values_list("pk", flat=True):
         enqueue_on_commit(model.TASK_NAME, pk)
         result.resent.append(pk)
 
@@ -326,8 +328,8 @@ def job_sweep(model: type[Job], *, now: datetime | None = None) -> SweepResult:
         Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True, started_at__lt=silent_since)
     )
     cap = max_attempts()
-    for pk, attempts in model.objects.filter(stale).order_by("pk").values_list("pk", "attempts"):
-        mine = model.objects.filter(stale, pk=pk, attempts=attempts)
+    for pk, attempts in model._default_manager.filter(stale).order_by("pk").values_list("pk", "attempts"):
+        mine = model._default_manager.filter(stale, pk=pk, attempts=attempts)
         if attempts >= cap:
             message = attempts_message(attempts)
             if mine.update(status=model.FAILED, finished_at=now, error=message, **model.failure_fields(message)):
