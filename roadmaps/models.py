@@ -25,6 +25,9 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from core.jobs.models import Job
+from core.queue import RESEND_LETTERS_WITHIN
+
 
 class Level(models.TextChoices):
     MUNICIPAL = "municipal", "Муниципальная дорожная карта"
@@ -382,12 +385,17 @@ class ReviewComment(models.Model):
         return self.text[:60]
 
 
-class Notification(models.Model):
-    """An e-mail to send, written in the same transaction as the change it tells about.
+class Notification(Job):
+    """An e-mail to send, written in the same transaction as the change it tells about (core.jobs).
 
-    The task claims it with ``UPDATE … WHERE sent_at IS NULL``, so a retried task never
-    sends the same letter twice.
+    The task claims it, so a message delivered twice sends one letter; a refusal of the mail
+    server gives it back to the queue (the sweep sends it again, while it is news:
+    ``RESEND_WITHIN``). A worker killed after the mail server took the letter and before the
+    row says so sends it again: a letter is sent at least once, never lost.
     """
+
+    TASK_NAME = "roadmaps.tasks.send_notification"
+    RESEND_WITHIN = RESEND_LETTERS_WITHIN
 
     class Kind(models.TextChoices):
         ROADMAP_SUBMITTED = "roadmap_submitted", "Дорожная карта отправлена на согласование"
@@ -405,7 +413,6 @@ class Notification(models.Model):
     recipients = models.JSONField(default=list)
     subject = models.CharField(max_length=300)
     body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -20,14 +20,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Role, User
 from core.audit import audit_record
-from core.queue import RESEND_LETTERS_WITHIN, RESEND_QUEUED_AFTER, enqueue_on_commit, requeue_stale
+from core.jobs.services import Claim, JobRetry, job_enqueue, job_finish, job_is_done, job_run, job_sweep
 from roadmaps import hooks
 from roadmaps.evidence import read_evidence
 from roadmaps.models import (
@@ -164,43 +164,32 @@ def notification_queue(*, kind: str, recipients: list[str], subject: str, body: 
     """Store the letter and send it by a Celery task once the transaction commits."""
     if not recipients:
         return None
-    from roadmaps import tasks
-
     notification = Notification.objects.create(kind=kind, recipients=recipients, subject=subject, body=body)
-    enqueue_on_commit(tasks.send_notification, notification.pk)
+    job_enqueue(notification)
     return notification
 
 
+LETTER_REFUSED = "Почтовый сервер не принял письмо; оно будет отправлено повторно."
+
+
 def notification_send(*, notification_id: int) -> bool:
-    """Send once: the claim is ``UPDATE … WHERE sent_at IS NULL``; a second run sends nothing."""
-    claimed = Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(sent_at=timezone.now())
-    if not claimed:
-        return False
-    notification = Notification.objects.get(pk=notification_id)
+    """Send once (core.jobs claims the letter): a second delivery of the message sends nothing."""
+    ran = job_run(Notification, notification_id, _notification_work)
+    return ran and job_is_done(Notification, notification_id)
+
+
+def _notification_work(claim: Claim) -> None:
+    notification = Notification.objects.get(pk=claim.pk)
     try:
         send_mail(notification.subject, notification.body, None, notification.recipients)
-    except Exception:
-        # Release the claim so a retry can send it; the error goes to the worker's log.
-        Notification.objects.filter(pk=notification_id).update(sent_at=None)
-        raise
-    return True
+    except Exception as exc:
+        raise JobRetry(LETTER_REFUSED) from exc  # back to the queue: the sweep sends it again
+    job_finish(claim, sent_at=timezone.now())
 
 
 def notifications_resend_unsent(*, now: dt.datetime | None = None) -> list[int]:
-    """Send again the letters still unsent a while after they were stored (the broker was down,
-    or the mail server refused and the task released its claim), for RESEND_LETTERS_WITHIN.
-
-    The outbox row is the record: ``sent_at`` is claimed before sending, so a letter whose first
-    message arrives late after all is still sent once.
-    """
-    from roadmaps.tasks import send_notification
-
-    now = now or timezone.now()
-    return requeue_stale(
-        jobs=Notification.objects.filter(sent_at__isnull=True),
-        task=send_notification,
-        lost=Q(created_at__lt=now - RESEND_QUEUED_AFTER, created_at__gte=now - RESEND_LETTERS_WITHIN),
-    )
+    """The job layer's sweep over letters: sent again while they are news (Notification.RESEND_WITHIN)."""
+    return job_sweep(Notification, now=now).ids
 
 
 def _absolute(path: str) -> str:

@@ -20,11 +20,6 @@ def mark_overdue_measures() -> int:
     return services.measures_mark_overdue()
 
 
-@shared_task(name="roadmaps.tasks.resend_unsent_notifications")
-def resend_unsent_notifications() -> list[int]:
-    return services.notifications_resend_unsent()
-
-
 @shared_task(name="roadmaps.tasks.escalate_missing_reports")
 def escalate_missing_reports() -> int:
     from roadmaps import escalation

@@ -10,6 +10,7 @@ serve all of them.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
 from django.db import models
@@ -39,6 +40,9 @@ class Job(models.Model):
     FINISHED_STATUSES: ClassVar[tuple[str, ...]] = (JobStatus.DONE, JobStatus.FAILED)
     # What the user reads when the work crashed on something unforeseen (empty: the layer's own words).
     CRASH_MESSAGE: ClassVar[str] = ""
+    # A job still queued this long after it was made is no longer sent by the sweep (a letter that is
+    # no longer news); None: sent however late.
+    RESEND_WITHIN: ClassVar[timedelta | None] = None
 
     status = models.CharField(
         "статус", max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True

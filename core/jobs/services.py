@@ -80,6 +80,15 @@ class JobFailed(Exception):
         self.fields = fields
 
 
+class JobRetry(Exception):
+    """Raised by a job's work on a passing failure (the mail server refused): the job goes back to the
+    queue for the sweep to send again, or fails with ``message`` once it had JOBS_MAX_ATTEMPTS claims."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class JobLost(Exception):
     """This worker's claim is no longer current (the sweep took the job back): write nothing."""
 
@@ -184,6 +193,15 @@ def job_fail(claim: Claim, message: str, **fields) -> bool:
     return bool(failed)
 
 
+def job_release(claim: Claim, message: str) -> None:
+    """Give a claimed job back to the queue after a passing failure; the sweep sends it again once it
+    waited RESEND_QUEUED_AFTER. After the last attempt it fails with ``message`` instead."""
+    if claim.attempt >= max_attempts():
+        job_fail(claim, message)
+        return
+    claim.rows().update(status=claim.model.QUEUED, heartbeat_at=timezone.now(), error=message)
+
+
 @contextmanager
 def heartbeat(claim: Claim) -> Iterator[None]:
     """Touch the job's ``heartbeat_at`` from a thread while the block runs (the work may block for minutes
@@ -236,6 +254,9 @@ def job_run(model: type[Job], pk: int, work: Callable[[Claim], object], **claim_
             return False
         except JobFailed as failure:
             job_fail(claim, failure.message, **failure.fields)
+        except JobRetry as retry:
+            logger.warning("%s %s will be tried again: %s", model._meta.label, pk, retry.__cause__ or retry)
+            job_release(claim, retry.message)
         except SoftTimeLimitExceeded:
             logger.error("%s %s hit its soft time limit", model._meta.label, pk)
             job_fail(claim, time_limit_message(_soft_limit_of(model)))
@@ -319,6 +340,8 @@ def job_sweep(model: type[Job], *, now: datetime | None = None) -> SweepResult:
     lost = Q(status=model.QUEUED, created_at__lt=waiting_since) & (
         Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=waiting_since)
     )
+    if model.RESEND_WITHIN is not None:
+        lost &= Q(created_at__gte=now - model.RESEND_WITHIN)
     for pk in model._default_manager.filter(lost).order_by("pk").values_list("pk", flat=True):
         enqueue_on_commit(model.TASK_NAME, pk)
         result.resent.append(pk)

@@ -62,18 +62,28 @@ def test_the_sweep_leaves_fresh_letters_to_their_message_and_old_ones_alone(db, 
     assert services.notifications_resend_unsent() == [due.pk]
 
 
-def test_a_letter_the_mail_server_refused_is_released_for_the_sweep(db, monkeypatch):
-    notification = services.notification_queue(
-        kind="report_accepted", recipients=["a@example.ru"], subject="s", body="b"
-    )
+def test_a_letter_the_mail_server_refused_is_released_for_the_sweep(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        notification = services.notification_queue(
+            kind="report_accepted", recipients=["a@example.ru"], subject="s", body="b"
+        )
 
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("SMTP down")
 
     monkeypatch.setattr(services, "send_mail", refuse)
-    with pytest.raises(ConnectionRefusedError):
-        services.notification_send(notification_id=notification.pk)
-    assert Notification.objects.get(pk=notification.pk).sent_at is None
+    assert services.notification_send(notification_id=notification.pk) is False
+    letter = Notification.objects.get(pk=notification.pk)
+    assert (letter.sent_at, letter.status, letter.attempts) == (None, "queued", 1)
+    assert letter.error == services.LETTER_REFUSED
 
-    Notification.objects.filter(pk=notification.pk).update(created_at=timezone.now() - TEN_MINUTES_AGO)
-    assert services.notifications_resend_unsent() == [notification.pk]
+    # Ten minutes later the sweep sends it again (the mail server is back).
+    monkeypatch.undo()
+    ten_minutes_ago = timezone.now() - TEN_MINUTES_AGO
+    Notification.objects.filter(pk=notification.pk).update(created_at=ten_minutes_ago, heartbeat_at=ten_minutes_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.notifications_resend_unsent() == [notification.pk]
+    letter.refresh_from_db()
+    assert (letter.status, letter.attempts, len(mail.outbox)) == ("done", 2, 1) and letter.sent_at is not None
