@@ -181,6 +181,7 @@ def job_finish(claim: Claim, **fields) -> None:
     pause_before_commit(f"{claim.model._meta.label} {claim.pk}")
     now = timezone.now()
     claim.update(**{"status": claim.model.DONE, "finished_at": now, "heartbeat_at": now, "progress": 100, **fields})
+    claim.model.job_ended(claim.pk)
 
 
 def job_fail(claim: Claim, message: str, **fields) -> bool:
