@@ -435,10 +435,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "risks.tasks.requeue_stale_risks",
         "schedule": 5 * 60,
     },
-    "resend-unsent-event-letters": {
-        "task": "events.tasks.resend_unsent_letters",
-        "schedule": 5 * 60,
-    },
 }
 
 # --- Security (production) -------------------------------------------------------------

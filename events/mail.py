@@ -1,35 +1,53 @@
-"""Letters to participants. Each function claims its registration with a conditional UPDATE."""
+"""Letters to participants: each is a ``Letter`` job row (core.jobs), claimed before it is sent."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from core import ratelimit
-from events.models import Event, Registration
+from core.jobs.services import Claim, JobFailed, JobRetry, job_finish, job_is_done, job_run
+from events.models import Event, Letter, Registration
 from events.selectors import registration_token
 
+LETTER_REFUSED = "Почтовый сервер не принял письмо; оно будет отправлено повторно."
+LETTER_NOT_DUE = "Письмо больше не нужно: запись отменена или мероприятие не отменено."
 
-def _claim(registration_id: int, field: str) -> Registration | None:
-    claimed = Registration.objects.filter(pk=registration_id, **{f"{field}__isnull": True}).update(
-        **{field: timezone.now()}
-    )
-    if not claimed:
-        return None
-    return Registration.objects.select_related("event", "school__organisation").get(pk=registration_id)
+# kind → (template, subject prefix, the registration's field that records the sending)
+LETTERS = {
+    Letter.Kind.CONFIRMATION: ("events/mail/confirmation.txt", None, "confirmation_sent_at"),
+    Letter.Kind.PROMOTION: ("events/mail/promotion.txt", "Освободилось место", "promotion_sent_at"),
+    Letter.Kind.CANCELLATION: ("events/mail/cancelled.txt", "Мероприятие отменено", "cancellation_sent_at"),
+    Letter.Kind.SURVEY: ("events/mail/survey.txt", "Оцените мероприятие", "survey_sent_at"),
+}
 
 
-def _send(registration: Registration, template: str, subject: str, field: str) -> None:
-    """Send the claimed letter; if the mail server refuses, release the claim (``field``) so the
-    sweep (events.services.letters_resend_unsent) sends it later, and let the task fail loudly."""
+def letter_send(*, letter_id: int) -> bool:
+    """The task's body: send the letter once; True when it was sent by this call."""
+    return job_run(Letter, letter_id, _letter_work) and job_is_done(Letter, letter_id)
+
+
+def _letter_work(claim: Claim) -> None:
+    letter = Letter.objects.select_related("registration__event", "registration__school__organisation").get(pk=claim.pk)
+    registration = letter.registration
+    template, prefix, field = LETTERS[letter.kind]
+    if letter.kind == Letter.Kind.CANCELLATION and (
+        registration.event.status != Event.Status.CANCELLED or registration.status == Registration.Status.CANCELLED
+    ):
+        raise JobFailed(LETTER_NOT_DUE)
+    if prefix is None:
+        prefix = "Лист ожидания" if registration.status == Registration.Status.WAITLISTED else "Вы записаны"
     try:
-        _deliver(registration, template, subject)
-    except Exception:
-        Registration.objects.filter(pk=registration.pk).update(**{field: None})
-        raise
+        _deliver(registration, template, f"{prefix}: {registration.event.title}")
+    except Exception as exc:
+        raise JobRetry(LETTER_REFUSED) from exc  # back to the queue: the sweep sends it again
+    with transaction.atomic():
+        Registration.objects.filter(pk=registration.pk).update(**{field: timezone.now()})
+        job_finish(claim)
 
 
 def _deliver(registration: Registration, template: str, subject: str) -> None:
@@ -38,18 +56,6 @@ def _deliver(registration: Registration, template: str, subject: str) -> None:
     send_mail(
         subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[registration.email]
     )
-
-
-def registration_confirmation_send(*, registration_id: int) -> bool:
-    registration = _claim(registration_id, "confirmation_sent_at")
-    if registration is None:
-        return False
-    waitlisted = registration.status == Registration.Status.WAITLISTED
-    subject = "Лист ожидания" if waitlisted else "Вы записаны"
-    _send(
-        registration, "events/mail/confirmation.txt", f"{subject}: {registration.event.title}", "confirmation_sent_at"
-    )
-    return True
 
 
 # One repeated-registration letter per address and event an hour, however often the form is sent.
@@ -67,50 +73,3 @@ def registration_link_send(*, registration_id: int) -> bool:
         return False
     _deliver(registration, "events/mail/already_registered.txt", f"Ваша запись: {registration.event.title}")
     return True
-
-
-def waitlist_promotion_send(*, registration_id: int) -> bool:
-    registration = _claim(registration_id, "promotion_sent_at")
-    if registration is None:
-        return False
-    _send(
-        registration,
-        "events/mail/promotion.txt",
-        f"Освободилось место: {registration.event.title}",
-        "promotion_sent_at",
-    )
-    return True
-
-
-def event_cancelled_send(*, event_id: int) -> int:
-    ids = Registration.objects.filter(
-        event_id=event_id, event__status=Event.Status.CANCELLED, cancellation_sent_at__isnull=True
-    ).exclude(status=Registration.Status.CANCELLED)
-    sent = 0
-    for registration_id in ids.values_list("pk", flat=True):
-        registration = _claim(registration_id, "cancellation_sent_at")
-        if registration is not None:
-            _send(
-                registration,
-                "events/mail/cancelled.txt",
-                f"Мероприятие отменено: {registration.event.title}",
-                "cancellation_sent_at",
-            )
-            sent += 1
-    return sent
-
-
-def survey_invitations_send(*, event_id: int) -> int:
-    ids = Registration.objects.filter(event_id=event_id, attended=True, survey_sent_at__isnull=True)
-    sent = 0
-    for registration_id in ids.values_list("pk", flat=True):
-        registration = _claim(registration_id, "survey_sent_at")
-        if registration is not None:
-            _send(
-                registration,
-                "events/mail/survey.txt",
-                f"Оцените мероприятие: {registration.event.title}",
-                "survey_sent_at",
-            )
-            sent += 1
-    return sent

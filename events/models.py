@@ -15,6 +15,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.jobs.models import Job
+from core.queue import RESEND_LETTERS_WITHIN
+
 
 class EventKind(models.TextChoices):
     SEMINAR = "seminar", "Семинар"
@@ -191,7 +194,7 @@ class Registration(models.Model):
     created_at = models.DateTimeField("зарегистрирован", default=timezone.now)
     cancelled_at = models.DateTimeField("отменена", null=True, blank=True)
     promoted_at = models.DateTimeField("переведён из листа ожидания", null=True, blank=True)
-    # Set by the mail tasks when they claim the work: a task that runs twice sends once.
+    # Set when the letter (Letter, below) is sent, in the transaction that marks the letter done.
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     promotion_sent_at = models.DateTimeField(null=True, blank=True)
     cancellation_sent_at = models.DateTimeField(null=True, blank=True)
@@ -216,6 +219,38 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} — {self.event}"
+
+
+class Letter(Job):
+    """One letter of the centre to one registration: its confirmation, the promotion from the
+    waitlist, the notice of a cancelled event, the survey invitation (core.jobs).
+
+    One row per registration and kind (a unique constraint): the action that calls for a letter
+    creates it with the change, in one transaction, and a second call creates nothing. The task
+    claims the row, so a message delivered twice sends one letter; a refusal of the mail server
+    gives it back to the queue (the sweep sends it again while it is news: ``RESEND_WITHIN``).
+    """
+
+    TASK_NAME = "events.tasks.send_letter"
+    RESEND_WITHIN = RESEND_LETTERS_WITHIN
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Подтверждение записи"
+        PROMOTION = "promotion", "Место из листа ожидания"
+        CANCELLATION = "cancellation", "Отмена мероприятия"
+        SURVEY = "survey", "Приглашение к анкете"
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="letters")
+    kind = models.CharField("письмо", max_length=12, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "письмо участнику"
+        verbose_name_plural = "письма участникам"
+        constraints = [models.UniqueConstraint(fields=["registration", "kind"], name="letter_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.registration}"
 
 
 class Feedback(models.Model):

@@ -10,16 +10,17 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from core.queue import RESEND_LETTERS_WITHIN, RESEND_QUEUED_AFTER, enqueue_on_commit, requeue_stale
+from core.jobs.services import job_enqueue, job_sweep
+from core.queue import enqueue_on_commit
 from events import hooks
 from events.models import (
     Enrolment,
     Event,
     EventMaterial,
     Feedback,
+    Letter,
     Page,
     PageAttachment,
     Practice,
@@ -31,8 +32,14 @@ from events.uploads import check_upload
 LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 
 
-def _queue(task, *args) -> None:
-    enqueue_on_commit(task, *args)  # a broker outage is logged, not raised (core/queue.py)
+def _letter_queue(registration: Registration, kind: str) -> Letter | None:
+    """Write the letter with the change that calls for it and send it on commit (core.jobs); a letter
+    of this kind the registration already has is not written twice."""
+    letter, created = Letter.objects.get_or_create(registration=registration, kind=kind)
+    if not created:
+        return None
+    job_enqueue(letter)  # a broker outage is logged, not raised: the sweep sends it later
+    return letter
 
 
 def _lock_event(event_id: int) -> Event:
@@ -92,73 +99,34 @@ def event_publish_report(*, event: Event, summary: str) -> Event:
 @transaction.atomic
 def event_cancel(*, event: Event, reason: str) -> Event:
     """Cancel an event that has not been held; everyone registered is told by e-mail."""
-    from events import tasks
-
     _transition(
         event, (Event.Status.DRAFT, Event.Status.PUBLISHED, Event.Status.REGISTRATION_CLOSED), Event.Status.CANCELLED
     )
     event.cancel_reason = reason.strip()
     event.save(update_fields=["status", "cancel_reason", "updated_at"])
-    _queue(tasks.send_event_cancelled, event.pk)
+    told = event.registrations.exclude(status=Registration.Status.CANCELLED).filter(cancellation_sent_at__isnull=True)
+    for registration in told:
+        _letter_queue(registration, Letter.Kind.CANCELLATION)
     return event
 
 
 def event_send_survey(*, event: Event) -> int:
     """Invite those who attended to the feedback survey (each person once)."""
-    from events import tasks
-
     if event.status not in (Event.Status.HELD, Event.Status.REPORT_PUBLISHED):
         raise ValidationError("Анкету рассылают после мероприятия.")
-    count = event.registrations.filter(attended=True, survey_sent_at__isnull=True).count()
-    event.survey_requested_at = timezone.now()
-    event.save(update_fields=["survey_requested_at", "updated_at"])
-    _queue(tasks.send_survey_invitations, event.pk)
-    return count
+    invited = list(event.registrations.filter(attended=True, survey_sent_at__isnull=True))
+    with transaction.atomic():
+        event.survey_requested_at = timezone.now()
+        event.save(update_fields=["survey_requested_at", "updated_at"])
+        for registration in invited:
+            _letter_queue(registration, Letter.Kind.SURVEY)
+    return len(invited)
 
 
-def letters_resend_unsent(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
-    """Send again the centre's letters still due a while after the change that called for them.
-
-    No outbox table: the registration's ``*_sent_at`` fields are the record (each letter task
-    claims its field before sending, so a late first message and a resend still send once).
-    A letter is due while it is news (core.queue.RESEND_LETTERS_WITHIN): the confirmation of a
-    live registration, the promotion of one taken from the waitlist, the notice of a cancelled
-    event to those registered, the survey the centre asked for to those who attended.
-    """
-    from events import tasks
-
-    now = now or timezone.now()
-
-    def since(field: str) -> Q:
-        return Q(**{f"{field}__lt": now - RESEND_QUEUED_AFTER, f"{field}__gte": now - RESEND_LETTERS_WITHIN})
-
-    live = Registration.objects.filter(status__in=LIVE)
-    cancellation_due = Registration.objects.filter(event=OuterRef("pk"), cancellation_sent_at__isnull=True).exclude(
-        status=Registration.Status.CANCELLED
-    )
-    survey_due = Registration.objects.filter(event=OuterRef("pk"), attended=True, survey_sent_at__isnull=True)
-    return {
-        "confirmations": requeue_stale(
-            jobs=live.filter(confirmation_sent_at__isnull=True),
-            task=tasks.send_registration_confirmation,
-            lost=since("created_at"),
-        ),
-        "promotions": requeue_stale(
-            jobs=live.filter(promoted_at__isnull=False, promotion_sent_at__isnull=True),
-            task=tasks.send_waitlist_promotion,
-            lost=since("promoted_at"),
-        ),
-        "cancellations": requeue_stale(
-            jobs=Event.objects.filter(Exists(cancellation_due), status=Event.Status.CANCELLED),
-            task=tasks.send_event_cancelled,
-            lost=since("updated_at"),
-        ),
-        "surveys": requeue_stale(
-            jobs=Event.objects.filter(Exists(survey_due), survey_requested_at__isnull=False),
-            task=tasks.send_survey_invitations,
-            lost=since("survey_requested_at"),
-        ),
-    }
+def letters_resend_unsent(*, now: dt.datetime | None = None) -> list[int]:
+    """The job layer's sweep over the centre's letters: sent again while they are news
+    (Letter.RESEND_WITHIN); returns the letters sent, put back or failed."""
+    return job_sweep(Letter, now=now).ids
 
 
 # --- Registrations --------------------------------------------------------------------------------
@@ -178,10 +146,8 @@ class AlreadyRegistered(ValidationError):
 
 
 def registration_link_resend(*, registration_id: int) -> None:
-    """Queue the letter with the link to an existing registration (after commit)."""
-    from events import tasks
-
-    _queue(tasks.send_registration_link, registration_id)
+    """Queue the letter with the link to an existing registration (after commit; by name)."""
+    enqueue_on_commit("events.tasks.send_registration_link", registration_id)
 
 
 def registration_create(
@@ -200,8 +166,6 @@ def registration_create(
     Refused (ValidationError, nothing written) outside the registration window and for an
     address already registered for this event.
     """
-    from events import tasks
-
     now = now or timezone.now()
     email = email.strip().lower()
     with transaction.atomic():
@@ -225,7 +189,7 @@ def registration_create(
             created_at=now,
             status=Registration.Status.WAITLISTED if full else Registration.Status.CONFIRMED,
         )
-        _queue(tasks.send_registration_confirmation, registration.pk)
+        _letter_queue(registration, Letter.Kind.CONFIRMATION)
     return registration
 
 
@@ -235,8 +199,6 @@ def registration_cancel(*, registration: Registration) -> Registration | None:
     Both happen in one transaction with the event locked, so two cancellations never
     promote the same person and a seat is never given twice. Returns the promoted one.
     """
-    from events import tasks
-
     with transaction.atomic():
         event = _lock_event(registration.event_id)
         current = Registration.objects.get(pk=registration.pk)
@@ -262,7 +224,7 @@ def registration_cancel(*, registration: Registration) -> Registration | None:
                     promoted.status = Registration.Status.CONFIRMED
                     promoted.promoted_at = timezone.now()
                     promoted.save(update_fields=["status", "promoted_at"])
-                    _queue(tasks.send_waitlist_promotion, promoted.pk)
+                    _letter_queue(promoted, Letter.Kind.PROMOTION)
     return promoted
 
 

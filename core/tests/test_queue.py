@@ -192,7 +192,6 @@ def test_every_sweep_is_on_the_beat_schedule_and_names_a_registered_task():
     sweeps = {
         "core.tasks.sweep_jobs",  # every job kind (core/jobs)
         "risks.tasks.requeue_stale_risks",
-        "events.tasks.resend_unsent_letters",
     }
     assert sweeps <= scheduled
     assert scheduled <= set(app.tasks), scheduled - set(app.tasks)

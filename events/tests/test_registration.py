@@ -149,15 +149,21 @@ def test_anonymous_form_registers_and_sends_a_letter_with_a_working_cancel_link(
     assert registration.status == Registration.Status.CANCELLED
 
 
-def test_the_confirmation_task_sends_once_when_run_twice(event, mailoutbox):
-    from events.tasks import send_registration_confirmation
+def test_the_confirmation_task_sends_once_when_run_twice(event, mailoutbox, django_capture_on_commit_callbacks):
+    from events.models import Letter
+    from events.tasks import send_letter
 
-    registration = RegistrationFactory(event=event)
+    with django_capture_on_commit_callbacks(execute=False):  # the test delivers the message itself, twice
+        registration = services.registration_create(
+            event=event, full_name="Иванова Мария", email="ivanova@example.ru", school=None, position="", subject=""
+        )
+    letter = Letter.objects.get(registration=registration, kind=Letter.Kind.CONFIRMATION)
 
-    send_registration_confirmation(registration.pk)
-    send_registration_confirmation(registration.pk)
-
+    assert (send_letter(letter.pk), send_letter(letter.pk)) == (True, False)
     assert len(mailoutbox) == 1
+    letter.refresh_from_db()
+    registration.refresh_from_db()
+    assert (letter.status, letter.attempts) == ("done", 1) and registration.confirmation_sent_at is not None
 
 
 def test_form_without_consent_writes_nothing_and_says_why(client, event):
