@@ -268,6 +268,34 @@ def _file_data(job) -> tuple:
     return (bool(job.file) and job.file.size > 0,)
 
 
+def _notification(world: World):
+    from roadmaps.services import notification_queue
+
+    return notification_queue(
+        kind="report_accepted", recipients=["director@example.ru"], subject="Отчёт принят", body="…"
+    )
+
+
+def _notification_data(job) -> tuple:
+    job.refresh_from_db()
+    return (job.sent_at is not None,)
+
+
+def _event_letter(world: World):
+    from events.models import Letter
+    from events.services import registration_create
+    from events.tests.factories import EventFactory
+
+    event = EventFactory(municipality=world.department.municipality, capacity=10)
+    registration = registration_create(event=event, full_name="Иванова Мария Сергеевна", email="ivanova@example.ru")
+    return Letter.objects.get(registration=registration)
+
+
+def _event_letter_data(job) -> tuple:
+    job.refresh_from_db()
+    return (job.registration.confirmation_sent_at is not None,)
+
+
 KINDS = [
     Kind("results_import", _results_import, _results_data, (PARTICIPANTS, 1, 1)),
     Kind("registry_import", _registry_import, _registry_data, (2,)),
@@ -277,6 +305,10 @@ KINDS = [
     Kind("report", _report, _file_data, (True,)),
     Kind("snapshot", _snapshot, _file_data, (True,)),
     Kind("municipal_export", _export, _file_data, (True,)),
+    # Letters: the mail server has taken a letter before its row says «sent»; a worker killed in
+    # between sends it again on the retry (at least once, never lost). The rows end done once.
+    Kind("roadmap_letter", _notification, _notification_data, (True,)),
+    Kind("event_letter", _event_letter, _event_letter_data, (True,)),
 ]
 NOTHING = {
     "results_import": (0, 0, 0),
@@ -287,6 +319,8 @@ NOTHING = {
     "report": (False,),
     "snapshot": (False,),
     "municipal_export": (False,),
+    "roadmap_letter": (False,),
+    "event_letter": (False,),
 }
 
 
