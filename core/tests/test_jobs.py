@@ -208,3 +208,26 @@ def test_every_job_kind_names_a_registered_task():
     assert RegistryImport in kinds
     for model in kinds:
         assert model.TASK_NAME in app.tasks, model
+
+
+def test_a_redelivered_import_message_runs_no_second_recompute(department, school, django_capture_on_commit_callbacks):
+    """Before the job layer the task ran the import's follow-up after every delivery: recomputes 1 → 2."""
+    from identification.models import IndicatorRecompute
+    from monitoring.imports import results_import_create
+    from monitoring.models import ImportJob, Subject
+    from monitoring.tasks import import_results
+    from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
+
+    Subject.objects.get_or_create(code="01", defaults={"name": "Русский язык", "fis_oko_abbr": "РУ"})
+    content = vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1"), vpr_row("2")]}))
+    with django_capture_on_commit_callbacks(execute=False):
+        job = results_import_create(user=department, uploaded_file=io.BytesIO(content), original_name="f1.xlsx")
+
+    for _delivery in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            import_results(job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.rows_created) == (ImportJob.Status.DONE, 1, 2)
+    assert IndicatorRecompute.objects.filter(import_job=job).count() == 1
+    assert IndicatorRecompute.objects.get(import_job=job).status == "done"
