@@ -38,7 +38,7 @@ class LoadOutcome:
     schools_count: int = 0
 
 
-def outcome_record(job_id: int, outcome: LoadOutcome, claim: Claim | None = None) -> None:
+def outcome_record(job_id: int, outcome: LoadOutcome, claim: Claim | None = None, *, follow_ups: bool = True) -> None:
     """Record the outcome: errors (the first MAX_STORED_ERRORS of them) or the figures of a done job.
 
     With ``claim`` (a worker's run) every write is the job layer's conditional one; without it
@@ -84,4 +84,5 @@ def outcome_record(job_id: int, outcome: LoadOutcome, claim: Claim | None = None
         municipality_id=job.municipality_id,
         details={"формат": job.get_layout_display(), "строк записано": outcome.rows_created},
     )
-    import_follow_ups_run(job)
+    if follow_ups:
+        import_follow_ups_run(job)

@@ -84,7 +84,8 @@ def results_import_sheets(*, sheets: Sequence[AnySheet], original_name: str) -> 
         attempts=1,
         started_at=timezone.now(),
     )
-    outcome = results_load(job=job, sheets=sheets)
+    # The seed recomputes the indicators itself once every file is in (identification.demo).
+    outcome = results_load(job=job, sheets=sheets, follow_ups=False)
     if outcome.errors:
         outcome_record(job.pk, outcome)
     job.refresh_from_db()
@@ -92,7 +93,7 @@ def results_import_sheets(*, sheets: Sequence[AnySheet], original_name: str) -> 
 
 
 def results_load(
-    *, job: ImportJob, sheets: Sequence[AnySheet], progress=None, claim: Claim | None = None
+    *, job: ImportJob, sheets: Sequence[AnySheet], progress=None, claim: Claim | None = None, follow_ups: bool = True
 ) -> LoadOutcome:
     """Detect, parse and validate; when every row is good, write them and record the job «done»
     in one transaction (``claim``: the worker's hold on the job, see core.jobs).
@@ -101,7 +102,7 @@ def results_load(
     message in Russian), for the caller to record.
     """
     with _cycle_collector_paused():
-        return _results_load(job=job, sheets=sheets, progress=progress, claim=claim)
+        return _results_load(job=job, sheets=sheets, progress=progress, claim=claim, follow_ups=follow_ups)
 
 
 @contextmanager
@@ -122,7 +123,7 @@ def _cycle_collector_paused():
 
 
 def _results_load(
-    *, job: ImportJob, sheets: Sequence[AnySheet], progress=None, claim: Claim | None = None
+    *, job: ImportJob, sheets: Sequence[AnySheet], progress=None, claim: Claim | None = None, follow_ups: bool = True
 ) -> LoadOutcome:
     def update(**fields) -> None:
         # The worker's writes are conditional on its claim (core.jobs): a job taken back stays so.
@@ -163,6 +164,6 @@ def _results_load(
         elif parsed.context:
             write_context(job, parsed.context, schools, years, outcome)
         areas_save(job=job, rows=parsed.areas, years=years, outcome=outcome)
-        outcome_record(job.pk, outcome, claim)
+        outcome_record(job.pk, outcome, claim, follow_ups=follow_ups)
     logger.info("results import %s wrote %s rows in %.1fs", job.pk, outcome.rows_created, time.monotonic() - started)
     return outcome
