@@ -153,6 +153,10 @@ def _recompute_job_work(claim: Claim) -> None:
         job_finish(claim, summary=summary)
 
 
+# By name: services never import tasks (core.queue). Idempotent (it overwrites the same levels), so it
+# needs no job row: the risks' sweep sends it again when a profile is older than its answers.
+RECOMPUTE_SCHOOL_PROFILE = "risks.tasks.recompute_school_profile"
+
 # Self-diagnoses changed this long ago are no longer looked at by the sweep (an old one whose
 # profile a later factor edit left behind is the department's recompute's business).
 PROFILE_SWEEP_WINDOW = dt.timedelta(days=2)
@@ -174,8 +178,6 @@ def risk_profiles_resend_behind(*, now: dt.datetime | None = None) -> list[int]:
     """Recompute the profile of each submitted self-diagnosis whose levels are older than its answers
     (the message was lost: the profile has no job row of its own). The periodic part of the risks'
     sweep; their recompute jobs are swept with every other job kind (core.tasks.sweep_jobs)."""
-    from risks.tasks import recompute_school_profile
-
     now = now or timezone.now()
     behind: list[int] = []
     if not RiskFactor.objects.filter(is_current=True).exists():
@@ -188,7 +190,7 @@ def risk_profiles_resend_behind(*, now: dt.datetime | None = None) -> list[int]:
             last=Max("computed_at")
         )["last"]
         if computed is None or computed < diagnosis.updated_at:
-            enqueue_on_commit(recompute_school_profile, diagnosis.year_id, diagnosis.school_id)
+            enqueue_on_commit(RECOMPUTE_SCHOOL_PROFILE, diagnosis.year_id, diagnosis.school_id)
             behind.append(diagnosis.pk)
     return behind
 
@@ -204,8 +206,6 @@ def self_diagnosis_save(
     Editable (also after submitting) until the department locks it. Answers only to questions of
     current factor versions are accepted.
     """
-    from risks.tasks import recompute_school_profile
-
     with transaction.atomic():
         diagnosis, _ = SelfDiagnosis.objects.select_for_update().get_or_create(
             school=school, year=year, defaults={"updated_by": user}
@@ -235,7 +235,7 @@ def self_diagnosis_save(
             diagnosis.submitted_at = timezone.now()
         diagnosis.save()
         if diagnosis.status != SelfDiagnosis.Status.DRAFT:
-            enqueue_on_commit(recompute_school_profile, year.pk, school.pk)
+            enqueue_on_commit(RECOMPUTE_SCHOOL_PROFILE, year.pk, school.pk)
     return diagnosis
 
 

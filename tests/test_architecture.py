@@ -44,22 +44,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 LAYER_OF = {app: index for index, apps in enumerate(LAYERS) for app in apps}
 
 # Imports that still break the rules, each with the reason and who removes it. The test below
-# fails when a listed import is gone, so the list only shrinks.
-# (The job kinds are moving onto core.jobs, which queues every task by name: helper «jobs».)
-_JOBS = "jobs: the kind moves onto core.jobs, whose job_enqueue queues the task by name"
-ALLOWED: dict[tuple[str, str], str] = {
-    ("monitoring/tasks.py", "identification.services"): "jobs: the recompute after an import becomes a "
-    "follow-up identification registers with monitoring (monitoring.imports.follow_ups)",
-    ("schools/services.py", "schools.tasks"): _JOBS,
-    ("monitoring/imports/rollback.py", "monitoring.tasks"): _JOBS,
-    ("monitoring/imports/store.py", "monitoring.tasks"): _JOBS,
-    ("monitoring/imports/sweep.py", "monitoring.tasks"): _JOBS,
-    ("identification/services.py", "identification.tasks"): _JOBS,
-    ("risks/services.py", "risks.tasks"): _JOBS,
-    ("roadmaps/services.py", "roadmaps.tasks"): _JOBS,
-    ("events/services.py", "events.tasks"): _JOBS,
-    ("reports/services.py", "reports.tasks"): _JOBS,
-}
+# fails when a listed import is gone, so the list only shrinks. (Empty since every job kind moved
+# onto core.jobs, whose job_enqueue queues the task by name.)
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _app_modules():
