@@ -108,9 +108,13 @@ def worker_broker(var_dir):
 
 
 def _reset_connections(app) -> None:
-    """Drop the publisher's pooled connections: the next send connects with the current options."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Drop the publisher's pooled connections: the next send connects with the current options.
+
+    kombu keeps producer pools in a process-wide registry keyed by the connection: it is cleared
+    too, or a later send would take a producer whose connection pool was closed here."""
+    import kombu.pools
+
+    kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
