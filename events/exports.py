@@ -9,6 +9,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     # A registration (and its feedback, an enrolment) is the list of the organiser's event.
     "events.Registration": ("event__municipality",),
     "events.Feedback": ("registration__event__municipality",),
+    "events.Letter": ("registration__event__municipality",),
     "events.EventMaterial": ("event__municipality",),
     "events.Enrolment": ("programme__municipality",),
     "events.Association": ("municipality",),
