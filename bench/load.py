@@ -189,6 +189,10 @@ def _results_seed(*, region, municipality) -> int | None:
             years=RESULT_YEARS, school_ids=region_schools, first_year=current.start_year - RESULT_YEARS + 1
         )
         indicators_recompute(school_ids=region_schools)
+        # The risk overview and signals pages show the region's levels and signals, as after an import.
+        from risks.services import risks_recompute
+
+        risks_recompute(year=current, school_ids=region_schools)
         print(f"results: {generated['rows']} rows in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     version = MethodologyVersion.objects.filter(methodology__kind="low_results", methodology__region=None).first()
     run = IdentificationRun.objects.filter(municipality=municipality, status=TaskStatus.DONE).first()
