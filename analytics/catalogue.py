@@ -26,10 +26,11 @@ from typing import IO
 
 from django.db import transaction
 
-from accounts.models import Role, User
+from accounts.models import User
 from analytics.models import Difficulty, TaskCatalogue, TaskCatalogueItem
 from core.tabular import RowError, normalise_header, read_tables, xlsx_bytes
 from monitoring.models import Subject
+from schools.catalogues import may_edit_catalogue
 from schools.models import AcademicYear
 
 COLUMNS = [
@@ -65,10 +66,10 @@ class CatalogueError(Exception):
 
 
 def can_edit_catalogue(user: User) -> bool:
-    """The methodological centre edits catalogues; so do the region's staff (ВПР is one test for all)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or user.role in (Role.METHODOLOGIST, Role.REGION)
+    """A test description is the same for every region and municipality, so one district's
+    methodologist changing it would change what every other district reads (issue #17's
+    fence): only the operator edits it, like subjects and competences (schools.catalogues)."""
+    return may_edit_catalogue(user, "analytics.TaskCatalogue")
 
 
 def template_xlsx() -> bytes:

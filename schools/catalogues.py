@@ -51,8 +51,8 @@ CATALOGUES: dict[str, tuple[Owner, str]] = {
     "risks.RiskFactor": (Owner.OPERATOR, "каталог факторов риска «500+»"),
     "risks.RiskQuestion": (Owner.OPERATOR, "вопросы самодиагностики по факторам риска"),
     "teachers.Competence": (Owner.OPERATOR, "каталог компетенций педагогов"),
-    # The description of a ВПР test is the same for every region: the operator's. NB analytics'
-    # can_edit_catalogue still lets any methodologist or region staff edit it (not yet fenced).
+    # The description of a ВПР test is the same for every region: the operator's
+    # (analytics.catalogue.can_edit_catalogue asks may_edit_catalogue).
     "analytics.TaskCatalogue": (Owner.OPERATOR, "описания проверочных работ"),
     "analytics.TaskCatalogueItem": (Owner.OPERATOR, "задания описаний проверочных работ"),
     "analytics.SkillTag": (Owner.MUNICIPAL, "метки умений у мероприятий, программ и практик муниципалитета"),

@@ -27,8 +27,9 @@ HOME_MUNICIPALITY = expect(
 FOREIGN_MUNICIPALITY = expect(
     anonymous=LOGIN, department=404, region=404, methodologist=404, curator=404, director=404, teacher=404, outsider=200
 )
+# Only the operator (superuser) edits the shared test descriptions (schools.catalogues).
 EDITOR = expect(
-    anonymous=LOGIN, department=403, region=200, methodologist=200, curator=403, director=403, teacher=403, outsider=403
+    anonymous=LOGIN, department=403, region=403, methodologist=403, curator=403, director=403, teacher=403, outsider=403
 )
 
 
