@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.text import number
+
 __all__ = [
     "LEVEL_COLOURS",
     "MARK_COLOURS",
@@ -49,8 +51,6 @@ LEVEL_COLOURS = {"low": "#198754", "medium": "#fd7e14", "high": "#dc3545"}
 MARKERS = ("circle", "square", "triangle", "diamond")
 DASHES = ("", "6 4", "2 3", "8 3 2 3")
 FONT = "PT Sans, Arial, sans-serif"
-NBSP = "\u00a0"
-MINUS = "\u2212"
 NO_DATA = "Нет данных"
 
 
@@ -74,17 +74,8 @@ class HBar:
     extra: dict = field(default_factory=dict, compare=False)
 
 
-def fmt_number(value: float | None, decimals: int = 1, unit: str = "") -> str:
-    """Russian formatting: ``12,5``, ``1 234``, ``−3,0``; ``None`` → «—»; integers without «,0»
-    when ``decimals`` is 0 or the value is whole and ``decimals`` is 0."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    text = f"{abs(value):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
-    if round(value, decimals) < 0:
-        text = MINUS + text
-    if unit:
-        text += unit if unit == "%" else NBSP + unit
-    return text
+# Charts name it fmt_number; the one definition is core.text.number.
+fmt_number = number
 
 
 # ---------------------------------------------------------------------------------------------

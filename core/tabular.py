@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -688,6 +690,15 @@ def read_tables(
     if kind == "xlsx":
         return _read_xlsx_lazy(data) if lazy else _read_xlsx(data)
     return _read_csv(data)
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """A workbook as a download (every XLSX export and template of the portal answers with this)."""
+    return HttpResponse(
+        content,
+        content_type=XLSX_CONTENT_TYPE,
+        headers={"Content-Disposition": content_disposition_header(as_attachment=True, filename=filename)},
+    )
 
 
 def normalise_header(value: str) -> str:

@@ -19,7 +19,7 @@ from core import queue, ratelimit
 from core.client_ip import client_ip
 from core.params import MAX_YEAR, MIN_YEAR, search_param, year_param
 from core.pdf import render_pdf
-from core.tabular import XLSX_CONTENT_TYPE, xlsx_bytes
+from core.tabular import xlsx_bytes, xlsx_response
 from events import ical, selectors, services
 from events.forms import (
     AssociationForm,
@@ -481,11 +481,6 @@ def staff_attendance(request, pk: int):
     return redirect("events:staff_event", pk=event.pk)
 
 
-def _cell(value: str) -> str:
-    """Text typed by the public, made inert for spreadsheets: a leading =, +, - or @ would be a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
-
-
 @login_required
 @require_GET
 def staff_participants_export(request, pk: int):
@@ -493,12 +488,12 @@ def staff_participants_export(request, pk: int):
     event = selectors.staff_event_get(user=request.user, pk=pk)
     rows = (
         (
-            _cell(r.full_name),
+            r.full_name,
             r.school.organisation.display_name if r.school else "",
             r.school.code if r.school else "",
-            _cell(r.position),
-            _cell(r.subject),
-            _cell(r.email),
+            r.position,
+            r.subject,
+            r.email,
             r.get_status_display(),
             "да" if r.attended else "",
             timezone.localtime(r.created_at).strftime("%d.%m.%Y %H:%M"),
@@ -506,9 +501,8 @@ def staff_participants_export(request, pk: int):
         for r in selectors.event_registrations(event=event)
     )
     headers = ["ФИО", "Школа", "Код ОО", "Должность", "Предмет", "Эл. почта", "Статус", "Присутствовал", "Записан"]
-    response = HttpResponse(xlsx_bytes("Участники", headers, rows), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="uchastniki-{event.pk}.xlsx"'
-    return response
+    # Text typed by the public: xlsx_bytes escapes formula-like cells (core.xlsx.safe_row) in every row.
+    return xlsx_response(xlsx_bytes("Участники", headers, rows), f"uchastniki-{event.pk}.xlsx")
 
 
 @login_required

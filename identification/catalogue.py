@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.text import decimal
+
 
 @dataclass(frozen=True)
 class IndicatorSpec:
@@ -81,8 +83,8 @@ def format_value(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
     if unit == "%":
-        return f"{value:.1f}".replace(".", ",") + "%"
+        return decimal(value, 1) + "%"
     if unit == "чел.":
         return f"{value:.0f} чел."
     digits = 2 if unit == "балл" else 1
-    return f"{value:.{digits}f}".replace(".", ",") + (f" {unit}" if unit != "балл" else "")
+    return decimal(value, digits) + (f" {unit}" if unit != "балл" else "")

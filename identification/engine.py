@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.text import compact
 from identification.catalogue import BY_CODE, IndicatorSpec, format_value
 from identification.models import Criterion, IndicatorValue, Operator, Pool
 
@@ -111,11 +112,6 @@ _COMPARE = {
     Operator.GT: (">", lambda v, x: v > x, "больше порога"),
     Operator.GE: ("≥", lambda v, x: v >= x, "не меньше порога"),
 }
-
-
-def _fmt_number(value: float) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-    return text.replace(".", ",")
 
 
 class Evaluator:
@@ -248,11 +244,11 @@ class Evaluator:
             if held:
                 first = "впервые " if op == Operator.ENTER_BOTTOM else ""
                 outcome.text = (
-                    f"{label} {shown} — {first}в {where} {_fmt_number(criterion.value)}% {pool}{limit}"
+                    f"{label} {shown} — {first}в {where} {compact(criterion.value)}% {pool}{limit}"
                     f"{_years_phrase(criterion.consecutive_years)}"
                 )
             else:
-                outcome.text = f"{label} {shown} — не в {where} {_fmt_number(criterion.value)}% {pool}{limit}"
+                outcome.text = f"{label} {shown} — не в {where} {compact(criterion.value)}% {pool}{limit}"
         elif op == Operator.RISE:
             if threshold is None:
                 outcome.text = f"{label} {shown} — нет данных за прошлый год"
@@ -260,8 +256,8 @@ class Evaluator:
                 change = value - threshold
                 sign = "выросла" if change >= 0 else "снизилась"
                 outcome.text = (
-                    f"{label} {shown} — {sign} за год на {_fmt_number(abs(change))} п.п. "
-                    f"(было {format_value(threshold, spec.unit)}; порог роста {_fmt_number(criterion.value)} п.п.)"
+                    f"{label} {shown} — {sign} за год на {compact(abs(change))} п.п. "
+                    f"(было {format_value(threshold, spec.unit)}; порог роста {compact(criterion.value)} п.п.)"
                 )
         else:
             symbol, _, words = _COMPARE[op]

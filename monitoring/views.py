@@ -3,12 +3,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from core import queue
-from core.tabular import XLSX_CONTENT_TYPE, TabularFileError, xlsx_bytes
+from core.tabular import TabularFileError, xlsx_bytes, xlsx_response
 from monitoring import imports, selectors
 from monitoring.formats.layouts import LAYOUTS, TEMPLATES
 from monitoring.forms import ImportJobFilterForm, ResultsUploadForm
@@ -16,12 +16,6 @@ from monitoring.models import ImportJob
 from schools.scopes import can_manage_registry
 
 PAGE_SIZE = 50
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -69,7 +63,7 @@ def import_template(request, kind: str = "context"):
         notes=[("Столбец", "Что указывать")]
         + [(c.title + (" (обязательный)" if c.required else ""), c.description) for c in template.columns],
     )
-    return _xlsx_response(content, template.filename)
+    return xlsx_response(content, template.filename)
 
 
 @login_required
@@ -104,7 +98,7 @@ def import_errors(request, pk: int):
     job = selectors.import_job_get(user=request.user, pk=pk)
     rows = ([e["sheet"], e["row"] or None, e["column"], e["message"]] for e in job.errors)
     content = xlsx_bytes("Ошибки", ["Лист", "Строка", "Столбец", "Ошибка"], rows, widths=[30, 10, 30, 100])
-    return _xlsx_response(content, f"oshibki-zagruzki-{job.pk}.xlsx")
+    return xlsx_response(content, f"oshibki-zagruzki-{job.pk}.xlsx")
 
 
 @login_required

@@ -20,11 +20,11 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import User
+from core.text import plural
 from identification.models import ACTIVE, SchoolStatus, StatusKind
 from identification.selectors import supported_schools
 from partnerships import services
 from partnerships.models import Agreement, PartnerCandidate, SupportForm
-from partnerships.selectors import ru_plural
 from schools.demo import demo_date, demo_shift, demo_text
 from schools.models import AcademicYear, Municipality, Organisation, School
 
@@ -185,10 +185,10 @@ def demo_seed() -> str:
     if not (statuses or candidates or agreements):
         return "Партнёрство: демо-данные уже есть, ничего не добавлено."
     line = (
-        f"Партнёрство: {agreements} {ru_plural(agreements, 'договор', 'договора', 'договоров')} во всех статусах, "
-        f"{candidates} {ru_plural(candidates, 'организация', 'организации', 'организаций')} в кандидатах"
+        f"Партнёрство: {agreements} {plural(agreements, 'договор', 'договора', 'договоров')} во всех статусах, "
+        f"{candidates} {plural(candidates, 'организация', 'организации', 'организаций')} в кандидатах"
     )
     if statuses:
-        line += f", {statuses} {ru_plural(statuses, 'статус', 'статуса', 'статусов')} выставлено вручную"
+        line += f", {statuses} {plural(statuses, 'статус', 'статуса', 'статусов')} выставлено вручную"
         line += " (у выявления их ещё не было)"
     return line + "."

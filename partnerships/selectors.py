@@ -28,6 +28,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from accounts.models import Role
+from core.text import decimal, plural
 from identification.models import ACTIVE, SchoolStatus, StatusKind
 from identification.selectors import supported_schools
 from monitoring.models import CURRENT, ContextData, ParticipantResult, Procedure
@@ -298,18 +299,6 @@ def subject_dative(name: str) -> str:
     return _DATIVE.get(name.strip().lower(), f"предмету «{name}»")
 
 
-def ru_number(value: float, digits: int = 1) -> str:
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
-def ru_plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
 def haversine_km(lat1, lon1, lat2, lon2) -> float:
     lat1, lon1, lat2, lon2 = (math.radians(float(v)) for v in (lat1, lon1, lat2, lon2))
     a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
@@ -335,7 +324,7 @@ def _strengths(
             procedure = Procedure(mine.procedure).label
             text = (
                 f"сильнее по {subject_dative(mine.subject_name)} ({procedure}): доля «2» "
-                f"{ru_number(theirs.share_2)}% против {ru_number(mine.share_2)}%"
+                f"{decimal(theirs.share_2)}% против {decimal(mine.share_2)}%"
             )
             found.append((gap, text))
     found.sort(key=lambda item: -item[0])
@@ -358,7 +347,7 @@ def _context_similarity(
     my_size, their_size = _size(mine, my_context), _size(theirs, their_context)
     if my_size and their_size and min(my_size, their_size) / max(my_size, their_size) >= 0.5:
         score += 0.3
-        said.append(f"{their_size} {ru_plural(their_size, 'ученик', 'ученика', 'учеников')}")
+        said.append(f"{their_size} {plural(their_size, 'ученик', 'ученика', 'учеников')}")
     if my_context is not None and their_context is not None:
         diffs = [
             abs(Decimal(getattr(my_context, name)) - Decimal(getattr(their_context, name)))
@@ -369,7 +358,7 @@ def _context_similarity(
             mean_diff = float(sum(diffs) / len(diffs))
             if mean_diff <= 10:
                 score += 0.3 * (1 - mean_diff / 10)
-                said.append(f"близкий социальный состав (разница долей {ru_number(mean_diff)} п.п.)")
+                said.append(f"близкий социальный состав (разница долей {decimal(mean_diff)} п.п.)")
     if not said:
         return 0.0, None
     return score, "похожие условия: " + ", ".join(said)
@@ -413,11 +402,11 @@ def match_candidates(*, school: School, year: AcademicYear | None = None) -> lis
         distance = _distance(school.organisation, candidate.organisation)
         if distance is not None:
             distance_score = max(0.0, 1 - distance / NEAR_KM)
-            reasons.append(f"{ru_number(distance, 0)} км")
+            reasons.append(f"{decimal(distance, 0)} км")
         load = loads.get(candidate.organisation.pk, 0)
         available = load < numbers.agreement_cap
         capacity_score = max(0.0, 1 - load / numbers.agreement_cap)
-        word = ru_plural(load, "действующий договор", "действующих договора", "действующих договоров")
+        word = plural(load, "действующий договор", "действующих договора", "действующих договоров")
         if available:
             reasons.append(f"{load} {word} из {numbers.agreement_cap}")
         else:

@@ -11,14 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core.idempotency import submit_claim, submit_done, submit_token_new
 from core.tables import paginate, school_search, table_options
-from core.tabular import XLSX_CONTENT_TYPE, xlsx_bytes
+from core.tabular import xlsx_bytes, xlsx_response
 from identification.selectors import supported_schools
 from partnerships import selectors, services
 from partnerships.forms import (
@@ -132,9 +132,7 @@ def agreement_export(request):
     qs = _filtered(request).qs.order_by("signed_on", "pk")
     # xlsx_bytes escapes formula-like text (core.xlsx.safe_row) in every row.
     content = xlsx_bytes("Договоры", EXPORT_HEADERS, (_export_row(a) for a in qs), widths=EXPORT_WIDTHS)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="dogovory-{timezone.localdate():%Y-%m-%d}.xlsx"'
-    return response
+    return xlsx_response(content, f"dogovory-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
 # --- One agreement -------------------------------------------------------------------------------

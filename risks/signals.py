@@ -20,7 +20,7 @@ from operator import or_
 
 from django.db.models import Avg, Count, F, Min, Q
 
-from core.charts import fmt_number
+from core.text import number as fmt_number
 from monitoring.models import CURRENT, ParticipantResult, Procedure, SchoolAggregate, Subject
 from risks import rules
 from risks.models import SignalKind

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.sample_documents import tiny_pdf
-from core.templatetags.opora import ru_plural
+from core.text import plural
 from identification.selectors import supported_schools
 from roadmaps.models import (
     Direction,
@@ -260,6 +260,6 @@ def demo_seed() -> str:
                 _report(programme, period, report_status, rng, director=author, reviewer=reviewer, measures=measures)
     source = "школ со статусом ШНОР/ШССУ" if from_statuses else "курируемых школ и школы директора (статусов ещё нет)"
     return (
-        f"Дорожные карты: муниципальная карта, {len(schools)} {ru_plural(len(schools), 'программа,программы,программ')} {source}, "
+        f"Дорожные карты: муниципальная карта, {len(schools)} {plural(len(schools), 'программа', 'программы', 'программ')} {source}, "
         f"{len(periods)} отчётных периода с отчётами во всех состояниях."
     )

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -10,7 +9,7 @@ from django_tables2 import RequestConfig
 
 from accounts.models import Role
 from core import queue
-from core.tabular import XLSX_CONTENT_TYPE, TabularFileError, xlsx_bytes
+from core.tabular import TabularFileError, xlsx_bytes, xlsx_response
 from people.rules import managed_roles, schools_for_people
 from schools import selectors, services
 from schools.filters import SchoolFilter
@@ -25,12 +24,6 @@ PAGE_SIZE = 50
 def _require_registry_manager(user) -> None:
     if not can_manage_registry(user):
         raise PermissionDenied
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -67,7 +60,7 @@ def school_export(request):
     )
     rows = (school_to_row(school) for school in school_filter.qs.order_by("municipality__name", "code").iterator(2000))
     content = xlsx_bytes("Реестр", [c.title for c in COLUMNS], rows)
-    return _xlsx_response(content, f"reestr-shkol-{timezone.localdate():%Y-%m-%d}.xlsx")
+    return xlsx_response(content, f"reestr-shkol-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
 @login_required
@@ -185,7 +178,7 @@ def registry_import_template(request):
         notes=[("Столбец", "Что указывать")]
         + [(c.title + (" (обязательный)" if c.required else ""), c.description) for c in COLUMNS],
     )
-    return _xlsx_response(content, "shablon-reestra-shkol.xlsx")
+    return xlsx_response(content, "shablon-reestra-shkol.xlsx")
 
 
 @login_required

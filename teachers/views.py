@@ -2,14 +2,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
 from core.tables import paginate, school_search, table_options
-from core.tabular import XLSX_CONTENT_TYPE, TabularFileError, describe_error, xlsx_bytes
+from core.tabular import TabularFileError, describe_error, xlsx_bytes, xlsx_response
 from schools.models import AcademicYear
 from teachers import formats, selectors, services
 from teachers.forms import (
@@ -42,12 +41,6 @@ def _may_read_own_or_names(user) -> bool:
 
 def _url(name: str, *args) -> str:
     return reverse(name, args=args)
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _form_page(request, *, title: str, form, back_url: str, back_label: str, submit: str = "Сохранить"):
@@ -220,7 +213,7 @@ def roster_template(request):
         notes=[("Столбец", "Что указывать")]
         + [(c.title + (" (обязательный)" if c.required else ""), c.description) for c in formats.ROSTER_COLUMNS],
     )
-    return _xlsx_response(content, "shablon-pedagogi.xlsx")
+    return xlsx_response(content, "shablon-pedagogi.xlsx")
 
 
 @login_required
@@ -253,7 +246,7 @@ def diagnostics_template(request):
         + [("", ""), ("Каталог дефицитов", "Компетенция — направление, порог")]
         + [(name, f"{areas.get(area, area)}, порог {threshold:g}%") for name, area, threshold in competences],
     )
-    return _xlsx_response(content, "shablon-diagnostika.xlsx")
+    return xlsx_response(content, "shablon-diagnostika.xlsx")
 
 
 # --- Diagnostics and the catalogue --------------------------------------------------------------

@@ -1,6 +1,7 @@
 from django import template
 
 from core.queue import is_delayed
+from core.text import plural
 
 register = template.Library()
 
@@ -10,14 +11,9 @@ def ru_plural(value, forms: str) -> str:
     """Russian plural form: {{ n|ru_plural:"школа,школы,школ" }} → «школ» for 5."""
     one, few, many = forms.split(",")
     try:
-        n = abs(int(value))
+        return plural(int(value), one, few, many)
     except (TypeError, ValueError):
         return many
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 @register.filter

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.extensions import DEMO_OPTIONS, feature_modules
-from core.templatetags.opora import ru_plural
+from core.text import plural
 from schools.demo import (
     DEMO_PASSWORD,
     LOAD_REGION_NAME,
@@ -29,7 +29,7 @@ from schools.demo import (
 
 def _count(n: int, one: str, few: str, many: str) -> str:
     """«1 школа», «3 школы», «35 школ»."""
-    return f"{n} {ru_plural(n, f'{one},{few},{many}')}"
+    return f"{n} {plural(n, one, few, many)}"
 
 
 class Command(BaseCommand):
