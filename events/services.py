@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from core.jobs.services import job_enqueue, job_sweep
 from core.queue import enqueue_on_commit
 from events import hooks
@@ -135,7 +136,7 @@ def letters_resend_unsent(*, now: dt.datetime | None = None) -> list[int]:
 ALREADY_REGISTERED = "С этого адреса уже есть запись на мероприятие. Ссылка на неё — в письме."
 
 
-class AlreadyRegistered(ValidationError):
+class AlreadyRegistered(ApplicationError, ValidationError):
     """The address holds a live registration of the event. The public form must not say so (it
     would tell anyone who is registered where): it answers as for a new registration and
     letters the address its existing link (registration_link_resend)."""

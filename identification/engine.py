@@ -216,7 +216,7 @@ class Evaluator:
         if value is None:
             outcome.text = f"{label}: нет данных (или меньше {criterion.min_participants} участников)"
             if self.max_interval_width is not None:
-                outcome.text += f" или интервал шире {_fmt_number(self.max_interval_width)} п.п."
+                outcome.text += f" или интервал шире {compact(self.max_interval_width)} п.п."
             return outcome
         shown = format_value(value, spec.unit)
         n = self.values[(criterion.pk, self.start_year)][school][1]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from core.audit import audit_record
+from core.errors import ApplicationError
 from core.jobs.services import Claim, job_enqueue, job_finish, job_lock, job_run, job_sweep
 from identification.engine import Evaluator
 from identification.indicators import derived_figures_recompute, indicators_recompute
@@ -35,7 +36,7 @@ from schools.models import AcademicYear, Municipality, School
 logger = logging.getLogger(__name__)
 
 
-class IdentificationRefused(Exception):
+class IdentificationRefused(ApplicationError):
     """An action the rules forbid; the message is for the user, in Russian."""
 
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.errors import ApplicationError
 from core.uploads import upload_check
 from partnerships import selectors
 from partnerships.models import Agreement, AgreementEvent, PartnerCandidate, PartnershipSettings, SupportForm
@@ -44,7 +45,7 @@ SCAN_SIGNATURES = ((b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8
 SCAN_CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
 
 
-class AgreementError(ValidationError):
+class AgreementError(ApplicationError, ValidationError):
     """A refused change; the message is Russian and shown to the user as it is."""
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
+from core.errors import ApplicationError
 from core.jobs.services import Claim, JobFailed, job_enqueue, job_finish, job_is_done, job_run, job_sweep
 from core.pdf import render_pdf
 from core.tabular import xlsx_bytes
@@ -59,7 +60,7 @@ def _check_identification(user: User, params: dict) -> None:
     run_get(user=user, pk=documents._int(params, "run"))
 
 
-class ReportRefused(ValueError):
+class ReportRefused(ApplicationError, ValueError):
     """A request that cannot be made (a kind not available yet, a format the kind has not)."""
 
 
@@ -215,7 +216,7 @@ EXPORT_FAILED = MunicipalExport.CRASH_MESSAGE
 EXPORT_NO_ACCESS = "У заказавшего больше нет доступа к данным этого муниципалитета: выгрузка не сформирована."
 
 
-class ExportRefused(ValueError):
+class ExportRefused(ApplicationError, ValueError):
     """An export that cannot be ordered now (one of the municipality is still being made)."""
 
 

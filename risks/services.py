@@ -10,6 +10,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core.errors import ApplicationError
 from core.jobs.services import Claim, job_enqueue, job_finish, job_lock, job_run, job_sweep
 from core.queue import RESEND_QUEUED_AFTER, enqueue_on_commit
 from risks.models import (
@@ -26,7 +27,7 @@ from risks.signals import compute_signals
 from schools.models import AcademicYear, School
 
 
-class RiskActionRefused(Exception):
+class RiskActionRefused(ApplicationError):
     """A write the rules forbid; the message is Russian and shown to the user."""
 
 

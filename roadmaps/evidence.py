@@ -11,6 +11,7 @@ from typing import IO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from core.errors import ApplicationError
 from core.uploads import upload_check
 
 ACCEPTED = "PDF, DOCX, XLSX, JPG или PNG"
@@ -24,7 +25,7 @@ CONTENT_TYPES = {
 }
 
 
-class EvidenceRefused(ValueError):
+class EvidenceRefused(ApplicationError, ValueError):
     """The file is not accepted; the message is for the user, in Russian."""
 
 

@@ -27,6 +27,7 @@ from simple_history.utils import bulk_update_with_history
 
 from accounts.models import Role, User
 from core.audit import audit_record
+from core.errors import ApplicationError
 from core.jobs.services import Claim, JobRetry, job_enqueue, job_finish, job_is_done, job_run, job_sweep
 from roadmaps import hooks
 from roadmaps.evidence import read_evidence
@@ -54,11 +55,11 @@ class ActionForbidden(PermissionDenied):
     """The user's role may never do this (403)."""
 
 
-class TransitionRefused(ValueError):
+class TransitionRefused(ApplicationError, ValueError):
     """The action is not possible now (e.g. approving a draft); the message is for the user."""
 
 
-class EditConflict(Exception):
+class EditConflict(ApplicationError):
     """Somebody saved the report after this user opened it (optimistic lock)."""
 
     message = (

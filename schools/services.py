@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
+from core.errors import ApplicationError
 from core.jobs.services import Claim, JobFailed, job_enqueue, job_finish, job_lock, job_run, job_sweep
 from core.tabular import RowError, TabularFileError, normalise_header, read_tables, read_upload
 from schools.matching import MATCHED, municipality_names_resolve
@@ -104,7 +105,7 @@ def school_update(
 REGIONAL_GROUP_NAME = "Региональное подчинение"
 
 
-class MunicipalityRefused(ValueError):
+class MunicipalityRefused(ApplicationError, ValueError):
     """A municipality the rules do not allow; the message is for the user, in Russian."""
 
 

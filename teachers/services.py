@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
+from core.errors import ApplicationError
 from core.tabular import RowError, normalise_header, read_tables
 from schools.models import AcademicYear, School
 from teachers import formats
@@ -36,7 +37,7 @@ from teachers.models import (
 )
 
 
-class ImportRejected(Exception):
+class ImportRejected(ApplicationError):
     """The file had errors; nothing was written. ``errors`` are RowError, for the page."""
 
     def __init__(self, errors: list[RowError]):

@@ -181,3 +181,24 @@ def test_every_allowed_exception_is_still_needed():
         present.update((str(path.relative_to(ROOT)), module) for _line, module in _task_imports(path))
     stale = [f"{path} {module}" for path, module in ALLOWED if (path, module) not in present]
     assert not stale, "remove these from ALLOWED, the imports are gone:\n" + "\n".join(stale)
+
+
+def test_every_domain_refusal_is_an_application_error():
+    """One error for the rules' refusals (core.errors.ApplicationError): a view may catch it whatever the app."""
+    import importlib
+    import inspect
+
+    from core.errors import ApplicationError
+
+    builtin_bases = {"Exception", "ValueError", "ValidationError", "PermissionError", "RuntimeError"}
+    found = []
+    for _app, path in _app_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and {getattr(b, "id", "") for b in node.bases} & builtin_bases:
+                module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
+                cls = getattr(module, node.name)
+                if inspect.isclass(cls) and not issubclass(cls, ApplicationError):
+                    found.append(f"{path.relative_to(ROOT)}: {node.name}")
+    # Errors of the shared helpers themselves (a file that cannot be read, a backup) are not domain rules.
+    assert sorted(found) == ["core/backup.py: BackupError", "core/tabular.py: TabularFileError"], found

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from accounts.models import Role, User
+from core.errors import ApplicationError
+
+UPLOAD_NOT_ALLOWED = "Загружать результаты могут управление образования и руководитель школы."
+ROLLBACK_NOT_DONE = "Отменить можно только успешно завершённую загрузку."
+ROLLBACK_REPLACED = "Данные этой загрузки уже заменены загрузкой {numbers}: сначала отмените её."
+ROLLBACK_ALREADY = "Загрузка уже отменена."
 
 
-class ImportRefused(Exception):
+class ImportRefused(ApplicationError):
     """An action on an import that the rules forbid; the message is for the user, in Russian."""
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.audit import audit_record
 from monitoring.imports.follow_ups import import_follow_ups_run
-from monitoring.imports.permissions import ImportRefused
+from monitoring.imports.permissions import ROLLBACK_ALREADY, ROLLBACK_NOT_DONE, ROLLBACK_REPLACED, ImportRefused
 from monitoring.models import AreaMarkStat, ContextData, ImportJob, ParticipantResult, SchoolAggregate
 
 
@@ -21,7 +21,7 @@ def import_job_rollback(*, job: ImportJob, user: User | None) -> ImportJob:
     """
     with transaction.atomic():
         if job.status != ImportJob.Status.DONE:
-            raise ImportRefused("Отменить можно только успешно завершённую загрузку.")
+            raise ImportRefused(ROLLBACK_NOT_DONE)
         later = (
             set(
                 ParticipantResult.objects.filter(import_job=job, replaced_by__isnull=False)
@@ -41,12 +41,12 @@ def import_job_rollback(*, job: ImportJob, user: User | None) -> ImportJob:
         )
         if later:
             numbers = ", ".join(f"№{pk}" for pk in sorted(later))
-            raise ImportRefused(f"Данные этой загрузки уже заменены загрузкой {numbers}: сначала отмените её.")
+            raise ImportRefused(ROLLBACK_REPLACED.format(numbers=numbers), extra={"later_jobs": sorted(later)})
         claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.DONE).update(
             status=ImportJob.Status.ROLLED_BACK, rolled_back_by=user, rolled_back_at=timezone.now()
         )
         if not claimed:
-            raise ImportRefused("Загрузка уже отменена.")
+            raise ImportRefused(ROLLBACK_ALREADY)
         ParticipantResult.objects.filter(import_job=job).delete()
         ParticipantResult.objects.filter(replaced_by=job).update(replaced_by=None)
         ContextData.objects.filter(import_job=job).delete()

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from accounts.models import Role, User
 from core.jobs.services import job_enqueue
 from core.tabular import read_upload
-from monitoring.imports.permissions import ImportRefused, can_upload_results
+from monitoring.imports.permissions import UPLOAD_NOT_ALLOWED, ImportRefused, can_upload_results
 from monitoring.models import ImportJob
 
 
@@ -29,7 +29,7 @@ def results_import_create(
     job = ImportJob(original_name=original_name[:255], file_kind=kind, sha256=hashlib.sha256(data).hexdigest())
     if user is not None:
         if not user.is_superuser and not can_upload_results(user):
-            raise ImportRefused("Загружать результаты могут управление образования и руководитель школы.")
+            raise ImportRefused(UPLOAD_NOT_ALLOWED)
         job.uploaded_by = user
         if not user.is_superuser:
             if user.role == Role.DIRECTOR:

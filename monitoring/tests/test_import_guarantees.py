@@ -3,6 +3,7 @@
 import pytest
 
 from monitoring import imports
+from monitoring.imports.permissions import ROLLBACK_REPLACED, UPLOAD_NOT_ALLOWED
 from monitoring.models import ContextData, ImportJob, ParticipantResult
 from monitoring.tests.builders import (
     OGE_HEADER,
@@ -158,8 +159,11 @@ def test_rollback_is_refused_while_a_later_job_replaced_its_rows(department, sch
     first = run_import(department, vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1")]})))
     second = run_import(department, vpr_f1_xlsx(VprSheet(schools={school.code: [vpr_row("1", primary=2, mark=2)]})))
 
-    with pytest.raises(imports.ImportRefused, match=f"загрузкой №{second.pk}"):
+    with pytest.raises(imports.ImportRefused) as refused:
         imports.import_job_rollback(job=first, user=department)
+
+    assert refused.value.message == ROLLBACK_REPLACED.format(numbers=f"№{second.pk}")
+    assert refused.value.extra == {"later_jobs": [second.pk]}
 
     assert ImportJob.objects.get(pk=first.pk).status == ImportJob.Status.DONE
 
@@ -202,8 +206,9 @@ def test_running_the_task_twice_does_nothing_the_second_time(department, school,
 def test_teacher_cannot_create_an_import(teacher):
     import io
 
-    with pytest.raises(imports.ImportRefused):
+    with pytest.raises(imports.ImportRefused) as refused:
         imports.results_import_create(user=teacher, uploaded_file=io.BytesIO(b"a;b\n"), original_name="x.csv")
+    assert refused.value.message == UPLOAD_NOT_ALLOWED
 
 
 def test_a_written_import_and_its_rollback_go_to_the_audit_log(department, school, run_import):
