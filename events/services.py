@@ -136,7 +136,7 @@ def letters_resend_unsent(*, now: dt.datetime | None = None) -> list[int]:
 ALREADY_REGISTERED = "С этого адреса уже есть запись на мероприятие. Ссылка на неё — в письме."
 
 
-class AlreadyRegistered(ApplicationError, ValidationError):
+class AlreadyRegistered(ApplicationError, ValidationError):  # type: ignore[misc]  # both keep .message
     """The address holds a live registration of the event. The public form must not say so (it
     would tell anyone who is registered where): it answers as for a new registration and
     letters the address its existing link (registration_link_resend)."""

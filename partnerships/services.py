@@ -45,7 +45,7 @@ SCAN_SIGNATURES = ((b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8
 SCAN_CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
 
 
-class AgreementError(ApplicationError, ValidationError):
+class AgreementError(ApplicationError, ValidationError):  # type: ignore[misc]  # both keep .message
     """A refused change; the message is Russian and shown to the user as it is."""
 
 

@@ -10,15 +10,11 @@ A superuser (an operator, not a product role) may manage everybody but superuser
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-
-if TYPE_CHECKING:
-    from schools.models import Municipality, School
+from schools.models import Municipality, School
 
 MANAGED_ROLES: dict[str, tuple[str, ...]] = {
     Role.DEPARTMENT: (Role.METHODOLOGIST, Role.CURATOR, Role.DIRECTOR, Role.TEACHER),
@@ -65,8 +61,6 @@ def person_get_for_manage(*, user: User, pk: int) -> User:
 
 def municipalities_for_people(user: User) -> QuerySet[Municipality]:
     """Municipalities an account made by ``user`` may belong to."""
-    from schools.models import Municipality
-
     if not can_manage_people(user):
         return Municipality.objects.none()
     if user.is_superuser:
@@ -78,6 +72,4 @@ def municipalities_for_people(user: User) -> QuerySet[Municipality]:
 
 def schools_for_people(user: User) -> QuerySet[School]:
     """Schools an account made by ``user`` may be attached to (as a director, teacher or curated)."""
-    from schools.models import School
-
     return School.objects.filter(municipality__in=municipalities_for_people(user)).select_related("organisation")

@@ -10,7 +10,6 @@ from django_tables2 import RequestConfig
 from accounts.models import Role
 from core import queue
 from core.tabular import TabularFileError, xlsx_bytes, xlsx_response
-from people.rules import managed_roles, schools_for_people
 from schools import selectors, services
 from schools.filters import SchoolFilter
 from schools.forms import MunicipalityForm, OrganisationForm, RegistryMappingForm, RegistryUploadForm, SchoolForm
@@ -68,12 +67,8 @@ def school_detail(request, pk: int):
     school = selectors.school_get(user=request.user, pk=pk)
     can_edit = manageable_municipalities(request.user).filter(pk=school.municipality_id).exists()
     curators = school.curators.filter(is_active=True, role=Role.CURATOR).order_by("last_name", "first_name")
-    can_assign = Role.CURATOR in managed_roles(request.user) and schools_for_people(request.user).filter(pk=pk).exists()
-    return render(
-        request,
-        "schools/detail.html",
-        {"school": school, "can_edit": can_edit, "curators": curators, "can_assign_curators": can_assign},
-    )
+    # «закрепить» (assign curators) comes from people's template tag: people sits above the registry.
+    return render(request, "schools/detail.html", {"school": school, "can_edit": can_edit, "curators": curators})
 
 
 @login_required

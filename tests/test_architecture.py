@@ -5,6 +5,7 @@ Layers, lowest first (what each may import is everything below it):
     core                  shared helpers: queue, jobs, tables, PDF, charts, audit, extensions
     accounts              users and roles
     schools               the registry: municipalities, organisations, schools; who sees which (scopes)
+    people                invitations, the accounts of a municipality, curators
     monitoring            results imports (imports/, formats/)
     identification        indicators, methodologies, runs, statuses
     risks roadmaps partnerships events teachers      the support work, built on the statuses
@@ -35,6 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
     ("accounts",),
     ("schools",),
+    ("people",),
     ("monitoring",),
     ("identification",),
     ("risks", "roadmaps", "partnerships", "events", "teachers"),
