@@ -100,7 +100,7 @@ def add_task_scores(*, tasks: int) -> int:
 
     from monitoring.models import AssessmentStructure, AssessmentTask, ParticipantResult
 
-    rng = random.Random(18)
+    rng = random.Random(18)  # nosec B311 # bench data, not security
     maxima = [rng.choice((1, 1, 2, 2, 3)) for _ in range(tasks)]
     pool = [",".join(str(rng.randint(0, m)) if rng.random() > 0.05 else "X" for m in maxima) for _ in range(256)]
     literal = "ARRAY[" + ",".join(f"'{text}'" for text in pool) + "]"
