@@ -8,8 +8,7 @@ indicators, which thresholds), see ``identification.models.Criterion``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from core.text import decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 @dataclass(frozen=True)
@@ -78,13 +77,54 @@ ISBSH_FACTORS: tuple[tuple[str, str, float, bool], ...] = (
 )
 
 
+# --- Precision: one rule for comparisons, ranks and the printed figures -------------------------
+#
+# A double carries 15 significant decimal digits reliably (DBL_DIG); beyond that the last bits
+# depend on the order of the arithmetic (SQLite and PostgreSQL, or two equal ratios computed
+# from different counts: 100·7/30 − 100·4/30 = 9.999999999999998). So:
+# - values are *stored precision* equal when they agree to 15 significant digits: ranks and
+#   ties use ``stored_precision`` (the tie rule of ``identification.engine`` never splits them);
+# - a threshold is compared at the *displayed precision* of the indicator's unit (``DIGITS``):
+#   the value taken at 15 significant digits, rounded half away from zero to the digits the
+#   page prints. The tolerance is thus half a unit of the last printed digit, and the verdict
+#   always agrees with the printed figures («выросла на 10 п.п.» fires «≥ 10 п.п.»).
+# ``sql_at_precision`` is the same rule in SQL: both databases convert a double to decimal at
+# 15 significant digits (PostgreSQL's float8 → numeric cast, SQLite's round()).
+
+STORED_SIGNIFICANT = 15
+DIGITS = {"%": 1, "балл": 2, "чел.": 0}
+
+
+def digits_of(unit: str) -> int:
+    """Decimal places the pages print for a unit (1 unless listed in ``DIGITS``)."""
+    return DIGITS.get(unit, 1)
+
+
+def stored_precision(value: float) -> float:
+    """The value at the 15 significant digits a double holds reliably (ties, ranks)."""
+    return float(f"{value:.{STORED_SIGNIFICANT}g}")
+
+
+def at_precision(value: float, digits: int) -> Decimal:
+    """The value as printed with ``digits`` decimal places (half away from zero), exactly."""
+    exact = Decimal(f"{value:.{STORED_SIGNIFICANT}g}")
+    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def sql_at_precision(expression: str, digits: int, vendor: str) -> str:
+    """``at_precision`` in SQL for ``connection.vendor`` (same results, tested side by side)."""
+    if vendor == "postgresql":
+        return f"ROUND(CAST({expression} AS NUMERIC), {int(digits)})"
+    return f"ROUND({expression}, {int(digits)})"
+
+
 def format_value(value: float | None, unit: str) -> str:
     """Russian number format of an indicator value: «18,4%», «3,21 балла»."""
     if value is None:
         return "—"
+    text = f"{at_precision(value, digits_of(unit)):f}".replace(".", ",")
     if unit == "%":
-        return decimal(value, 1) + "%"
+        return text + "%"
     if unit == "чел.":
-        return f"{value:.0f} чел."
-    digits = 2 if unit == "балл" else 1
-    return decimal(value, digits) + (f" {unit}" if unit != "балл" else "")
+        return f"{text} чел."
+    return text + (f" {unit}" if unit != "балл" else "")

@@ -8,6 +8,15 @@ is below N, «in the top N%» when the share strictly better is below N. Tied sc
 the same percentile, so a tie is never split: all of them are in, or none. The threshold
 shown in the explanation is the boundary value — the best value still inside the group.
 
+Values are ranked at their stored precision (``catalogue.stored_precision``: 15 significant
+digits), so two schools whose values differ only in the last bits of a double are tied on
+every database. Thresholds («≥ 70%», «выросла на 10 п.п.») are compared at the displayed
+precision of the indicator (``catalogue.at_precision``), so the verdict agrees with the figures
+the page prints.
+
+«Вошла в нижние N%» needs a value in the year before: without it «впервые» cannot be told
+from «no data last year», and the criterion does not fire (the explanation says so).
+
 Consecutive years: a criterion with ``consecutive_years = k`` holds only if it holds in
 the run's year and in each of the k − 1 years before, each against that year's pool.
 """
@@ -18,10 +27,19 @@ import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from core.text import compact
-from identification.catalogue import BY_CODE, IndicatorSpec, format_value
+from identification.catalogue import (
+    BY_CODE,
+    STORED_SIGNIFICANT,
+    IndicatorSpec,
+    at_precision,
+    digits_of,
+    format_value,
+    stored_precision,
+)
 from identification.models import Criterion, IndicatorValue, Operator, Pool
 
 
@@ -106,12 +124,25 @@ def _years_phrase(k: int) -> str:
 
 
 _POOL_GENITIVE = {Pool.MUNICIPALITY: "муниципалитета", Pool.REGION: "региона"}
+# Each compares the value at the displayed precision (a Decimal) with the criterion's value.
 _COMPARE = {
     Operator.LT: ("<", lambda v, x: v < x, "меньше порога"),
     Operator.LE: ("≤", lambda v, x: v <= x, "не больше порога"),
     Operator.GT: (">", lambda v, x: v > x, "больше порога"),
     Operator.GE: ("≥", lambda v, x: v >= x, "не меньше порога"),
 }
+
+
+def _exact(value: float) -> Decimal:
+    """A criterion's typed value as a Decimal («10» stays 10, «0.1» stays 0.1)."""
+    return Decimal(f"{value:.{STORED_SIGNIFICANT}g}")
+
+
+def _fmt_number(value: float | Decimal, digits: int = 1) -> str:
+    text = f"{at_precision(float(value), digits):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
 
 
 class Evaluator:
@@ -164,7 +195,7 @@ class Evaluator:
                     )
                     rows = {}
                     for pk, value, n, pooled in qs.values_list("school_id", "value", "participants", "pooled"):
-                        rows[pk] = (value, n)
+                        rows[pk] = (stored_precision(value), n)
                         if pooled:
                             self.pooled.add((criterion.pk, start, pk))
                 self.values[(criterion.pk, start)] = rows
@@ -200,13 +231,21 @@ class Evaluator:
             return stats.in_bottom(value, criterion.value), value, percentile, stats.bottom_threshold(criterion.value)
         if op == Operator.TOP:
             return stats.in_top(value, criterion.value), value, percentile, stats.top_threshold(criterion.value)
+        digits = digits_of(BY_CODE[criterion.indicator].unit)
         if op == Operator.RISE:
-            before = self.values.get((criterion.pk, start - 1), {}).get(school)
-            if before is None or before[1] < criterion.min_participants:
+            before = self.previous(criterion, school, start)
+            if before is None:
                 return False, value, percentile, None
-            return value - before[0] >= criterion.value, value, percentile, before[0]
+            return at_precision(value - before, digits) >= _exact(criterion.value), value, percentile, before
         _, compare, _ = _COMPARE[op]
-        return compare(value, criterion.value), value, percentile, criterion.value
+        return compare(at_precision(value, digits), _exact(criterion.value)), value, percentile, criterion.value
+
+    def previous(self, criterion: Criterion, school: int, start: int) -> float | None:
+        """The school's counted value in the year before ``start`` (None: no data or too few)."""
+        before = self.values.get((criterion.pk, start - 1), {}).get(school)
+        if before is None or before[1] < criterion.min_participants:
+            return None
+        return before[0]
 
     def judge(self, criterion: Criterion, school: int, subject_name: str | None) -> Outcome:
         spec = BY_CODE[criterion.indicator]
@@ -224,9 +263,14 @@ class Evaluator:
             # A small school's figure: several grades of one level pooled, said where it is read.
             shown += f" (объединённая группа параллелей, {n} уч.)"
             outcome.pooled = True
+        digits = digits_of(spec.unit)
+        no_previous = was_before = False
         if criterion.operator == Operator.ENTER_BOTTOM and held:
-            before, _, _, _ = self._holds(criterion, school, self.start_year - 1)
-            held = not before
+            if self.previous(criterion, school, self.start_year) is None:
+                held, no_previous = False, True
+            else:
+                was_before, _, _, _ = self._holds(criterion, school, self.start_year - 1)
+                held = not was_before
         years = [self.start_year] if held else []
         for back in range(1, max(criterion.consecutive_years, 1)):
             if not held:
@@ -247,17 +291,28 @@ class Evaluator:
                     f"{label} {shown} — {first}в {where} {compact(criterion.value)}% {pool}{limit}"
                     f"{_years_phrase(criterion.consecutive_years)}"
                 )
+            elif no_previous:
+                outcome.text = (
+                    f"{label} {shown} — в {where} {_fmt_number(criterion.value)}% {pool}{limit}, "
+                    "но за прошлый год данных нет: «впервые» не установить"
+                )
+            elif was_before:
+                outcome.text = (
+                    f"{label} {shown} — в {where} {_fmt_number(criterion.value)}% {pool}{limit}, "
+                    "но школа была там и год назад (не впервые)"
+                )
             else:
                 outcome.text = f"{label} {shown} — не в {where} {compact(criterion.value)}% {pool}{limit}"
         elif op == Operator.RISE:
             if threshold is None:
                 outcome.text = f"{label} {shown} — нет данных за прошлый год"
             else:
-                change = value - threshold
+                change = at_precision(value - threshold, digits)
                 sign = "выросла" if change >= 0 else "снизилась"
+                was, limit = format_value(threshold, spec.unit), _fmt_number(criterion.value, digits)
                 outcome.text = (
-                    f"{label} {shown} — {sign} за год на {compact(abs(change))} п.п. "
-                    f"(было {format_value(threshold, spec.unit)}; порог роста {compact(criterion.value)} п.п.)"
+                    f"{label} {shown} — {sign} за год на {_fmt_number(abs(change), digits)} п.п. "
+                    f"(было {was}; порог роста {limit} п.п.)"
                 )
         else:
             symbol, _, words = _COMPARE[op]

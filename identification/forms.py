@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.forms import formset_factory
 
-from identification.catalogue import CHOICES, ISBSH_FACTORS
+from identification.catalogue import BY_CODE, CHOICES, ISBSH_FACTORS
 from identification.models import MethodologyVersion, Operator, Pool, StatusKind
 from monitoring.models import Subject
 from schools.models import AcademicYear, Municipality
@@ -116,6 +116,35 @@ class VersionForm(forms.Form):
         return data
 
 
+# ЕГЭ values exist per subject (no grade: the report is by school and subject); ВПР and ОГЭ
+# per subject *and* grade; all of them school-wide as well (identification.indicators).
+SUBJECT_ONLY = ("ege_below_min",)
+CRITERION_NO_SLICES = "Показатель «{name}» считается только по школе в целом: уберите предмет и класс."
+CRITERION_SUBJECT_AND_GRADE = (
+    "Показатель «{name}» считается по школе в целом или по предмету в одном классе: "
+    "укажите и предмет, и класс, или оставьте оба пустыми."
+)
+CRITERION_NO_GRADE = "Показатель «{name}» считается по предмету без деления на классы: уберите класс."
+CRITERION_OGE_GRADE = "ОГЭ сдают в 9 классе: для показателя «{name}» укажите класс 9."
+
+
+def criterion_scope_error(indicator: str | None, subject, grade: int | None) -> str:
+    """Why no indicator value can exist for this (indicator, subject, grade), or «»."""
+    spec = BY_CODE.get(indicator or "")
+    if spec is None:
+        return ""
+    has_subject, has_grade = subject is not None, grade is not None
+    if not spec.by_subject and (has_subject or has_grade):
+        return CRITERION_NO_SLICES.format(name=spec.name)
+    if spec.code in SUBJECT_ONLY:
+        return CRITERION_NO_GRADE.format(name=spec.name) if has_grade else ""
+    if has_subject != has_grade:
+        return CRITERION_SUBJECT_AND_GRADE.format(name=spec.name)
+    if spec.code.startswith("oge_") and has_grade and grade != 9:
+        return CRITERION_OGE_GRADE.format(name=spec.name)
+    return ""
+
+
 class CriterionForm(forms.Form):
     # Every field has the initial its widget shows, so the blank row for a new criterion
     # counts as unchanged (and is skipped) unless the user fills it.
@@ -139,6 +168,9 @@ class CriterionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        message = criterion_scope_error(data.get("indicator"), data.get("subject"), data.get("grade"))
+        if message:
+            raise forms.ValidationError(message)
         operator, value = data.get("operator"), data.get("value")
         percentile = (Operator.BOTTOM, Operator.TOP, Operator.ENTER_BOTTOM)
         if operator in percentile and value is not None and not 0 < value <= 100:

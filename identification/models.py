@@ -425,6 +425,9 @@ class IdentificationRun(Job):
     created_at = models.DateTimeField("создан", auto_now_add=True)
     schools_count = models.PositiveIntegerField("школ", default=0)
     proposed_count = models.PositiveIntegerField("предложено", default=0)
+    # A draft run is started by the portal itself after an import (``identification.followups``):
+    # it only shows what would change; it is never approved into statuses.
+    is_draft = models.BooleanField("черновой (после загрузки)", default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -453,6 +456,9 @@ class RunResult(models.Model):
     # No criterion had a value for the school (too few participants even pooled, or no data):
     # counted apart on the run page as «недостаточно данных» (issue #18).
     insufficient = models.BooleanField("недостаточно данных", default=False)
+    # The status the school already holds in the run's year that makes a proposal pointless
+    # (the same kind, or ШНОР for the risk zone); the school is shown with it, not proposed.
+    held_status = models.CharField("уже имеет статус", max_length=24, choices=StatusKind.choices, blank=True)
 
     class Meta:
         ordering = ["-proposed", "-fired_count", "school__code"]

@@ -97,8 +97,9 @@ RUN_RESULT_SORTS = {
 
 
 def run_other_results(*, run: IdentificationRun, q: str = "", sort: str = "fired") -> QuerySet[RunResult]:
-    """The run's schools that were not proposed, searched by name or code and sorted."""
-    qs = run_results(run=run).filter(proposed=False)
+    """The run's schools that were neither proposed nor already holding the status, searched by
+    name or code and sorted."""
+    qs = run_results(run=run).filter(proposed=False, held_status="")
     if q:
         qs = qs.filter(
             Q(school__organisation__name__icontains=q)

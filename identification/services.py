@@ -16,6 +16,7 @@ from core.audit import audit_record
 from core.errors import ApplicationError
 from core.jobs.services import Claim, job_enqueue, job_finish, job_lock, job_run, job_sweep
 from identification.engine import Evaluator
+from identification.followups import recompute_followups
 from identification.indicators import derived_figures_recompute, indicators_recompute
 from identification.models import (
     ACTIVE,
@@ -131,6 +132,8 @@ def _recompute_work(claim: Claim) -> None:
         )
         derived_figures_recompute(school_ids=recompute.school_ids or None, year_ids=recompute.year_ids or None)
         job_finish(claim, values_written=written)
+        # The claim was won and the values are in: what an import sets off next.
+        recompute_followups(recompute_id=claim.pk)
 
 
 # --- Methodology versions -----------------------------------------------------------------------
@@ -227,6 +230,33 @@ def identification_run_execute(*, run_id: int) -> IdentificationRun | None:
     return IdentificationRun.objects.get(pk=run_id)
 
 
+# Statuses that make a proposal of a kind pointless: the kind itself (already approved for
+# the year), and for the risk zone a school already in the programme as ШНОР — it is worked
+# with as ШНОР and would otherwise hold both statuses.
+PRE_EMPTING = {
+    StatusKind.RISK_ZONE: (StatusKind.LOW_RESULTS, StatusKind.RISK_ZONE),
+}
+_HELD_PHRASE = {
+    StatusKind.LOW_RESULTS: "уже ШНОР",
+    StatusKind.DIFFICULT_CONDITIONS: "уже ШССУ",
+    StatusKind.HIGH_RESULTS: "уже в списке школ с высокими результатами",
+    StatusKind.RISK_ZONE: "уже в зоне риска",
+    StatusKind.EFFECTIVE: "переход в эффективный режим уже утверждён",
+}
+
+
+def held_statuses(*, kind: str, year: AcademicYear, school_ids: Iterable[int]) -> dict[int, str]:
+    """School → the active status of the year that pre-empts a proposal of ``kind``."""
+    kinds = PRE_EMPTING.get(kind, (kind,))
+    rows = SchoolStatus.objects.filter(ACTIVE, year=year, kind__in=kinds, school_id__in=list(school_ids))
+    held: dict[int, str] = {}
+    for school_id, held_kind in rows.values_list("school_id", "kind"):
+        # The first kind listed wins (ШНОР over «already in the risk zone»).
+        if school_id not in held or kinds.index(held_kind) < kinds.index(held[school_id]):
+            held[school_id] = held_kind
+    return held
+
+
 def _run_work(claim: Claim) -> None:
     run = IdentificationRun.objects.select_related("version__methodology", "year", "municipality").get(pk=claim.pk)
     results = _evaluate(run, claim)
@@ -257,6 +287,7 @@ def _evaluate(run: IdentificationRun, claim: Claim) -> list[RunResult]:
     evaluator.load()
     claim.progress(50)
     required = run.version.required_count or len(criteria)
+    held = held_statuses(kind=run.kind, year=run.year, school_ids=[school.pk for school in schools])
     results = []
     for school in schools:
         outcomes = [
@@ -264,8 +295,15 @@ def _evaluate(run: IdentificationRun, claim: Claim) -> list[RunResult]:
             for criterion in criteria
         ]
         fired = [outcome for outcome in outcomes if outcome.fired]
-        proposed = len(fired) >= required
-        if proposed:
+        meets = len(fired) >= required
+        proposed = meets and school.pk not in held
+        if meets and not proposed:
+            explanation = (
+                f"{_HELD_PHRASE[held[school.pk]]} в {run.year.name} учебном году — повторно не предлагается. "
+                + "; ".join(outcome.text for outcome in fired)
+                + "."
+            )
+        elif proposed:
             explanation = "; ".join(outcome.text for outcome in fired) + "."
         elif fired:
             explanation = (
@@ -280,6 +318,7 @@ def _evaluate(run: IdentificationRun, claim: Claim) -> list[RunResult]:
                 run=run,
                 school=school,
                 proposed=proposed,
+                held_status=held[school.pk] if meets and not proposed else "",
                 fired_count=len(fired),
                 insufficient=bool(outcomes) and all(outcome.value is None for outcome in outcomes),
                 details=[outcome.as_dict() for outcome in outcomes],
@@ -290,9 +329,14 @@ def _evaluate(run: IdentificationRun, claim: Claim) -> list[RunResult]:
 
 
 def runs_compare(*, run: IdentificationRun, earlier: IdentificationRun) -> tuple[list[RunResult], list[RunResult]]:
-    """(entered, left): schools proposed by ``run`` and not by ``earlier``, and the reverse."""
-    now = {r.school_id: r for r in run.results.filter(proposed=True).select_related("school__organisation")}
-    before = {r.school_id: r for r in earlier.results.filter(proposed=True).select_related("school__organisation")}
+    """(entered, left): schools on the list of ``run`` and not of ``earlier``, and the reverse.
+
+    «On the list» is proposed, or meeting the criteria while already holding the status (a
+    school approved after the earlier run has not left the list).
+    """
+    listed = Q(proposed=True) | ~Q(held_status="")
+    now = {r.school_id: r for r in run.results.filter(listed).select_related("school__organisation")}
+    before = {r.school_id: r for r in earlier.results.filter(listed).select_related("school__organisation")}
     entered = [now[pk] for pk in now.keys() - before.keys()]
     left = [before[pk] for pk in before.keys() - now.keys()]
     key = lambda result: result.school.code  # noqa: E731

@@ -283,6 +283,7 @@ def run_detail(request, pk: int):
         {
             "run": run,
             "proposed": proposed,
+            "held": list(selectors.run_results(run=run).exclude(held_status="")),
             "others": others,
             "others_filter": others_filter,
             "others_open": bool(request.GET.get("page") or request.GET.get("q") or request.GET.get("sort")),

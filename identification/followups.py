@@ -1,0 +1,75 @@
+"""What follows an import: the one place that says which work the data's change sets off.
+
+Every way data come in — the upload page, ``manage.py import_results``, a region-wide file, a
+rollback — ends in ``results_import_followups`` once its claim on the job was won, so the
+same chain runs whoever started it:
+
+1. the indicators of the school-years the job touched are recomputed (an ``IndicatorRecompute``
+   row, written on commit: a broker outage leaves it «queued» for the sweep to resend);
+2. when that recompute is done (its own claim won: ``recompute_followups``), the objectivity
+   signals and risk profiles of the same school-years are refreshed (a ``risks.RecomputeJob``
+   row per municipality and year, swept the same way).
+
+Each step is a row claimed by a conditional update, so a message delivered twice does the
+work once. How the jobs are queued is ``core.queue``'s business; this module says *what* runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from django.db import transaction
+
+from core.queue import enqueue_on_commit
+from identification.models import IndicatorRecompute, TaskStatus
+from schools.models import School
+
+logger = logging.getLogger(__name__)
+
+
+def results_import_followups(*, job_id: int) -> None:
+    """Called by the import's service after a done job (or a rollback): queue the recompute."""
+    from identification.services import indicators_after_import
+
+    transaction.on_commit(lambda: indicators_after_import(job_id=job_id))
+
+
+def touched_municipality_years(*, recompute: IndicatorRecompute) -> dict[int, set[int]]:
+    """Municipality → year ids of the school-years a recompute covered (empty years: all years)."""
+    from schools.models import AcademicYear
+
+    school_ids = recompute.school_ids or []
+    year_ids = set(recompute.year_ids or [])
+    if not year_ids:
+        year_ids = set(AcademicYear.objects.values_list("pk", flat=True))
+    municipalities = set(School.objects.filter(pk__in=school_ids).values_list("municipality_id", flat=True))
+    if not school_ids and recompute.municipality_id:
+        municipalities = {recompute.municipality_id}
+    return {municipality: set(year_ids) for municipality in municipalities}
+
+
+def recompute_followups(*, recompute_id: int) -> list[int]:
+    """After a finished recompute that an import set off: refresh signals and risk profiles.
+
+    Runs only from ``indicator_recompute_run`` once its claim was won and the recompute is
+    done; returns the ids of the risk recompute jobs written. A recompute the department
+    asked for by hand sets nothing off (it changes no data).
+    """
+    from risks.models import RecomputeJob
+    from risks.tasks import run_recompute_job
+
+    recompute = IndicatorRecompute.objects.filter(pk=recompute_id, status=TaskStatus.DONE).first()
+    if recompute is None or recompute.import_job_id is None:
+        return []
+    written: list[int] = []
+    by_municipality: dict[int, set[int]] = defaultdict(set)
+    for municipality, years in touched_municipality_years(recompute=recompute).items():
+        by_municipality[municipality] |= years
+    with transaction.atomic():
+        for municipality, years in sorted(by_municipality.items()):
+            for year_id in sorted(years):
+                job = RecomputeJob.objects.create(year_id=year_id, municipality_id=municipality)
+                enqueue_on_commit(run_recompute_job, job.pk)
+                written.append(job.pk)
+    return written
