@@ -144,6 +144,7 @@ def test_department_uploads_vpr_identifies_approves_and_downloads_the_report(
     assert held_tasks.run("monitoring.tasks.import_results") == [
         "monitoring.tasks.import_results",
         "identification.tasks.recompute_indicators",  # the recompute the import saved (see core.queue)
+        "risks.tasks.run_recompute_job",  # then the signals and risk profiles (identification.followups)
     ]
     assert watched[0] == f"monitoring.ImportJob {job_path.split('/')[-2]}"
 
