@@ -17,6 +17,6 @@ def run_identification(run_id: int) -> None:
 
 @shared_task(name="identification.tasks.indicators_after_import")
 def indicators_after_import(job_id: int) -> None:
-    # No longer sent (monitoring.tasks.after_import_finished writes the recompute itself); kept
+    # No longer sent (identification.followups writes the recompute itself); kept
     # for the messages a broker may still hold from before.
     services.indicators_after_import(job_id=job_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from monitoring import services
+from monitoring import imports as services
 from monitoring.models import ImportJob
 from monitoring.tests.builders import context_csv, context_row, results_csv, results_csv_row
 
