@@ -191,7 +191,9 @@ def test_displayed_precision_is_the_same_in_sql_and_python(db, value, digits, ex
     from identification.catalogue import at_precision, sql_at_precision
 
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql_at_precision('%s', digits, connection.vendor)}", [value])
+        # A double column's value, as the SQL sees stored indicator values.
+        expression = sql_at_precision("CAST(%s AS DOUBLE PRECISION)", digits, connection.vendor)
+        cursor.execute(f"SELECT {expression}", [value])
         in_sql = cursor.fetchone()[0]
     assert str(at_precision(value, digits)) == expected
     assert f"{float(in_sql):.{digits}f}" == expected
