@@ -233,10 +233,10 @@ def identification_run_execute(*, run_id: int) -> IdentificationRun | None:
 # Statuses that make a proposal of a kind pointless: the kind itself (already approved for
 # the year), and for the risk zone a school already in the programme as ШНОР — it is worked
 # with as ШНОР and would otherwise hold both statuses.
-PRE_EMPTING = {
+PRE_EMPTING: dict[str, tuple[str, ...]] = {
     StatusKind.RISK_ZONE: (StatusKind.LOW_RESULTS, StatusKind.RISK_ZONE),
 }
-_HELD_PHRASE = {
+_HELD_PHRASE: dict[str, str] = {
     StatusKind.LOW_RESULTS: "уже ШНОР",
     StatusKind.DIFFICULT_CONDITIONS: "уже ШССУ",
     StatusKind.HIGH_RESULTS: "уже в списке школ с высокими результатами",
