@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, FloatField, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from identification.catalogue import INDICATORS, format_value
+from identification.catalogue import INDICATORS, format_value, stored_precision
 from identification.models import (
     ACTIVE,
     Criterion,
@@ -26,6 +29,15 @@ from identification.models import (
 )
 from schools.models import AcademicYear, School
 from schools.scopes import manageable_municipalities, municipalities_for, schools_for, schools_manageable_by
+
+
+def recent_years(year: AcademicYear, count: int = 4) -> list[AcademicYear]:
+    """``year`` and the ``count`` − 1 before it that exist, oldest first (pages and reports alike)."""
+    return list(
+        AcademicYear.objects.filter(start_year__lte=year.start_year, start_year__gt=year.start_year - count).order_by(
+            "start_year"
+        )
+    )
 
 
 def supported_schools(*, schools: QuerySet[School] | None = None, year: AcademicYear | None = None) -> QuerySet[School]:
@@ -226,14 +238,7 @@ def school_indicator_table(*, school: School) -> dict:
 
 def municipal_dashboard(*, municipalities: QuerySet) -> dict:
     """Counts of statuses by year and kind, transitions, pending approvals: a fixed number of queries."""
-    counts = (
-        SchoolStatus.objects.filter(ACTIVE, school__municipality__in=municipalities)
-        .values("year__start_year", "kind")
-        .annotate(n=Count("pk"))
-    )
-    by_year: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(StatusKind.values, 0))
-    for row in counts:
-        by_year[row["year__start_year"]][row["kind"]] = row["n"]
+    by_year = status_counts_by_year(schools=School.objects.filter(municipality__in=municipalities))
     pending = (
         IdentificationRun.objects.filter(municipality__in=municipalities, status=TaskStatus.DONE, proposed_count__gt=0)
         .annotate(approved=Count("statuses"))
@@ -295,3 +300,154 @@ def municipalities_compared(*, municipalities: QuerySet, year: AcademicYear | No
             for m in rows
         ],
     }
+
+
+# --- Figures shared by pages, reports and the home page (one definition each) ------------------
+
+
+@dataclass(frozen=True)
+class PooledFigure:
+    """A share pooled over schools: Σ value·participants / Σ participants, with what is behind it."""
+
+    value: float
+    schools: int
+    participants: int
+
+
+def pooled_by_year(*, indicator: str, school_ids, years: Sequence[AcademicYear]) -> dict[int, PooledFigure | None]:
+    """One school-wide indicator pooled over schools per year (year pk → figure or None).
+
+    The pooled share of «2» is the share among all counted participants (slices of ≥ 10),
+    the same participants the school values count. One aggregate query. Pages (the municipal
+    dashboard, the school page) and reports (the passport, «Итоги года») call this.
+    """
+    rows = (
+        IndicatorValue.objects.filter(
+            indicator=indicator,
+            subject__isnull=True,
+            grade__isnull=True,
+            year__in=list(years),
+            school_id__in=school_ids,
+            participants__gt=0,
+        )
+        .values("year_id")
+        .annotate(
+            weighted=Sum(F("value") * F("participants"), output_field=FloatField()),
+            n=Sum("participants"),
+            schools=Count("school_id", distinct=True),
+        )
+        .order_by()
+    )
+    by_year = {
+        row["year_id"]: PooledFigure(stored_precision(row["weighted"] / row["n"]), row["schools"], row["n"])
+        for row in rows
+        if row["n"]
+    }
+    return {year.pk: by_year.get(year.pk) for year in years}
+
+
+RESULT_INDICATORS = (("vpr", "ВПР"), ("oge", "ОГЭ"))
+
+
+def school_result_slices(*, school: School, years: Sequence[AcademicYear]) -> list[dict]:
+    """Share of «2» and mean mark of a school by procedure, subject and grade, one cell per year.
+
+    Read from the stored indicator values (the same rows the runs judge): a slice under
+    ``MIN_GROUP`` participants has no value and shows as «—». One query.
+    """
+    codes = [f"{procedure}_{name}" for procedure, _ in RESULT_INDICATORS for name in ("share_2", "mean_mark")]
+    rows = IndicatorValue.objects.filter(
+        school=school, year__in=list(years), indicator__in=codes, subject__isnull=False
+    ).select_related("subject")
+    cells: dict[tuple, dict[int, dict]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        procedure, _, name = row.indicator.partition("_")
+        key = (procedure, row.subject.name if row.subject else "", row.grade)
+        cell = cells[key][row.year_id]
+        cell[name] = row.value
+        cell["participants"] = row.participants
+    labels = dict(RESULT_INDICATORS)
+    order = {procedure: position for position, (procedure, _) in enumerate(RESULT_INDICATORS)}
+    return [
+        {
+            "procedure": labels[procedure],
+            "subject": subject,
+            "grade": grade,
+            "cells": [cells[(procedure, subject, grade)].get(year.pk) for year in years],
+        }
+        for procedure, subject, grade in sorted(cells, key=lambda k: (order[k[0]], k[1], k[2] or 0))
+    ]
+
+
+def status_counts_by_year(*, schools: QuerySet[School], years: Sequence[AcademicYear] | None = None) -> dict:
+    """Active statuses by year and kind among ``schools``: {start year: {kind: schools}}."""
+    qs = SchoolStatus.objects.filter(ACTIVE, school__in=schools.values("pk"))
+    if years is not None:
+        qs = qs.filter(year__in=list(years))
+    by_year: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(StatusKind.values, 0))
+    for row in qs.values("year__start_year", "kind").annotate(n=Count("school_id", distinct=True)).order_by():
+        by_year[row["year__start_year"]][row["kind"]] = row["n"]
+    return by_year
+
+
+def mark_distribution(*, school: School, year: AcademicYear) -> list[dict]:
+    """Counts of «2»…«5» of a school's ВПР/ОГЭ slices in a year (slices of ≥ MIN_GROUP only).
+
+    From the current participant rows; a slice that came only as an imported aggregate (Ф3)
+    counts from it — the same sources, and the same minimum group, as the indicators.
+    """
+    from monitoring.models import CURRENT, ParticipantResult, SchoolAggregate
+
+    rows = (
+        ParticipantResult.objects.filter(
+            CURRENT, school=school, year=year, procedure__in=("vpr", "oge"), mark__isnull=False
+        )
+        .values("procedure", "subject_id", "subject__name", "subject__fis_oko_abbr", "grade")
+        .annotate(
+            n=Count("pk"),
+            m2=Count("pk", filter=Q(mark=2)),
+            m3=Count("pk", filter=Q(mark=3)),
+            m4=Count("pk", filter=Q(mark=4)),
+            m5=Count("pk", filter=Q(mark=5)),
+        )
+        .order_by()
+    )
+    slices: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        key = (row["procedure"], row["subject_id"], row["grade"])
+        slices[key] = {**row, "marks": [row["m2"], row["m3"], row["m4"], row["m5"]]}
+    imported = SchoolAggregate.objects.filter(
+        CURRENT, school=school, year=year, procedure__in=("vpr", "oge"), source="imported", mark_2__isnull=False
+    ).values("procedure", "subject_id", "subject__name", "subject__fis_oko_abbr", "grade", "mark_2", "mark_3",
+             "mark_4", "mark_5")  # fmt: skip
+    for aggregate in imported:
+        key = (aggregate["procedure"], aggregate["subject_id"], aggregate["grade"])
+        marks = [aggregate.get(f"mark_{mark}") or 0 for mark in (2, 3, 4, 5)]
+        if key not in slices:
+            slices[key] = {**aggregate, "n": sum(marks), "marks": marks}
+    counted = [s for s in slices.values() if s["n"] >= IndicatorValue.MIN_GROUP]
+    return sorted(counted, key=lambda s: (s["procedure"] != "vpr", s["subject__name"], s["grade"] or 0))
+
+
+def programme_results(*, schools: QuerySet[School], year: AcademicYear, years: Sequence[AcademicYear]) -> list[dict]:
+    """Share of «2» in ВПР per year: the schools supported (ШНОР/ШССУ) in ``year`` against all
+    ``schools``, pooled over participants, with the schools and participants behind each.
+
+    The municipal dashboard and «Итоги года» §2 both show this table. Two queries.
+    """
+    supported = supported_schools(schools=schools, year=year)
+    ours = pooled_by_year(indicator="vpr_share_2", school_ids=supported.values("pk"), years=years)
+    everyone = pooled_by_year(indicator="vpr_share_2", school_ids=schools.values("pk"), years=years)
+    rows = []
+    for y in years:
+        mine, all_schools = ours[y.pk], everyone[y.pk]
+        rows.append(
+            {
+                "year": y,
+                "supported": mine,
+                "all": all_schools,
+                "supported_value": mine.value if mine else None,
+                "all_value": all_schools.value if all_schools else None,
+            }
+        )
+    return rows

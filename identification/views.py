@@ -23,7 +23,7 @@ from identification.forms import (
 from identification.indicators import isbsh_weights
 from identification.models import IndicatorRecompute, SchoolStatus, TaskStatus
 from schools.catalogues import may_edit_catalogue, refusal
-from schools.models import AcademicYear
+from schools.models import AcademicYear, School
 from schools.scopes import manageable_municipalities, municipalities_for, schools_manageable_by
 
 # Rows of the run page's table of schools not proposed (issue #20: a region's run has thousands).
@@ -60,6 +60,15 @@ def dashboard(request):
         ],
         decimals=0,
     )
+    year = AcademicYear.current()
+    if year is not None:
+        recent = selectors.recent_years(year)
+        context.update(
+            year=year,
+            programme_results=selectors.programme_results(
+                schools=School.objects.filter(municipality__in=municipalities), year=year, years=recent
+            ),
+        )
     context.update(
         runs=selectors.runs_for(user=request.user)[:15],
         can_manage=services.can_manage_identification(request.user),
@@ -471,6 +480,7 @@ def school_monitoring(request, pk: int):
         {
             "school": school,
             "indicators": indicators,
+            "result_slices": selectors.school_result_slices(school=school, years=indicators["years"]),
             "charts": charts,
             "statuses": selectors.statuses_of(school=school),
             "can_manage": can_manage,

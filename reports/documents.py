@@ -28,10 +28,18 @@ from accounts.models import Role, User
 from core.charts import MARK_COLOURS, HBar, Series, bar_chart, fmt_number, hbar_chart, line_chart
 from events.models import Event, Registration
 from identification.models import ACTIVE, SchoolStatus, StatusKind
-from identification.selectors import statuses_of
-from monitoring.models import CURRENT, ContextData, Procedure, SchoolAggregate
+from identification.selectors import (
+    mark_distribution,
+    programme_results,
+    recent_years,
+    school_indicator_table,
+    school_result_slices,
+    status_counts_by_year,
+    statuses_of,
+)
+from monitoring.models import CURRENT, ContextData
 from partnerships.models import Agreement
-from partnerships.selectors import agreement_list
+from partnerships.selectors import agreement_list, dashboard_figures
 from risks.selectors import risk_profile_for, signals_for
 from roadmaps import selectors as roadmap_selectors
 from roadmaps.models import Level, Measure, MeasureStatus, ProgressReport, Roadmap
@@ -112,30 +120,16 @@ def _base_context(user: User, municipality: Municipality | None, title: str) -> 
 
 
 # --- Results figures shared by the passport and the year's results ------------------------------
-
-
-def vpr_two_share_by_year(*, school_ids, years: Sequence[AcademicYear]) -> dict[int, float | None]:
-    """Share of «2» in ВПР (all subjects and grades pooled) per year, in % of participants.
-
-    One aggregate query. Only current rows count (``monitoring.models.CURRENT``).
-    """
-    rows = (
-        SchoolAggregate.objects.filter(CURRENT, procedure=Procedure.VPR, year__in=years, school_id__in=school_ids)
-        .exclude(mark_2__isnull=True)
-        .values("year_id")
-        .annotate(twos=Sum("mark_2"), n=Sum("participants"))
-        .order_by()
-    )
-    by_year = {row["year_id"]: _pct(row["twos"], row["n"]) for row in rows}
-    return {year.pk: by_year.get(year.pk) for year in years}
+#
+# Every figure here comes from the selector the page showing it uses (issue #19, «one
+# definition per figure»): results from the stored indicator values (the school page and the
+# municipal dashboard), statuses from ``status_counts_by_year`` (the dashboard and the home
+# page), overdue measures from ``roadmaps.selectors.overdue_q`` (computed when read, as on the
+# home page), partners from ``partnerships.selectors.dashboard_figures`` (the home card).
 
 
 def _recent_years(year: AcademicYear, count: int = 4) -> list[AcademicYear]:
-    return list(
-        AcademicYear.objects.filter(start_year__lte=year.start_year, start_year__gt=year.start_year - count).order_by(
-            "start_year"
-        )
-    )
+    return recent_years(year, count)
 
 
 # --- (2) School passport ---------------------------------------------------------------------------
@@ -155,35 +149,34 @@ def passport(*, user: User, params: dict, progress: Progress = _noop) -> Documen
         .order_by("year__start_year")
     )
     progress(25, "Результаты оценочных процедур")
-    aggregates = list(
-        SchoolAggregate.objects.filter(CURRENT, school=school, year__in=years)
-        .select_related("subject", "year")
-        .order_by("-year__start_year", "procedure", "subject__name", "grade")
-    )
-    school_twos = vpr_two_share_by_year(school_ids=[school.pk], years=years)
-    municipal_twos = vpr_two_share_by_year(
-        school_ids=School.objects.filter(municipality_id=school.municipality_id).values("pk"), years=years
-    )
+    # The school page's table (identification.selectors.school_indicator_table): the school's
+    # share of «2» against the municipality's mean of the same year.
+    table = school_indicator_table(school=school)
+    shares = next((row for row in table["rows"] if row["spec"].code == "vpr_share_2"), None)
+    by_start = {}
+    if shares is not None:
+        for position, table_year in enumerate(table["years"]):
+            by_start[table_year.start_year] = (shares["series"][position], shares["muni_series"][position])
     results_chart = line_chart(
         title="Доля «2» по ВПР (все предметы и классы), %",
         categories=[y.name for y in years],
         series=[
-            Series("Школа", [school_twos[y.pk] for y in years]),
-            Series("Муниципалитет", [municipal_twos[y.pk] for y in years]),
+            Series("Школа", [by_start.get(y.start_year, (None, None))[0] for y in years]),
+            Series("Среднее по школам муниципалитета", [by_start.get(y.start_year, (None, None))[1] for y in years]),
         ],
         unit="%",
         height=240,
     )
-    latest = [a for a in aggregates if a.year_id == year.pk and a.mark_2 is not None and a.participants]
+    latest = mark_distribution(school=school, year=year)
     marks_chart = None
     if latest:
-        cats = [f"{_short_subject(a.subject)} {a.grade or ''}".strip() for a in latest[:10]]
+        cats = [f"{_short_subject_name(a['subject__name'], a['subject__fis_oko_abbr'])} {a['grade'] or ''}".strip()
+                for a in latest[:10]]  # fmt: skip
         marks_chart = bar_chart(
             title=f"Распределение отметок ВПР/ОГЭ, {year.name}, % участников",
             categories=cats,
             series=[
-                Series(f"«{mark}»", [_pct(getattr(a, f"mark_{mark}"), a.participants) for a in latest[:10]])
-                for mark in (2, 3, 4, 5)
+                Series(f"«{mark}»", [_pct(a["marks"][mark - 2], a["n"]) for a in latest[:10]]) for mark in (2, 3, 4, 5)
             ],
             stacked=True,
             colours=MARK_COLOURS,
@@ -203,7 +196,7 @@ def passport(*, user: User, params: dict, progress: Progress = _noop) -> Documen
         .annotate(
             measures_total=Count("measures", distinct=True),
             measures_done=Count("measures", filter=Q(measures__status=MeasureStatus.DONE), distinct=True),
-            measures_overdue=Count("measures", filter=Q(measures__status=MeasureStatus.OVERDUE), distinct=True),
+            measures_overdue=Count("measures", filter=roadmap_selectors.overdue_q(prefix="measures__"), distinct=True),
         )
         .order_by("-start_year__start_year", "-pk")
     )
@@ -242,28 +235,8 @@ def passport(*, user: User, params: dict, progress: Progress = _noop) -> Documen
     attendance = Registration.objects.filter(school=school, attended=True).aggregate(
         count=Count("pk"), hours=Sum("event__hours"), people=Count("email", distinct=True)
     )
-    # Results as a pivot: one row per procedure, subject and grade, one column per year.
-    pivot: dict[tuple, dict[int, SchoolAggregate]] = defaultdict(dict)
-    for a in aggregates:
-        pivot[(a.get_procedure_display(), a.subject.name, a.grade)][a.year_id] = a
-    results_rows = [
-        {
-            "procedure": procedure,
-            "subject": subject,
-            "grade": grade,
-            "cells": [
-                {
-                    "share_2": _pct(by_year[y.pk].mark_2, by_year[y.pk].participants),
-                    "participants": by_year[y.pk].participants,
-                    "mean": by_year[y.pk].mean_mark,
-                }
-                if y.pk in by_year
-                else None
-                for y in years
-            ],
-        }
-        for (procedure, subject, grade), by_year in sorted(pivot.items())
-    ]
+    # Results by procedure, subject and grade, one column per year (the school page's table).
+    results_rows = school_result_slices(school=school, years=years)
     ctx = _base_context(user, school.municipality, title)
     ctx.update(
         results_rows=results_rows,
@@ -273,8 +246,8 @@ def passport(*, user: User, params: dict, progress: Progress = _noop) -> Documen
         year=year,
         years=years,
         context_rows=context_rows,
-        aggregates=aggregates,
         results_chart=results_chart,
+        indicator_table=table,
         marks_chart=marks_chart,
         statuses=statuses,
         profile=profile,
@@ -289,11 +262,11 @@ def passport(*, user: User, params: dict, progress: Progress = _noop) -> Documen
     return Document("reports/print/passport.html", title, ctx)
 
 
-def _short_subject(subject) -> str:
+def _short_subject_name(name: str, abbr: str | None) -> str:
     """«Русск.» for chart labels under narrow bars; the ФИС ОКО abbreviation where there is one."""
-    if subject.fis_oko_abbr:
-        return subject.fis_oko_abbr
-    first = subject.name.split()[0]
+    if abbr:
+        return abbr
+    first = name.split()[0]
     return first if len(first) <= 6 else first[:5] + "."
 
 
@@ -478,21 +451,14 @@ def year_results(*, user: User, params: dict, progress: Progress = _noop) -> Doc
     schools = schools_for(user).filter(municipality=municipality)
     years = _recent_years(year)
     progress(15, "Статусы школ по годам")
-    counts = defaultdict(dict)
-    for row in (
-        SchoolStatus.objects.filter(ACTIVE, school__in=schools.values("pk"), year__in=years)
-        .values("year_id", "kind")
-        .annotate(n=Count("school_id", distinct=True))
-        .order_by()
-    ):
-        counts[row["year_id"]][row["kind"]] = row["n"]
+    counts = status_counts_by_year(schools=schools, years=years)
     dynamics = [
         {
             "year": y,
-            "low": counts[y.pk].get(StatusKind.LOW_RESULTS, 0),
-            "difficult": counts[y.pk].get(StatusKind.DIFFICULT_CONDITIONS, 0),
-            "effective": counts[y.pk].get(StatusKind.EFFECTIVE, 0),
-            "risk": counts[y.pk].get(StatusKind.RISK_ZONE, 0),
+            "low": counts[y.start_year][StatusKind.LOW_RESULTS],
+            "difficult": counts[y.start_year][StatusKind.DIFFICULT_CONDITIONS],
+            "effective": counts[y.start_year][StatusKind.EFFECTIVE],
+            "risk": counts[y.start_year][StatusKind.RISK_ZONE],
         }
         for y in years
     ]
@@ -519,14 +485,14 @@ def year_results(*, user: User, params: dict, progress: Progress = _noop) -> Doc
     )
     progress(35, "Результаты ВПР")
     supported_ids = [s.school_id for s in supported_now]
-    twos_supported = vpr_two_share_by_year(school_ids=supported_ids, years=years)
-    twos_all = vpr_two_share_by_year(school_ids=schools.values("pk"), years=years)
+    # The municipal dashboard's table (identification.selectors.programme_results).
+    results = programme_results(schools=schools, year=year, years=years)
     results_chart = line_chart(
         title="Доля «2» по ВПР, %",
         categories=[y.name for y in years],
         series=[
-            Series(f"Школы со статусом ШНОР/ШССУ в {year.name}", [twos_supported[y.pk] for y in years]),
-            Series("Все школы муниципалитета", [twos_all[y.pk] for y in years]),
+            Series(f"Школы со статусом ШНОР/ШССУ в {year.name}", [r["supported_value"] for r in results]),
+            Series("Все школы муниципалитета", [r["all_value"] for r in results]),
         ],
         unit="%",
         height=240,
@@ -538,12 +504,8 @@ def year_results(*, user: User, params: dict, progress: Progress = _noop) -> Doc
         roadmap__status__in=[Roadmap.Status.APPROVED, Roadmap.Status.COMPLETED],
         due_on__range=(start, end),
     )
-    measure_counts = measures.aggregate(
-        total=Count("pk"),
-        done=Count("pk", filter=Q(status=MeasureStatus.DONE)),
-        overdue=Count("pk", filter=Q(status=MeasureStatus.OVERDUE)),
-        cancelled=Count("pk", filter=Q(status=MeasureStatus.CANCELLED)),
-    )
+    # Overdue as the home page counts it: at read time, not the hourly job's status.
+    measure_counts = roadmap_selectors.measure_counts(measures=measures)
     by_level = {
         row["roadmap__level"]: row
         for row in measures.values("roadmap__level")
@@ -555,13 +517,8 @@ def year_results(*, user: User, params: dict, progress: Progress = _noop) -> Doc
     agreement_counts = {
         row["status"]: row["n"] for row in agreements.values("status").annotate(n=Count("pk")).order_by()
     }
-    signed_in_year = agreements.filter(signed_on__range=(start, end)).count()
-    covered = (
-        agreements.filter(status__in=Agreement.LOADING, supported_school_id__in=supported_ids)
-        .values("supported_school_id")
-        .distinct()
-        .count()
-    )
+    # «N из M» with an active partner: the home page's card (partnerships.selectors.dashboard_figures).
+    partners = dashboard_figures(municipality=municipality, year=year)
     progress(85, "Методические мероприятия")
     year_events = Event.objects.filter(
         municipality=municipality, starts_at__date__range=(start, end), status__in=HELD_EVENT_STATUSES
@@ -583,9 +540,9 @@ def year_results(*, user: User, params: dict, progress: Progress = _noop) -> Doc
         status_chart=status_chart,
         transitions=transitions,
         supported_now=supported_now,
-        supported_count=len(set(supported_ids)),
+        supported_count=partners.supported,
         results_chart=results_chart,
-        twos_rows=[(y, twos_supported[y.pk], twos_all[y.pk]) for y in years],
+        results=results,
         measure_counts=measure_counts,
         measure_levels=[
             (label, by_level.get(value, {}).get("total", 0), by_level.get(value, {}).get("done", 0))
@@ -594,8 +551,8 @@ def year_results(*, user: User, params: dict, progress: Progress = _noop) -> Doc
         measures_done_pct=_pct(measure_counts["done"], measure_counts["total"]),
         agreement_counts=[(label, agreement_counts.get(value, 0)) for value, label in Agreement.Status.choices],
         agreements_total=sum(agreement_counts.values()),
-        signed_in_year=signed_in_year,
-        covered=covered,
+        signed_in_year=partners.new_agreements,
+        covered=partners.supported_with_partner,
         fmt=fmt_number,
     )
     return Document("reports/print/year_results.html", title, ctx)

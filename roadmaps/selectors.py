@@ -20,6 +20,7 @@ from roadmaps.models import (
     Level,
     Measure,
     MeasureProgress,
+    MeasureStatus,
     Objective,
     ProgressReport,
     ReportingPeriod,
@@ -272,15 +273,31 @@ def not_submitted(*, user: User, period: ReportingPeriod) -> list[dict]:
     return [row for row in period_reporting_schools(user=user, period=period) if not row["filed"]]
 
 
+def overdue_q(day: dt.date | None = None, prefix: str = "") -> Q:
+    """Overdue, computed when read (never a status a job set): the deadline has passed, the
+    measure is neither done nor cancelled, and its roadmap is approved (in force).
+
+    The home page, the overdue list, the passport and «Итоги года» all count with this."""
+    day = day or today()
+    return Q(**{f"{prefix}due_on__lt": day, f"{prefix}roadmap__status": Roadmap.Status.APPROVED}) & ~Q(
+        **{f"{prefix}status__in": CLOSED_STATUSES}
+    )
+
+
+def measure_counts(*, measures: QuerySet[Measure], day: dt.date | None = None) -> dict[str, int]:
+    """Total, done, overdue (at ``day``) and cancelled among ``measures``: one aggregate query."""
+    return measures.aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(status=MeasureStatus.DONE)),
+        overdue=Count("pk", filter=overdue_q(day)),
+        cancelled=Count("pk", filter=Q(status=MeasureStatus.CANCELLED)),
+    )
+
+
 def overdue_measures(*, user: User, day: dt.date | None = None) -> QuerySet[Measure]:
     """Measures of approved roadmaps whose deadline has passed and that are neither done nor cancelled."""
-    day = day or today()
     return (
-        Measure.objects.filter(
-            roadmap__in=roadmaps_for(user=user).filter(status=Roadmap.Status.APPROVED).values("pk"),
-            due_on__lt=day,
-        )
-        .exclude(status__in=CLOSED_STATUSES)
+        Measure.objects.filter(overdue_q(day), roadmap__in=roadmaps_for(user=user).values("pk"))
         .select_related("roadmap__school__organisation", "roadmap__municipality", "objective")
         .order_by("due_on", "pk")
     )

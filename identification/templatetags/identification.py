@@ -1,5 +1,6 @@
 from django import template
 
+from identification.catalogue import format_value
 from identification.selectors import statuses_of
 
 register = template.Library()
@@ -15,3 +16,15 @@ def get_spec(by_code: dict, code: str) -> str:
 def school_statuses(context, school):
     """The school card's section: statuses by year (history included), one query."""
     return {"school": school, "statuses": list(statuses_of(school=school)), "can_manage": False}
+
+
+@register.filter
+def share(value) -> str:
+    """A share as the pages print it (catalogue.format_value: «18,4%», «—» when missing)."""
+    return format_value(value, "%")
+
+
+@register.filter
+def mark(value) -> str:
+    """A mean mark as the pages print it («3,21»)."""
+    return format_value(value, "балл")

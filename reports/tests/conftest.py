@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import subprocess
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from django.conf import settings
 from events.models import Event
 from events.tests.factories import EventFactory, RegistrationFactory
 from identification.models import SchoolStatus, StatusKind
-from monitoring.models import ContextData, ImportJob, Procedure, SchoolAggregate, Subject
+from monitoring.models import ImportJob, Subject
 from partnerships.models import Agreement
 from roadmaps.models import MeasureProgress, MeasureStatus, ProgressReport, Roadmap
 from roadmaps.tests.builders import period_of, roadmap_of
@@ -68,35 +67,54 @@ def job(db):
     return ImportJob.objects.create(original_name="test.xlsx", sha256="e" * 64, status=ImportJob.Status.DONE)
 
 
-def aggregate(*, school, year, subject, participants, marks, grade=4, procedure=Procedure.VPR, job=None):
-    return SchoolAggregate.objects.create(
-        school=school,
-        year=year,
-        subject=subject,
-        grade=grade,
-        procedure=procedure,
-        participants=participants,
-        mark_2=marks[0],
-        mark_3=marks[1],
-        mark_4=marks[2],
-        mark_5=marks[3],
-        mean_mark=Decimal(sum(m * n for m, n in zip((2, 3, 4, 5), marks, strict=True)) / participants).quantize(
-            Decimal("0.01")
-        ),
-        import_job=job,
-    )
+def vpr_marks_rows(school_code: str, year: str, marks: tuple[int, int, int, int], grade: int = 4) -> list:
+    """Canonical results rows of one ВПР slice with ``marks`` = counts of «2», «3», «4», «5»."""
+    from monitoring.sample_files import results_csv_row
+
+    rows = []
+    for mark, count in zip((2, 3, 4, 5), marks, strict=True):
+        for _ in range(count):
+            rows.append(
+                results_csv_row(
+                    school_code,
+                    f"{school_code[-3:]}{grade}{year[:4]}{len(rows):04d}",
+                    year=year,
+                    grade=grade,
+                    mark=mark,
+                    journal=mark,
+                    primary=mark,
+                )
+            )
+    return rows
+
+
+def import_through_services(user, content: bytes, name: str, capture) -> ImportJob:
+    """Upload as ``user`` and run the import with its follow-ups (recompute) as the page does."""
+    from monitoring import imports as import_services
+
+    with capture(execute=True):
+        job = import_services.results_import_create(user=user, uploaded_file=io.BytesIO(content), original_name=name)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.errors
+    return job
 
 
 @pytest.fixture
-def results(school, other_school, years, russian, job):
-    """ВПР русский 4 класс: the school's share of «2» 30 % → 25 %; the other school 10 % → 5 %."""
-    aggregate(school=school, year=years[2024], subject=russian, participants=40, marks=(12, 14, 10, 4))
-    aggregate(school=school, year=years[2025], subject=russian, participants=48, marks=(12, 18, 12, 6))
-    aggregate(school=other_school, year=years[2024], subject=russian, participants=60, marks=(6, 24, 20, 10))
-    aggregate(school=other_school, year=years[2025], subject=russian, participants=52, marks=(2, 20, 20, 10))
-    ContextData.objects.create(
-        school=school, year=years[2025], import_job=job, contingent=412, low_income_share=Decimal("23.40")
+def results(school, other_school, years, russian, department, django_capture_on_commit_callbacks):
+    """ВПР русский 4 класс, loaded through the import services: the school's share of «2»
+    30 % (12 of 40) → 25 % (12 of 48); the other school 10 % (6 of 60) → 3,8 % (2 of 52)."""
+    from monitoring.sample_files import results_csv
+    from monitoring.tests.builders import context_csv, context_row
+
+    rows = (
+        vpr_marks_rows(school.code, "2024/2025", (12, 14, 10, 4))
+        + vpr_marks_rows(school.code, "2025/2026", (12, 18, 12, 6))
+        + vpr_marks_rows(other_school.code, "2024/2025", (6, 24, 20, 10))
+        + vpr_marks_rows(other_school.code, "2025/2026", (2, 20, 20, 10))
     )
+    import_through_services(department, results_csv(rows), "vpr.csv", django_capture_on_commit_callbacks)
+    context = context_csv([context_row(school.code, year="2025/2026", contingent=412, low_income_share="23.40")])
+    import_through_services(department, context, "context.csv", django_capture_on_commit_callbacks)
 
 
 @pytest.fixture
