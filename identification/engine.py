@@ -174,7 +174,7 @@ class Evaluator:
 
     def _years_needed(self, criterion: Criterion) -> list[int]:
         span = max(criterion.consecutive_years, 1)
-        if criterion.operator in (Operator.RISE, Operator.ENTER_BOTTOM):
+        if criterion.operator in (Operator.RISE, Operator.FALL, Operator.ENTER_BOTTOM):
             span += 1
         return [self.start_year - offset for offset in range(span)]
 
@@ -237,6 +237,11 @@ class Evaluator:
             if before is None:
                 return False, value, percentile, None
             return at_precision(value - before, digits) >= _exact(criterion.value), value, percentile, before
+        if op == Operator.FALL:
+            before = self.previous(criterion, school, start)
+            if before is None:
+                return False, value, percentile, None
+            return at_precision(before - value, digits) >= _exact(criterion.value), value, percentile, before
         _, compare, _ = _COMPARE[op]
         return compare(at_precision(value, digits), _exact(criterion.value)), value, percentile, criterion.value
 
@@ -302,18 +307,21 @@ class Evaluator:
                     "но школа была там и год назад (не впервые)"
                 )
             else:
-                outcome.text = f"{label} {shown} — не в {where} {compact(criterion.value)}% {pool}{limit}"
-        elif op == Operator.RISE:
+                outcome.text = f"{label} {shown} — не в {where} {_fmt_number(criterion.value)}% {pool}{limit}"
+        elif op in (Operator.RISE, Operator.FALL):
             if threshold is None:
                 outcome.text = f"{label} {shown} — нет данных за прошлый год"
             else:
                 change = at_precision(value - threshold, digits)
-                sign = "выросла" if change >= 0 else "снизилась"
                 was, limit = format_value(threshold, spec.unit), _fmt_number(criterion.value, digits)
-                outcome.text = (
-                    f"{label} {shown} — {sign} за год на {_fmt_number(abs(change), digits)} п.п. "
-                    f"(было {was}; порог роста {limit} п.п.)"
-                )
+                step = "п.п." if spec.is_share else spec.unit
+                kind = "роста" if op == Operator.RISE else "снижения"
+                if spec.is_share:
+                    sign = "выросла" if change >= 0 else "снизилась"
+                    moved = f"{sign} за год на {_fmt_number(abs(change), digits)} {step}"
+                else:
+                    moved = f"изменение за год {'+' if change >= 0 else '−'}{_fmt_number(abs(change), digits)} {step}"
+                outcome.text = f"{label} {shown} — {moved} (было {was}; порог {kind} {limit} {step})"
         else:
             symbol, _, words = _COMPARE[op]
             verdict = words if held else f"не выполнено: {symbol}"

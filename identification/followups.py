@@ -8,7 +8,10 @@ same chain runs whoever started it:
    row, written on commit: a broker outage leaves it «queued» for the sweep to resend);
 2. when that recompute is done (its own claim won: ``recompute_followups``), the objectivity
    signals and risk profiles of the same school-years are refreshed (a ``risks.RecomputeJob``
-   row per municipality and year, swept the same way).
+   row per municipality and year, swept the same way), and a **draft** run of every active
+   methodology is made for each touched municipality in the current academic year (a run row
+   with ``is_draft``, swept like any run). Drafts are proposals to look at — the department
+   sees «что изменилось» against the run before — and can never be approved into statuses.
 
 Each step is a row claimed by a conditional update, so a message delivered twice does the
 work once. How the jobs are queued is ``core.queue``'s business; this module says *what* runs.
@@ -22,8 +25,8 @@ from collections import defaultdict
 from django.db import transaction
 
 from core.queue import enqueue_on_commit
-from identification.models import IndicatorRecompute, TaskStatus
-from schools.models import School
+from identification.models import IdentificationRun, IndicatorRecompute, MethodologyVersion, TaskStatus
+from schools.models import AcademicYear, Municipality, School
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +40,6 @@ def results_import_followups(*, job_id: int) -> None:
 
 def touched_municipality_years(*, recompute: IndicatorRecompute) -> dict[int, set[int]]:
     """Municipality → year ids of the school-years a recompute covered (empty years: all years)."""
-    from schools.models import AcademicYear
-
     school_ids = recompute.school_ids or []
     year_ids = set(recompute.year_ids or [])
     if not year_ids:
@@ -72,4 +73,49 @@ def recompute_followups(*, recompute_id: int) -> list[int]:
                 job = RecomputeJob.objects.create(year_id=year_id, municipality_id=municipality)
                 enqueue_on_commit(run_recompute_job, job.pk)
                 written.append(job.pk)
+        draft_runs_create(recompute=recompute, municipality_ids=sorted(by_municipality))
     return written
+
+
+def active_versions(*, region_id: int | None, start_year: int) -> list[MethodologyVersion]:
+    """The newest version of each methodology a region uses that applies to the year.
+
+    A region's own copy of a preset (made by its first edit) replaces the shipped preset.
+    """
+    from django.db.models import Q
+
+    latest: dict[int, MethodologyVersion] = {}
+    versions = (
+        MethodologyVersion.objects.filter(Q(methodology__region__isnull=True) | Q(methodology__region_id=region_id))
+        .select_related("methodology")
+        .order_by("methodology_id", "-number")
+    )
+    for version in versions:
+        latest.setdefault(version.methodology_id, version)
+    own_names = {v.methodology.name for v in latest.values() if v.methodology.region_id is not None}
+    return [
+        version
+        for version in latest.values()
+        if version.applies_to(start_year)
+        and not (version.methodology.region_id is None and version.methodology.name in own_names)
+    ]
+
+
+def draft_runs_create(*, recompute: IndicatorRecompute, municipality_ids: list[int]) -> list[int]:
+    """A draft run of every active methodology for each municipality, in the current year."""
+    from identification.tasks import run_identification
+
+    year = AcademicYear.objects.filter(is_current=True).first()
+    if year is None or not municipality_ids:
+        return []
+    created: list[int] = []
+    for municipality in Municipality.objects.filter(pk__in=municipality_ids).order_by("pk"):
+        for version in active_versions(region_id=municipality.region_id, start_year=year.start_year):
+            if not version.criteria.exists():
+                continue
+            run = IdentificationRun.objects.create(
+                version=version, year=year, municipality=municipality, is_draft=True, recompute=recompute
+            )
+            enqueue_on_commit(run_identification, run.pk)
+            created.append(run.pk)
+    return created

@@ -373,6 +373,7 @@ class Operator(models.TextChoices):
     GT = "gt", "больше порога (>)"
     GE = "ge", "не меньше порога (≥)"
     RISE = "rise", "вырос за год не меньше чем на (п.п.)"
+    FALL = "fall", "снизился за год не меньше чем на"
     ENTER_BOTTOM = "enter_bottom", "вошёл в нижние N% (год назад не был)"
 
 
@@ -428,6 +429,10 @@ class IdentificationRun(Job):
     # A draft run is started by the portal itself after an import (``identification.followups``):
     # it only shows what would change; it is never approved into statuses.
     is_draft = models.BooleanField("черновой (после загрузки)", default=False)
+    # The recompute after an import that set the draft off (its import job: «что изменилось»).
+    recompute = models.ForeignKey(
+        IndicatorRecompute, on_delete=models.SET_NULL, null=True, blank=True, related_name="draft_runs"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -121,16 +121,18 @@ def run_other_results(*, run: IdentificationRun, q: str = "", sort: str = "fired
     return qs.order_by(*RUN_RESULT_SORTS.get(sort, RUN_RESULT_SORTS["fired"]))
 
 
-def earlier_run(*, run: IdentificationRun) -> IdentificationRun | None:
+def earlier_run(*, run: IdentificationRun, same_year: bool = False) -> IdentificationRun | None:
     """The last finished run of the same methodology and municipality before this one."""
+    qs = IdentificationRun.objects.filter(
+        municipality_id=run.municipality_id,
+        version__methodology_id=run.version.methodology_id,
+        status=TaskStatus.DONE,
+        created_at__lte=run.created_at,
+    )
+    if same_year:
+        qs = qs.filter(year_id=run.year_id)
     return (
-        IdentificationRun.objects.filter(
-            municipality_id=run.municipality_id,
-            version__methodology_id=run.version.methodology_id,
-            status=TaskStatus.DONE,
-            created_at__lte=run.created_at,
-        )
-        .exclude(pk=run.pk)
+        qs.exclude(pk=run.pk)
         .exclude(created_at=run.created_at, pk__gt=run.pk)
         .select_related("year", "version")
         .order_by("-created_at", "-pk")
@@ -240,7 +242,9 @@ def municipal_dashboard(*, municipalities: QuerySet) -> dict:
     """Counts of statuses by year and kind, transitions, pending approvals: a fixed number of queries."""
     by_year = status_counts_by_year(schools=School.objects.filter(municipality__in=municipalities))
     pending = (
-        IdentificationRun.objects.filter(municipality__in=municipalities, status=TaskStatus.DONE, proposed_count__gt=0)
+        IdentificationRun.objects.filter(
+            municipality__in=municipalities, status=TaskStatus.DONE, proposed_count__gt=0, is_draft=False
+        )
         .annotate(approved=Count("statuses"))
         .filter(approved=0)
         .select_related("version__methodology", "year", "municipality")
@@ -451,3 +455,66 @@ def programme_results(*, schools: QuerySet[School], year: AcademicYear, years: S
             }
         )
     return rows
+
+
+# --- «Что изменилось» after an import ------------------------------------------------------------
+
+
+def import_changes(*, municipalities: QuerySet, limit: int = 1) -> list[dict]:
+    """What the latest imports changed, per the draft runs they set off (proposals only).
+
+    For each of the last ``limit`` recomputes after an import whose draft runs are finished:
+    per methodology, the schools entering and leaving its list against the run before (draft
+    or not, same methodology, municipality and year), and the objectivity signals that appeared
+    with the refresh. A fixed number of queries per methodology.
+    """
+    from identification.services import runs_compare
+    from risks.models import ObjectivitySignal
+
+    recomputes = (
+        IndicatorRecompute.objects.filter(
+            status=TaskStatus.DONE, import_job__isnull=False, draft_runs__municipality__in=municipalities
+        )
+        .select_related("import_job")
+        .distinct()
+        .order_by("-finished_at", "-pk")[:limit]
+    )
+    notices = []
+    for recompute in recomputes:
+        drafts = list(
+            recompute.draft_runs.filter(municipality__in=municipalities, status=TaskStatus.DONE)
+            .select_related("version__methodology", "year", "municipality")
+            .order_by("version__methodology__name")
+        )
+        lists = []
+        for run in drafts:
+            before = earlier_run(run=run, same_year=True)
+            if before is None:
+                entered = list(run_results(run=run).filter(Q(proposed=True) | ~Q(held_status="")))
+                left: list[RunResult] = []
+            else:
+                entered, left = runs_compare(run=run, earlier=before)
+            lists.append({"run": run, "earlier": before, "entered": entered, "left": left})
+        signals = []
+        if drafts and recompute.finished_at:
+            signals = list(
+                ObjectivitySignal.objects.filter(
+                    is_active=True,
+                    year_id__in=[run.year_id for run in drafts],
+                    school__municipality__in=municipalities,
+                    computed_at__gte=recompute.finished_at,
+                )
+                .select_related("school__organisation", "subject")
+                .order_by("school__code", "kind")[:50]
+            )
+        notices.append(
+            {
+                "recompute": recompute,
+                "job": recompute.import_job,
+                "lists": lists,
+                "changed": [item for item in lists if item["entered"] or item["left"]],
+                "signals": signals,
+                "pending": recompute.draft_runs.exclude(status__in=(TaskStatus.DONE, TaskStatus.FAILED)).exists(),
+            }
+        )
+    return notices

@@ -37,6 +37,12 @@ from schools.models import AcademicYear, Municipality, School
 logger = logging.getLogger(__name__)
 
 
+RUN_DRAFT_NOT_APPROVABLE = (
+    "Черновой запуск после загрузки только показывает, что изменилось; чтобы утвердить статусы, "
+    "запустите выявление по методике."
+)
+
+
 class IdentificationRefused(ApplicationError):
     """An action the rules forbid; the message is for the user, in Russian."""
 
@@ -412,6 +418,8 @@ def run_approve(
         raise IdentificationRefused("Утверждать статусы может только управление образования.")
     if run.status != TaskStatus.DONE:
         raise IdentificationRefused("Утвердить можно только завершённый запуск.")
+    if run.is_draft:
+        raise IdentificationRefused(RUN_DRAFT_NOT_APPROVABLE)
     if not decision_number.strip():
         raise IdentificationRefused("Укажите номер решения (приказа).")
     school_ids, keep_ids = list(school_ids), list(keep_ids)

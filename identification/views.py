@@ -70,6 +70,7 @@ def dashboard(request):
             ),
         )
     context.update(
+        import_changes=selectors.import_changes(municipalities=municipalities),
         runs=selectors.runs_for(user=request.user)[:15],
         can_manage=services.can_manage_identification(request.user),
         last_recompute=IndicatorRecompute.objects.filter(municipality__in=municipalities).first(),
@@ -280,6 +281,7 @@ def run_detail(request, pk: int):
         services.can_manage_identification(request.user)
         and decision is None
         and run.status == TaskStatus.DONE
+        and not run.is_draft
         and manageable_municipalities(request.user).filter(pk=run.municipality_id).exists()
     )
     approved = set(run.statuses.filter(revoked_at__isnull=True).values_list("school_id", flat=True))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from core.audit import action_label, details_display
-from identification.selectors import municipal_dashboard, statuses_of
+from identification.selectors import import_changes, municipal_dashboard, statuses_of
 from portal import selectors
 from portal.forms import AuditFilterForm
 from schools import selectors as school_selectors
@@ -47,6 +47,7 @@ def home(request):
         context["organisations"] = selectors.support_organisations(user=user)
         dashboard = municipal_dashboard(municipalities=municipalities_for(user))
         context["identification"] = {"latest": (dashboard["years"] or [None])[-1], "pending": dashboard["pending"]}
+        context["import_changes"] = import_changes(municipalities=municipalities_for(user))
         template = "core/home_department.html"
     elif user.role == Role.METHODOLOGIST:
         context["organisations"] = selectors.support_organisations(user=user)
