@@ -518,3 +518,108 @@ def import_changes(*, municipalities: QuerySet, limit: int = 1) -> list[dict]:
             }
         )
     return notices
+
+
+# --- Effect of the support and the programme's own KPIs (seeds 001–003) -------------------------
+
+# Matching features: the ИСБШ components, size and (added per school) the starting level.
+EFFECT_FEATURES = (
+    "low_income_share",
+    "ovz_share",
+    "non_native_share",
+    "single_parent_share",
+    "preventive_share",
+    "parents_higher_ed",
+    "rural",
+    "contingent",
+)
+
+
+def support_effect(*, schools: QuerySet[School], year: AcademicYear, outcome: str = "vpr_share_2"):
+    """Supported schools' change of ``outcome`` from the year before ``year`` to ``year``, against
+    matched unsupported schools (identification.effect). Three queries.
+
+    Supported: an active ШНОР/ШССУ status in ``year``. The comparison pool: the other schools of
+    ``schools`` with no such status in ``year`` or the year before. A school enters only with
+    the outcome counted (≥ 10 participants) in both years.
+    """
+    from identification.effect import Unit, did_estimate
+
+    previous = AcademicYear.objects.filter(start_year=year.start_year - 1).first()
+    if previous is None:
+        return did_estimate([], [])
+    values: dict[tuple[int, int, str], float] = {}
+    rows = IndicatorValue.objects.filter(
+        school__in=schools.values("pk"),
+        year__in=[previous, year],
+        indicator__in=[outcome, *EFFECT_FEATURES],
+        subject__isnull=True,
+        grade__isnull=True,
+    ).values_list("school_id", "year_id", "indicator", "value")
+    for school_id, year_id, indicator, value in rows:
+        values[(school_id, year_id, indicator)] = value
+    supported_now = set(supported_schools(schools=schools, year=year).values_list("pk", flat=True))
+    supported_before = set(supported_schools(schools=schools, year=previous).values_list("pk", flat=True))
+    treated, pool = [], []
+    for school_id, kind in schools.values_list("pk", "school_type"):
+        before, after = values.get((school_id, previous.pk, outcome)), values.get((school_id, year.pk, outcome))
+        if before is None or after is None:
+            continue
+        features = (*(values.get((school_id, previous.pk, name)) for name in EFFECT_FEATURES), before)
+        unit = Unit(school_id=school_id, before=before, after=after, kind=kind, features=features)
+        if school_id in supported_now:
+            treated.append(unit)
+        elif school_id not in supported_before:
+            pool.append(unit)
+    return did_estimate(treated, pool)
+
+
+def programme_kpis(*, schools: QuerySet[School], year: AcademicYear) -> dict:
+    """The municipal model's own indicators for ``year`` (seeds 001–003): of the ШНОР of the
+    year, how many have an approved programme, an active partner, teachers who completed КПК,
+    and how many of last year's ШНОР moved to effective functioning; ШНОР by year."""
+    from partnerships.models import Agreement
+    from roadmaps.models import Level, Roadmap
+    from teachers.models import RouteStep
+
+    low = SchoolStatus.objects.filter(ACTIVE, kind=StatusKind.LOW_RESULTS, school__in=schools.values("pk"))
+    now = set(low.filter(year=year).values_list("school_id", flat=True))
+    approved = set(
+        Roadmap.objects.filter(
+            level=Level.SCHOOL,
+            school_id__in=now,
+            status__in=(Roadmap.Status.APPROVED, Roadmap.Status.COMPLETED),
+        ).values_list("school_id", flat=True)
+    )
+    partnered = set(
+        Agreement.objects.filter(
+            supported_school_id__in=now, status=Agreement.Status.ACTIVE, partners__isnull=False
+        ).values_list("supported_school_id", flat=True)
+    )
+    trained = set(
+        RouteStep.objects.filter(
+            route__teacher__school_id__in=now,
+            route__year=year,
+            kind=RouteStep.Kind.COURSE,
+            status=RouteStep.Status.DONE,
+        ).values_list("route__teacher__school_id", flat=True)
+    )
+    last_year = set(low.filter(year__start_year=year.start_year - 1).values_list("school_id", flat=True))
+    moved = set(
+        SchoolStatus.objects.filter(ACTIVE, kind=StatusKind.EFFECTIVE, year=year, school_id__in=last_year).values_list(
+            "school_id", flat=True
+        )
+    )
+
+    def share(part: set, whole: set) -> dict:
+        return {"n": len(part), "of": len(whole), "share": 100.0 * len(part) / len(whole) if whole else None}
+
+    by_year = status_counts_by_year(schools=schools)
+    return {
+        "low_results": len(now),
+        "with_programme": share(approved & now, now),
+        "with_partner": share(partnered & now, now),
+        "with_kpk": share(trained & now, now),
+        "moved_to_effective": share(moved, last_year),
+        "low_by_year": [(f"{start}/{start + 1}", by_year[start][StatusKind.LOW_RESULTS]) for start in sorted(by_year)],
+    }

@@ -63,11 +63,12 @@ def dashboard(request):
     year = AcademicYear.current()
     if year is not None:
         recent = selectors.recent_years(year)
+        municipal_schools = School.objects.filter(municipality__in=municipalities)
         context.update(
             year=year,
-            programme_results=selectors.programme_results(
-                schools=School.objects.filter(municipality__in=municipalities), year=year, years=recent
-            ),
+            programme_results=selectors.programme_results(schools=municipal_schools, year=year, years=recent),
+            effect=selectors.support_effect(schools=municipal_schools, year=year),
+            kpis=selectors.programme_kpis(schools=municipal_schools, year=year),
         )
     context.update(
         import_changes=selectors.import_changes(municipalities=municipalities),

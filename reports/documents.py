@@ -30,12 +30,14 @@ from events.models import Event, Registration
 from identification.models import ACTIVE, SchoolStatus, StatusKind
 from identification.selectors import (
     mark_distribution,
+    programme_kpis,
     programme_results,
     recent_years,
     school_indicator_table,
     school_result_slices,
     status_counts_by_year,
     statuses_of,
+    support_effect,
 )
 from monitoring.models import CURRENT, ContextData
 from partnerships.models import Agreement
@@ -497,6 +499,9 @@ def year_results(*, user: User, params: dict, progress: Progress = _noop) -> Doc
         unit="%",
         height=240,
     )
+    # The dashboard's block: matched comparison (difference-in-differences) and the seeds' KPIs.
+    effect = support_effect(schools=schools, year=year)
+    kpis = programme_kpis(schools=schools, year=year)
     progress(55, "Мероприятия дорожных карт")
     start, end = year.starts_on, year.ends_on
     measures = Measure.objects.filter(
@@ -543,6 +548,8 @@ def year_results(*, user: User, params: dict, progress: Progress = _noop) -> Doc
         supported_count=partners.supported,
         results_chart=results_chart,
         results=results,
+        effect=effect,
+        kpis=kpis,
         measure_counts=measure_counts,
         measure_levels=[
             (label, by_level.get(value, {}).get("total", 0), by_level.get(value, {}).get("done", 0))

@@ -28,3 +28,14 @@ def share(value) -> str:
 def mark(value) -> str:
     """A mean mark as the pages print it («3,21»)."""
     return format_value(value, "балл")
+
+
+@register.filter
+def pp(value) -> str:
+    """A change in percentage points with its sign, as the pages print it: «−4,9», «+1,2»."""
+    if value is None:
+        return "—"
+    text = format_value(abs(value), "%").rstrip("%")
+    if text == "0,0":
+        return text
+    return ("−" if value < 0 else "+") + text
