@@ -145,6 +145,8 @@ def test_department_uploads_vpr_identifies_approves_and_downloads_the_report(
         "monitoring.tasks.import_results",
         "identification.tasks.recompute_indicators",  # the recompute the import saved (see core.queue)
         "risks.tasks.run_recompute_job",  # then the signals and risk profiles (identification.followups)
+        # and a draft run of each active methodology (the presets present in this database)
+        *["identification.tasks.run_identification"] * Methodology.objects.count(),
     ]
     assert watched[0] == f"monitoring.ImportJob {job_path.split('/')[-2]}"
 
