@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('identification', '0005_indicator_values_without_db_constraint'),
+        ('identification', '0006_indicator_means'),
     ]
 
     operations = [
