@@ -66,13 +66,33 @@ class RoadmapEditForm(forms.ModelForm):
 class ObjectiveForm(forms.ModelForm):
     class Meta:
         model = Objective
-        fields = ["direction", "title", "risk_factor_code", "indicator", "unit", "baseline_value", "target_value"]
+        fields = [
+            "direction",
+            "title",
+            "risk_factor_code",
+            "indicator",
+            "indicator_code",
+            "unit",
+            "baseline_value",
+            "target_value",
+        ]
         widgets = {"title": forms.TextInput()}
         help_texts = {"risk_factor_code": "Для антирисковой программы: код фактора, например R3."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["direction"].choices = [("", "— выберите —"), *Direction.choices]
+        from identification.catalogue import CHOICES
+
+        self.fields["indicator_code"].widget = forms.Select(choices=[("", "— не связан с данными —"), *CHOICES])
+
+    def clean_indicator_code(self):
+        from identification.catalogue import BY_CODE
+
+        code = self.cleaned_data.get("indicator_code", "")
+        if code and code not in BY_CODE:
+            raise forms.ValidationError("Такого показателя нет в каталоге.")
+        return code
 
 
 class MeasureForm(forms.Form):

@@ -168,6 +168,15 @@ class Objective(models.Model):
     # because that catalogue is being built in parallel. A FK can replace it by migration.
     risk_factor_code = models.CharField("фактор риска (код)", max_length=20, blank=True)
     indicator = models.CharField("целевой показатель", max_length=300, blank=True)
+    # A computed indicator of the catalogue (identification.catalogue): each reporting period
+    # then shows its actual value from the data beside the base and the target.
+    indicator_code = models.CharField(
+        "показатель из данных портала",
+        max_length=32,
+        blank=True,
+        help_text="Если выбран, в каждом отчётном периоде рядом с базовым и целевым значением "
+        "показывается фактическое значение школы из загруженных данных.",
+    )
     unit = models.CharField("единица", max_length=30, blank=True)
     baseline_value = models.DecimalField("базовое значение", max_digits=12, decimal_places=2, null=True, blank=True)
     target_value = models.DecimalField("целевое значение", max_digits=12, decimal_places=2, null=True, blank=True)

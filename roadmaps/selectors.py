@@ -359,3 +359,78 @@ def public_period_get(*, pk: int) -> ReportingPeriod:
     if period is None:
         raise Http404
     return period
+
+
+# --- Objectives linked to the data: actual value and progress rating per period ----------------
+
+ON_TRACK, AT_RISK, OFF_TRACK = "on_track", "at_risk", "off_track"
+RATING_LABELS = {ON_TRACK: "по плану", AT_RISK: "есть риск", OFF_TRACK: "отстаёт"}
+
+
+def progress_rating(*, base: float, target: float, actual: float, elapsed: float) -> str:
+    """On track when the way from base to target covered is at least the share of the roadmap's
+    time elapsed (less a tenth of slack); at risk when some way is covered; off track otherwise
+    (no movement, or movement away from the target)."""
+    if target == base:
+        return ON_TRACK if actual == target else OFF_TRACK
+    covered = (actual - base) / (target - base)
+    if covered >= min(elapsed, 1.0) - 0.1:
+        return ON_TRACK
+    return AT_RISK if covered > 0 else OFF_TRACK
+
+
+def objective_progress(*, roadmap: Roadmap, period: ReportingPeriod) -> list[dict]:
+    """Each objective of a school's roadmap linked to a catalogue indicator: base, target and
+    the actual value of the academic year the period ends in (stored indicators), with a rating."""
+    from identification.catalogue import BY_CODE, format_value
+    from identification.models import IndicatorValue
+    from schools.models import AcademicYear
+
+    objectives = [o for o in roadmap.objectives.all() if o.indicator_code in BY_CODE]
+    if roadmap.school_id is None or not objectives:
+        return []
+    due = period.due_on
+    year = AcademicYear.objects.filter(start_year=due.year if due.month >= 9 else due.year - 1).first()
+    actual = {}
+    if year is not None:
+        actual = dict(
+            IndicatorValue.objects.filter(
+                school_id=roadmap.school_id,
+                year=year,
+                indicator__in=[o.indicator_code for o in objectives],
+                subject__isnull=True,
+                grade__isnull=True,
+            ).values_list("indicator", "value")
+        )
+    start = dt.date(roadmap.start_year.start_year, 9, 1)
+    end = dt.date(roadmap.end_year.start_year + 1, 8, 31)
+    elapsed = max(0.0, min(1.0, (due - start).days / max((end - start).days, 1)))
+    rows = []
+    for objective in objectives:
+        spec = BY_CODE[objective.indicator_code]
+        value = actual.get(objective.indicator_code)
+        rating = None
+        if value is not None and objective.baseline_value is not None and objective.target_value is not None:
+            rating = progress_rating(
+                base=float(objective.baseline_value),
+                target=float(objective.target_value),
+                actual=value,
+                elapsed=elapsed,
+            )
+        rows.append(
+            {
+                "objective": objective,
+                "spec": spec,
+                "year": year,
+                "base": format_value(float(objective.baseline_value), spec.unit)
+                if objective.baseline_value is not None
+                else "—",
+                "target": format_value(float(objective.target_value), spec.unit)
+                if objective.target_value is not None
+                else "—",
+                "actual": format_value(value, spec.unit),
+                "rating": rating,
+                "rating_label": RATING_LABELS.get(rating or "", "нет данных"),
+            }
+        )
+    return rows

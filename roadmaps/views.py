@@ -348,6 +348,7 @@ def review(request, pk: int):
             "roadmap": report.roadmap,
             "items": items,
             "threads": selectors.report_threads(report=report),
+            "objective_progress": selectors.objective_progress(roadmap=report.roadmap, period=report.period),
             "form": form,
             "can_review": can_review and report.status == report.Status.SUBMITTED,
             "can_fill": services.can_fill_report(user, report.roadmap) and report.is_editable,
