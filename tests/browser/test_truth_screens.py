@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from identification.models import StatusKind
 from identification.services import status_set
-from identification.tests.imports import import_context, import_vpr
+from identification.tests.imports import import_context, import_vpr, upload
 from tests.factories import AcademicYearFactory, SchoolFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,3 +80,50 @@ def test_dashboard_shows_what_changed_and_the_effect_of_the_support(
     effect.screenshot(path=str(screenshot_dir / "truth_dashboard_effect.png"))
     page.screenshot(path=str(screenshot_dir / "truth_dashboard.png"), full_page=True)
     assert not page.failed_requests
+
+
+def test_the_curator_sees_the_objective_progress_beside_base_and_target(
+    page, live_server, seeded_catalogues, school, director, department, curator, screenshot_dir
+):
+    import datetime as dt
+
+    from django.test import Client
+    from playwright.sync_api import expect
+
+    from monitoring.sample_files import results_csv
+    from reports.tests.conftest import vpr_marks_rows
+    from roadmaps.models import Objective, ReportingPeriod
+    from roadmaps.tests.builders import report_of, roadmap_of
+
+    AcademicYearFactory(start_year=2024, is_current=False)
+    AcademicYearFactory(start_year=2025, is_current=True)
+
+    upload(department, results_csv(vpr_marks_rows(school.code, "2025/2026", (12, 18, 12, 6))), "vpr.csv", _no_capture)
+    roadmap = roadmap_of(school=school, created_by=director)
+    direction = roadmap.objectives.get().direction
+    for code, title, base, target in (
+        ("vpr_share_2", "Снизить долю «2» по ВПР", 30, 10),
+        ("vpr_confirmed", "Добиться объективности оценивания", 55, 75),
+        ("vpr_mean_mark", "Повысить среднюю отметку ВПР", 3.5, 4.0),
+    ):
+        Objective.objects.create(
+            roadmap=roadmap, direction=direction, title=title, indicator_code=code, baseline_value=base,
+            target_value=target,
+        )  # fmt: skip
+    period = ReportingPeriod.objects.create(
+        municipality=school.municipality,
+        name="Учебный год",
+        opens_on=dt.date(2026, 5, 1),
+        due_on=dt.date(2026, 5, 31),
+        created_by=department,
+    )
+    report = report_of(roadmap, period)
+    client = Client()
+    client.force_login(curator)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(reverse("roadmaps:review", args=[report.pk]))
+    block = page.locator("#objective-progress")
+    expect(block).to_contain_text("есть риск")
+    block.screenshot(path=str(screenshot_dir / "truth_objective_progress.png"))
