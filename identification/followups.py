@@ -105,7 +105,7 @@ def draft_runs_create(*, recompute: IndicatorRecompute, municipality_ids: list[i
     """A draft run of every active methodology for each municipality, in the current year."""
     from identification.tasks import run_identification
 
-    year = AcademicYear.objects.filter(is_current=True).first()
+    year = AcademicYear.current()
     if year is None or not municipality_ids:
         return []
     created: list[int] = []

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roadmaps', '0001_initial'),
+        ('roadmaps', '0003_curator_visits'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('identification', '0006_indicator_means'),
+        ('identification', '0008_pooled_values_and_reliability'),
     ]
 
     operations = [
