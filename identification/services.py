@@ -236,24 +236,23 @@ def identification_run_execute(*, run_id: int) -> IdentificationRun | None:
     return IdentificationRun.objects.get(pk=run_id)
 
 
-# Statuses that make a proposal of a kind pointless: the kind itself (already approved for
-# the year), and for the risk zone a school already in the programme as ШНОР — it is worked
-# with as ШНОР and would otherwise hold both statuses.
+# Statuses that make a proposal of a kind pointless: a school already in the programme as ШНОР
+# is worked with as ШНОР and is not proposed into the risk zone too (it would hold both). A
+# status of the run's own kind does not pre-empt: the school stays proposed, and approving it
+# again keeps it (the decision's «оставлено»).
 PRE_EMPTING: dict[str, tuple[str, ...]] = {
-    StatusKind.RISK_ZONE: (StatusKind.LOW_RESULTS, StatusKind.RISK_ZONE),
+    StatusKind.RISK_ZONE: (StatusKind.LOW_RESULTS,),
 }
 _HELD_PHRASE: dict[str, str] = {
     StatusKind.LOW_RESULTS: "уже ШНОР",
-    StatusKind.DIFFICULT_CONDITIONS: "уже ШССУ",
-    StatusKind.HIGH_RESULTS: "уже в списке школ с высокими результатами",
-    StatusKind.RISK_ZONE: "уже в зоне риска",
-    StatusKind.EFFECTIVE: "переход в эффективный режим уже утверждён",
 }
 
 
 def held_statuses(*, kind: str, year: AcademicYear, school_ids: Iterable[int]) -> dict[int, str]:
     """School → the active status of the year that pre-empts a proposal of ``kind``."""
-    kinds = PRE_EMPTING.get(kind, (kind,))
+    kinds = PRE_EMPTING.get(kind, ())
+    if not kinds:
+        return {}
     rows = SchoolStatus.objects.filter(ACTIVE, year=year, kind__in=kinds, school_id__in=list(school_ids))
     held: dict[int, str] = {}
     for school_id, held_kind in rows.values_list("school_id", "kind"):
