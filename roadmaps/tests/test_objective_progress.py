@@ -21,8 +21,8 @@ def linked(school, director, department, django_capture_on_commit_callbacks):
     """The school's ВПР of 2025/26 through the import: 12 «2» of 48 (25,0 %), mean 3,25, every
     mark confirmed by the journal (100 %). Its programme runs 1.09.2025–31.08.2026; the period
     ends 31.05.2026: 272 of 364 days elapsed (0,747)."""
-    AcademicYearFactory(start_year=2024, is_current=False)
-    AcademicYearFactory(start_year=2025, is_current=True)
+    AcademicYearFactory(start_year=2024)
+    AcademicYearFactory(start_year=2025)
     rows = vpr_marks_rows(school.code, "2025/2026", (12, 18, 12, 6))
     upload(department, results_csv(rows), "vpr.csv", django_capture_on_commit_callbacks)
     roadmap = roadmap_of(school=school, created_by=director)

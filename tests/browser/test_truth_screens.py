@@ -38,8 +38,8 @@ def district(seeded_catalogues, municipality, school, other_school, department):
     """Sixteen schools; four supported (ШНОР 2025/26) start at 12 of 30 «2» (40 %) and fall to
     5–8; the others fall by one pupil or stay, one rises (school 6), one's missed lessons jump
     (school 9). Two imports per year (ВПР, then context)."""
-    AcademicYearFactory(start_year=2024, is_current=False)
-    current = AcademicYearFactory(start_year=2025, is_current=True)
+    AcademicYearFactory(start_year=2024)
+    current = AcademicYearFactory(start_year=2025)
     schools = [school, other_school] + [
         SchoolFactory(municipality=municipality, code=f"edu98020{i}", organisation__short_name=f"МБОУ СОШ № {i + 3}")
         for i in range(14)
@@ -95,8 +95,8 @@ def test_the_curator_sees_the_objective_progress_beside_base_and_target(
     from roadmaps.models import Objective, ReportingPeriod
     from roadmaps.tests.builders import report_of, roadmap_of
 
-    AcademicYearFactory(start_year=2024, is_current=False)
-    AcademicYearFactory(start_year=2025, is_current=True)
+    AcademicYearFactory(start_year=2024)
+    AcademicYearFactory(start_year=2025)
 
     upload(department, results_csv(vpr_marks_rows(school.code, "2025/2026", (12, 18, 12, 6))), "vpr.csv", _no_capture)
     roadmap = roadmap_of(school=school, created_by=director)
