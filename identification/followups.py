@@ -1,8 +1,8 @@
 """What follows an import: the one place that says which work the data's change sets off.
 
 Every way data come in — the upload page, ``manage.py import_results``, a region-wide file, a
-rollback — ends in ``results_import_followups`` once its claim on the job was won, so the
-same chain runs whoever started it:
+rollback — ends in the import's registered follow-ups (``monitoring.imports.follow_ups``) once
+its claim on the job was won, so the same chain runs whoever started it:
 
 1. the indicators of the school-years the job touched are recomputed (an ``IndicatorRecompute``
    row, written on commit: a broker outage leaves it «queued» for the sweep to resend);
@@ -24,18 +24,11 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from core.queue import enqueue_on_commit
+from core.jobs.services import job_enqueue
 from identification.models import IdentificationRun, IndicatorRecompute, MethodologyVersion, TaskStatus
 from schools.models import AcademicYear, Municipality, School
 
 logger = logging.getLogger(__name__)
-
-
-def results_import_followups(*, job_id: int) -> None:
-    """Called by the import's service after a done job (or a rollback): queue the recompute."""
-    from identification.services import indicators_after_import
-
-    transaction.on_commit(lambda: indicators_after_import(job_id=job_id))
 
 
 def touched_municipality_years(*, recompute: IndicatorRecompute) -> dict[int, set[int]]:
@@ -58,7 +51,6 @@ def recompute_followups(*, recompute_id: int) -> list[int]:
     asked for by hand sets nothing off (it changes no data).
     """
     from risks.models import RecomputeJob
-    from risks.tasks import run_recompute_job
 
     recompute = IndicatorRecompute.objects.filter(pk=recompute_id, status=TaskStatus.DONE).first()
     if recompute is None or recompute.import_job_id is None:
@@ -71,7 +63,7 @@ def recompute_followups(*, recompute_id: int) -> list[int]:
         for municipality, years in sorted(by_municipality.items()):
             for year_id in sorted(years):
                 job = RecomputeJob.objects.create(year_id=year_id, municipality_id=municipality)
-                enqueue_on_commit(run_recompute_job, job.pk)
+                job_enqueue(job)
                 written.append(job.pk)
         draft_runs_create(recompute=recompute, municipality_ids=sorted(by_municipality))
     return written
@@ -103,8 +95,6 @@ def active_versions(*, region_id: int | None, start_year: int) -> list[Methodolo
 
 def draft_runs_create(*, recompute: IndicatorRecompute, municipality_ids: list[int]) -> list[int]:
     """A draft run of every active methodology for each municipality, in the current year."""
-    from identification.tasks import run_identification
-
     year = AcademicYear.current()
     if year is None or not municipality_ids:
         return []
@@ -116,6 +106,6 @@ def draft_runs_create(*, recompute: IndicatorRecompute, municipality_ids: list[i
             run = IdentificationRun.objects.create(
                 version=version, year=year, municipality=municipality, is_draft=True, recompute=recompute
             )
-            enqueue_on_commit(run_identification, run.pk)
+            job_enqueue(run)
             created.append(run.pk)
     return created

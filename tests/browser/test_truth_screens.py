@@ -24,7 +24,7 @@ def seeded_catalogues():
     for module in (
         "monitoring.migrations.0002_seed_subjects",
         "identification.migrations.0003_methodology_presets",
-        "identification.migrations.0010_early_warning_preset",
+        "identification.migrations.0011_early_warning_preset",
     ):
         importlib.import_module(module).seed(apps, None)
 

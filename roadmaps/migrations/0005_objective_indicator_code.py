@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roadmaps', '0003_curator_visits'),
+        ('roadmaps', '0004_notification_is_a_job'),
     ]
 
     operations = [

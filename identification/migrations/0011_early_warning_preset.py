@@ -61,7 +61,7 @@ def unseed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('identification', '0009_run_draft_held_status'),
+        ('identification', '0010_run_draft_held_status'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('identification', '0008_pooled_values_and_reliability'),
+        ('identification', '0009_runs_and_recomputes_are_jobs'),
     ]
 
     operations = [
