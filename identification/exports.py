@@ -7,6 +7,7 @@ disagree or all run through a user: one owner per row.
 OWNERS: dict[str, tuple[str, ...]] = {
     "identification.SchoolStatus": ("school__municipality",),
     "identification.IndicatorRecompute": ("municipality",),
+    "identification.IdentificationRun": ("municipality",),
     "identification.RunResult": ("run__municipality",),
     "identification.Decision": ("municipality",),
 }
