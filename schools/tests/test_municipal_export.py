@@ -42,7 +42,7 @@ NOT_EXPORTED: dict[str, str] = {
     "monitoring.AssessmentTask": "a task of a test's structure (as the structure)",
     "analytics.TaskCatalogue": "the description of a federal test, whoever edited it",
     "analytics.TaskCatalogueItem": "a task of a test's description (as the catalogue)",
-    "core.SubmitToken": "a double-submit guard of a form (a user's click, kept for minutes): not the municipality's data",
+    "core.SubmitToken": "a form's double-submit guard (one click, kept for minutes): not the municipality's data",
 }
 
 
