@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -38,8 +39,13 @@ def pdf_pages(content: bytes) -> int:
     return len(PdfReader(io.BytesIO(content)).pages)
 
 
-def save_first_page(content: bytes, name: str) -> Path:
-    """The first page as PNG under var/screenshots/ (pdftoppm from poppler-utils), to look at."""
+def save_first_page(content: bytes, name: str) -> Path | None:
+    """The first page as PNG under var/screenshots/ (pdftoppm from poppler-utils), to look at.
+
+    Only a picture for people: without poppler-utils on the machine nothing is saved.
+    """
+    if shutil.which("pdftoppm") is None:
+        return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     target = SCREENSHOTS / f"report-{name}"
     command = ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", "-", str(target)]
