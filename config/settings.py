@@ -425,10 +425,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "roadmaps.tasks.escalate_missing_reports",
         "schedule": 3600,
     },
-    "mark-overdue-measures": {
-        "task": "roadmaps.tasks.mark_overdue_measures",
-        "schedule": 3600,
-    },
     # The sweeps below send again what a broker outage or a dead worker left behind (core.queue.requeue_stale);
     # every task they send claims its row first, so a job that is already done does nothing.
     "requeue-stale-risks": {

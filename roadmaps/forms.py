@@ -144,8 +144,8 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-# Statuses a director may report; «overdue» is computed, not chosen.
-REPORTABLE = [(v, label) for v, label in MeasureStatus.choices if v != MeasureStatus.OVERDUE]
+# Statuses a director may report («просрочено» is computed when read, never stored or chosen).
+REPORTABLE = list(MeasureStatus.choices)
 
 
 class ProgressForm(forms.Form):

@@ -196,11 +196,11 @@ class MeasureStatus(models.TextChoices):
     PLANNED = "planned", "Запланировано"
     IN_PROGRESS = "in_progress", "Выполняется"
     DONE = "done", "Выполнено"
-    OVERDUE = "overdue", "Просрочено"
     CANCELLED = "cancelled", "Отменено"
 
 
-# A measure in one of these is finished: it is never overdue.
+# A measure in one of these is finished: it is never overdue. «Просрочено» is not a status: it is
+# computed when read (roadmaps.selectors.overdue_q; Measure.is_overdue_on for one measure).
 CLOSED_STATUSES = (MeasureStatus.DONE, MeasureStatus.CANCELLED)
 
 

@@ -32,7 +32,6 @@ from core.jobs.services import Claim, JobRetry, job_enqueue, job_finish, job_is_
 from roadmaps import hooks
 from roadmaps.evidence import read_evidence
 from roadmaps.models import (
-    CLOSED_STATUSES,
     Evidence,
     Level,
     Measure,
@@ -458,7 +457,7 @@ def _report_add_missing_rows(report: ProgressReport) -> None:
         MeasureProgress(
             report=report,
             measure=m,
-            status=MeasureStatus.IN_PROGRESS if m.status == MeasureStatus.OVERDUE else m.status,
+            status=m.status,
         )
         for m in report.roadmap.measures.exclude(status=MeasureStatus.CANCELLED).exclude(pk__in=present)
     )
@@ -650,7 +649,7 @@ def _measures_take_reported_status(*, report: ProgressReport, user: User) -> Non
     """An accepted report is the truth about its measures: their status becomes the reported one."""
     measures = []
     for item in report.items.select_related("measure"):
-        if item.measure.status != item.status and item.status != MeasureStatus.OVERDUE:
+        if item.measure.status != item.status:
             item.measure.status = item.status
             measures.append(item.measure)
     bulk_update_with_history(measures, Measure, ["status"], default_user=user)
@@ -669,20 +668,6 @@ def report_comment(*, report: ProgressReport, user: User, text: str, measure_id:
 
 
 # --- Periodic jobs ------------------------------------------------------------------------------------
-
-
-def measures_mark_overdue(*, day: dt.date | None = None) -> int:
-    """Planned or running measures of approved roadmaps past their deadline become «overdue». Safe to rerun."""
-    day = day or timezone.localdate()
-    late = list(
-        Measure.objects.filter(roadmap__status=S.APPROVED, due_on__lt=day)
-        .exclude(status__in=(*CLOSED_STATUSES, MeasureStatus.OVERDUE))
-        .only("pk", "status")
-    )
-    for measure in late:
-        measure.status = MeasureStatus.OVERDUE
-    bulk_update_with_history(late, Measure, ["status"])
-    return len(late)
 
 
 def periods_remind_due(*, now: dt.datetime | None = None, days: int | None = None) -> int:

@@ -15,11 +15,6 @@ def remind_periods_due() -> int:
     return services.periods_remind_due()
 
 
-@shared_task(name="roadmaps.tasks.mark_overdue_measures")
-def mark_overdue_measures() -> int:
-    return services.measures_mark_overdue()
-
-
 @shared_task(name="roadmaps.tasks.escalate_missing_reports")
 def escalate_missing_reports() -> int:
     from roadmaps import escalation

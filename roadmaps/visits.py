@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from roadmaps.models import (
-    CLOSED_STATUSES,
     CuratorVisit,
     Direction,
     Level,
@@ -27,6 +26,7 @@ from roadmaps.models import (
     ReviewComment,
     Roadmap,
 )
+from roadmaps.selectors import overdue_q
 from schools.models import School
 
 AGREED_OBJECTIVE = "Договорённости по итогам посещений куратора"
@@ -122,11 +122,7 @@ def visit_brief(*, school: School) -> Brief:
         .select_related("subject", "year")
         .order_by("-computed_at")[:20]
     )
-    overdue = list(
-        Measure.objects.filter(roadmap__school=school, roadmap__status=Roadmap.Status.APPROVED, due_on__lt=today)
-        .exclude(status__in=CLOSED_STATUSES)
-        .order_by("due_on")[:30]
-    )
+    overdue = list(Measure.objects.filter(overdue_q(today), roadmap__school=school).order_by("due_on")[:30])
     values = IndicatorValue.objects.filter(school=school, subject__isnull=True).order_by("-year__start_year")
     latest: dict[str, list] = {}
     for row in values.values("indicator", "year__start_year", "value")[:400]:

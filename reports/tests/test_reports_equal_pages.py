@@ -155,7 +155,7 @@ def test_year_results_figures_equal_the_dashboard_and_home_page(
     home_overdue = re.search(r"Просроченных мероприятий</a>: <strong[^>]*>(\d+)</strong>", home)[1]
     assert f"просрочено {home_overdue}" in text_of(html)
     assert home_overdue == "3"
-    assert not Measure.objects.filter(status=MeasureStatus.OVERDUE).exists()
+    assert not Measure.objects.filter(status="overdue").exists()
 
 
 # --- The roadmap execution report = the period page ------------------------------------------------

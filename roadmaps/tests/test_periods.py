@@ -53,13 +53,15 @@ def test_measures_of_a_draft_are_not_counted_overdue(measure, department):
         assert not selectors.overdue_measures(user=department).exists()
 
 
-def test_the_overdue_job_marks_late_measures_once(measure):
+def test_overdue_is_computed_when_read_and_never_stored(measure, department, settings):
+    """No job marks measures: the status stays what the school reported, the selector decides."""
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert not any("overdue" in task for task in tasks)
     with time_machine.travel(_noon(DUE + dt.timedelta(days=2)), tick=False):
-        assert services.measures_mark_overdue() == 1
-        assert services.measures_mark_overdue() == 0
+        assert list(selectors.overdue_measures(user=department)) == [measure]
     measure.refresh_from_db()
-    assert measure.status == MeasureStatus.OVERDUE
-    assert measure.history.filter(history_type="~", status=MeasureStatus.OVERDUE).exists()  # in the history too
+    assert measure.status == MeasureStatus.PLANNED
+    assert "overdue" not in MeasureStatus.values
 
 
 def test_the_overdue_page_lists_only_the_users_schools(client, measure, outsider, department):
@@ -106,7 +108,7 @@ def test_no_reminder_long_before_or_after_the_due_date(programme, due_period, ru
 
 def test_the_reminder_is_in_the_beat_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"roadmaps.tasks.remind_periods_due", "roadmaps.tasks.mark_overdue_measures"} <= tasks
+    assert "roadmaps.tasks.remind_periods_due" in tasks
 
 
 # --- Who has not filed, the summary ----------------------------------------------------------------
