@@ -6,9 +6,10 @@ its claim on the job was won, so the same chain runs whoever started it:
 
 1. the indicators of the school-years the job touched are recomputed (an ``IndicatorRecompute``
    row, written on commit: a broker outage leaves it «queued» for the sweep to resend);
-2. when that recompute is done (its own claim won: ``recompute_followups``), the objectivity
-   signals and risk profiles of the same school-years are refreshed (a ``risks.RecomputeJob``
-   row per municipality and year, swept the same way), and a **draft** run of every active
+2. when that recompute is done (its own claim won: ``recompute_followups``), the apps above
+   are told (``identification.hooks.recompute_after_import_done``): the risks app refreshes the
+   objectivity signals and risk profiles of the same school-years (a risk recompute job row per
+   municipality and year, swept the same way); and a **draft** run of every active
    methodology is made for each touched municipality in the current academic year (a run row
    with ``is_draft``, swept like any run). Drafts are proposals to look at — the department
    sees «что изменилось» against the run before — and can never be approved into statuses.
@@ -25,6 +26,7 @@ from collections import defaultdict
 from django.db import transaction
 
 from core.jobs.services import job_enqueue
+from identification import hooks
 from identification.models import IdentificationRun, IndicatorRecompute, MethodologyVersion, TaskStatus
 from schools.models import AcademicYear, Municipality, School
 
@@ -47,24 +49,21 @@ def recompute_followups(*, recompute_id: int) -> list[int]:
     """After a finished recompute that an import set off: refresh signals and risk profiles.
 
     Runs only from ``indicator_recompute_run`` once its claim was won and the recompute is
-    done; returns the ids of the risk recompute jobs written. A recompute the department
-    asked for by hand sets nothing off (it changes no data).
+    done; returns the ids of the job rows the listeners of ``recompute_after_import_done``
+    wrote (the risk recomputes). A recompute the department asked for by hand sets nothing off
+    (it changes no data).
     """
-    from risks.models import RecomputeJob
-
     recompute = IndicatorRecompute.objects.filter(pk=recompute_id, status=TaskStatus.DONE).first()
     if recompute is None or recompute.import_job_id is None:
         return []
-    written: list[int] = []
     by_municipality: dict[int, set[int]] = defaultdict(set)
     for municipality, years in touched_municipality_years(recompute=recompute).items():
         by_municipality[municipality] |= years
     with transaction.atomic():
-        for municipality, years in sorted(by_municipality.items()):
-            for year_id in sorted(years):
-                job = RecomputeJob.objects.create(year_id=year_id, municipality_id=municipality)
-                job_enqueue(job)
-                written.append(job.pk)
+        answers = hooks.recompute_after_import_done.send(
+            sender=None, recompute=recompute, municipality_years=dict(by_municipality)
+        )
+        written = [pk for _receiver, ids in answers for pk in ids]
         draft_runs_create(recompute=recompute, municipality_ids=sorted(by_municipality))
     return written
 

@@ -12,6 +12,7 @@ from django.db.models import Count, F, FloatField, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from identification import hooks
 from identification.catalogue import INDICATORS, format_value, stored_precision
 from identification.models import (
     ACTIVE,
@@ -469,7 +470,6 @@ def import_changes(*, municipalities: QuerySet, limit: int = 1) -> list[dict]:
     with the refresh. A fixed number of queries per methodology.
     """
     from identification.services import runs_compare
-    from risks.models import ObjectivitySignal
 
     recomputes = (
         IndicatorRecompute.objects.filter(
@@ -495,17 +495,13 @@ def import_changes(*, municipalities: QuerySet, limit: int = 1) -> list[dict]:
             else:
                 entered, left = runs_compare(run=run, earlier=before)
             lists.append({"run": run, "earlier": before, "entered": entered, "left": left})
-        signals = []
+        found: dict = {"signals": []}
         if drafts and recompute.finished_at:
-            signals = list(
-                ObjectivitySignal.objects.filter(
-                    is_active=True,
-                    year_id__in=[run.year_id for run in drafts],
-                    school__municipality__in=municipalities,
-                    computed_at__gte=recompute.finished_at,
-                )
-                .select_related("school__organisation", "subject")
-                .order_by("school__code", "kind")[:50]
+            found |= hooks.answers(
+                hooks.import_changes_found,
+                municipalities=municipalities,
+                year_ids=[run.year_id for run in drafts],
+                since=recompute.finished_at,
             )
         notices.append(
             {
@@ -513,7 +509,7 @@ def import_changes(*, municipalities: QuerySet, limit: int = 1) -> list[dict]:
                 "job": recompute.import_job,
                 "lists": lists,
                 "changed": [item for item in lists if item["entered"] or item["left"]],
-                "signals": signals,
+                **found,
                 "pending": recompute.draft_runs.exclude(status__in=(TaskStatus.DONE, TaskStatus.FAILED)).exists(),
             }
         )
@@ -578,32 +574,11 @@ def programme_kpis(*, schools: QuerySet[School], year: AcademicYear) -> dict:
     """The municipal model's own indicators for ``year`` (seeds 001–003): of the ШНОР of the
     year, how many have an approved programme, an active partner, teachers who completed КПК,
     and how many of last year's ШНОР moved to effective functioning; ШНОР by year."""
-    from partnerships.models import Agreement
-    from roadmaps.models import Level, Roadmap
-    from teachers.models import RouteStep
-
     low = SchoolStatus.objects.filter(ACTIVE, kind=StatusKind.LOW_RESULTS, school__in=schools.values("pk"))
     now = set(low.filter(year=year).values_list("school_id", flat=True))
-    approved = set(
-        Roadmap.objects.filter(
-            level=Level.SCHOOL,
-            school_id__in=now,
-            status__in=(Roadmap.Status.APPROVED, Roadmap.Status.COMPLETED),
-        ).values_list("school_id", flat=True)
-    )
-    partnered = set(
-        Agreement.objects.filter(
-            supported_school_id__in=now, status=Agreement.Status.ACTIVE, partners__isnull=False
-        ).values_list("supported_school_id", flat=True)
-    )
-    trained = set(
-        RouteStep.objects.filter(
-            route__teacher__school_id__in=now,
-            route__year=year,
-            kind=RouteStep.Kind.COURSE,
-            status=RouteStep.Status.DONE,
-        ).values_list("route__teacher__school_id", flat=True)
-    )
+    # Roadmaps, partnerships and teachers answer (identification/hooks.py): «with_programme»,
+    # «with_partner», «with_kpk».
+    measures = hooks.answers(hooks.programme_measures, school_ids=now, year=year)
     last_year = set(low.filter(year__start_year=year.start_year - 1).values_list("school_id", flat=True))
     moved = set(
         SchoolStatus.objects.filter(ACTIVE, kind=StatusKind.EFFECTIVE, year=year, school_id__in=last_year).values_list(
@@ -617,9 +592,7 @@ def programme_kpis(*, schools: QuerySet[School], year: AcademicYear) -> dict:
     by_year = status_counts_by_year(schools=schools)
     return {
         "low_results": len(now),
-        "with_programme": share(approved & now, now),
-        "with_partner": share(partnered & now, now),
-        "with_kpk": share(trained & now, now),
+        **{key: share(ids & now, now) for key, ids in measures.items()},
         "moved_to_effective": share(moved, last_year),
         "low_by_year": [(f"{start}/{start + 1}", by_year[start][StatusKind.LOW_RESULTS]) for start in sorted(by_year)],
     }

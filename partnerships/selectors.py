@@ -522,3 +522,15 @@ def dashboard_figures(*, municipality: Municipality, year: AcademicYear | None =
     )
     counts = supported.aggregate(total=Count("pk"), with_partner=Count("pk", filter=Exists(active)))
     return DashboardFigures(year, new, numbers.yearly_target, counts["total"], counts["with_partner"])
+
+
+def schools_with_active_partner(*, school_ids) -> set[int]:
+    """Of ``school_ids``, the supported schools with an active agreement that names a partner.
+
+    The programme's KPI «с действующим партнёром» (identification.selectors.programme_kpis).
+    """
+    return set(
+        Agreement.objects.filter(
+            supported_school_id__in=school_ids, status=Agreement.Status.ACTIVE, partners__isnull=False
+        ).values_list("supported_school_id", flat=True)
+    )

@@ -225,3 +225,20 @@ def risk_overview(*, user: User, year: AcademicYear) -> tuple[list[RiskFactor], 
 
 def diagnosis_questions() -> list[RiskFactor]:
     return list(RiskFactor.objects.filter(is_current=True).prefetch_related("questions").order_by("order", "code"))
+
+
+def signals_since(*, municipalities: QuerySet, year_ids: list[int], since) -> list[ObjectivitySignal]:
+    """The active objectivity signals of ``year_ids`` in ``municipalities`` computed from ``since`` on.
+
+    «Что изменилось» after an import shows them (identification.selectors.import_changes). At most 50.
+    """
+    return list(
+        ObjectivitySignal.objects.filter(
+            is_active=True,
+            year_id__in=year_ids,
+            school__municipality__in=municipalities,
+            computed_at__gte=since,
+        )
+        .select_related("school__organisation", "subject")
+        .order_by("school__code", "kind")[:50]
+    )

@@ -136,6 +136,18 @@ def recompute_job_create(*, user: User, year: AcademicYear) -> RecomputeJob:
     return job
 
 
+def recompute_jobs_after_import(*, municipality_years: dict[int, set[int]]) -> list[int]:
+    """A recompute job per municipality and year an import's indicator recompute touched, queued
+    on commit (identification.hooks.recompute_after_import_done); returns their ids."""
+    written: list[int] = []
+    for municipality_id, year_ids in sorted(municipality_years.items()):
+        for year_id in sorted(year_ids):
+            job = RecomputeJob.objects.create(year_id=year_id, municipality_id=municipality_id)
+            job_enqueue(job)
+            written.append(job.pk)
+    return written
+
+
 def recompute_job_run(*, job_id: int) -> bool:
     """The task's body (core.jobs): a second delivery finds the job no longer queued and does nothing.
 

@@ -434,3 +434,17 @@ def objective_progress(*, roadmap: Roadmap, period: ReportingPeriod) -> list[dic
             }
         )
     return rows
+
+
+def schools_with_programme(*, school_ids) -> set[int]:
+    """Of ``school_ids``, the schools with an approved (or completed) programme of their own.
+
+    The programme's KPI «с утверждённой программой» (identification.selectors.programme_kpis).
+    """
+    return set(
+        Roadmap.objects.filter(
+            level=Level.SCHOOL,
+            school_id__in=school_ids,
+            status__in=(Roadmap.Status.APPROVED, Roadmap.Status.COMPLETED),
+        ).values_list("school_id", flat=True)
+    )

@@ -1,5 +1,7 @@
-"""teachers' answers to what events announces (events/hooks.py): one service call each."""
+"""teachers' answers to what events announces (events/hooks.py) and identification asks
+(identification/hooks.py): one call each."""
 
+from teachers.selectors import schools_with_course_done
 from teachers.services import route_steps_complete_from_attendance, route_steps_complete_from_course
 
 
@@ -9,3 +11,7 @@ def route_steps_after_attendance(sender, signal=None, **fields) -> None:
 
 def route_steps_after_course(sender, signal=None, **fields) -> None:
     route_steps_complete_from_course(**fields)
+
+
+def programme_measure(sender, signal=None, *, school_ids, year, **_) -> tuple[str, set[int]]:
+    return "with_kpk", schools_with_course_done(school_ids=school_ids, year=year)

@@ -306,3 +306,18 @@ def school_overview(*, user: User, year: AcademicYear | None, sort: str = "name"
         )
         .order_by(*_OVERVIEW_ORDER.get(sort, _OVERVIEW_ORDER["name"]))
     )
+
+
+def schools_with_course_done(*, school_ids, year: AcademicYear) -> set[int]:
+    """Of ``school_ids``, the schools with a teacher whose route of ``year`` has a course (КПК) done.
+
+    The programme's KPI «педагоги прошли КПК» (identification.selectors.programme_kpis).
+    """
+    return set(
+        RouteStep.objects.filter(
+            route__teacher__school_id__in=school_ids,
+            route__year=year,
+            kind=RouteStep.Kind.COURSE,
+            status=RouteStep.Status.DONE,
+        ).values_list("route__teacher__school_id", flat=True)
+    )

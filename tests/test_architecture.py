@@ -47,31 +47,9 @@ LAYER_OF = {app: index for index, apps in enumerate(LAYERS) for app in apps}
 
 # Imports that still break the rules, each with the reason and who removes it. The test below
 # fails when a listed import is gone, so the list only shrinks. (Empty since every job kind moved
-# onto core.jobs, whose job_enqueue queues the task by name.)
-_KPI = "#19's programme KPIs read the support apps: to move to a higher layer's selector (#15)"
-_RISK = "#19's «что изменилось» and import follow-ups touch risks' rows: risks to register them (#15)"
-ALLOWED: dict[tuple[str, str], str] = {
-    (
-        "identification/selectors.py",
-        "partnerships.models",
-    ): _KPI,
-    (
-        "identification/selectors.py",
-        "roadmaps.models",
-    ): _KPI,
-    (
-        "identification/selectors.py",
-        "teachers.models",
-    ): _KPI,
-    (
-        "identification/selectors.py",
-        "risks.models",
-    ): _RISK,
-    (
-        "identification/followups.py",
-        "risks.models",
-    ): _RISK,
-}
+# onto core.jobs, whose job_enqueue queues the task by name, and the support apps answer
+# identification through identification/hooks.py.)
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _app_modules():
