@@ -425,6 +425,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "roadmaps.tasks.escalate_missing_reports",
         "schedule": 3600,
     },
+    # Idempotent: each step of an overdue measure is written once (unique), so hourly runs send it once.
+    "escalate-late-measures": {
+        "task": "roadmaps.tasks.escalate_late_measures",
+        "schedule": 3600,
+    },
     # The sweeps below send again what a broker outage or a dead worker left behind (core.queue.requeue_stale);
     # every task they send claims its row first, so a job that is already done does nothing.
     "requeue-stale-risks": {

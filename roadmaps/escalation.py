@@ -1,4 +1,4 @@
-"""Escalation of a missing progress report: the director, then the curator, then the department.
+"""Escalation of a missing progress report or an overdue measure: the director, then the curator, then the department.
 
 A school with an approved programme that has not filed (submitted or accepted) its report for
 a period past its due date gets, each once:
@@ -11,11 +11,18 @@ N and M are set per municipality (``EscalationSettings``). Each step is written 
 ``EscalationStep`` row in the same transaction as its letter; the unique step per school
 and period makes a second run of the beat job (or a second worker) send nothing twice.
 The period page lists the steps.
+
+An overdue measure of a school's programme (overdue as every page counts it, at read time:
+``selectors.overdue_q``) climbs the same steps on the same days after its deadline. Each
+step is a ``MeasureEscalationStep`` row per measure (unique), and the letters of one run go
+out one per school and step, listing the measures, so a school with five late measures gets
+one letter, not five. The roadmap page and the overdue list show the steps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -26,11 +33,14 @@ from roadmaps.models import (
     EscalationSettings,
     EscalationStep,
     Level,
+    Measure,
+    MeasureEscalationStep,
     Notification,
     ProgressReport,
     ReportingPeriod,
     Roadmap,
 )
+from roadmaps.selectors import overdue_q
 from roadmaps.services import _absolute, _emails, notification_queue
 
 DEFAULTS = EscalationSettings(curator_after_days=3, department_after_days=7)
@@ -43,7 +53,11 @@ def settings_for(municipality_id: int) -> EscalationSettings:
 
 def steps_due(*, period: ReportingPeriod, today: dt.date, rules: EscalationSettings) -> list[str]:
     """The steps whose day has come for a report of ``period`` still missing on ``today``."""
-    late = (today - period.due_on).days
+    return steps_after(late=(today - period.due_on).days, rules=rules)
+
+
+def steps_after(*, late: int, rules: EscalationSettings) -> list[str]:
+    """The steps whose day has come ``late`` days after a deadline."""
     steps = []
     if late >= 1:
         steps.append(Step.DIRECTOR)
@@ -124,6 +138,88 @@ def periods_escalate(*, now: dt.datetime | None = None) -> int:
                 except IntegrityError:
                     continue  # another run sent this step a moment ago
                 sent += 1
+    return sent
+
+
+def _measure_letter(step: str, school, measures: list[Measure], today: dt.date) -> tuple[str, list[str], str, str]:
+    name = school.organisation.display_name
+    lines = "\n".join(
+        f"— «{m.title}» (срок {m.due_on:%d.%m.%Y}, просрочено {(today - m.due_on).days} дн.): "
+        f"{_absolute(reverse('roadmaps:detail', args=[m.roadmap_id]))}"
+        for m in measures
+    )
+    count = len(measures)
+    if step == Step.DIRECTOR:
+        users = User.objects.filter(role=Role.DIRECTOR, school=school, is_active=True)
+        return (
+            Notification.Kind.MEASURE_OVERDUE,
+            _emails(users),
+            f"Просрочены мероприятия программы ({count})",
+            f"Срок этих мероприятий программы {name} прошёл, а выполнение не отмечено:\n{lines}\n"
+            "Отметьте выполнение в отчёте или согласуйте новый срок.\n",
+        )
+    if step == Step.CURATOR:
+        users = User.objects.filter(role=Role.CURATOR, curated_schools=school, is_active=True)
+        return (
+            Notification.Kind.MEASURE_CURATOR,
+            _emails(users),
+            f"{name}: просрочены мероприятия программы ({count})",
+            f"Школа {name}, которую вы курируете, не выполнила в срок мероприятия программы "
+            f"(руководителю напомнили):\n{lines}\n",
+        )
+    users = User.objects.filter(role=Role.DEPARTMENT, municipality_id=school.municipality_id, is_active=True)
+    return (
+        Notification.Kind.MEASURE_DEPARTMENT,
+        _emails(users),
+        f"{name}: просрочены мероприятия программы ({count})",
+        f"Школа {name} не выполнила в срок мероприятия программы; руководителю и куратору сообщено:\n{lines}\n",
+    )
+
+
+def measures_escalate(*, now: dt.datetime | None = None) -> int:
+    """Send every escalation step of an overdue measure whose day has come; returns the steps written.
+
+    One letter per school and step lists its measures; a run that finds them already
+    written (a second worker) sends nothing.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    # Measures overdue for up to a year: older ones are history, nobody is chased for them.
+    late_measures = list(
+        Measure.objects.filter(
+            overdue_q(today), roadmap__level=Level.SCHOOL, due_on__gte=today - dt.timedelta(days=366)
+        )
+        .select_related("roadmap__school__organisation")
+        .order_by("due_on", "pk")
+    )
+    done = set(
+        MeasureEscalationStep.objects.filter(measure__in=[m.pk for m in late_measures]).values_list(
+            "measure_id", "step"
+        )
+    )
+    rules: dict[int, EscalationSettings] = {}
+    groups: dict[tuple[int, str], list[Measure]] = defaultdict(list)
+    for measure in late_measures:
+        municipality_id = measure.roadmap.municipality_id
+        if municipality_id not in rules:
+            rules[municipality_id] = settings_for(municipality_id)
+        for step in steps_after(late=(today - measure.due_on).days, rules=rules[municipality_id]):
+            if (measure.pk, step) not in done:
+                groups[(measure.roadmap.school_id, step)].append(measure)
+    order = {value: n for n, value in enumerate(Step.values)}
+    sent = 0
+    for (_, step), measures in sorted(groups.items(), key=lambda item: (item[0][0], order[item[0][1]])):
+        school = measures[0].roadmap.school
+        kind, recipients, subject, body = _measure_letter(step, school, measures, today)
+        try:
+            with transaction.atomic():
+                MeasureEscalationStep.objects.bulk_create(
+                    [MeasureEscalationStep(measure=m, step=step, recipients=recipients, sent_at=now) for m in measures]
+                )
+                notification_queue(kind=kind, recipients=recipients, subject=subject, body=body)
+        except IntegrityError:
+            continue  # another run sent this step a moment ago; what it did not send, the next run does
+        sent += len(measures)
     return sent
 
 

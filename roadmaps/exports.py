@@ -18,4 +18,5 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "roadmaps.ReviewComment": ("report__roadmap__municipality",),
     # An escalation step is the period's (its school is the same municipality's).
     "roadmaps.EscalationStep": ("period__municipality",),
+    "roadmaps.MeasureEscalationStep": ("measure__roadmap__municipality",),
 }

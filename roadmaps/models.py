@@ -417,6 +417,9 @@ class Notification(Job):
         REPORT_OVERDUE = "report_overdue", "Отчёт не сдан в срок"
         ESCALATE_CURATOR = "escalate_curator", "Отчёт не сдан: куратору"
         ESCALATE_DEPARTMENT = "escalate_department", "Отчёт не сдан: управлению"
+        MEASURE_OVERDUE = "measure_overdue", "Мероприятие просрочено"
+        MEASURE_CURATOR = "measure_curator", "Мероприятие просрочено: куратору"
+        MEASURE_DEPARTMENT = "measure_department", "Мероприятие просрочено: управлению"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     recipients = models.JSONField(default=list)
@@ -432,7 +435,7 @@ class Notification(Job):
 
 
 class EscalationSettings(models.Model):
-    """How long a missing report waits before each escalation step, per municipality."""
+    """How long a missing report or an overdue measure waits before each escalation step, per municipality."""
 
     municipality = models.OneToOneField(
         "schools.Municipality",
@@ -482,6 +485,28 @@ class EscalationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_step_display()}: {self.school}, {self.period}"
+
+
+class MeasureEscalationStep(models.Model):
+    """One step of the escalation of an overdue measure, written once (unique) when sent.
+
+    The steps and their days are those of a missing report (``EscalationStep.Step``,
+    ``EscalationSettings``); «overdue» is computed when read (``selectors.overdue_q``).
+    """
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="escalations")
+    step = models.CharField("шаг", max_length=12, choices=EscalationStep.Step.choices)
+    recipients = models.JSONField("кому", default=list)
+    sent_at = models.DateTimeField("отправлено")
+
+    class Meta:
+        ordering = ["measure", "sent_at", "pk"]
+        verbose_name = "шаг эскалации просроченного мероприятия"
+        verbose_name_plural = "шаги эскалации просроченных мероприятий"
+        constraints = [models.UniqueConstraint(fields=["measure", "step"], name="measure_escalation_step_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()}: {self.measure}"
 
 
 class CuratorVisit(models.Model):

@@ -19,6 +19,7 @@ from roadmaps.models import (
     Evidence,
     Level,
     Measure,
+    MeasureEscalationStep,
     MeasureProgress,
     MeasureStatus,
     Objective,
@@ -282,6 +283,21 @@ def overdue_q(day: dt.date | None = None, prefix: str = "") -> Q:
     return Q(**{f"{prefix}due_on__lt": day, f"{prefix}roadmap__status": Roadmap.Status.APPROVED}) & ~Q(
         **{f"{prefix}status__in": CLOSED_STATUSES}
     )
+
+
+def measure_escalation_steps(measure_ids) -> dict[int, list[MeasureEscalationStep]]:
+    """The escalation steps sent for each of these measures, in the order sent."""
+    steps: dict[int, list[MeasureEscalationStep]] = defaultdict(list)
+    for step in MeasureEscalationStep.objects.filter(measure_id__in=measure_ids).order_by("sent_at", "pk"):
+        steps[step.measure_id].append(step)
+    return dict(steps)
+
+
+def escalated_measures(*, roadmap: Roadmap) -> list[tuple[Measure, list[MeasureEscalationStep]]]:
+    """The roadmap's measures that have been escalated as overdue, with their steps (the roadmap page)."""
+    steps = measure_escalation_steps(roadmap.measures.values("pk"))
+    measures = Measure.objects.filter(pk__in=steps).order_by("due_on", "pk")
+    return [(measure, steps[measure.pk]) for measure in measures]
 
 
 def measure_counts(*, measures: QuerySet[Measure], day: dt.date | None = None) -> dict[str, int]:

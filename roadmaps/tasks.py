@@ -20,3 +20,10 @@ def escalate_missing_reports() -> int:
     from roadmaps import escalation
 
     return escalation.periods_escalate()
+
+
+@shared_task(name="roadmaps.tasks.escalate_late_measures")
+def escalate_late_measures() -> int:
+    from roadmaps import escalation
+
+    return escalation.measures_escalate()

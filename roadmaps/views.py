@@ -115,6 +115,7 @@ def roadmap_detail(request, pk: int):
             "can_fill": services.can_fill_report(user, roadmap),
             "periods": periods,
             "today": selectors.today(),
+            "measure_escalation": selectors.escalated_measures(roadmap=roadmap),
         },
     )
 
@@ -543,8 +544,14 @@ def period_detail(request, pk: int):
 @login_required
 @require_GET
 def overdue(request):
-    measures = selectors.overdue_measures(user=request.user)
-    return render(request, "roadmaps/overdue.html", {"measures": measures[:500], "total": measures.count()})
+    measures = list(selectors.overdue_measures(user=request.user)[:500])
+    steps = selectors.measure_escalation_steps([m.pk for m in measures])
+    rows = [(measure, steps.get(measure.pk, [])) for measure in measures]
+    return render(
+        request,
+        "roadmaps/overdue.html",
+        {"rows": rows, "total": selectors.overdue_measures(user=request.user).count()},
+    )
 
 
 # --- Public site ----------------------------------------------------------------------------------------
