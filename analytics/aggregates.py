@@ -120,6 +120,32 @@ GROUP BY m.year_id, m.procedure, m.subject_id, m.school_id, {level}
 HAVING COUNT(*) > 1
 """
 
+# Two years (issue #18 item 5, a methodology option in identification; always shown here,
+# marked): where the school's slices of one subject and level stay under MIN_GROUP even
+# together, the same level's slices of the year before are added. ``year`` is the later year;
+# the row exists only when both years have slices. Its scope is the recomputed years and the
+# years after them (a recompute of a year changes the next year's two-year rows).
+MARK_TWO_YEARS_SQL = """
+INSERT INTO {table} {columns}
+SELECT c.year_id, c.procedure, c.subject_id, MIN(m.grade), MAX(m.grade), TRUE, 'school', c.school_id, NULL, NULL, '',
+       SUM(m.participants), SUM(m.mark_2), SUM(m.mark_3), SUM(m.mark_4), SUM(m.mark_5), SUM(m.score_sum),
+       SUM(m.journal_n), SUM(m.lowered), SUM(m.confirmed), SUM(m.raised)
+FROM (
+    SELECT m.year_id, m.procedure, m.subject_id, m.school_id, {level} AS lvl
+    FROM {table} m
+    WHERE m.level = 'school' AND m.grade_to IS NULL {scope}
+    GROUP BY m.year_id, m.procedure, m.subject_id, m.school_id, {level}
+    HAVING SUM(m.participants) < {min_group}
+) c
+JOIN schools_academicyear y ON y.id = c.year_id
+JOIN schools_academicyear py ON py.start_year = y.start_year OR py.start_year = y.start_year - 1
+JOIN {table} m ON m.year_id = py.id AND m.school_id = c.school_id AND m.procedure = c.procedure
+ AND m.subject_id = c.subject_id AND m.level = 'school' AND m.grade_to IS NULL AND {level} = c.lvl
+GROUP BY c.year_id, c.procedure, c.subject_id, c.school_id, c.lvl
+HAVING COUNT(DISTINCT m.year_id) = 2
+"""
+TWO_YEARS_COLUMNS = MARK_COLUMNS.replace("grade_to,", "grade_to, two_years,")
+
 # Areas: sums of the stored school rows (pooled rows are not summed twice).
 AREA_TASK_SQL = """
 INSERT INTO {table} (year_id, procedure, subject_id, grade, level, school_id, municipality_id, region_id,
@@ -161,8 +187,11 @@ def _scope(alias: str, school_ids: list[int] | None, year_ids: list[int] | None)
     return "".join(f" AND {clause}" for clause in clauses)
 
 
-def school_statements(school_ids: list[int] | None, year_ids: list[int] | None) -> list[str]:
-    """The SQL that writes the class and school rows of the given schools × years, in order."""
+def school_statements(
+    school_ids: list[int] | None, year_ids: list[int] | None, two_year_ids: list[int] | None = None
+) -> list[str]:
+    """The SQL that writes the class and school rows of the given schools × years, in order
+    (``two_year_ids``: the years whose two-year rows are rewritten, default ``year_ids``)."""
     split, ord_expr, score_expr = _SPLIT["postgresql" if connection.vendor == "postgresql" else "sqlite"]
     scope = _scope("r", school_ids, year_ids)
     common = {"table": TASK_TABLE}
@@ -180,6 +209,13 @@ def school_statements(school_ids: list[int] | None, year_ids: list[int] | None) 
             columns=MARK_COLUMNS,
             min_group=MIN_GROUP,
             scope=_scope("m", school_ids, year_ids),
+            level=_LEVEL_OF.format(g="m.grade"),
+        ),
+        MARK_TWO_YEARS_SQL.format(
+            table=MARK_TABLE,
+            columns=TWO_YEARS_COLUMNS,
+            min_group=MIN_GROUP,
+            scope=_scope("m", school_ids, two_year_ids if two_year_ids is not None else year_ids),
             level=_LEVEL_OF.format(g="m.grade"),
         ),
     ]
@@ -219,20 +255,34 @@ def _delete(model, **filters) -> None:
     stale._raw_delete(stale.db)
 
 
+def _with_next_years(year_ids: list[int] | None) -> list[int] | None:
+    """The years and the year after each: what the two-year rows of a recompute cover."""
+    if year_ids is None:
+        return None
+    from schools.models import AcademicYear
+
+    starts = AcademicYear.objects.filter(pk__in=year_ids).values_list("start_year", flat=True)
+    following = AcademicYear.objects.filter(start_year__in=[start + 1 for start in starts]).values_list("pk", flat=True)
+    return sorted(set(year_ids) | set(following))
+
+
 def task_figures_recompute(*, school_ids: list[int] | None = None, year_ids: list[int] | None = None) -> None:
     """Replace the per-task and per-mark figures of the given schools × years (None — all),
     then those of their municipalities and regions, then infer unknown mark boundaries."""
     from schools.models import School
 
     year_filter = {"year_id__in": year_ids} if year_ids is not None else {}
+    two_year_ids = _with_next_years(year_ids)
     ids = sorted(set(school_ids)) if school_ids is not None else None
     for chunk in _chunks(ids):
         school_filter = {"school_id__in": chunk} if chunk is not None else {"school__isnull": False}
         with transaction.atomic():
             for model in (TaskResult, MarkResult):
                 _delete(model, level__in=["class", "school"], **school_filter, **year_filter)
+            if two_year_ids is not None:
+                _delete(MarkResult, level="school", two_years=True, year_id__in=two_year_ids, **school_filter)
             with connection.cursor() as cursor:
-                for sql in school_statements(chunk, year_ids):
+                for sql in school_statements(chunk, year_ids, two_year_ids):
                     cursor.execute(sql)
     schools = School.objects.all() if ids is None else School.objects.filter(pk__in=ids)
     municipality_ids = sorted(set(schools.values_list("municipality_id", flat=True)))

@@ -129,10 +129,13 @@ class MarkResult(_SliceFigures):
 
     A pooled row (``grade_to`` set) pools the grades ``grade``…``grade_to`` of one level of
     education of a school whose every slice of that subject and level is under
-    ``IndicatorValue.MIN_GROUP`` participants.
+    ``IndicatorValue.MIN_GROUP`` participants. A row with ``two_years`` set pools, where even
+    the level's grades of the year stay under the minimum, the level's grades of the year
+    and of the year before (``year`` is the later one): «объединено за 2 года».
     """
 
     grade_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    two_years = models.BooleanField(default=False, db_default=False)
     mark_2 = models.PositiveIntegerField(default=0)
     mark_3 = models.PositiveIntegerField(default=0)
     mark_4 = models.PositiveIntegerField(default=0)

@@ -89,6 +89,8 @@ def marks_table(analysis: Analysis) -> tuple[list[str], list[list[Any]]]:
             rows.append([row.label, 0, None, None, None, None, None, "", None, "", ""])
     if analysis.pooled is not None:
         rows.append(_marks_line(f"Объединённая группа школы ({analysis.pooled.pooled_label})", analysis.pooled))
+    if analysis.two_years is not None:
+        rows.append(_marks_line(f"Объединено за 2 года ({analysis.two_years.pooled_label})", analysis.two_years))
     return head, rows
 
 

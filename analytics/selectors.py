@@ -86,6 +86,52 @@ def slice_from(params, options: list[SliceKey]) -> SliceKey | None:
     raise Http404("Нет результатов за выбранные процедуру, год, предмет и класс.")
 
 
+MIN_GROUP = 10  # identification.models.IndicatorValue.MIN_GROUP (DESIGN.md §7)
+
+
+def pool_label(row: MarkResult) -> str:
+    """«5–6 кл.» for grades pooled; «5–6 кл., 2024/25 и 2025/26 — объединено за 2 года» for two
+    years (the row's year is the later one)."""
+    grades = f"{row.grade}–{row.grade_to} кл." if row.grade_to != row.grade else f"{row.grade} кл."
+    if not row.two_years:
+        return grades
+    start = row.year.start_year
+    return f"{grades}, {start - 1}/{str(start)[-2:]} и {start}/{str(start + 1)[-2:]} — объединено за 2 года"
+
+
+def pooled_figures(row: MarkResult) -> MarkFigures:
+    return MarkFigures.of(row, pooled_label=pool_label(row))
+
+
+def pooled_rows(*, school_ids, key: SliceKey) -> list[MarkResult]:
+    """The pooled rows covering the slice's grade for the schools: grades of one level pooled,
+    and the level pooled over two years (one query; the page, the municipality's list and the
+    passport read it)."""
+    return list(
+        MarkResult.objects.filter(
+            level="school",
+            school_id__in=list(school_ids),
+            year=key.year,
+            procedure=key.procedure,
+            subject=key.subject,
+            grade__lte=key.grade,
+            grade_to__gte=key.grade,
+        ).select_related("year")
+    )
+
+
+def school_pooled_marks(*, school: School, years=None) -> list[tuple[SliceKey, MarkFigures]]:
+    """Every pooled figure of a school (grades of a level; two years), newest year first: what
+    the passport prints under the results, marked as the page marks it."""
+    qs = MarkResult.objects.filter(level="school", school=school, grade_to__isnull=False).select_related(
+        "year", "subject"
+    )
+    if years is not None:
+        qs = qs.filter(year__in=list(years))
+    rows = sorted(qs, key=lambda r: (-r.year.start_year, r.procedure, r.subject.code, r.grade, r.two_years))
+    return [(SliceKey(r.year, r.procedure, r.subject, r.grade), pooled_figures(r)) for r in rows]
+
+
 @dataclass
 class TaskRow:
     number: int
@@ -159,6 +205,8 @@ class Analysis:
     elements: list[SkillRow] = field(default_factory=list)
     classes: list[tuple[str, MarkResult]] = field(default_factory=list)
     pooled: MarkFigures | None = None
+    # Even the level's grades under the minimum: pooled with the year before (issue #18 item 5).
+    two_years: MarkFigures | None = None
     cohort: list[tuple[SliceKey, MarkFigures]] = field(default_factory=list)
 
     @property
@@ -321,19 +369,13 @@ def school_analysis(*, school: School, key: SliceKey, class_name: str = "") -> A
         MarkRow("Регион (по загруженным результатам)", MarkFigures.of(region) if region else None, short="Регион")
     )
     mark_rows += _area_rows(key, municipality)
-    pooled = None
-    if own is not None and own.participants < 10 and not class_name:
-        pooled_row = MarkResult.objects.filter(
-            level="school",
-            school=school,
-            year=key.year,
-            procedure=key.procedure,
-            subject=key.subject,
-            grade__lte=key.grade,
-            grade_to__gte=key.grade,
-        ).first()
-        if pooled_row is not None:
-            pooled = MarkFigures.of(pooled_row, pooled_label=f"{pooled_row.grade}–{pooled_row.grade_to} кл.")
+    pooled = two_years = None
+    if own is not None and own.participants < MIN_GROUP and not class_name:
+        for row in pooled_rows(school_ids=[school.pk], key=key):
+            if row.two_years:
+                two_years = pooled_figures(row)
+            else:
+                pooled = pooled_figures(row)
     analysis = Analysis(
         key=key,
         structure=structure,
@@ -344,6 +386,7 @@ def school_analysis(*, school: School, key: SliceKey, class_name: str = "") -> A
         elements=elements_of(tasks),
         classes=sorted(classes, key=lambda pair: pair[0]),
         pooled=pooled,
+        two_years=two_years,
     )
     if not class_name:
         analysis.cohort = cohort(school=school, key=key)
@@ -398,13 +441,22 @@ def municipality_analysis(
     analysis.skills = skills_of(tasks)
     analysis.elements = elements_of(tasks)
     schools = schools_for(user).filter(municipality=municipality).order_by("code")
-    school_rows = MarkResult.objects.filter(
-        level="school", school__in=schools, year=key.year, procedure=key.procedure, subject=key.subject
-    ).filter(Q(grade=key.grade, grade_to__isnull=True) | Q(grade__lte=key.grade, grade_to__gte=key.grade))
+    school_rows = (
+        MarkResult.objects.filter(
+            level="school", school__in=schools, year=key.year, procedure=key.procedure, subject=key.subject
+        )
+        .filter(Q(grade=key.grade, grade_to__isnull=True) | Q(grade__lte=key.grade, grade_to__gte=key.grade))
+        .select_related("year")
+        .order_by("-two_years")
+    )
     own = {}
-    pooled = {}
+    pooled: dict[int | None, MarkResult] = {}
     for row in school_rows:
-        (pooled if row.grade_to is not None else own)[row.school_id] = row
+        if row.grade_to is None:
+            own[row.school_id] = row
+        else:
+            # Two years where even the level's grades stay small, else the year's grades pooled.
+            pooled.setdefault(row.school_id, row)
     task_sums = {
         school_id: (score, maximum)
         for school_id, score, maximum in TaskResult.objects.filter(
@@ -424,7 +476,7 @@ def municipality_analysis(
             SchoolLine(
                 school,
                 MarkFigures.of(own[school.pk]),
-                MarkFigures.of(p, f"{p.grade}–{p.grade_to} кл.") if p else None,
+                pooled_figures(p) if p else None,
                 _completion(score, maximum),
             )
         )

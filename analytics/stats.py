@@ -65,13 +65,28 @@ class MarkFigures:
     mark_5: int
     score_sum: int = 0
     pooled_label: str = ""  # «5–8 кл.» when grades were pooled
+    two_years: bool = False  # pooled with the year before («объединено за 2 года»)
 
     @classmethod
     def of(cls, row, pooled_label: str = "") -> MarkFigures:
-        return cls(row.participants, row.mark_2, row.mark_3, row.mark_4, row.mark_5, row.score_sum, pooled_label)
+        return cls(
+            row.participants,
+            row.mark_2,
+            row.mark_3,
+            row.mark_4,
+            row.mark_5,
+            row.score_sum,
+            pooled_label,
+            bool(getattr(row, "two_years", False)),
+        )
 
     def share(self, mark: int) -> Share:
         return Share(getattr(self, f"mark_{mark}"), self.n)
+
+    @property
+    def twos(self) -> Share:
+        """The share of «2»."""
+        return self.share(2)
 
     @property
     def success(self) -> Share:

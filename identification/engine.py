@@ -159,9 +159,11 @@ class Evaluator:
         year_ids: dict[int, int],
         pool_schools,
         max_interval_width: float | None = None,
+        pool_two_years: bool = False,
     ):
         self.criteria = criteria
         self.max_interval_width = max_interval_width
+        self.pool_two_years = pool_two_years
         self.start_year = start_year
         self.year_ids = year_ids  # start year → AcademicYear id
         self.pool_schools = pool_schools  # Pool → {school_id: pool key}
@@ -171,6 +173,8 @@ class Evaluator:
         self.stats: dict[tuple[int, int], dict[object, PoolStats]] = {}
         # (criterion pk, start year, school) of values computed from pooled grades (issue #18).
         self.pooled: set[tuple[int, int, int]] = set()
+        # … and of values pooled over the year and the year before (the version's option).
+        self.two_years: set[tuple[int, int, int]] = set()
 
     def _years_needed(self, criterion: Criterion) -> list[int]:
         span = max(criterion.consecutive_years, 1)
@@ -199,13 +203,61 @@ class Evaluator:
                         if pooled:
                             self.pooled.add((criterion.pk, start, pk))
                 self.values[(criterion.pk, start)] = rows
+                if self.pool_two_years and year_id is not None:
+                    self._add_two_years(criterion, start, rows, membership)
                 by_pool: dict[object, list[float]] = defaultdict(list)
                 for school, (value, n) in rows.items():
+                    if (criterion.pk, start, school) in self.two_years:
+                        continue  # judged against the year's own values, never one of them
                     if n >= criterion.min_participants and self.reliable(criterion, value, n):
                         by_pool[membership[school]].append(value)
                 self.stats[(criterion.pk, start)] = {
                     key: PoolStats(sorted(values), spec.higher_is_better) for key, values in by_pool.items()
                 }
+
+    def _add_two_years(self, criterion: Criterion, start: int, rows: dict, membership) -> None:
+        """Schools without a counted value in the year (under the minimum even with the grades of
+        a level pooled): their results of the year and the year before together, where both
+        years have some and the two reach the criterion's minimum (issue #18 item 5). Only the
+        share of «2» and the mean mark of ВПР/ОГЭ, which pool exactly over participants."""
+        from django.db.models import Count, Q, Sum
+
+        from monitoring.models import CURRENT, ParticipantResult
+
+        procedure, _, name = criterion.indicator.partition("_")
+        if procedure not in ("vpr", "oge") or name not in ("share_2", "mean_mark"):
+            return
+        before = self.year_ids.get(start - 1)
+        missing = [s for s in membership if s not in rows or rows[s][1] < criterion.min_participants]
+        if before is None or not missing:
+            return
+        qs = ParticipantResult.objects.filter(
+            CURRENT,
+            school_id__in=missing,
+            year_id__in=[self.year_ids[start], before],
+            procedure=procedure,
+            mark__isnull=False,
+        )
+        if criterion.subject_id is not None:
+            qs = qs.filter(subject_id=criterion.subject_id)
+        if criterion.grade is not None:
+            qs = qs.filter(grade=criterion.grade)
+        found = (
+            qs.values("school_id")
+            .annotate(
+                n=Count("id"),
+                n2=Count("id", filter=Q(mark=2)),
+                marks=Sum("mark"),
+                years=Count("year_id", distinct=True),
+            )
+            .order_by()
+        )
+        for row in found:
+            if row["years"] < 2 or row["n"] < criterion.min_participants:
+                continue
+            value = 100.0 * row["n2"] / row["n"] if name == "share_2" else row["marks"] / row["n"]
+            rows[row["school_id"]] = (stored_precision(value), row["n"])
+            self.two_years.add((criterion.pk, start, row["school_id"]))
 
     def reliable(self, criterion: Criterion, value: float, n: int) -> bool:
         """A share is judged only when its Wilson interval is narrow enough (the version's
@@ -267,6 +319,11 @@ class Evaluator:
         if (criterion.pk, self.start_year, school) in self.pooled:
             # A small school's figure: several grades of one level pooled, said where it is read.
             shown += f" (объединённая группа параллелей, {n} уч.)"
+            outcome.pooled = True
+        if (criterion.pk, self.start_year, school) in self.two_years:
+            # Too few even pooled by level: the year and the year before (the version's option).
+            start = self.start_year
+            shown += f" (объединено за 2 года: {start - 1}/{str(start)[-2:]} и {start}/{str(start + 1)[-2:]}, {n} уч.)"
             outcome.pooled = True
         digits = digits_of(spec.unit)
         no_previous = was_before = False

@@ -102,11 +102,15 @@ class VersionForm(forms.Form):
         min_value=1,
         max_value=100,
     )
+    pool_two_years = forms.BooleanField(
+        label="Малые школы: если даже вместе параллели одного уровня меньше минимума — объединять с прошлым годом",
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-control"
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-check-input" if name == "pool_two_years" else "form-control"
 
     def clean(self):
         data = super().clean()

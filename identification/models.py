@@ -342,6 +342,13 @@ class MethodologyVersion(models.Model):
         blank=True,
         help_text="Пусто — не проверять. Например, 40: доля по 6 ученикам (интервал шире 40 п.п.) не учитывается.",
     )
+    # Issue #18 item 5: a school with too few participants even with the grades of a level
+    # pooled is judged by the year and the year before together, marked «объединено за 2 года».
+    pool_two_years = models.BooleanField(
+        "малые школы: объединять два года",
+        default=False,
+        help_text="Если даже вместе параллели одного уровня меньше минимума — сложить с прошлым годом.",
+    )
     created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

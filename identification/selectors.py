@@ -371,6 +371,8 @@ def school_result_slices(*, school: School, years: Sequence[AcademicYear]) -> li
         cell = cells[key][row.year_id]
         cell[name] = row.value
         cell["participants"] = row.participants
+        # Grades of one level pooled for a small school (issue #18): marked where it is shown.
+        cell["pooled"] = row.pooled
     labels = dict(RESULT_INDICATORS)
     order = {procedure: position for position, (procedure, _) in enumerate(RESULT_INDICATORS)}
     return [

@@ -288,6 +288,7 @@ def _evaluate(run: IdentificationRun, claim: Claim) -> list[RunResult]:
         year_ids=year_ids,
         pool_schools=pools,
         max_interval_width=run.version.max_interval_width,
+        pool_two_years=run.version.pool_two_years,
     )
     evaluator.load()
     claim.progress(50)

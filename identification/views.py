@@ -192,6 +192,7 @@ def version_edit(request, pk: int):
         "last_year": version.last_year,
         "required_count": version.required_count,
         "max_interval_width": version.max_interval_width,
+        "pool_two_years": version.pool_two_years,
     }
     criteria_initial = [
         {

@@ -239,9 +239,14 @@ def passport(*, user: User, params: dict, progress: Progress = _noop) -> Documen
     )
     # Results by procedure, subject and grade, one column per year (the school page's table).
     results_rows = school_result_slices(school=school, years=years)
+    # Small groups pooled (grades of a level; two years): the analytics page's selector and marks.
+    from analytics.selectors import school_pooled_marks
+
+    pooled_marks = school_pooled_marks(school=school, years=years)
     ctx = _base_context(user, school.municipality, title)
     ctx.update(
         results_rows=results_rows,
+        pooled_marks=pooled_marks,
         attended_events=attended_events,
         attendance=attendance,
         school=school,
