@@ -20,6 +20,8 @@ Every local app (``LOCAL_APPS``, lowest layer first) may also provide:
 * ``<app>.exports`` with ``OWNERS`` — whose the app's rows are in a municipality's export
   (schools.municipal_export);
 * ``<app>.backup`` with ``TRANSIENT_UPLOAD_DIRS`` — media folders a backup leaves out (core.backup);
+* ``<app>.home`` with ``BLOCKS: list[HomeBlock]`` — the app's blocks of the per-role home pages
+  (portal.views.home renders them in their slots, apps in LOCAL_APPS order);
 * ``<app>.registry_filters`` with ``FILTERS: dict[str, () -> Filter]`` — filters of the registry's
   school list (schools.filters).
 
@@ -33,7 +35,11 @@ app may rely on an earlier one's.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
+
+from django.http import HttpRequest
 
 # Options of the running ``seed_demo`` that feature demos may read, e.g. ``years`` (how many
 # academic years of results, ``seed_demo --years N``). Empty when a demo is seeded otherwise.
@@ -80,3 +86,28 @@ def _modules(apps: tuple[str, ...], name: str) -> list[ModuleType]:
             if exc.name not in (app, dotted, *(f"{app}.{part}" for part in name.split(".")[:-1])):
                 raise
     return modules
+
+
+# The home pages (portal.views.home): one per role, each with its slots.
+HOME_PAGES = ("region", "department", "methodologist", "curator", "school")
+# «notices» stand above the page's own figures, «wide» span the page after them, «cards» fill the
+# grid of half-width cards.
+HOME_SLOTS = ("notices", "wide", "cards")
+
+
+@dataclass(frozen=True)
+class HomeBlock:
+    """A block an app puts on home pages: ``template`` rendered with ``data(request, page)``,
+    where ``page`` is what the portal's page itself holds (e.g. ``school`` on the school's page).
+
+    ``data`` runs only for the pages the block is on, with the user's scope applied by the app.
+    """
+
+    pages: tuple[str, ...]
+    slot: str
+    template: str
+    data: Callable[[HttpRequest, dict], dict]
+
+    def __post_init__(self) -> None:
+        if not set(self.pages) <= set(HOME_PAGES) or self.slot not in HOME_SLOTS:
+            raise ValueError(f"home block {self.template}: pages {self.pages}, slot {self.slot!r}")

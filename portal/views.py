@@ -1,5 +1,6 @@
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -13,12 +14,10 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from core.audit import action_label, details_display
-from identification.selectors import import_changes, municipal_dashboard, statuses_of
+from core.extensions import HOME_SLOTS, app_modules
 from portal import selectors
 from portal.forms import AuditFilterForm
 from schools import selectors as school_selectors
-from schools.models import AcademicYear
-from schools.scopes import municipalities_for
 
 
 @require_GET
@@ -36,32 +35,40 @@ def public_system(request):
 
 @login_required
 def home(request):
-    """One home page per role, each with the user's own data."""
+    """One home page per role, each with the user's own data; the apps add their blocks
+    (``<app>.home``, core.extensions.HomeBlock)."""
     user = request.user
     context = {"summary": school_selectors.registry_summary(user=user)}
     if user.is_superuser or user.role == Role.REGION:
         context["municipalities"] = school_selectors.municipality_overview(user=user)
-        template = "core/home_region.html"
+        page = "region"
     elif user.role == Role.DEPARTMENT:
         context["imports"] = school_selectors.registry_imports_for(user=user)[:5]
         context["organisations"] = selectors.support_organisations(user=user)
-        dashboard = municipal_dashboard(municipalities=municipalities_for(user))
-        context["identification"] = {"latest": (dashboard["years"] or [None])[-1], "pending": dashboard["pending"]}
-        context["import_changes"] = import_changes(municipalities=municipalities_for(user))
-        template = "core/home_department.html"
+        page = "department"
     elif user.role == Role.METHODOLOGIST:
         context["organisations"] = selectors.support_organisations(user=user)
-        template = "core/home_methodologist.html"
+        page = "methodologist"
     elif user.role == Role.CURATOR:
         context["schools"] = school_selectors.school_list(user=user)
-        template = "core/home_curator.html"
+        page = "curator"
     elif user.role in (Role.DIRECTOR, Role.TEACHER) and user.school_id:
         context["school"] = school_selectors.school_get(user=user, pk=user.school_id)
-        context["statuses"] = statuses_of(school=context["school"]).filter(year=AcademicYear.current(), revoked_at=None)
-        template = "core/home_school.html"
+        page = "school"
     else:
-        template = "core/home_no_role.html"
-    return render(request, template, context)
+        return render(request, "core/home_no_role.html", context)
+    context["home_blocks"] = home_blocks(request, page=page, context=context)
+    return render(request, f"core/home_{page}.html", context)
+
+
+def home_blocks(request, *, page: str, context: dict) -> dict[str, list[SimpleNamespace]]:
+    """Slot → the apps' blocks on ``page`` (template and data), apps lowest layer first."""
+    slots: dict[str, list[SimpleNamespace]] = {slot: [] for slot in HOME_SLOTS}
+    for module in app_modules("home"):
+        for block in module.BLOCKS:
+            if page in block.pages:
+                slots[block.slot].append(SimpleNamespace(template=block.template, data=block.data(request, context)))
+    return slots
 
 
 @never_cache

@@ -28,3 +28,11 @@ def page_url(context, number: int) -> str:
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def home_block(context, block):
+    """One app's block of a home page (core.extensions.HomeBlock; portal.views.home): its template
+    rendered with the page's context plus the block's own data, as ``include`` would."""
+    with context.push(**block.data):
+        return context.template.engine.get_template(block.template).render(context)

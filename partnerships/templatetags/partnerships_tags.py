@@ -1,18 +1,11 @@
-"""The department dashboard card (templates/core/home_department.html includes it by tag)."""
+"""The «Партнёрство» section of the school card (the department's home card: partnerships/home.py)."""
 
 from django import template
 from django.db.models import Q
 
-from partnerships.selectors import can_manage_agreements, dashboard_figures
+from partnerships.selectors import can_manage_agreements
 
 register = template.Library()
-
-
-@register.inclusion_tag("partnerships/_dashboard_card.html")
-def partnership_card(user) -> dict:
-    if not can_manage_agreements(user) or user.municipality is None:
-        return {"figures": None}
-    return {"figures": dashboard_figures(municipality=user.municipality)}
 
 
 @register.inclusion_tag("partnerships/_school_section.html")

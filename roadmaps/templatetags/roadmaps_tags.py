@@ -43,24 +43,6 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
-@register.inclusion_tag("roadmaps/_home_card.html", takes_context=True)
-def roadmaps_home_card(context):
-    """The roadmaps card of a home page: what waits for this user (a few counts, scoped)."""
-    from roadmaps import selectors
-    from roadmaps.models import ProgressReport, Roadmap
-
-    user = context["user"]
-    roadmaps = selectors.roadmaps_for(user=user)
-    reports = selectors.reports_for(user=user)
-    return {
-        "user": user,
-        "roadmaps_waiting": roadmaps.filter(status=Roadmap.Status.SUBMITTED).count(),
-        "reports_waiting": reports.filter(status=ProgressReport.Status.SUBMITTED).count(),
-        "reports_returned": reports.filter(status=ProgressReport.Status.RETURNED).count(),
-        "overdue": selectors.overdue_measures(user=user).count(),
-    }
-
-
 @register.inclusion_tag("roadmaps/_school_section.html", takes_context=True)
 def school_roadmaps(context, school):
     """The school card's section: the school's programmes the user may read."""

@@ -1,4 +1,4 @@
-"""Figures of the teachers app for shared pages (school card, department home).
+"""Figures of the teachers app for the school card (the department's home: teachers/home.py).
 
 An inclusion tag keeps the shared views untouched: the pages include one line each.
 The figures carry no names, so every reader of the school sees them.
@@ -24,15 +24,4 @@ def school_teacher_figures(context, school: School) -> dict:
         "year": year,
         "figures": selectors.teacher_figures(schools=schools, year=year),
         "may_read_names": selectors.name_schools_for(user).filter(pk=school.pk).exists(),
-    }
-
-
-@register.inclusion_tag("teachers/_home_card.html", takes_context=True)
-def municipality_teacher_figures(context) -> dict:
-    user = context["request"].user
-    year = AcademicYear.current()
-    return {
-        "year": year,
-        "figures": selectors.teacher_figures(schools=schools_for(user), year=year),
-        "may_read_names": selectors.may_read_names(user),
     }
