@@ -20,7 +20,15 @@ from django.shortcuts import get_object_or_404
 from accounts.models import User
 from analytics.models import MarkResult, TaskCatalogueItem, TaskResult
 from analytics.stats import MarkFigures
-from monitoring.models import CURRENT, AreaMarkStat, AssessmentStructure, ParticipantResult, Procedure, Subject
+from monitoring.models import (
+    CURRENT,
+    AreaMarkStat,
+    AssessmentStructure,
+    AssessmentTask,
+    ParticipantResult,
+    Procedure,
+    Subject,
+)
 from schools.models import AcademicYear, Municipality, School
 from schools.scopes import municipalities_for, schools_for
 
@@ -481,3 +489,77 @@ def municipality_analysis(
             )
         )
     return analysis, lines
+
+
+# --- Skills of several schools at once (partner matching, issue #18 item 4) -----------------------
+
+
+@dataclass(frozen=True)
+class SkillFigure:
+    """A skill of one test (procedure, subject, grade) with a school's and the municipality's
+    completion: Σ scores / Σ maxima over the catalogue's tasks checking it."""
+
+    procedure: str
+    subject_name: str
+    grade: int
+    skill: str
+    school: float
+    municipality: float | None
+
+    @property
+    def weak(self) -> bool:
+        return self.school < WEAK_BELOW or (
+            self.municipality is not None and self.school - self.municipality <= -FAR_BELOW_PP
+        )
+
+    @property
+    def strong(self) -> bool:
+        return self.municipality is not None and self.school >= self.municipality + FAR_BELOW_PP
+
+
+def skill_figures(*, school_ids, year: AcademicYear, municipality_id: int) -> dict[int, list[SkillFigure]]:
+    """Per school, its skills of the year's tests (those with a catalogue), against the
+    municipality: the same sums as the school page's skills table. Four queries whatever the
+    number of schools (the structures' tasks, the catalogues, the school rows, the municipality's)."""
+    labels = {
+        (t.structure.procedure, t.structure.subject_id, t.structure.grade, t.number): t.label
+        for t in AssessmentTask.objects.filter(structure__year=year, structure__variant="").select_related("structure")
+    }
+    skill_of = {
+        (i.catalogue.procedure, i.catalogue.subject_id, i.catalogue.grade, i.task_label): i.skill
+        for i in TaskCatalogueItem.objects.filter(catalogue__year=year).select_related("catalogue")
+    }
+    if not skill_of:
+        return {}
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    names: dict[int, str] = {}
+    rows = TaskResult.objects.filter(
+        Q(level="school", school_id__in=list(school_ids)) | Q(level="municipality", municipality_id=municipality_id),
+        year=year,
+    ).select_related("subject")
+    for row in rows:
+        names[row.subject_id] = row.subject.name
+        label = labels.get((row.procedure, row.subject_id, row.grade, row.task_number))
+        skill = skill_of.get((row.procedure, row.subject_id, row.grade, label)) if label is not None else None
+        if skill is None:
+            continue
+        owner = row.school_id if row.level == "school" else None
+        acc = sums[(owner, row.procedure, row.subject_id, row.grade, skill)]
+        acc[0] += row.score_sum
+        acc[1] += row.max_sum
+    found: dict[int, list[SkillFigure]] = defaultdict(list)
+    for (owner, procedure, subject_id, grade, skill), (score, maximum) in sums.items():
+        if owner is None or not maximum:
+            continue
+        muni = sums.get((None, procedure, subject_id, grade, skill))
+        found[owner].append(
+            SkillFigure(
+                procedure,
+                names[subject_id],
+                grade,
+                skill,
+                100.0 * score / maximum,
+                100.0 * muni[0] / muni[1] if muni and muni[1] else None,
+            )
+        )
+    return dict(found)

@@ -5,6 +5,9 @@ every number that moves the rank is shown to the department as a reason:
 
 * complementary strength — subjects where the candidate's share of «2» is lower than the
   supported school's by ``MIN_GAP`` p.p. or more (and its mean mark is higher);
+* skill strength (issue #18) — the supported school's weak skills (by the task catalogue:
+  ``analytics.selectors.skill_figures``, the school analytics page's sums) on which the
+  candidate is strong (``FAR_BELOW_PP`` above the municipality): the share of those skills;
 * similar context — the same settlement kind, a similar size, close social shares from
   ``ContextData`` («schools like you»);
 * distance — haversine between the organisations' coordinates, when both have them;
@@ -28,6 +31,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from accounts.models import Role
+from analytics.selectors import SkillFigure, skill_figures
 from core.text import decimal, plural
 from identification.models import ACTIVE, SchoolStatus, StatusKind
 from identification.selectors import supported_schools
@@ -45,8 +49,8 @@ from schools.models import AcademicYear, Municipality, Organisation, School
 MIN_GROUP = 10  # DESIGN.md §7: only groups of ≥ 10 participants count
 MIN_GAP = 5.0  # p.p. of «2» that make a difference worth naming
 MATCH_PROCEDURES = (Procedure.VPR, Procedure.OGE)
-# Weights of the four parts of the score (they sum to 1; complementarity matters most).
-W_STRENGTH, W_CONTEXT, W_DISTANCE, W_CAPACITY = 0.5, 0.2, 0.2, 0.1
+# Weights of the five parts of the score (they sum to 1; complementarity matters most).
+W_STRENGTH, W_SKILL, W_CONTEXT, W_DISTANCE, W_CAPACITY = 0.35, 0.25, 0.15, 0.15, 0.1
 NEAR_KM = 100.0  # beyond this distance the distance part is 0
 CONTEXT_SHARES = (
     "low_income_share",
@@ -331,6 +335,28 @@ def _strengths(
     return found
 
 
+def _skill_strengths(weak: list[SkillFigure], theirs: list[SkillFigure]) -> list[tuple[SkillFigure, SkillFigure]]:
+    """(the school's weak skill, the candidate's figure) where the candidate is strong on it."""
+    by_key = {(f.procedure, f.subject_name, f.grade, f.skill): f for f in theirs}
+    found = []
+    for mine in weak:
+        other = by_key.get((mine.procedure, mine.subject_name, mine.grade, mine.skill))
+        if other is not None and other.strong and other.school > mine.school:
+            found.append((mine, other))
+    found.sort(key=lambda pair: -(pair[1].school - pair[0].school))
+    return found
+
+
+def _skill_reason(found: list[tuple[SkillFigure, SkillFigure]], weak_count: int) -> str:
+    shown = "; ".join(
+        f"«{mine.skill}» ({Procedure(mine.procedure).label}, {mine.subject_name.lower()}, {mine.grade} кл.) "
+        f"{decimal(other.school)}% против {decimal(mine.school)}%"
+        for mine, other in found[:3]
+    )
+    more = f"; и ещё {len(found) - 3}" if len(found) > 3 else ""
+    return f"сильнее в слабых умениях школы ({len(found)} из {weak_count}): {shown}{more}"
+
+
 def _size(school: School, context: ContextData | None) -> int | None:
     if context is not None and context.contingent:
         return context.contingent
@@ -382,16 +408,26 @@ def match_candidates(*, school: School, year: AcademicYear | None = None) -> lis
     figures = subject_figures(school_ids=[school.pk, *candidate_school_ids], year=data_year) if data_year else {}
     contexts = latest_context(school_ids=[school.pk, *candidate_school_ids], year=year)
     mine = figures.get(school.pk, {})
+    skills = {}
+    if data_year:
+        skills = skill_figures(
+            school_ids=[school.pk, *candidate_school_ids], year=data_year, municipality_id=school.municipality_id
+        )
+    weak_skills = [figure for figure in skills.get(school.pk, []) if figure.weak]
 
     suggestions = []
     for candidate in candidates:
         reasons: list[str] = []
-        strength_score = context_score = distance_score = 0.0
+        strength_score = skill_score = context_score = distance_score = 0.0
         strengths: list[tuple[float, str]] = []
         if candidate.school is not None:
             strengths = _strengths(mine, figures.get(candidate.school.pk, {}))
             strength_score = min(1.0, sum(gap for gap, _ in strengths) / 40.0)
             reasons.extend(text for _, text in strengths[:3])
+            strong_skills = _skill_strengths(weak_skills, skills.get(candidate.school.pk, []))
+            if strong_skills:
+                skill_score = len(strong_skills) / len(weak_skills)
+                reasons.append(_skill_reason(strong_skills, len(weak_skills)))
             context_score, said = _context_similarity(
                 school, candidate.school, contexts.get(school.pk), contexts.get(candidate.school.pk)
             )
@@ -413,6 +449,7 @@ def match_candidates(*, school: School, year: AcademicYear | None = None) -> lis
             reasons.append(f"нагрузка исчерпана: {load} {word} из {numbers.agreement_cap}")
         score = (
             W_STRENGTH * strength_score
+            + W_SKILL * skill_score
             + W_CONTEXT * context_score
             + W_DISTANCE * distance_score
             + W_CAPACITY * capacity_score
