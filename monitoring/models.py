@@ -131,6 +131,11 @@ class ImportJob(Job):
     processed_rows = models.PositiveIntegerField("обработано строк", default=0)
     rows_created = models.PositiveIntegerField("записано строк", default=0)
     rows_replaced = models.PositiveIntegerField("заменено строк", default=0)
+    # Rows read but left out on purpose (a protocol's «Средние» line…), each with its reason.
+    rows_skipped = models.PositiveIntegerField("пропущено строк", default=0)
+    skipped = models.JSONField("пропущенные строки", default=list, blank=True)
+    # What was written but deserves a look (a task column read only in part…).
+    warnings = models.JSONField("предупреждения", default=list, blank=True)
     slices_written = models.PositiveIntegerField("записано наборов", default=0)
     slices_unchanged = models.PositiveIntegerField("наборов без изменений", default=0)
     schools_count = models.PositiveIntegerField("школ в файле", default=0)

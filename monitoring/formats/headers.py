@@ -42,7 +42,9 @@ def is_vpr_f1_header(cells: set[str]) -> bool:
 
 
 def is_rcoi_header(cells: set[str]) -> bool:
-    return "код оо" in cells and "первичный балл" in cells and bool(cells & {"код ппэ", "фамилия", "код участника"})
+    # «Первичный балл после апелляции» in an appeal protocol.
+    primary = "первичный балл" in cells or any(cell.startswith("первичный балл ") for cell in cells)
+    return "код оо" in cells and primary and bool(cells & {"код ппэ", "фамилия", "код участника"})
 
 
 def is_context_header(cells: set[str]) -> bool:

@@ -219,6 +219,12 @@ class ParsedFile:
     aggregates: list[AggregateRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     total_rows: int = 0
+    # Rows read and left out on purpose («Средние», «Всего участников»…): the message is the reason.
+    # They are counted in ``total_rows`` too, so imported + skipped + errors add up to the rows read.
+    skipped: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    # Appeal protocols: rows that update the stored results of the participants they name.
+    appeals: list[ResultRow] = field(default_factory=list)
 
 
 def participant_key(*parts: str) -> str:

@@ -36,6 +36,8 @@ class LoadOutcome:
     slices_written: int = 0
     slices_unchanged: int = 0
     schools_count: int = 0
+    skipped: list[RowError] | None = None
+    warnings: list[RowError] | None = None
 
 
 def outcome_record(job_id: int, outcome: LoadOutcome, claim: Claim | None = None, *, follow_ups: bool = True) -> None:
@@ -51,6 +53,9 @@ def outcome_record(job_id: int, outcome: LoadOutcome, claim: Claim | None = None
         "processed_rows": outcome.total_rows,
         "unknown_school_codes": outcome.unknown_school_codes or [],
         "schools_count": outcome.schools_count,
+        "rows_skipped": len(outcome.skipped or []),
+        "skipped": [error.as_dict() for error in (outcome.skipped or [])[:MAX_STORED_ERRORS]],
+        "warnings": [error.as_dict() for error in (outcome.warnings or [])[:MAX_STORED_ERRORS]],
     }
     if outcome.layout:
         fields["layout"] = outcome.layout

@@ -25,8 +25,8 @@ def parse_sheets(layout: str, sheets: Sequence[AnySheet], progress) -> ParsedFil
         subjects |= {normalise_header(code): code for code in subjects.values()}
         return parse_results_csv(sheets, subjects=subjects, progress=progress)
     if layout == ImportJob.Layout.RCOI_PROTOCOL:
-        codes = set(Subject.objects.values_list("code", flat=True))
-        return parse_rcoi(sheets, subject_codes=codes, progress=progress)
+        subjects = {normalise_header(name): code for code, name in Subject.objects.values_list("code", "name")}
+        return parse_rcoi(sheets, subjects_by_name=subjects, progress=progress)
     if layout in _AGGREGATE_PARSERS:
         subjects = {normalise_header(name): code for code, name in Subject.objects.values_list("code", "name")}
         return _AGGREGATE_PARSERS[ImportJob.Layout(layout)](sheets, subjects_by_name=subjects, progress=progress)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from core.jobs.services import Claim, job_lock, job_run
 from core.tabular import AnySheet, RowError, TabularFileError, read_tables
 from monitoring.formats.parsing import ContextRow, ParsedRow, ResultRow
+from monitoring.imports.appeals import appeals_validate, appeals_write
 from monitoring.imports.areas import areas_save
 from monitoring.imports.detect import layout_detect
 from monitoring.imports.finish import LoadOutcome, job_update, outcome_record
@@ -138,12 +139,24 @@ def _results_load(
     errors = list(parsed.errors)
     rows: Sequence[ParsedRow] = parsed.results or parsed.context or parsed.aggregates
     blocks = parsed.blocks
+    if parsed.appeals:
+        rows = [*parsed.results, *parsed.appeals]
     if not rows and not blocks and not parsed.areas and not errors:
         errors.append(RowError(sheets[0].name if sheets else "", 0, "", NO_DATA_ROWS))
     schools, unknown = resolve_schools(job, rows, errors, blocks)
     if not parsed.aggregates:  # the aggregate parsers report their duplicates themselves
-        check_duplicates(cast(Sequence[ResultRow] | Sequence[ContextRow], rows), errors, blocks)
-    outcome = LoadOutcome(layout=layout, total_rows=parsed.total_rows, unknown_school_codes=unknown)
+        checked = parsed.results if parsed.appeals else rows
+        check_duplicates(cast(Sequence[ResultRow] | Sequence[ContextRow], checked), errors, blocks)
+    if parsed.appeals and not errors:
+        check_duplicates(parsed.appeals, errors)
+        appeals_validate(parsed.appeals, schools, errors)
+    outcome = LoadOutcome(
+        layout=layout,
+        total_rows=parsed.total_rows,
+        unknown_school_codes=unknown,
+        skipped=parsed.skipped,
+        warnings=parsed.warnings,
+    )
     outcome.schools_count = len({row.school_code for row in rows}.union(*(block.school_codes for block in blocks)))
     if errors:
         errors.sort(key=lambda e: (e.sheet, e.row))
@@ -156,8 +169,11 @@ def _results_load(
         # Two imports of the same years wait for each other here: the second compares its slices
         # with the first one's committed rows and reports them «без изменений» (no unique-index error).
         job_lock(*(f"monitoring.results:{start}" for start in years))
-        if parsed.results or blocks:
-            write_results(job, parsed.results, schools, years, outcome, blocks)
+        if parsed.results or blocks or parsed.appeals:
+            if parsed.results or blocks:
+                write_results(job, parsed.results, schools, years, outcome, blocks)
+            if parsed.appeals:
+                appeals_write(job, parsed.appeals, schools, years, outcome)
             structures_save(job=job, specs=parsed.structures, years=years)
         elif parsed.aggregates:
             write_aggregates(job, parsed.aggregates, schools, years, outcome)

@@ -69,7 +69,7 @@ def test_rcoi_protocol_with_oge_and_ege_blocks_imports_both_and_keeps_no_names(d
     assert oge.get(subject__code="02").mark == 3
     ege = ParticipantResult.objects.get(procedure=Procedure.EGE)
     assert (ege.grade, ege.test_score, ege.primary_score, ege.variant, ege.mark) == (11, 81, 44, "301", None)
-    assert ege.task_scores == "++-+|2(3)1(2)"
+    assert ege.task_scores == "1,1,0,1,2,1"
     # The same person keeps one key across the ОГЭ subjects; no name reaches the database.
     ivanov_russian = oge.get(subject__code="01", class_name="9А", task_scores__isnull=False, primary_score=25,
                              participant_key=oge.get(subject__code="02").participant_key)  # fmt: skip

@@ -31,7 +31,7 @@ def test_protocol_imports_every_block_whatever_its_spacing(department, school, r
         Procedure.OGE, 40, 45, 5,
     )  # fmt: skip
     ege = ParticipantResult.objects.get(procedure=Procedure.EGE)
-    assert (ege.test_score, ege.task_scores) == (81, "++-+|2(3)1(2)")
+    assert (ege.test_score, ege.task_scores) == (81, "1,1,0,1,2,1")
 
 
 @pytest.mark.parametrize("shape", BUILDERS)
