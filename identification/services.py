@@ -37,6 +37,20 @@ from schools.models import AcademicYear, Municipality, School
 logger = logging.getLogger(__name__)
 
 
+# The refusals' words (tests import them: core.errors).
+NO_CRITERIA = "В методике должен быть хотя бы один критерий."
+VERSION_NOT_FOR_YEAR = "Версия методики не применяется к {year} учебному году."
+VERSION_WITHOUT_CRITERIA = "В версии методики нет критериев."
+APPROVE_ONLY_PROPOSED = "Утвердить можно только школы, предложенные этим запуском."
+APPROVE_NOT_ALLOWED = "Утверждать статусы может только управление образования."
+APPROVE_ONLY_DONE = "Утвердить можно только завершённый запуск."
+DECISION_NUMBER_MISSING = "Укажите номер решения (приказа)."
+STATUS_SET_NOT_ALLOWED = "Устанавливать статусы может только управление образования."
+REASON_MISSING = "Укажите обоснование."
+STATUS_EXISTS = "У школы уже есть такой статус на этот год."
+REVOKE_NOT_ALLOWED = "Отменять статусы может только управление образования."
+REVOKE_REASON_MISSING = "Укажите причину отмены."
+STATUS_ALREADY_REVOKED = "Статус уже отменён."
 RUN_DRAFT_NOT_APPROVABLE = (
     "Черновой запуск после загрузки только показывает, что изменилось; чтобы утвердить статусы, "
     "запустите выявление по методике."
@@ -155,7 +169,7 @@ def methodology_version_save(
     if not may_edit_catalogue(user, "identification.MethodologyVersion", region_id=version.methodology.region_id):
         raise IdentificationRefused(refusal("identification.MethodologyVersion"))
     if not criteria:
-        raise IdentificationRefused("В методике должен быть хотя бы один критерий.")
+        raise IdentificationRefused(NO_CRITERIA)
     with transaction.atomic():
         methodology = version.methodology
         region_id = None if user.is_superuser else _region_of(user)
@@ -195,9 +209,9 @@ def identification_run_create(
     *, user: User | None, version: MethodologyVersion, year: AcademicYear, municipality: Municipality
 ) -> IdentificationRun:
     if not version.applies_to(year.start_year):
-        raise IdentificationRefused(f"Версия методики не применяется к {year.name} учебному году.")
+        raise IdentificationRefused(VERSION_NOT_FOR_YEAR.format(year=year.name))
     if not version.criteria.exists():
-        raise IdentificationRefused("В версии методики нет критериев.")
+        raise IdentificationRefused(VERSION_WITHOUT_CRITERIA)
     run = IdentificationRun.objects.create(version=version, year=year, municipality=municipality, created_by=user)
     job_enqueue(run)
     return run
@@ -383,7 +397,7 @@ def run_approval_plan(
         for r in run.results.filter(proposed=True, school_id__in=wanted).select_related("school__organisation")
     }
     if wanted - set(results):
-        raise IdentificationRefused("Утвердить можно только школы, предложенные этим запуском.")
+        raise IdentificationRefused(APPROVE_ONLY_PROPOSED)
     in_force = list(
         SchoolStatus.objects.filter(ACTIVE, year=run.year, kind=run.kind, school__municipality_id=run.municipality_id)
         .select_related("school__organisation")
@@ -415,13 +429,13 @@ def run_approve(
     is refused with a message; the run row is locked so the two do not interleave.
     """
     if not can_manage_identification(user):
-        raise IdentificationRefused("Утверждать статусы может только управление образования.")
+        raise IdentificationRefused(APPROVE_NOT_ALLOWED)
     if run.status != TaskStatus.DONE:
-        raise IdentificationRefused("Утвердить можно только завершённый запуск.")
+        raise IdentificationRefused(APPROVE_ONLY_DONE)
     if run.is_draft:
         raise IdentificationRefused(RUN_DRAFT_NOT_APPROVABLE)
     if not decision_number.strip():
-        raise IdentificationRefused("Укажите номер решения (приказа).")
+        raise IdentificationRefused(DECISION_NUMBER_MISSING)
     school_ids, keep_ids = list(school_ids), list(keep_ids)
     try:
         with transaction.atomic():
@@ -495,11 +509,11 @@ def status_set(
 ) -> SchoolStatus:
     """Set a status by hand (with a reason), outside any run."""
     if not can_manage_identification(user):
-        raise IdentificationRefused("Устанавливать статусы может только управление образования.")
+        raise IdentificationRefused(STATUS_SET_NOT_ALLOWED)
     if not reason.strip():
-        raise IdentificationRefused("Укажите обоснование.")
+        raise IdentificationRefused(REASON_MISSING)
     if SchoolStatus.objects.filter(ACTIVE, school=school, year=year, kind=kind).exists():
-        raise IdentificationRefused("У школы уже есть такой статус на этот год.")
+        raise IdentificationRefused(STATUS_EXISTS)
     with transaction.atomic():
         status = SchoolStatus.objects.create(
             school=school,
@@ -524,15 +538,15 @@ def status_set(
 def status_revoke(*, status: SchoolStatus, reason: str, user: User) -> SchoolStatus:
     """Revoke a status; the row stays (history), marked with who, when and why."""
     if not can_manage_identification(user):
-        raise IdentificationRefused("Отменять статусы может только управление образования.")
+        raise IdentificationRefused(REVOKE_NOT_ALLOWED)
     if not reason.strip():
-        raise IdentificationRefused("Укажите причину отмены.")
+        raise IdentificationRefused(REVOKE_REASON_MISSING)
     with transaction.atomic():
         claimed = SchoolStatus.objects.filter(ACTIVE, pk=status.pk).update(
             revoked_at=timezone.now(), revoked_by=user, revoke_reason=reason.strip()
         )
         if not claimed:
-            raise IdentificationRefused("Статус уже отменён.")
+            raise IdentificationRefused(STATUS_ALREADY_REVOKED)
         audit_record(
             actor=user,
             action="status.revoked",

@@ -232,7 +232,8 @@ def test_two_concurrent_approvals_of_one_run_give_one_decision_and_a_message(
     assert sorted(outcomes)[0] == "approved"
     assert outcomes.count("approved") == 1
     refusal = next(o for o in outcomes if o != "approved")
-    assert refusal.startswith(("Этот запуск уже утверждён приказом", "Этот запуск только что утвердил"))
+    already = {services.ALREADY_APPROVED.format(number=number, date=DECIDED) for number in ("10-од", "11-од")}
+    assert refusal in {services.APPROVED_CONCURRENTLY, *already}
     assert Decision.objects.count() == 1
     assert SchoolStatus.objects.filter(revoked_at=None).count() == 2
 
@@ -246,3 +247,22 @@ def test_the_register_is_scoped_to_the_municipality(client, outsider, department
 
     assert "9-од" not in client.get(reverse("identification:decisions")).content.decode()
     assert client.get(reverse("identification:decision_detail", args=[decision.pk])).status_code == 404
+
+
+def test_refusals_of_a_status_by_hand_say_why(in_force, proposed_run, ten_schools, department, director):
+    kind, year = StatusKind.DIFFICULT_CONDITIONS, proposed_run.year
+    refusals = [
+        (services.STATUS_EXISTS, {"school": ten_schools[1], "reason": "ещё раз", "user": department}),
+        (services.REASON_MISSING, {"school": ten_schools[3], "reason": "  ", "user": department}),
+        (services.STATUS_SET_NOT_ALLOWED, {"school": ten_schools[3], "reason": "сам", "user": director}),
+    ]
+    for message, fields in refusals:
+        with pytest.raises(services.IdentificationRefused) as refused:
+            services.status_set(year=year, kind=kind, **fields)
+        assert refused.value.message == message
+
+    services.status_revoke(status=in_force["drops"], reason="ошибка", user=department)
+    with pytest.raises(services.IdentificationRefused) as refused:
+        services.status_revoke(status=in_force["drops"], reason="ошибка", user=department)
+    assert refused.value.message == services.STATUS_ALREADY_REVOKED
+    assert SchoolStatus.objects.filter(revoked_at=None, kind=kind).count() == 1

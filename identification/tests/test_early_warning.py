@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from identification.models import IdentificationRun, Methodology, SchoolStatus, TaskStatus
 from identification.selectors import import_changes
-from identification.services import IdentificationRefused, run_approve
+from identification.services import RUN_DRAFT_NOT_APPROVABLE, IdentificationRefused, run_approve
 from identification.tests.imports import import_context, import_vpr
 from schools.models import Municipality
 
@@ -66,7 +66,7 @@ def test_what_changed_names_the_schools_entering_each_list(two_years, department
 def test_a_draft_run_cannot_be_approved(two_years, department):
     draft = IdentificationRun.objects.filter(is_draft=True, proposed_count__gt=0).first()
 
-    with pytest.raises(IdentificationRefused, match="Черновой запуск"):
+    with pytest.raises(IdentificationRefused) as refused:
         run_approve(
             run=draft,
             school_ids=list(draft.results.filter(proposed=True).values_list("school_id", flat=True)),
@@ -74,6 +74,7 @@ def test_a_draft_run_cannot_be_approved(two_years, department):
             decision_date=dt.date(2026, 1, 1),
             user=department,
         )
+    assert refused.value.message == RUN_DRAFT_NOT_APPROVABLE
 
 
 def test_the_dashboard_and_home_page_show_what_changed(client, two_years, department):

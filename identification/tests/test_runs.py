@@ -181,14 +181,15 @@ def test_a_later_run_shows_who_enters_and_who_leaves_the_list(ten_schools, years
 def test_a_run_refuses_a_year_the_version_does_not_apply_to(years, department):
     import pytest
 
-    from identification.services import IdentificationRefused, identification_run_create
+    from identification.services import VERSION_NOT_FOR_YEAR, IdentificationRefused, identification_run_create
     from identification.tests.conftest import preset
 
     version = preset("low_results")
     version.first_year = 2026
     version.save()
 
-    with pytest.raises(IdentificationRefused):
+    with pytest.raises(IdentificationRefused) as refused:
         identification_run_create(
             user=department, version=version, year=years[2025], municipality=department.municipality
         )
+    assert refused.value.message == VERSION_NOT_FOR_YEAR.format(year=years[2025].name)

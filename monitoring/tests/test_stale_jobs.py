@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from core.jobs.services import attempts_message
 from monitoring import imports
 from monitoring.models import ImportJob, ParticipantResult
 from monitoring.tests.builders import VprSheet, vpr_f1_xlsx, vpr_row
@@ -70,7 +71,7 @@ def test_a_job_that_keeps_killing_its_worker_is_failed_after_the_last_attempt(
     assert job.file.name == ""
     assert (job.status, job.error_count) == (ImportJob.Status.FAILED, 1)
     assert job.errors[0]["message"] == job.error
-    assert job.error.startswith("Задача не завершилась после 3 попыток")
+    assert job.error == attempts_message(3)
     assert ParticipantResult.objects.count() == 0
 
 

@@ -31,7 +31,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from core.jobs.models import Job
-from core.jobs.services import jobs_sweep
+from core.jobs.services import attempts_message, jobs_sweep
 from core.queue import task_named
 from core.testing_hooks import PAUSE_BEFORE_COMMIT
 from tests.integration.conftest import kill, log_of, wait_until
@@ -410,7 +410,7 @@ def test_a_job_whose_worker_is_killed_every_time_fails_after_the_last_attempt_wi
 
     row = _row(job)
     assert (row.status, row.attempts) == (ImportJob.Status.FAILED, 2)
-    assert row.error.startswith("Задача не завершилась после 2 попыток")
+    assert row.error == attempts_message(2)
     assert row.errors == [{"sheet": "", "row": 0, "column": "", "message": row.error}]
     assert kind.data(job) == NOTHING[kind.name]
     assert not row.file  # the upload (personal data) goes when the job ends, failed too
