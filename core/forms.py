@@ -5,13 +5,13 @@ from django import forms
 
 
 class SpreadsheetUploadForm(forms.Form):
-    """One XLSX or CSV file, checked by size and by its first bytes before anything is stored.
+    """One spreadsheet (XLSX, XLS, XLSB, ODS) or CSV file, checked by size and first bytes before it is stored.
 
     Subclasses set the field's label and help text; the full inspection (zip structure,
     macros, encodings) happens when the file is read (core.tabular).
     """
 
-    file_label = "Файл (.xlsx или .csv)"
+    file_label = "Файл (.xlsx, .xls, .ods или .csv)"
     file_help_text = ""
 
     file = forms.FileField()
@@ -32,11 +32,9 @@ class SpreadsheetUploadForm(forms.Form):
             raise forms.ValidationError(f"Файл больше допустимых {self.max_bytes // (1024 * 1024)} МБ.")
         head = upload.read(4096)
         upload.seek(0)
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            raise forms.ValidationError("Формат .xls не поддерживается: сохраните файл как .xlsx или CSV.")
         if not head.strip():
             raise forms.ValidationError("Файл пустой.")
-        if not head.startswith(b"PK\x03\x04") and b"\x00" in head:
+        if not head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) and b"\x00" in head:
             raise forms.ValidationError("Файл не похож ни на таблицу Excel (.xlsx), ни на CSV.")
         return upload
 

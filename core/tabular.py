@@ -1,6 +1,7 @@
 """Reading and writing the spreadsheets the portal exchanges with its users.
 
-Reading: XLSX through python-calamine (fast, no formulas evaluated, no macros run) and
+Reading: XLSX, and the .xls (Excel 97–2003), .xlsb and .ods most РЦОИ and municipal files come
+in, through python-calamine (fast, no formulas evaluated, no macros run) and
 CSV in UTF-8 or Windows-1251 with `;`, `,` or tab. The file type is decided by content,
 never by the name: a macro workbook (.xlsm, or an .xlsx carrying a VBA project) is
 refused. Writing: openpyxl in write-only mode, so a 100,000-row export stays small in
@@ -97,7 +98,7 @@ def read_upload(fileobj: IO[bytes], name: str, *, max_bytes: int | None = None) 
         raise TabularFileError(f"Файл больше допустимых {max_bytes // (1024 * 1024)} МБ.")
     if not data.strip():
         raise TabularFileError("Файл пустой.")
-    return data, _sniff_kind(data[:8192], name)
+    return data, _sniff_kind(data[:8192], name, data)
 
 
 @dataclass
@@ -167,14 +168,15 @@ def _rows_text(raw: list[list[Any]]) -> list[list[str]]:
     return rows
 
 
-def _sniff_kind(head: bytes, name: str) -> str:
+def _sniff_kind(head: bytes, name: str, data: bytes = b"") -> str:
     lowered = name.lower()
-    if lowered.endswith(".xlsm") or lowered.endswith(".xltm"):
+    if lowered.endswith((".xlsm", ".xltm", ".xlsb.xlsm")):
         raise TabularFileError("Файлы с макросами (.xlsm) не принимаются: сохраните книгу как .xlsx.")
     if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise TabularFileError("Формат .xls (Excel 97–2003) не поддерживается: сохраните файл как .xlsx или CSV.")
+        return _zip_kind(head, data)
+    if head.startswith(OLE_MAGIC):
+        # Excel 97–2003 (.xls), as most РЦОИ protocols come; read by calamine, macros never run.
+        return "xls"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(head):
         raise TabularFileError(
             "Файл CSV сохранён в кодировке UTF-16 («Юникод»): сохраните его как UTF-8 "
@@ -185,6 +187,29 @@ def _sniff_kind(head: bytes, name: str) -> str:
         # XML renamed to .xlsx/.csv: neither is a table, and we never store it.
         raise TabularFileError("Файл не похож ни на таблицу Excel (.xlsx), ни на CSV.")
     return "csv"
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# The kinds besides CSV that read_tables reads, and the part each zip kind must hold.
+SPREADSHEET_KINDS = ("xlsx", "xlsb", "ods", "xls")
+_MAIN_PART = {"xlsx": "xl/workbook.xml", "xlsb": "xl/workbook.bin", "ods": "content.xml"}
+
+
+def _zip_kind(head: bytes, data: bytes) -> str:
+    """«xlsx», «xlsb» or «ods» from the parts of the archive; «xlsx» when they do not tell (checked later)."""
+    if head[30:38] == b"mimetype" and ODS_MIMETYPE in head[:200]:
+        return "ods"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data or head)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return "xlsx"
+    if "xl/workbook.bin" in names and "xl/workbook.xml" not in names:
+        return "xlsb"
+    if "content.xml" in names and "xl/workbook.xml" not in names:
+        return "ods"
+    return "xlsx"
 
 
 # A PDF, a photo or a program is not a CSV even when it has no NUL byte near its start.
@@ -221,7 +246,7 @@ def has_xml_entities(head: bytes) -> bool:
     return b"<!DOCTYPE" in head[:4096].upper() or b"<!ENTITY" in head[:4096].upper()
 
 
-def inspect_xlsx_archive(data: bytes, *, max_uncompressed: int | None = None) -> None:
+def inspect_xlsx_archive(data: bytes, *, max_uncompressed: int | None = None, kind: str = "xlsx") -> None:
     """Refuse an XLSX whose archive is dangerous, before any XML of it is parsed.
 
     Raises TabularFileError (message in Russian) for: a broken zip, more than
@@ -241,9 +266,10 @@ def inspect_xlsx_archive(data: bytes, *, max_uncompressed: int | None = None) ->
             )
         names = {info.filename for info in infos}
         lowered = {name.lower() for name in names}
-        if "xl/workbook.xml" not in names:
+        if _MAIN_PART[kind] not in names:
             raise TabularFileError("Архив не является книгой Excel (.xlsx).")
-        if any(n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in lowered):
+        macros = ("xl/macrosheets/", "basic/", "scripts/")  # Excel 4 macro sheets; OpenDocument Basic and scripts
+        if any(n.endswith("vbaproject.bin") or n.startswith(macros) for n in lowered):
             raise TabularFileError("Книга содержит макросы: сохраните её как обычную .xlsx без макросов.")
         if any(n.startswith("xl/externallinks/") for n in lowered):
             raise TabularFileError(
@@ -629,6 +655,36 @@ def _read_xlsx(data: bytes) -> list[Sheet]:
     return sheets
 
 
+def _read_calamine(data: bytes, kind: str) -> list[Sheet]:
+    """An .xls, .xlsb or .ods workbook through python-calamine, under the limits of an .xlsx.
+
+    The archive of .xlsb and .ods gets the .xlsx checks (entries, real size, compression
+    ratio, macros, XML entities); every sheet's size is checked before its cells are made.
+    """
+    if kind != "xls":
+        inspect_xlsx_archive(data, kind=kind)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = []
+        for sheet_name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(sheet_name)
+            message = _too_big(sheet_name, sheet.total_height, 0)
+            if message:
+                raise TabularFileError(message)
+            raw = sheet.to_python(skip_empty_area=False)
+            message = _too_big(sheet_name, len(raw), sum(1 for row in raw for value in row if value not in ("", None)))
+            if message:
+                raise TabularFileError(message)
+            sheets.append(Sheet(sheet_name, _rows_text(raw)))
+            del raw
+    except TabularFileError:
+        raise
+    except Exception as exc:  # calamine raises its own error types for broken files
+        logger.info("workbook does not read: %s", exc)
+        raise TabularFileError(UNREADABLE_WORKBOOK) from exc
+    return sheets
+
+
 def _read_csv(data: bytes) -> list[Sheet]:
     for encoding in ("utf-8-sig", "cp1251"):
         try:
@@ -689,6 +745,8 @@ def read_tables(
     data, kind = read_upload(fileobj, name, max_bytes=max_bytes)
     if kind == "xlsx":
         return _read_xlsx_lazy(data) if lazy else _read_xlsx(data)
+    if kind in SPREADSHEET_KINDS:
+        return _read_calamine(data, kind)
     return _read_csv(data)
 
 

@@ -5,7 +5,7 @@ from monitoring.models import ImportJob
 
 
 class ResultsUploadForm(SpreadsheetUploadForm):
-    file_label = "Файл результатов (.xlsx или .csv)"
+    file_label = "Файл результатов (.xlsx, .xls, .xlsb, .ods или .csv)"
     file_help_text = (
         "Формат определяется по заголовку файла, а не по имени: отчёты ВПР (Ф1, Ф3, сравнение с журналом), "
         "протоколы РЦОИ, отчёт ЕГЭ по школам или один из шаблонов — см. список справа."
