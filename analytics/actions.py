@@ -117,7 +117,7 @@ def _strong_partners(school: School, analysis: Analysis, weak: list[SkillRow]) -
 
 def _tagged(school: School, analysis: Analysis, weak: list[SkillRow]) -> list[Suggestion]:
     words: dict[str, SkillRow] = {}
-    items = catalogue_items(analysis.key)
+    items = catalogue_items(analysis.key, school.municipality_id)
     for row in weak:
         words[row.name.lower()] = row
         for task_label in row.tasks:

@@ -17,6 +17,12 @@ column                 meaning
 One catalogue per year, procedure, subject and grade («versioned by year»): a new year gets a
 new catalogue, an upload for a year that has one replaces its rows. Every row is checked
 first; any error and nothing is written (errors name the row and the column, in Russian).
+
+Who edits (``schools.catalogues``): the shipped catalogues (no municipality) are the
+operator's and every territory reads them. A municipality's methodological centre edits its
+own copy: its upload writes the copy, and its first change of a shipped row copies the whole
+catalogue into the municipality first (``catalogue_item_save``). That municipality's pages
+read its copy (``analytics.selectors.catalogue_items``); nobody else's reading changes.
 """
 
 from __future__ import annotations
@@ -24,13 +30,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import IO
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.models import User
 from analytics.models import Difficulty, TaskCatalogue, TaskCatalogueItem
 from core.tabular import RowError, normalise_header, read_tables, xlsx_bytes
 from monitoring.models import Subject
-from schools.catalogues import may_edit_catalogue
+from schools.catalogues import may_edit_catalogue, refusal
 from schools.models import AcademicYear
 
 COLUMNS = [
@@ -65,11 +72,29 @@ class CatalogueError(Exception):
         self.errors = errors
 
 
-def can_edit_catalogue(user: User) -> bool:
-    """A test description is the same for every region and municipality, so one district's
-    methodologist changing it would change what every other district reads (issue #17's
-    fence): only the operator edits it, like subjects and competences (schools.catalogues)."""
-    return may_edit_catalogue(user, "analytics.TaskCatalogue")
+def can_edit_catalogue(user: User, found: TaskCatalogue | None = None) -> bool:
+    """The operator edits the shipped catalogues; a municipality's methodological centre its
+    own copies, and a shipped one by copying it (issue #17's fence: no district's change
+    alters what another district reads)."""
+    return may_edit_catalogue(
+        user, "analytics.TaskCatalogue", municipality_id=found.municipality_id if found is not None else None
+    )
+
+
+def visible_catalogues(user: User):
+    """The shipped catalogues and the copies of the municipalities the user reads."""
+    from django.db.models import Q
+
+    from schools.scopes import municipalities_for
+
+    return TaskCatalogue.objects.filter(
+        Q(municipality__isnull=True) | Q(municipality__in=municipalities_for(user).values("pk"))
+    )
+
+
+def owner_municipality(user: User) -> int | None:
+    """Whose catalogue the user's upload or change writes: None — the shipped one (operator)."""
+    return None if user.is_superuser else user.municipality_id
 
 
 def template_xlsx() -> bytes:
@@ -163,15 +188,18 @@ def task_catalogue_import(
     fileobj: IO[bytes],
     name: str,
     source_document: str = "",
+    municipality_id: int | None = None,
 ) -> TaskCatalogue:
-    """Create or replace the catalogue of one year, procedure, subject and grade from a file.
+    """Create or replace the catalogue of one year, procedure, subject and grade from a file
+    (``municipality_id``: that municipality's copy; None — the shipped one).
 
     Raises CatalogueError (nothing written) when any row is wrong.
     """
     rows = _parse(fileobj, name)
     with transaction.atomic():
+        owner: dict = {"municipality_id": municipality_id}  # None: the shipped catalogue
         catalogue, _ = TaskCatalogue.objects.select_for_update().get_or_create(
-            year=year, procedure=procedure, subject=subject, grade=grade
+            year=year, procedure=procedure, subject=subject, grade=grade, **owner
         )
         catalogue.updated_by = user
         if source_document:
@@ -194,12 +222,47 @@ def task_catalogue_import(
     return catalogue
 
 
+def _copy_for(shipped: TaskCatalogue, municipality_id: int, user: User) -> TaskCatalogue:
+    """The municipality's copy of a shipped catalogue, made (with every row) if it has none."""
+    copy, created = TaskCatalogue.objects.select_for_update().get_or_create(
+        year_id=shipped.year_id,
+        procedure=shipped.procedure,
+        subject_id=shipped.subject_id,
+        grade=shipped.grade,
+        municipality_id=municipality_id,
+        defaults={"source_document": shipped.source_document, "updated_by": user},
+    )
+    if created:
+        TaskCatalogueItem.objects.bulk_create(
+            TaskCatalogueItem(
+                catalogue=copy,
+                order=row.order,
+                task_label=row.task_label,
+                skill=row.skill,
+                kes=row.kes,
+                kt=row.kt,
+                section=row.section,
+                difficulty=row.difficulty,
+            )
+            for row in shipped.items.all()
+        )
+    return copy
+
+
 def catalogue_item_save(*, item: TaskCatalogueItem, user: User, **values) -> TaskCatalogueItem:
-    """One row edited on the page; the catalogue records who changed it."""
-    for key, value in values.items():
-        setattr(item, key, value)
-    item.full_clean()
+    """One row edited on the page; the catalogue records who changed it. A methodologist's
+    change of a shipped row goes into the municipality's copy (made on this first change) and
+    returns the copy's row; the shipped row stays as it was."""
+    if not can_edit_catalogue(user, item.catalogue):
+        raise PermissionDenied(refusal("analytics.TaskCatalogue"))
+    owner = owner_municipality(user)
     with transaction.atomic():
+        if item.catalogue.municipality_id is None and owner is not None:
+            copy = _copy_for(item.catalogue, owner, user)
+            item = copy.items.get(task_label=item.task_label)
+        for key, value in values.items():
+            setattr(item, key, value)
+        item.full_clean()
         item.save()
         TaskCatalogue.objects.filter(pk=item.catalogue_id).update(updated_by=user)
         item.catalogue.save(update_fields=["updated_at"])

@@ -21,7 +21,12 @@ from monitoring.models import Difficulty, Procedure
 
 
 class TaskCatalogue(models.Model):
-    """The description of one test («описание проверочной работы»): a version per year."""
+    """The description of one test («описание проверочной работы»): a version per year.
+
+    The shipped one (``municipality`` empty) is the operator's and every territory reads it;
+    a municipality's methodological centre edits its own copy, made on its first change
+    (``analytics.catalogue``), and that municipality's pages read the copy instead.
+    """
 
     year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+", verbose_name="год")
     procedure = models.CharField("процедура", max_length=3, choices=Procedure.choices, default=Procedure.VPR)
@@ -29,6 +34,14 @@ class TaskCatalogue(models.Model):
         "monitoring.Subject", on_delete=models.PROTECT, related_name="+", verbose_name="предмет"
     )
     grade = models.PositiveSmallIntegerField("класс")
+    municipality = models.ForeignKey(
+        "schools.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="копия муниципалитета",
+    )
     source_document = models.CharField("документ-основание", max_length=300, blank=True)
     updated_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="изменил"
@@ -40,7 +53,16 @@ class TaskCatalogue(models.Model):
         verbose_name = "кодификатор работы"
         verbose_name_plural = "кодификаторы работ"
         constraints = [
-            models.UniqueConstraint(fields=["year", "procedure", "subject", "grade"], name="task_catalogue_unique")
+            models.UniqueConstraint(
+                fields=["year", "procedure", "subject", "grade"],
+                condition=Q(municipality__isnull=True),
+                name="task_catalogue_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "procedure", "subject", "grade", "municipality"],
+                condition=Q(municipality__isnull=False),
+                name="task_catalogue_copy_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -234,14 +234,21 @@ def structure_of(key: SliceKey) -> AssessmentStructure | None:
     return AssessmentStructure.objects.filter(variant="", **_slice_filter(key)).prefetch_related("tasks").first()
 
 
-def catalogue_items(key: SliceKey) -> dict[str, TaskCatalogueItem]:
+def catalogue_items(key: SliceKey, municipality_id: int | None = None) -> dict[str, TaskCatalogueItem]:
+    """The catalogue's rows by task label: the municipality's own copy where it has one, else
+    the shipped catalogue (``analytics.catalogue``). One query."""
     items = TaskCatalogueItem.objects.filter(
+        Q(catalogue__municipality__isnull=True) | Q(catalogue__municipality_id=municipality_id),
         catalogue__year=key.year,
         catalogue__procedure=key.procedure,
         catalogue__subject=key.subject,
         catalogue__grade=key.grade,
-    )
-    return {item.task_label: item for item in items}
+    ).select_related("catalogue")
+    shipped: dict[str, TaskCatalogueItem] = {}
+    own: dict[str, TaskCatalogueItem] = {}
+    for item in items:
+        (own if item.catalogue.municipality_id is not None else shipped)[item.task_label] = item
+    return own if own else shipped
 
 
 def task_rows(
@@ -258,7 +265,7 @@ def task_rows(
     sums: dict[tuple[str, int], TaskResult] = {}
     for row in TaskResult.objects.filter(levels, **_slice_filter(key)):
         sums[(row.level, row.task_number)] = row
-    items = catalogue_items(key)
+    items = catalogue_items(key, municipality.pk)
     own_level = "class" if class_name else "school"
     rows = []
     for task in structure.tasks.all():
@@ -525,10 +532,19 @@ def skill_figures(*, school_ids, year: AcademicYear, municipality_id: int) -> di
         (t.structure.procedure, t.structure.subject_id, t.structure.grade, t.number): t.label
         for t in AssessmentTask.objects.filter(structure__year=year, structure__variant="").select_related("structure")
     }
-    skill_of = {
-        (i.catalogue.procedure, i.catalogue.subject_id, i.catalogue.grade, i.task_label): i.skill
-        for i in TaskCatalogueItem.objects.filter(catalogue__year=year).select_related("catalogue")
-    }
+    skill_of: dict[tuple, str] = {}
+    own_tests: set[tuple] = set()
+    items = TaskCatalogueItem.objects.filter(
+        Q(catalogue__municipality__isnull=True) | Q(catalogue__municipality_id=municipality_id), catalogue__year=year
+    ).select_related("catalogue")
+    # The municipality's own copy of a test's catalogue replaces the shipped one.
+    for i in sorted(items, key=lambda i: i.catalogue.municipality_id is not None, reverse=True):
+        test = (i.catalogue.procedure, i.catalogue.subject_id, i.catalogue.grade)
+        if i.catalogue.municipality_id is not None:
+            own_tests.add(test)
+        elif test in own_tests:
+            continue
+        skill_of[(*test, i.task_label)] = i.skill
     if not skill_of:
         return {}
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])

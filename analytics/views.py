@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from analytics import catalogue, selectors
 from analytics import presentation as p
 from analytics.forms import CatalogueItemForm, CatalogueUploadForm
-from analytics.models import MarkResult, TaskCatalogue, TaskCatalogueItem
+from analytics.models import MarkResult, TaskCatalogueItem
 from analytics.selectors import FAR_BELOW_PP, WEAK_BELOW
 from core.tabular import TabularFileError, describe_error
 from schools.scopes import municipalities_for, schools_for
@@ -144,7 +144,11 @@ def _require_catalogue_editor(user) -> None:
 @login_required
 @require_GET
 def catalogue_list(request):
-    catalogues = TaskCatalogue.objects.select_related("year", "subject", "updated_by").annotate(n=Count("items"))
+    catalogues = (
+        catalogue.visible_catalogues(request.user)
+        .select_related("year", "subject", "updated_by", "municipality")
+        .annotate(n=Count("items"))
+    )
     return render(
         request,
         "analytics/catalogue_list.html",
@@ -155,11 +159,19 @@ def catalogue_list(request):
 @login_required
 @require_GET
 def catalogue_detail(request, pk: int):
-    found = get_object_or_404(TaskCatalogue.objects.select_related("year", "subject", "updated_by"), pk=pk)
+    found = get_object_or_404(
+        catalogue.visible_catalogues(request.user).select_related("year", "subject", "updated_by", "municipality"),
+        pk=pk,
+    )
     return render(
         request,
         "analytics/catalogue_detail.html",
-        {"catalogue": found, "items": found.items.all(), "can_edit": catalogue.can_edit_catalogue(request.user)},
+        {
+            "catalogue": found,
+            "items": found.items.all(),
+            "can_edit": catalogue.can_edit_catalogue(request.user, found),
+            "copies_on_edit": found.municipality_id is None and catalogue.owner_municipality(request.user) is not None,
+        },
     )
 
 
@@ -180,6 +192,7 @@ def catalogue_upload(request):
                 fileobj=data["file"],
                 name=data["file"].name,
                 source_document=data["source_document"],
+                municipality_id=catalogue.owner_municipality(request.user),
             )
         except catalogue.CatalogueError as exc:
             errors = [describe_error(error.as_dict()) for error in exc.errors]
@@ -201,12 +214,22 @@ def catalogue_template(request):
 @login_required
 def catalogue_item_edit(request, pk: int):
     _require_catalogue_editor(request.user)
-    item = get_object_or_404(TaskCatalogueItem.objects.select_related("catalogue"), pk=pk)
+    item = get_object_or_404(
+        TaskCatalogueItem.objects.select_related("catalogue").filter(
+            catalogue__in=catalogue.visible_catalogues(request.user)
+        ),
+        pk=pk,
+    )
+    if not catalogue.can_edit_catalogue(request.user, item.catalogue):
+        raise PermissionDenied
     form = CatalogueItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
-        catalogue.catalogue_item_save(item=item, user=request.user, **form.cleaned_data)
-        messages.success(request, f"Задание {item.task_label} сохранено.")
-        return redirect("analytics:catalogue_detail", pk=item.catalogue_id)
+        saved = catalogue.catalogue_item_save(item=item, user=request.user, **form.cleaned_data)
+        if saved.catalogue_id != item.catalogue_id:
+            messages.success(request, f"Задание {saved.task_label} сохранено в копии кодификатора муниципалитета.")
+        else:
+            messages.success(request, f"Задание {saved.task_label} сохранено.")
+        return redirect("analytics:catalogue_detail", pk=saved.catalogue_id)
     return render(request, "analytics/catalogue_item_form.html", {"form": form, "item": item})
 
 

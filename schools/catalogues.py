@@ -19,7 +19,10 @@ The owners:
   never edited.
 * ``SYSTEM`` — written by services only (the audit log, an outbox, job rows); no page edits them.
 * ``MUNICIPAL`` — belongs to one municipality through a field the walk cannot follow (an
-  optional or one-to-one link); fenced by the scopes like the rest.
+  optional or one-to-one link); fenced by the scopes like the rest. Of those, the ones in
+  ``MUNICIPAL_COPIES`` are shipped rows (no municipality, the operator's) that a
+  municipality's methodological centre changes in its own copy, made on its first change; the
+  municipality's pages read its copy, every other territory still reads the shipped rows.
 """
 
 from __future__ import annotations
@@ -51,10 +54,10 @@ CATALOGUES: dict[str, tuple[Owner, str]] = {
     "risks.RiskFactor": (Owner.OPERATOR, "каталог факторов риска «500+»"),
     "risks.RiskQuestion": (Owner.OPERATOR, "вопросы самодиагностики по факторам риска"),
     "teachers.Competence": (Owner.OPERATOR, "каталог компетенций педагогов"),
-    # The description of a ВПР test is the same for every region: the operator's
-    # (analytics.catalogue.can_edit_catalogue asks may_edit_catalogue).
-    "analytics.TaskCatalogue": (Owner.OPERATOR, "описания проверочных работ"),
-    "analytics.TaskCatalogueItem": (Owner.OPERATOR, "задания описаний проверочных работ"),
+    # The shipped description of a test is the operator's; a municipality's methodological
+    # centre edits its own copy (copy on the first change; analytics.catalogue).
+    "analytics.TaskCatalogue": (Owner.MUNICIPAL, "описания проверочных работ (общие и копии муниципалитетов)"),
+    "analytics.TaskCatalogueItem": (Owner.MUNICIPAL, "задания описаний проверочных работ"),
     "analytics.SkillTag": (Owner.MUNICIPAL, "метки умений у мероприятий, программ и практик муниципалитета"),
     "analytics.MarkResult": (Owner.SYSTEM, "сводные отметки срезов (пересчитываются)"),
     "analytics.TaskResult": (Owner.SYSTEM, "сводные результаты заданий (пересчитываются)"),
@@ -83,15 +86,25 @@ REFUSED = {
 }
 
 
+# Municipal copies of shipped rows: who edits them (the roles, attached to a municipality).
+MUNICIPAL_COPIES: dict[str, tuple[str, ...]] = {
+    "analytics.TaskCatalogue": ("methodologist",),
+    "analytics.TaskCatalogueItem": ("methodologist",),
+}
+
+
 def owner_of(label: str) -> Owner:
     return CATALOGUES[label][0]
 
 
-def may_edit_catalogue(user: User, label: str, *, region_id: int | None = None) -> bool:
+def may_edit_catalogue(
+    user: User, label: str, *, region_id: int | None = None, municipality_id: int | None = None
+) -> bool:
     """May ``user`` change rows of the catalogue ``label`` (``app.Model``)?
 
     ``region_id`` is the region whose copy is changed (None: a shipped preset, which the
-    change copies into the user's region).
+    change copies into the user's region); ``municipality_id`` likewise the municipality whose
+    copy is changed (None: the shipped rows, which the change copies into the user's own).
     """
     from accounts.models import Role
 
@@ -105,6 +118,9 @@ def may_edit_catalogue(user: User, label: str, *, region_id: int | None = None) 
         return own_region is not None and region_id in (None, own_region)
     if owner == Owner.CALENDAR:
         return user.role in (Role.DEPARTMENT, Role.REGION)
+    if owner == Owner.MUNICIPAL and label in MUNICIPAL_COPIES:
+        own = user.municipality_id if user.role in MUNICIPAL_COPIES[label] else None
+        return own is not None and municipality_id in (None, own)
     return False
 
 

@@ -218,7 +218,9 @@ def test_the_regions_staff_edit_their_own_copy_and_not_another_regions(client, r
         ("risks.RiskFactor", Role.REGION, False),
         ("identification.SocialIndexWeight", Role.REGION, False),
         ("teachers.Competence", Role.DEPARTMENT, False),
-        ("analytics.TaskCatalogue", Role.METHODOLOGIST, False),
+        # The methodological centre edits its municipality's copy (made on the first change).
+        ("analytics.TaskCatalogue", Role.METHODOLOGIST, True),
+        ("analytics.TaskCatalogue", Role.DEPARTMENT, False),
         ("analytics.TaskCatalogue", Role.REGION, False),
         ("monitoring.Subject", Role.REGION, False),
         ("identification.Criterion", Role.DEPARTMENT, False),

@@ -2,8 +2,8 @@
 
 A school's analytics are read by whoever may read the school (accounts.scopes.schools_for):
 404 outside. A municipality's by whoever may read the municipality. Task catalogues describe
-federal tests, not anybody's data: every signed-in user reads them; the methodological centre
-and the region edit them.
+federal tests, not anybody's data: every signed-in user reads the shipped ones; the operator
+edits those, a municipality's methodological centre edits its own copy (copy on first edit).
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ HOME_MUNICIPALITY = expect(
 FOREIGN_MUNICIPALITY = expect(
     anonymous=LOGIN, department=404, region=404, methodologist=404, curator=404, director=404, teacher=404, outsider=200
 )
-# Only the operator (superuser) edits the shared test descriptions (schools.catalogues).
+# The operator (superuser) edits the shipped test descriptions; the methodological centre its
+# municipality's copy, made on its first change (schools.catalogues.MUNICIPAL_COPIES).
 EDITOR = expect(
-    anonymous=LOGIN, department=403, region=403, methodologist=403, curator=403, director=403, teacher=403, outsider=403
+    anonymous=LOGIN, department=403, region=403, methodologist=200, curator=403, director=403, teacher=403, outsider=403
 )
 
 

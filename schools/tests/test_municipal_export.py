@@ -40,8 +40,6 @@ NOT_EXPORTED: dict[str, str] = {
     "schools.RegistryColumnMapping": "how a register's columns map, keyed by its uploader's scope: settings, not data",
     "monitoring.AssessmentStructure": "the structure of a test (tasks, maxima) is the same for every school",
     "monitoring.AssessmentTask": "a task of a test's structure (as the structure)",
-    "analytics.TaskCatalogue": "the description of a federal test, whoever edited it",
-    "analytics.TaskCatalogueItem": "a task of a test's description (as the catalogue)",
     "core.SubmitToken": "a form's double-submit guard (one click, kept for minutes): not the municipality's data",
 }
 
