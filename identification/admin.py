@@ -7,7 +7,6 @@ from identification.models import (
     Methodology,
     MethodologyVersion,
     SchoolStatus,
-    SocialIndexWeight,
 )
 
 
@@ -50,6 +49,3 @@ class IdentificationRunAdmin(admin.ModelAdmin):
 @admin.register(IndicatorRecompute)
 class IndicatorRecomputeAdmin(admin.ModelAdmin):
     list_display = ("pk", "municipality", "import_job", "status", "values_written", "created_at")
-
-
-admin.site.register(SocialIndexWeight)

@@ -40,6 +40,7 @@ from identification.catalogue import (
     format_value,
     stored_precision,
 )
+from identification.isbsh import COMPONENTS, REFERENCE, Scale, decompose, explain
 from identification.models import Criterion, IndicatorValue, Operator, Pool
 
 
@@ -160,8 +161,14 @@ class Evaluator:
         pool_schools,
         max_interval_width: float | None = None,
         pool_two_years: bool = False,
+        isbsh_scale: Scale = REFERENCE,
     ):
         self.criteria = criteria
+        # The version's ИСБШ weights and scaling: the stored index is by the reference scale; a
+        # version with its own computes the index from the stored components (identification.isbsh).
+        self.isbsh_scale = isbsh_scale
+        # (start year, school) → the ИСБШ components' stored values (for the explanation).
+        self.isbsh_components: dict[tuple[int, int], dict[str, float]] = {}
         self.max_interval_width = max_interval_width
         self.pool_two_years = pool_two_years
         self.start_year = start_year
@@ -189,7 +196,9 @@ class Evaluator:
             for start in self._years_needed(criterion):
                 year_id = self.year_ids.get(start)
                 rows: dict[int, tuple[float, int]] = {}
-                if year_id is not None:
+                if year_id is not None and criterion.indicator == "isbsh":
+                    rows = self._load_isbsh(start, year_id, list(membership))
+                elif year_id is not None:
                     qs = IndicatorValue.objects.filter(
                         year_id=year_id,
                         indicator=criterion.indicator,
@@ -259,6 +268,36 @@ class Evaluator:
             rows[row["school_id"]] = (stored_precision(value), row["n"])
             self.two_years.add((criterion.pk, start, row["school_id"]))
 
+    def _load_isbsh(self, start: int, year_id: int, school_ids: list[int]) -> dict[int, tuple[float, int]]:
+        """ИСБШ of the schools in one year by the version's scale, with each school's components
+        kept for the explanation. The reference scale reads the stored index (one definition);
+        another scale computes it from the same stored components the recompute used."""
+        if (start, -1) not in self.isbsh_components:
+            components: dict[int, dict[str, float]] = defaultdict(dict)
+            qs = IndicatorValue.objects.filter(
+                year_id=year_id, indicator__in=COMPONENTS, subject__isnull=True, grade__isnull=True
+            ).filter(school_id__in=school_ids)
+            for school, code, value in qs.values_list("school_id", "indicator", "value"):
+                components[school][code] = value
+            for school, values in components.items():
+                self.isbsh_components[(start, school)] = values
+            self.isbsh_components[(start, -1)] = {}
+        if self.isbsh_scale == REFERENCE:
+            qs = IndicatorValue.objects.filter(
+                year_id=year_id, indicator="isbsh", subject__isnull=True, grade__isnull=True, school_id__in=school_ids
+            )
+            return {
+                pk: (stored_precision(value), n)
+                for pk, value, n in qs.values_list("school_id", "value", "participants")
+            }
+        rows = {}
+        for school in school_ids:
+            values = self.isbsh_components.get((start, school))
+            parts = decompose(values, self.isbsh_scale) if values else None
+            if parts is not None:
+                rows[school] = (stored_precision(parts.index), int(values.get("contingent") or 0))
+        return rows
+
     def reliable(self, criterion: Criterion, value: float, n: int) -> bool:
         """A share is judged only when its Wilson interval is narrow enough (the version's
         ``max_interval_width``, issue #18); other indicators and versions without it always are."""
@@ -316,6 +355,10 @@ class Evaluator:
             return outcome
         shown = format_value(value, spec.unit)
         n = self.values[(criterion.pk, self.start_year)][school][1]
+        if criterion.indicator == "isbsh":
+            parts = decompose(self.isbsh_components.get((self.start_year, school), {}), self.isbsh_scale)
+            if parts is not None and parts.counted():
+                shown += f" (больше всего снижают: {explain(parts)})"
         if (criterion.pk, self.start_year, school) in self.pooled:
             # A small school's figure: several grades of one level pooled, said where it is read.
             shown += f" (объединённая группа параллелей, {n} уч.)"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.forms import formset_factory
 
+from identification import isbsh
 from identification.catalogue import BY_CODE, CHOICES, ISBSH_FACTORS
 from identification.models import MethodologyVersion, Operator, Pool, StatusKind
 from monitoring.models import Subject
@@ -107,17 +108,72 @@ class VersionForm(forms.Form):
         required=False,
     )
 
+    isbsh_small_school = forms.IntegerField(
+        label="ИСБШ: малочисленная школа — меньше стольких обучающихся",
+        min_value=1,
+        max_value=5000,
+        initial=500,
+        required=False,
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # ИСБШ weights belong to the version (identification.isbsh): one field per factor.
+        for code, name, default, adverse in ISBSH_FACTORS:
+            self.fields[f"w_{code}"] = forms.DecimalField(
+                label=f"Вес ИСБШ: {name}" + ("" if adverse else " (снижает трудность)"),
+                min_value=0,
+                max_value=100,
+                max_digits=5,
+                decimal_places=2,
+                initial=default,
+                required=False,
+                widget=forms.NumberInput(attrs={"step": "0.5"}),
+            )
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-check-input" if name == "pool_two_years" else "form-control"
+
+    @staticmethod
+    def initial_of(version: MethodologyVersion) -> dict:
+        initial = {name: getattr(version, name) for name in VERSION_FIELDS}
+        weights = dict(isbsh.scale_of(version).weights)
+        initial.update({f"w_{code}": weights[code] for code, *_ in ISBSH_FACTORS})
+        return initial
+
+    def version_fields(self) -> dict:
+        """The model fields of the version as edited (the weights gathered into one mapping); an
+        ИСБШ field left empty keeps the version's value (``initial_of``)."""
+        data = self.cleaned_data
+
+        def given(name: str):
+            value = data.get(name)
+            return self.initial.get(name, self.fields[name].initial) if value is None else value
+
+        fields = {name: data.get(name) for name in VERSION_FIELDS}
+        fields["isbsh_small_school"] = given("isbsh_small_school")
+        fields["isbsh_weights"] = {code: float(given(f"w_{code}")) for code, *_ in ISBSH_FACTORS}
+        return fields
 
     def clean(self):
         data = super().clean()
         first, last = data.get("first_year"), data.get("last_year")
         if first and last and first > last:
             raise forms.ValidationError("Год начала действия позже года окончания.")
+        weights = [data.get(f"w_{code}") for code, *_ in ISBSH_FACTORS]
+        if all(weight is not None for weight in weights) and not any(weights):  # all given, all zero
+            raise forms.ValidationError("Хотя бы один вес фактора ИСБШ должен быть больше нуля.")
         return data
+
+
+VERSION_FIELDS = (
+    "source_document",
+    "first_year",
+    "last_year",
+    "required_count",
+    "max_interval_width",
+    "pool_two_years",
+    "isbsh_small_school",
+)
 
 
 # ЕГЭ values exist per subject (no grade: the report is by school and subject); ВПР and ОГЭ
@@ -183,24 +239,3 @@ class CriterionForm(forms.Form):
 
 
 CriterionFormSet = formset_factory(CriterionForm, extra=1, can_delete=True, min_num=1, validate_min=True)
-
-
-class WeightsForm(forms.Form):
-    def __init__(self, *args, weights: dict[str, float], **kwargs):
-        super().__init__(*args, **kwargs)
-        for code, name, _, adverse in ISBSH_FACTORS:
-            self.fields[code] = forms.DecimalField(
-                label=name + ("" if adverse else " (снижает трудность)"),
-                min_value=0,
-                max_value=100,
-                max_digits=5,
-                decimal_places=2,
-                initial=weights.get(code),
-                widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.5"}),
-            )
-
-    def clean(self):
-        data = super().clean()
-        if not self.errors and not any(data.get(code) for code, *_ in ISBSH_FACTORS):
-            raise forms.ValidationError("Хотя бы один вес должен быть больше нуля.")
-        return data

@@ -20,8 +20,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from core.extensions import feature_modules
-from identification.catalogue import ISBSH_FACTORS
-from identification.models import IndicatorMean, IndicatorValue, SocialIndexWeight
+from identification.isbsh import REFERENCE
+from identification.models import IndicatorMean, IndicatorValue
 
 MIN_GROUP = IndicatorValue.MIN_GROUP
 _CHUNK = 500
@@ -198,9 +198,9 @@ _FACTOR_SQL = {
 
 
 def isbsh_weights() -> dict[str, float]:
-    """Current ИСБШ weights; factors never edited keep the catalogue's default."""
-    stored = {row.factor: float(row.weight) for row in SocialIndexWeight.objects.all()}
-    return {code: stored.get(code, default) for code, _, default, _ in ISBSH_FACTORS}
+    """The weights the stored ИСБШ is computed by: the reference scale (the catalogue's defaults).
+    A methodology version with other weights or scaling computes its own (``identification.isbsh``)."""
+    return dict(REFERENCE.weights)
 
 
 def _isbsh_sql(weights: dict[str, float]) -> tuple[str, str]:

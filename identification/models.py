@@ -245,21 +245,6 @@ class IndicatorMean(models.Model):
         return f"{self.indicator} {self.year_id}: {self.value}"
 
 
-class SocialIndexWeight(models.Model):
-    """Weight of one ИСБШ factor (catalogue.ISBSH_FACTORS); the department edits them."""
-
-    factor = models.CharField("фактор", max_length=32, unique=True)
-    weight = models.DecimalField("вес", max_digits=5, decimal_places=2, default=1)
-
-    class Meta:
-        ordering = ["factor"]
-        verbose_name = "вес фактора ИСБШ"
-        verbose_name_plural = "веса факторов ИСБШ"
-
-    def __str__(self) -> str:
-        return f"{self.factor}: {self.weight}"
-
-
 # The statuses of runs and recomputes are the job layer's (core.jobs).
 TaskStatus = JobStatus
 
@@ -348,6 +333,14 @@ class MethodologyVersion(models.Model):
         "малые школы: объединять два года",
         default=False,
         help_text="Если даже вместе параллели одного уровня меньше минимума — сложить с прошлым годом.",
+    )
+    # ИСБШ belongs to the version (issue #19): factor → weight (a factor not listed keeps the
+    # catalogue's default) and the scaling of small size; see ``identification.isbsh``.
+    isbsh_weights = models.JSONField("веса факторов ИСБШ", default=dict, blank=True)
+    isbsh_small_school = models.PositiveIntegerField(
+        "ИСБШ: малочисленная школа — меньше стольких обучающихся",
+        default=500,
+        help_text="Трудность малочисленности = 100 · (1 − контингент / это число); не меньше — 0.",
     )
     created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -12,7 +12,7 @@ from django.db.models import Count, F, FloatField, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
-from identification import hooks
+from identification import hooks, isbsh
 from identification.catalogue import INDICATORS, format_value, stored_precision
 from identification.models import (
     ACTIVE,
@@ -236,7 +236,47 @@ def school_indicator_table(*, school: School) -> dict:
                 "muni_series": [means[spec.code].get(start) for start in ordered_years],
             }
         )
-    return {"years": [years[start] for start in ordered_years], "rows": table}
+    latest = max((start for start in ordered_years if start in values.get("isbsh", {})), default=None)
+    explained = None
+    if latest is not None:
+        # The stored index taken apart by the scale it was computed with (identification.isbsh).
+        parts = isbsh.decompose({code: values[code].get(latest) for code in isbsh.COMPONENTS})
+        if parts is not None:
+            explained = {"year": years[latest], "stored": values["isbsh"][latest], "parts": parts}
+    return {"years": [years[start] for start in ordered_years], "rows": table, "isbsh": explained}
+
+
+def isbsh_shares(*, schools: QuerySet[School], scale: isbsh.Scale, year: AcademicYear | None = None) -> dict:
+    """What share of the ИСБШ's difficulty each factor drives over ``schools`` in the latest year
+    with stored components (or ``year``), by ``scale`` (a methodology version's). Two queries."""
+    components = IndicatorValue.objects.filter(
+        school__in=schools, indicator__in=isbsh.COMPONENTS, subject__isnull=True, grade__isnull=True
+    )
+    if year is None:
+        latest = components.order_by("-year__start_year").values_list("year_id", flat=True).first()
+        year = AcademicYear.objects.filter(pk=latest).first() if latest else None
+    if year is None:
+        return {"year": None, "schools": 0, "shares": []}
+    rows: dict[int, dict[str, float]] = defaultdict(dict)
+    for school, code, value in components.filter(year=year).values_list("school_id", "indicator", "value"):
+        rows[school][code] = value
+    counted, shares = isbsh.shares_in_data(rows.values(), scale)
+    weights = dict(scale.weights)
+    total_weight = sum(weights.values()) or 1.0
+    return {
+        "year": year,
+        "schools": counted,
+        "shares": [
+            {
+                "code": code,
+                "name": name,
+                "weight": weights[code],
+                "weight_share": 100 * weights[code] / total_weight,
+                "share": share,
+            }
+            for code, name, share in shares
+        ],
+    }
 
 
 def municipal_dashboard(*, municipalities: QuerySet) -> dict:

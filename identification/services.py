@@ -18,6 +18,7 @@ from core.jobs.services import Claim, job_enqueue, job_finish, job_lock, job_run
 from identification.engine import Evaluator
 from identification.followups import recompute_followups
 from identification.indicators import derived_figures_recompute, indicators_recompute
+from identification.isbsh import scale_of
 from identification.models import (
     ACTIVE,
     Criterion,
@@ -303,6 +304,7 @@ def _evaluate(run: IdentificationRun, claim: Claim) -> list[RunResult]:
         pool_schools=pools,
         max_interval_width=run.version.max_interval_width,
         pool_two_years=run.version.pool_two_years,
+        isbsh_scale=scale_of(run.version),
     )
     evaluator.load()
     claim.progress(50)
@@ -556,13 +558,3 @@ def status_revoke(*, status: SchoolStatus, reason: str, user: User) -> SchoolSta
         )
     status.refresh_from_db()
     return status
-
-
-def social_weights_save(*, weights: dict[str, float], user: User) -> None:
-    from identification.models import SocialIndexWeight
-    from schools.catalogues import may_edit_catalogue, refusal
-
-    if not may_edit_catalogue(user, "identification.SocialIndexWeight"):
-        raise IdentificationRefused(refusal("identification.SocialIndexWeight"))
-    for factor, weight in weights.items():
-        SocialIndexWeight.objects.update_or_create(factor=factor, defaults={"weight": weight})

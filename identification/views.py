@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import queue
 from core.charts import Series, bar_chart, line_chart
-from identification import selectors, services
-from identification.catalogue import BY_CODE, INDICATORS, ISBSH_FACTORS
+from identification import isbsh, selectors, services
+from identification.catalogue import BY_CODE, INDICATORS
 from identification.forms import (
     ApproveForm,
     CriterionFormSet,
@@ -18,13 +18,11 @@ from identification.forms import (
     RunCreateForm,
     StatusSetForm,
     VersionForm,
-    WeightsForm,
 )
-from identification.indicators import isbsh_weights
 from identification.models import IndicatorRecompute, SchoolStatus, TaskStatus
 from schools.catalogues import may_edit_catalogue, refusal
 from schools.models import AcademicYear, School
-from schools.scopes import manageable_municipalities, municipalities_for, schools_manageable_by
+from schools.scopes import manageable_municipalities, municipalities_for, schools_for, schools_manageable_by
 
 # Rows of the run page's table of schools not proposed (issue #20: a region's run has thousands).
 RUN_PAGE_SIZE = 50
@@ -120,25 +118,21 @@ def indicator_catalogue(request):
 
 
 @login_required
+@require_GET
 def weights(request):
+    """ИСБШ weights are part of each methodology version (edited with it): this page lists them,
+    with what share of the index each factor drives in the user's schools."""
     _require_reader(request.user)
-    can_edit = may_edit_catalogue(request.user, "identification.SocialIndexWeight")
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied(refusal("identification.SocialIndexWeight"))
-    form = WeightsForm(request.POST or None, weights=isbsh_weights())
-    if not can_edit:
-        for field in form.fields.values():
-            field.disabled = True
-    if request.method == "POST" and form.is_valid():
-        services.social_weights_save(
-            weights={code: form.cleaned_data[code] for code, *_ in ISBSH_FACTORS}, user=request.user
-        )
-        messages.success(request, "Веса ИСБШ сохранены. Пересчитайте показатели, чтобы они вступили в силу.")
-        return redirect("identification:weights")
+    schools = schools_for(request.user)
+    rows = [
+        (version, selectors.isbsh_shares(schools=schools, scale=isbsh.scale_of(version)))
+        for version in selectors.versions(user=request.user).order_by("methodology__name", "-number")
+        if any(c.indicator == "isbsh" for c in version.criteria.all())
+    ]
     return render(
         request,
         "identification/weights.html",
-        {"form": form, "can_edit": can_edit, "refusal": refusal("identification.SocialIndexWeight")},
+        {"reference": selectors.isbsh_shares(schools=schools, scale=isbsh.REFERENCE), "rows": rows},
     )
 
 
@@ -170,6 +164,10 @@ def version_detail(request, pk: int):
         {
             "version": version,
             "by_code": BY_CODE,
+            # What share of the index each factor drives in the user's schools (when the version uses ИСБШ).
+            "isbsh": selectors.isbsh_shares(schools=schools_for(request.user), scale=isbsh.scale_of(version))
+            if any(c.indicator == "isbsh" for c in version.criteria.all())
+            else None,
             "can_manage": may_edit_catalogue(
                 request.user, "identification.MethodologyVersion", region_id=version.methodology.region_id
             ),
@@ -186,14 +184,7 @@ def version_edit(request, pk: int):
         request.user, "identification.MethodologyVersion", region_id=version.methodology.region_id
     ):
         raise PermissionDenied(refusal("identification.MethodologyVersion"))
-    initial = {
-        "source_document": version.source_document,
-        "first_year": version.first_year,
-        "last_year": version.last_year,
-        "required_count": version.required_count,
-        "max_interval_width": version.max_interval_width,
-        "pool_two_years": version.pool_two_years,
-    }
+    initial = VersionForm.initial_of(version)
     criteria_initial = [
         {
             "indicator": c.indicator,
@@ -217,7 +208,7 @@ def version_edit(request, pk: int):
         ]
         try:
             saved = services.methodology_version_save(
-                version=version, fields=form.cleaned_data, criteria=criteria, user=request.user
+                version=version, fields=form.version_fields(), criteria=criteria, user=request.user
             )
         except services.IdentificationRefused as exc:
             form.add_error(None, str(exc))

@@ -7,12 +7,12 @@ belongs to no territory and is not listed below.
 
 The owners:
 
-* ``OPERATOR`` — national reference data (federal lists, the «500+» risk-factor catalogue,
-  the shared ИСБШ weights until they live in a methodology version): every region and
-  municipality reads the same rows, so only the portal's operator changes them. No
+* ``OPERATOR`` — national reference data (federal lists, the «500+» risk-factor catalogue):
+  every region and municipality reads the same rows, so only the portal's operator changes them. No
   department or region may, since any change would alter what other territories use.
 * ``REGION`` — a region's own copy: the staff of that region change it; a shipped preset
-  (no region) is copied into the editing region's own methodology on the first change.
+  (no region) is copied into the editing region's own methodology on the first change. The
+  ИСБШ weights and scaling are part of a methodology version, edited with it.
   Departments read their region's rules and do not change them: a municipality's edit would
   change what the other municipalities of the region use.
 * ``CALENDAR`` — academic years: a department opens the next one (a new row); rows are
@@ -47,7 +47,6 @@ CATALOGUES: dict[str, tuple[Owner, str]] = {
     "schools.Municipality": (Owner.REGION, "муниципалитеты региона"),
     "schools.AcademicYear": (Owner.CALENDAR, "учебные годы"),
     "monitoring.Subject": (Owner.OPERATOR, "учебные предметы ВПР и ГИА"),
-    "identification.SocialIndexWeight": (Owner.OPERATOR, "веса факторов ИСБШ"),
     "identification.Methodology": (Owner.REGION, "методики выявления"),
     "identification.MethodologyVersion": (Owner.REGION, "версии методик выявления"),
     "identification.Criterion": (Owner.REGION, "критерии методик выявления"),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import Role
 from core.extensions import LOCAL_APPS
 from identification.catalogue import ISBSH_FACTORS
-from identification.models import Criterion, MethodologyVersion, SocialIndexWeight
+from identification.models import Criterion, MethodologyVersion
 from identification.services import methodology_version_save
 from risks.models import RiskFactor, RiskQuestion
 from schools.catalogues import CATALOGUES, Owner, may_edit_catalogue
@@ -66,6 +66,8 @@ def _criteria_post(version) -> dict:
         "first_year": "",
         "last_year": "",
         "required_count": version.required_count,
+        "isbsh_small_school": 300,
+        **{f"w_{code}": "9" for code, *_ in ISBSH_FACTORS},
         "criteria-TOTAL_FORMS": version.criteria.count(),
         "criteria-INITIAL_FORMS": 0,
         "criteria-MIN_NUM_FORMS": 0,
@@ -94,7 +96,9 @@ def _snapshot() -> dict:
             RiskFactor.objects.values_list("code", "version", "name", "medium_from", "high_from", "is_current")
         ),
         "questions": sorted(RiskQuestion.objects.values_list("factor_id", "text")),
-        "weights": sorted(SocialIndexWeight.objects.values_list("factor", "weight")),
+        "weights": sorted(
+            map(str, MethodologyVersion.objects.values_list("pk", "isbsh_weights", "isbsh_small_school"))
+        ),
         "versions": sorted(MethodologyVersion.objects.values_list("methodology_id", "number", "source_document")),
         "criteria": sorted(Criterion.objects.values_list("version_id", "indicator", "value")),
     }
@@ -117,9 +121,6 @@ def _edits(region_copy: MethodologyVersion) -> list[tuple[str, str, dict]]:
         )
         for factor in RiskFactor.objects.filter(is_current=True).order_by("code")
     ]
-    edits.append(
-        ("веса ИСБШ", reverse("identification:weights"), {code: "9" for code, *_ in ISBSH_FACTORS}),
-    )
     versions = MethodologyVersion.objects.filter(methodology__region__isnull=True) | MethodologyVersion.objects.filter(
         pk=region_copy.pk
     )
@@ -185,11 +186,10 @@ def test_a_department_tries_every_catalogue_edit_and_every_one_is_refused(client
 
     assert accepted == []
     assert _snapshot() == before
-    # 11 factors of «500+», the weights, every preset and the home region's copy.
+    # 11 factors of «500+», every preset and the home region's copy (the ИСБШ weights are the versions').
     assert (
         len(edits)
         == RiskFactor.objects.filter(is_current=True).count()
-        + 1
         + MethodologyVersion.objects.filter(methodology__region__isnull=True).count()
         + 1
     )
@@ -216,7 +216,6 @@ def test_the_regions_staff_edit_their_own_copy_and_not_another_regions(client, r
     [
         ("risks.RiskFactor", Role.DEPARTMENT, False),
         ("risks.RiskFactor", Role.REGION, False),
-        ("identification.SocialIndexWeight", Role.REGION, False),
         ("teachers.Competence", Role.DEPARTMENT, False),
         # The methodological centre edits its municipality's copy (made on the first change).
         ("analytics.TaskCatalogue", Role.METHODOLOGIST, True),

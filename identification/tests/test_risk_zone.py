@@ -157,7 +157,14 @@ def test_equal_isbsh_values_are_never_ranked_apart(
 
     assert proposed(run) == sorted(s.code for s in (ten_schools[0], ten_schools[2], ten_schools[3]))
     first, second = result(run, ten_schools[2]), result(run, ten_schools[3])
-    assert first.explanation == "ИСБШ 86,62 — в нижних 20% муниципалитета (порог 86,62)."
+    # The explanation takes the index apart (identification.isbsh): of the difficulty 173,96 / 13,
+    # parents without higher education give 2·54 / 13 = 8,31 points (108 / 173,96 = 62 %), low
+    # income 3·8,22 / 13 = 1,90 (24,66 / 173,96 = 14 %), small size 20 / 13 = 1,54 (11 %).
+    assert first.explanation == (
+        "ИСБШ 86,62 (больше всего снижают: родители без высшего образования −8,31 (62 %), "
+        "малоимущие семьи −1,90 (14 %), малочисленная школа −1,54 (11 %)) — в нижних 20% муниципалитета "
+        "(порог 86,62)."
+    )
     assert first.details[0]["percentile"] == second.details[0]["percentile"] == 10.0
     assert first.details[0]["value"] == second.details[0]["value"]
 
