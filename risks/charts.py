@@ -32,11 +32,20 @@ def signal_chart(signal: ObjectivitySignal) -> SafeString | str:
         )
     if signal.kind == SignalKind.VPR_ABOVE_OGE and signal.reference is not None:
         return bar_chart(
-            title="Средняя отметка школы: ВПР и ОГЭ",
-            categories=["ВПР", "ОГЭ"],
+            title="Средняя отметка одного выпуска: ВПР раньше и ОГЭ в 9 классе",
+            categories=[f"ВПР, {d['vpr_grade']} кл." if d.get("vpr_grade") else "ВПР", "ОГЭ, 9 кл."],
             series=[Series("Средняя отметка", [float(signal.value), float(signal.reference)])],
             decimals=2,
             y_max=5,
+            width=360,
+            height=200,
+        )
+    if signal.kind == SignalKind.EASY_BELOW_HARD and signal.reference is not None:
+        return bar_chart(
+            title="Выполнение заданий по уровню сложности",
+            categories=["Базовый", "Повышенный и высокий"],
+            series=[Series("Выполнено, %", [float(signal.value), float(signal.reference)])],
+            unit="%",
             width=360,
             height=200,
         )

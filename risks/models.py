@@ -25,7 +25,8 @@ class SignalKind(models.TextChoices):
     RAISED_SHARE = "raised_share", "Доля повысивших отметку выше муниципальной"
     MARK_GAP = "mark_gap", "Расхождение ВПР и журнала на 2 и более балла"
     BOUNDARY_PEAK = "boundary_peak", "Пик распределения первичных баллов на границе отметки"
-    VPR_ABOVE_OGE = "vpr_above_oge", "Результаты ВПР намного выше ОГЭ школы"
+    VPR_ABOVE_OGE = "vpr_above_oge", "Результаты ВПР намного выше ОГЭ того же выпуска"
+    EASY_BELOW_HARD = "easy_below_hard", "Задания базового уровня выполнены хуже трудных"
 
 
 class ObjectivitySignal(models.Model):

@@ -108,7 +108,16 @@ def compute_signals(*, year: AcademicYear, school_ids: list[int] | None = None) 
         share = percent(r["raised"], r["n"])
         m_n, m_raised = municipal[(r["school__municipality_id"], r["subject_id"], r["grade"])]
         m_share = percent(m_raised, m_n)
-        if share >= rules.RAISED_MIN_SHARE and share - m_share >= rules.RAISED_MARGIN_PP:
+        # The test: how likely is this many raised or more among the school's n, were its pupils
+        # raised as often as in the rest of the municipality (the school itself left out)?
+        rest_n, rest_raised = m_n - r["n"], m_raised - r["raised"]
+        chance = binomial_tail(r["raised"], r["n"], rest_raised / rest_n) if rest_n >= rules.MIN_GROUP else None
+        if (
+            share >= rules.RAISED_MIN_SHARE
+            and share - m_share >= rules.RAISED_MARGIN_PP
+            and chance is not None
+            and chance < rules.RAISED_MAX_CHANCE
+        ):
             found.append(
                 Found(
                     r["school_id"],
@@ -120,8 +129,20 @@ def compute_signals(*, year: AcademicYear, school_ids: list[int] | None = None) 
                     r["n"],
                     f"{name}: отметку по ВПР выше отметки по журналу получили {r['raised']} из {r['n']} "
                     f"({fmt_number(share, 1, '%')}) — в муниципалитете {fmt_number(m_share, 1, '%')}, "
-                    f"разница {fmt_number(share - m_share, 1)} п. п. (порог {fmt_number(rules.RAISED_MARGIN_PP, 0)}).",
-                    {"raised": r["raised"], "participants": r["n"], "municipal_raised": m_raised, "municipal": m_n},
+                    f"разница {fmt_number(share - m_share, 1)} п. п. (порог {fmt_number(rules.RAISED_MARGIN_PP, 0)}); "
+                    f"в остальных школах муниципалитета {rest_raised} из {rest_n} "
+                    f"({fmt_number(percent(rest_raised, rest_n), 1, '%')}): при такой доле {r['raised']} и более "
+                    f"из {r['n']} случайно — {_chance_phrase(chance)} "
+                    f"(порог — реже 1 раза из {round(1 / rules.RAISED_MAX_CHANCE)}).",
+                    {
+                        "raised": r["raised"],
+                        "participants": r["n"],
+                        "municipal_raised": m_raised,
+                        "municipal": m_n,
+                        "rest_raised": rest_raised,
+                        "rest": rest_n,
+                        "chance": chance,
+                    },
                 )
             )
         if r.get("from_report"):
@@ -146,8 +167,16 @@ def compute_signals(*, year: AcademicYear, school_ids: list[int] | None = None) 
             )
 
     found.extend(_boundary_peaks(vpr=vpr, wanted=wanted, subjects=subjects))
-    found.extend(_vpr_above_oge(base=base, wanted=wanted, subjects=subjects))
+    found.extend(_vpr_above_oge(base=base, wanted=wanted, subjects=subjects, year=year))
+    found.extend(_easy_below_hard(year=year, wanted=wanted, subjects=subjects))
     return found
+
+
+def _chance_phrase(chance: float) -> str:
+    """«1 раз из 2 300» — a small probability as people read it."""
+    if chance <= 0:
+        return "практически невозможно"
+    return f"1 раз из {fmt_number(Decimal(round(1 / chance)), 0)}"
 
 
 def binomial_tail(count: int, trials: int, p: float) -> float:
@@ -258,20 +287,41 @@ def _boundary_peaks(*, vpr, wanted: set[int] | None, subjects: dict[int, str]) -
     return found
 
 
-def _vpr_above_oge(*, base, wanted: set[int] | None, subjects: dict[int, str]) -> list[Found]:
-    scoped = base.filter(mark__isnull=False, procedure__in=(Procedure.VPR, Procedure.OGE))
+# The ОГЭ cohort's earlier ВПР: (years back, grade) — grade 9 in year Y was in grade 8 in Y − 1, …
+COHORT_VPR = ((1, 8), (2, 7), (3, 6), (4, 5))
+
+
+def _vpr_above_oge(*, base, wanted: set[int] | None, subjects: dict[int, str], year: AcademicYear) -> list[Found]:
+    """ОГЭ of grade 9 in ``year`` against the same cohort's ВПР in the school in an earlier year
+    (the latest of grade 8 a year before … grade 5 four years before with a group): one cohort,
+    not two different classes of the same year (issue #19)."""
+    oge = base.filter(mark__isnull=False, procedure=Procedure.OGE, grade=9)
+    cohort = Q()
+    for back, grade in COHORT_VPR:
+        cohort |= Q(year__start_year=year.start_year - back, grade=grade)
+    vpr = ParticipantResult.objects.filter(CURRENT, cohort, procedure=Procedure.VPR, mark__isnull=False)
     if wanted is not None:
-        scoped = scoped.filter(school_id__in=wanted)
-    means: dict[tuple[int, int], dict[str, tuple[float, int]]] = defaultdict(dict)
-    for r in scoped.values("school_id", "subject_id", "procedure").annotate(mean=Avg("mark"), n=Count("id")):
-        means[(r["school_id"], r["subject_id"])][r["procedure"]] = (r["mean"], r["n"])
+        oge, vpr = oge.filter(school_id__in=wanted), vpr.filter(school_id__in=wanted)
+    oge_means = {
+        (r["school_id"], r["subject_id"]): (r["mean"], r["n"])
+        for r in oge.values("school_id", "subject_id").annotate(mean=Avg("mark"), n=Count("id"))
+    }
+    if not oge_means:
+        return []
+    earlier: dict[tuple[int, int], tuple[int, int, float, int]] = {}  # → (start year, grade, mean, n)
+    for r in vpr.values("school_id", "subject_id", "year__start_year", "grade").annotate(
+        mean=Avg("mark"), n=Count("id")
+    ):
+        key = (r["school_id"], r["subject_id"])
+        if key not in oge_means or r["n"] < rules.MIN_GROUP:
+            continue
+        if key not in earlier or r["year__start_year"] > earlier[key][0]:
+            earlier[key] = (r["year__start_year"], r["grade"], r["mean"], r["n"])
     found = []
-    for (school_id, subject_id), by in means.items():
-        if Procedure.VPR not in by or Procedure.OGE not in by:
+    for (school_id, subject_id), (oge_mean, oge_n) in oge_means.items():
+        if (school_id, subject_id) not in earlier or oge_n < rules.MIN_GROUP:
             continue
-        (vpr_mean, vpr_n), (oge_mean, oge_n) = by[Procedure.VPR], by[Procedure.OGE]
-        if vpr_n < rules.MIN_GROUP or oge_n < rules.MIN_GROUP:
-            continue
+        start, grade, vpr_mean, vpr_n = earlier[(school_id, subject_id)]
         vpr_mean, oge_mean = dec(vpr_mean), dec(oge_mean)
         if vpr_mean - oge_mean >= rules.VPR_OVER_OGE_MARKS:
             name = subjects.get(subject_id, "предмет")
@@ -284,10 +334,84 @@ def _vpr_above_oge(*, base, wanted: set[int] | None, subjects: dict[int, str]) -
                     vpr_mean,
                     oge_mean,
                     vpr_n,
-                    f"{name}: средняя отметка по ВПР {fmt_number(vpr_mean, 2)} ({vpr_n} уч.) выше средней по ОГЭ "
-                    f"{fmt_number(oge_mean, 2)} ({oge_n} уч.) на {fmt_number(vpr_mean - oge_mean, 2)} "
+                    f"{name}: этот выпуск 9 класса в {start}/{start + 1} учебном году писал ВПР в {grade} "
+                    f"классе со средней отметкой {fmt_number(vpr_mean, 2)} ({vpr_n} уч.), а ОГЭ сдал со средней "
+                    f"{fmt_number(oge_mean, 2)} ({oge_n} уч.): ниже на {fmt_number(vpr_mean - oge_mean, 2)} "
                     f"(порог {fmt_number(rules.VPR_OVER_OGE_MARKS, 1)}).",
-                    {"vpr_mean": float(vpr_mean), "vpr_n": vpr_n, "oge_mean": float(oge_mean), "oge_n": oge_n},
+                    {
+                        "vpr_mean": float(vpr_mean),
+                        "vpr_n": vpr_n,
+                        "vpr_year": start,
+                        "vpr_grade": grade,
+                        "oge_mean": float(oge_mean),
+                        "oge_n": oge_n,
+                    },
+                )
+            )
+    return found
+
+
+def _easy_below_hard(*, year: AcademicYear, wanted: set[int] | None, subjects: dict[int, str]) -> list[Found]:
+    """The Рособрнадзор marker: in a school's ВПР slice the tasks of basic difficulty («Б») are
+    done worse than those of advanced and high difficulty («П», «В») — pupils who manage the hard
+    tasks and fail the easy ones point to answers that were not their own. From the per-task
+    sums the recompute keeps (analytics.TaskResult) and the difficulty of each task kept with
+    the test's structure on import. Two queries."""
+    from analytics.models import TaskResult
+    from monitoring.models import AssessmentTask, Difficulty
+
+    level_of = {
+        (subject, grade, number): ("basic" if difficulty == Difficulty.BASIC else "hard")
+        for subject, grade, number, difficulty in AssessmentTask.objects.filter(
+            structure__year=year, structure__procedure=Procedure.VPR, structure__variant=""
+        )
+        .exclude(difficulty="")
+        .values_list("structure__subject_id", "structure__grade", "number", "difficulty")
+    }
+    if not level_of:
+        return []
+    results = TaskResult.objects.filter(year=year, procedure=Procedure.VPR, level="school")
+    if wanted is not None:
+        results = results.filter(school_id__in=wanted)
+    sums: dict[tuple[int, int, int], dict] = defaultdict(lambda: {"basic": [0, 0, 0], "hard": [0, 0, 0], "n": 0})
+    for school_id, subject_id, grade, number, score, maximum, n in results.values_list(
+        "school_id", "subject_id", "grade", "task_number", "score_sum", "max_sum", "participants"
+    ):
+        level = level_of.get((subject_id, grade, number))
+        if level is None:
+            continue
+        group = sums[(school_id, subject_id, grade)]
+        group[level][0] += score
+        group[level][1] += maximum
+        group[level][2] += 1
+        group["n"] = max(group["n"], n)
+    found = []
+    for (school_id, subject_id, grade), group in sorted(sums.items()):
+        (b_score, b_max, b_tasks), (h_score, h_max, h_tasks) = group["basic"], group["hard"]
+        if group["n"] < rules.MIN_GROUP or not b_max or not h_max:
+            continue
+        basic, hard = percent(b_score, b_max), percent(h_score, h_max)
+        if hard - basic >= rules.EASY_BELOW_HARD_PP:
+            found.append(
+                Found(
+                    school_id,
+                    SignalKind.EASY_BELOW_HARD,
+                    subject_id,
+                    grade,
+                    basic,
+                    hard,
+                    group["n"],
+                    f"{_slice_name(subjects, subject_id, grade)}: задания базового уровня ({b_tasks}) выполнены на "
+                    f"{fmt_number(basic, 1, '%')}, а повышенного и высокого ({h_tasks}) — на "
+                    f"{fmt_number(hard, 1, '%')} ({group['n']} уч.): трудные выполнены лучше лёгких "
+                    f"(порог — на {fmt_number(rules.EASY_BELOW_HARD_PP, 0)} п. п.).",
+                    {
+                        "basic_score": b_score,
+                        "basic_max": b_max,
+                        "hard_score": h_score,
+                        "hard_max": h_max,
+                        "participants": group["n"],
+                    },
                 )
             )
     return found

@@ -32,10 +32,10 @@ def job(db):
 def add_results(year, russian, job):
     """add_results(school, [(primary, mark, journal), …], procedure="vpr", subject=russian, grade=4)."""
 
-    def add(school, rows, *, procedure="vpr", subject=None, grade=4, replaced=False):
+    def add(school, rows, *, procedure="vpr", subject=None, grade=4, replaced=False, in_year=None):
         ParticipantResult.objects.bulk_create(
             ParticipantResult(
-                year=year,
+                year=in_year or year,
                 procedure=procedure,
                 subject=subject or russian,
                 grade=grade,

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from risks.models import ObjectivitySignal, SignalKind
 from risks.services import objectivity_recompute, signal_review
-from tests.factories import SchoolFactory
+from tests.factories import AcademicYearFactory, SchoolFactory
 
 
 def kinds(school, year):
@@ -142,19 +142,25 @@ def test_a_peak_in_a_group_under_ten_is_ignored(school, other_school, year, add_
 # --- ВПР far above ОГЭ --------------------------------------------------------------------------------
 
 
-def test_vpr_far_above_the_schools_oge_fires(school, year, add_results):
-    add_results(school, [(10, 5, 5)] * 10, grade=8)
+@pytest.fixture
+def year_before(db):
+    return AcademicYearFactory(start_year=2024)
+
+
+def test_vpr_far_above_the_schools_oge_fires(school, year, year_before, add_results):
+    # The cohort: ВПР in grade 8 a year before, ОГЭ in grade 9 now.
+    add_results(school, [(10, 5, 5)] * 10, grade=8, in_year=year_before)
     add_results(school, [(20, 3, None)] * 10, procedure="oge", grade=9)
 
     objectivity_recompute(year=year)
 
     signal = ObjectivitySignal.objects.get(school=school, kind=SignalKind.VPR_ABOVE_OGE)
     assert (signal.value, signal.reference) == (Decimal("5.00"), Decimal("3.00"))
-    assert "выше средней по ОГЭ 3,00 (10 уч.) на 2,00" in signal.explanation
+    assert "а ОГЭ сдал со средней 3,00 (10 уч.): ниже на 2,00" in signal.explanation
 
 
-def test_vpr_close_to_oge_does_not_fire(school, year, add_results):
-    add_results(school, [(10, 4, 4)] * 10, grade=8)
+def test_vpr_close_to_oge_does_not_fire(school, year, year_before, add_results):
+    add_results(school, [(10, 4, 4)] * 10, grade=8, in_year=year_before)
     add_results(school, [(20, 4, None)] * 5 + [(20, 3, None)] * 5, procedure="oge", grade=9)
 
     objectivity_recompute(year=year)
@@ -162,8 +168,8 @@ def test_vpr_close_to_oge_does_not_fire(school, year, add_results):
     assert kinds(school, year) == []
 
 
-def test_vpr_against_an_oge_group_under_ten_is_ignored(school, year, add_results):
-    add_results(school, [(10, 5, 5)] * 10, grade=8)
+def test_vpr_against_an_oge_group_under_ten_is_ignored(school, year, year_before, add_results):
+    add_results(school, [(10, 5, 5)] * 10, grade=8, in_year=year_before)
     add_results(school, [(20, 3, None)] * 9, procedure="oge", grade=9)
 
     objectivity_recompute(year=year)
