@@ -28,7 +28,11 @@ def _test_storage(settings, tmp_path):
 
 
 # Catalogues the migrations seed with idempotent functions (subjects, methodology presets).
-MIGRATION_SEEDS = ("monitoring.migrations.0002_seed_subjects", "identification.migrations.0003_methodology_presets")
+MIGRATION_SEEDS = (
+    "monitoring.migrations.0002_seed_subjects",
+    "monitoring.migrations.0009_seed_literary_reading",
+    "identification.migrations.0003_methodology_presets",
+)
 
 
 @pytest.fixture(autouse=True)

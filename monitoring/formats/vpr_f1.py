@@ -46,6 +46,17 @@ _TITLE = re.compile(r"ВПР\s+(\d{4})\s+(.+?)\s+(\d{1,2})\s*класс", re.IGN
 _TASK = re.compile(r"^(\d+(?:\.\d+)?|\d+[кk]\d+)\s*\(\s*(\d+)\s*б\.?\s*\)$")
 _DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{2})-(\d{2})")
 _NOT_ATTEMPTED = {"x", "х"}  # Latin and Cyrillic
+# A journal mark written as words: the pupil has no mark in the journal (not a wrong file).
+_NO_MARK = {"нет отметки", "без отметки", "нет", "н/о", "-", "—", "–"}
+_GROUP_COUNT = re.compile(r"кол-во участников\s*:?\s*(\d+)", re.IGNORECASE)
+GROUP_CUT = (
+    "В группе «{group}» указано участников: {stated}, а строк участников в файле: {counted}. "
+    "Похоже, файл обрезан: загрузите выгрузку ФИС ОКО целиком."
+)
+GROUP_MORE = (
+    "В группе «{group}» указано участников: {stated}, а строк участников в файле: {counted} — больше, "
+    "чем в строке группы; записаны все строки."
+)
 _MARKS = {2, 3, 4, 5}
 _LEVELS = {"Б", "П", "В"}
 
@@ -237,6 +248,7 @@ def _parse_sheet(
     def error(column: str, message: str) -> None:
         row_errors.append(RowError(sheet_name, row_number, column, message))
 
+    _check_group_counts(sheet, header_index, c_participant, parsed)
     fast = _FastSheet(
         sheet_name=sheet_name,
         header_index=header_index,
@@ -315,6 +327,8 @@ def _parse_sheet(
         if mark not in _MARKS:
             error(label("mark"), f"Отметка «{mark_raw or 'пусто'}»: допустимы 2, 3, 4, 5.")
         journal_raw = row[c_journal]
+        if journal_raw and journal_raw.lower() in _NO_MARK:
+            journal_raw = ""
         journal = parse_int(journal_raw) if journal_raw else None
         if journal_raw and journal not in _MARKS:
             error(label("journal"), f"Отметка по журналу «{journal_raw}»: допустимы 2, 3, 4, 5 или пусто.")
@@ -488,7 +502,47 @@ class _FastSheet:
 def _journal_mark(value) -> int | bool | None:
     """The journal mark, None when blank, False when it is not a mark (the sheet then goes row by row)."""
     text = cell_text(value)
-    if not text:
+    if not text or text.lower() in _NO_MARK:
         return None
     mark = parse_int(text)
     return mark if mark in _MARKS else False
+
+
+def _check_group_counts(sheet: Sheet, header_index: int, c_participant: int, parsed: ParsedFile) -> None:
+    """The rows of each school's group against its «Кол-во участников: 89»: a cut file is an error.
+
+    Only groups that name a school (edu…) are checked; a group row without one (a municipality)
+    closes the school group above it. Fewer rows than stated: an error (the slice would be
+    replaced by part of it); more: a warning.
+    """
+    raw = sheet.raw
+    group: list | None = None  # [row number, caption, school code, stated, counted]
+
+    def close() -> None:
+        if group is None or not group[2]:
+            return
+        row_number, caption, _code, stated, counted = group
+        if counted == stated:
+            return
+        target = parsed.errors if counted < stated else parsed.warnings
+        template = GROUP_CUT if counted < stated else GROUP_MORE
+        message = template.format(group=caption, stated=stated, counted=counted)
+        target.append(RowError(sheet.name, row_number, "", message))
+
+    for index in range(header_index + 1, len(raw)):
+        row = raw[index]
+        if c_participant < len(row) and row[c_participant] not in (None, ""):
+            if group is not None:
+                group[4] += 1
+            continue
+        filled = [text for value in row if value not in (None, "") and (text := cell_text(value))]
+        if not filled:
+            continue
+        joined = " ".join(filled)
+        found = _GROUP_COUNT.search(joined)
+        if found:
+            close()
+            group = [index + 1, filled[0][:80], school_code_from(joined), int(found.group(1)), 0]
+        elif group is not None and not normalise_header(filled[0]).startswith("уровень сложности"):
+            group[4] += 1  # a participant's row without a code: an error of its own, still a row of the group
+    close()
