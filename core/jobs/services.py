@@ -58,7 +58,10 @@ OUT_OF_MEMORY = (
 
 
 def time_limit_message(seconds: float | None) -> str:
-    limit = f" ({round(seconds / 60)} мин)" if seconds else ""
+    """The error of a job stopped at its soft time limit (minutes; seconds under a minute)."""
+    limit = ""
+    if seconds:
+        limit = f" ({round(seconds / 60)} мин)" if seconds >= 60 else f" ({round(seconds)} с)"
     return f"Задача превысила отведённое время{limit} и остановлена; ничего не записано. Сообщите администратору."
 
 

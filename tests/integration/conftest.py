@@ -97,10 +97,11 @@ def log_of(process: subprocess.Popen, tail: int = 4000) -> str:
 
 @pytest.fixture
 def start_worker(var_dir):
-    """``start_worker(name, **env)``: a worker as deployed (``-Q default,imports,reports``), solo pool."""
+    """``start_worker(name, pool="solo", **env)``: a worker as deployed (``-Q default,imports,reports``),
+    one process (solo pool) unless ``pool="prefork"`` (one child: what time limits need)."""
     started: list[subprocess.Popen] = []
 
-    def start(name: str = "worker", **extra_env: str) -> subprocess.Popen:
+    def start(name: str = "worker", pool: str = "solo", **extra_env: str) -> subprocess.Popen:
         log_path = var_dir / f"{name}.log"
         with log_path.open("wb") as log:
             worker = subprocess.Popen(
@@ -113,7 +114,7 @@ def start_worker(var_dir):
                     "worker",
                     "-Q",
                     "default,imports,reports",
-                    "--pool=solo",
+                    f"--pool={pool}",
                     "--concurrency=1",
                     "-l",
                     "info",

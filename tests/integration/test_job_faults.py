@@ -31,7 +31,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from core.jobs.models import Job
-from core.jobs.services import attempts_message, jobs_sweep
+from core.jobs.services import attempts_message, jobs_sweep, time_limit_message
 from core.queue import task_named
 from core.testing_hooks import PAUSE_BEFORE_COMMIT
 from tests.integration.conftest import kill, log_of, wait_until
@@ -414,6 +414,55 @@ def test_a_job_whose_worker_is_killed_every_time_fails_after_the_last_attempt_wi
     assert row.errors == [{"sheet": "", "row": 0, "column": "", "message": row.error}]
     assert kind.data(job) == NOTHING[kind.name]
     assert not row.file  # the upload (personal data) goes when the job ends, failed too
+
+
+# --- Run past the time limit ---------------------------------------------------------------------
+
+
+def test_a_job_past_its_soft_time_limit_in_a_prefork_worker_fails_once_with_a_russian_message(
+    world, worker_broker, start_worker, monkeypatch
+):
+    """The deployed pool (prefork) is the one that can stop a task: at the soft limit the child gets
+    SoftTimeLimitExceeded inside the job's write transaction, which rolls back, and the job fails
+    with the limit in its message. The child lives on; the sweep and a second delivery do nothing."""
+    from monitoring.models import ImportJob
+
+    soft, hard = 5, 90  # seconds, on the imports queue; the import then sits at its commit for a minute
+    kind = KINDS[0]
+    # The limits travel in the message: Celery sends the sender's (task.delay here, the web process
+    # in production) and the worker applies those. Both read CELERY_IMPORTS_*_TIME_LIMIT, as a
+    # deployment gives web and worker the same environment.
+    task = task_named(ImportJob.TASK_NAME)
+    monkeypatch.setattr(task, "soft_time_limit", soft)
+    monkeypatch.setattr(task, "time_limit", hard)
+    monkeypatch.setattr(task, "_exec_options", None)
+    worker = start_worker(
+        "time-limit",
+        pool="prefork",
+        **{PAUSE_BEFORE_COMMIT: "60"},
+        CELERY_IMPORTS_SOFT_TIME_LIMIT=str(soft),
+        CELERY_IMPORTS_TIME_LIMIT=str(hard),
+    )
+    with published(worker_broker):
+        job = kind.create(world)
+
+    wait_until(lambda: _row(job).status == type(job).FAILED, what=f"{job} fails at {soft} s", watch=worker)
+
+    row = _row(job)
+    assert (row.status, row.attempts, row.error) == (type(job).FAILED, 1, time_limit_message(soft))
+    assert row.error.startswith("Задача превысила отведённое время (5 с)")
+    assert row.errors == [{"sheet": "", "row": 0, "column": "", "message": row.error}]
+    assert kind.data(job) == NOTHING[kind.name]  # nothing written, no recompute, no audit entry
+    log = log_of(worker, tail=50_000)
+    assert "SoftTimeLimitExceeded" in log or "hit its soft time limit" in log
+    assert worker.poll() is None  # the worker did not die of it
+
+    # Failed once: the sweep leaves it, and the message delivered again finds nothing to claim.
+    _make_silent(job)
+    assert jobs_sweep() == {}
+    task_named(type(job).TASK_NAME).delay(job.pk)
+    assert (_row(job).status, _row(job).attempts, _row(job).error) == (type(job).FAILED, 1, row.error)
+    assert kind.data(job) == NOTHING[kind.name]
 
 
 # --- Lose the broker --------------------------------------------------------------------------------
