@@ -170,6 +170,8 @@ def test_a_job_the_work_left_running_is_failed_rather_than_left_for_the_sweep(qu
 def test_a_soft_time_limit_fails_the_job_with_a_russian_message_and_nothing_written(queued):
     from celery.exceptions import SoftTimeLimitExceeded
 
+    import schools.tasks  # noqa: F401  # the task registered, with its queue's limits (run alone too)
+
     def work(claim):
         with transaction.atomic():
             School.objects.filter(code="nothing").delete()
