@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Exists, OuterRef
+
 from accounts.models import User
 from identification import services
 from identification.indicators import derived_figures_recompute, indicators_recompute
-from identification.models import IdentificationRun, IndicatorValue, MethodologyVersion, SchoolStatus, StatusKind
+from identification.models import (
+    ACTIVE,
+    IdentificationRun,
+    IndicatorValue,
+    MethodologyVersion,
+    SchoolStatus,
+    StatusKind,
+)
+from monitoring.models import CURRENT, ParticipantResult
 from schools.demo import HOME
 from schools.models import AcademicYear, Municipality, School
 
@@ -45,7 +55,16 @@ def demo_seed() -> str:
     current = AcademicYear.current()
     if municipality is None or current is None:
         return "Выявление: демо-район не найден, пропущено."
-    previous = AcademicYear.objects.filter(start_year=current.start_year - 1).first()
+    # The lists are decided on results: the latest year the district has them for (in the
+    # autumn that is last year — the current year's ВПР come in the spring, monitoring.demo).
+    has_results = ParticipantResult.objects.filter(CURRENT, school__municipality=municipality, year=OuterRef("pk"))
+    latest = (
+        AcademicYear.objects.filter(Exists(has_results), start_year__lte=current.start_year)
+        .order_by("-start_year")
+        .first()
+        or current
+    )
+    previous = AcademicYear.objects.filter(start_year=latest.start_year - 1).first()
     user = User.objects.filter(username="uo").first()
     school_ids = list(School.objects.filter(municipality=municipality).values_list("pk", flat=True))
     if not IndicatorValue.objects.filter(school_id__in=school_ids).exists():
@@ -57,11 +76,13 @@ def demo_seed() -> str:
         return "Выявление: в демо-районе ещё нет результатов и контекстных данных — запуски не созданы."
 
     # Both years' ШНОР/ШССУ lists are approved, so the support (roadmaps, partners, routes) has
-    # its schools; this year's high-result list (partner candidates) too; the risk zone is left
-    # as a proposal for the department to decide on.
-    years = [year for year in (previous, current) if year is not None]
+    # its schools; the latest year's high-result list (partner candidates) too; the risk zone is
+    # left as a proposal for the department to decide on. When the current year has no results
+    # yet, the latest year's statuses are kept into it until the next decision, as opening
+    # the year does (roadmaps.yearly).
+    years = [year for year in (previous, latest) if year is not None]
     for year in years:
-        for kind in (*DEMO_KINDS, *((StatusKind.HIGH_RESULTS,) if year == current else ())):
+        for kind in (*DEMO_KINDS, *((StatusKind.HIGH_RESULTS,) if year == latest else ())):
             version = _latest_version(kind, municipality.region_id)
             if version is None:
                 continue
@@ -71,10 +92,16 @@ def demo_seed() -> str:
                 services.run_approve(
                     run=run,
                     school_ids=proposed,
-                    decision_number=DECISION_NUMBERS[year == current],
+                    decision_number=DECISION_NUMBERS[year == latest],
                     decision_date=datetime.date(year.start_year, 9, 1),
                     user=user,
                 )
+    if (
+        latest != current
+        and not SchoolStatus.objects.filter(ACTIVE, year=current, school__municipality=municipality).exists()
+    ):
+        in_force = SchoolStatus.objects.filter(ACTIVE, year=latest, school__municipality=municipality)
+        services.statuses_keep(statuses=list(in_force), year=current, was=latest)
     approved = {
         kind: SchoolStatus.objects.filter(
             year=current, kind=kind, school__municipality=municipality, revoked_at__isnull=True
@@ -84,9 +111,10 @@ def demo_seed() -> str:
     pending = 0
     risk_version = _latest_version(StatusKind.RISK_ZONE, municipality.region_id)
     if risk_version is not None:
-        pending = _run(version=risk_version, year=current, municipality=municipality, user=user).proposed_count
+        pending = _run(version=risk_version, year=latest, municipality=municipality, user=user).proposed_count
     return (
-        f"Выявление: значений показателей {values}; списки за {', '.join(y.name for y in years)} утверждены, "
+        f"Выявление: значений показателей {values}; списки за {', '.join(y.name for y in years)} утверждены"
+        f"{'' if latest == current else f' и сохранены в {current.name} до нового решения'}, "
         f"в {current.name}: ШНОР — {approved[StatusKind.LOW_RESULTS]}, "
         f"ШССУ — {approved[StatusKind.DIFFICULT_CONDITIONS]}, школ с высокими результатами — "
         f"{approved[StatusKind.HIGH_RESULTS]}; зона риска ждёт решения: предложено {pending}."

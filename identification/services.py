@@ -499,6 +499,27 @@ def run_approve(
     return decision
 
 
+def statuses_keep(*, statuses: Iterable[SchoolStatus], year: AcademicYear, was: AcademicYear) -> list[SchoolStatus]:
+    """Keep statuses in force into ``year`` until the department's next decision: a row per
+    status in the new year, with its decision, saying so (the next approval compares
+    against them: add / keep / revoke)."""
+    return SchoolStatus.objects.bulk_create(
+        SchoolStatus(
+            school_id=s.school_id,
+            year=year,
+            kind=s.kind,
+            source=s.source,
+            run=s.run,
+            decision=s.decision,
+            decision_number=s.decision_number,
+            decision_date=s.decision_date,
+            reason=f"Сохранён до нового решения: действовал в {was} году. {s.reason}".strip(),
+            approved_by=s.approved_by,
+        )
+        for s in statuses
+    )
+
+
 def status_set(
     *,
     school: School,

@@ -17,7 +17,10 @@ job per procedure and year, shown in the import history and rolled back like any
 A job already loaded (by its name) is skipped, so a second run creates nothing.
 
 ``seed_demo --years N`` sets ``core.extensions.DEMO_OPTIONS["years"]`` (default 3): the
-last N academic years up to the demo's current one.
+last N academic years whose results could exist by the clock's date (``demo_years``). The
+demo never holds results before they could be written: the current year's ВПР appear from
+late May, its ОГЭ from late June; until then the latest results are last year's. Context
+data (ОО-1, collected in the autumn) are loaded for the current year too.
 
 A sample file in every layout the import reads is written to ``VAR_DIR/samples/`` so a new
 user can try the import page at once. The Ф1, ОГЭ and context samples bring corrected data
@@ -29,6 +32,7 @@ procedures and subjects the demo does not load, so they add to it.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import random
@@ -37,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from openpyxl import Workbook
 
 from core.extensions import DEMO_OPTIONS
@@ -96,12 +101,41 @@ class DemoSchool:
         return self.school.code
 
 
+# When a year's results can exist (month, day of the spring the year ends in): the demo's ВПР
+# are written 19–23 April and reach the portal by late May; its ОГЭ are written 3 and 9 June
+# and their protocols come about two weeks later. Before that day the year has no results.
+VPR_RESULTS_FROM = (5, 20)
+GIA_RESULTS_FROM = (6, 25)
+
+
+def results_exist(year_start: int, procedure: str, today: dt.date | None = None) -> bool:
+    """Could results of ``procedure`` («vpr» or «gia») for the year ``year_start``/… exist ``today``?"""
+    month, day = VPR_RESULTS_FROM if procedure == "vpr" else GIA_RESULTS_FROM
+    return (today or timezone.localdate()) >= dt.date(year_start + 1, month, day)
+
+
 def demo_years() -> list[int]:
-    """Start years of the academic years the demo fills, the latest being the demo's current one."""
+    """Start years of the academic years the demo has results for, oldest first.
+
+    The latest is the last year whose ВПР could have been written by today: in December
+    2026 that is 2025/2026 (the current year's ВПР come in the spring), from late May 2027
+    it is 2026/2027. ОГЭ of the latest year are left out until June's protocols (``oge_years``).
+    """
     years = int(DEMO_OPTIONS.get("years") or DEFAULT_YEARS)
     years = max(1, min(MAX_YEARS, years))
     current = demo_current_year()
-    return list(range(current - years + 1, current + 1))
+    latest = current if results_exist(current, "vpr") else current - 1
+    return list(range(latest - years + 1, latest + 1))
+
+
+def oge_years() -> list[int]:
+    """The demo years whose ОГЭ (and ЕГЭ) results could exist today."""
+    return [year for year in demo_years() if results_exist(year, "gia")]
+
+
+def context_years() -> list[int]:
+    """The demo years and the current one: context data (ОО-1 on 20 September) exist from the autumn."""
+    return sorted({*demo_years(), demo_current_year()})
 
 
 def _rng(*parts: object) -> random.Random:
@@ -313,16 +347,18 @@ def demo_seed() -> str:
     if not schools:
         return "Результаты: в демо-районе нет школ — сначала нужны демо-данные реестра."
     years = demo_years()
+    gia = oge_years()
     loaded = set(
         ImportJob.objects.filter(original_name__startswith="Демо: ", status=ImportJob.Status.DONE).values_list(
             "original_name", flat=True
         )
     )
     created = 0
-    plan = [(_job_name("контекстные данные", y), lambda y=y: context_sheets(schools, [y])) for y in years]
+    plan = [(_job_name("контекстные данные", y), lambda y=y: context_sheets(schools, [y])) for y in context_years()]
     for year_start in years:
         plan.append((_job_name("ВПР (Ф1)", year_start), lambda y=year_start: vpr_sheets(schools, y)))
-        plan.append((_job_name("ОГЭ (протокол РЦОИ)", year_start), lambda y=year_start: oge_sheets(schools, y)))
+        if year_start in gia:
+            plan.append((_job_name("ОГЭ (протокол РЦОИ)", year_start), lambda y=year_start: oge_sheets(schools, y)))
     for name, build in plan:
         if name in loaded:
             continue
@@ -330,7 +366,8 @@ def demo_seed() -> str:
         if job.status != ImportJob.Status.DONE:
             raise RuntimeError(f"demo import «{name}» failed: {job.errors[:3]}")
         created += job.rows_created
-    samples = write_samples(schools, years[-1])
+    # The sample files are of the latest year with every procedure's results (ЕГЭ, ОГЭ among them).
+    samples = write_samples(schools, gia[-1] if gia else years[-1] - 1)
     first, last = years[0], years[-1]
     if not created:
         return f"Результаты {first}–{last + 1}: уже загружены, ничего не добавлено; образцы файлов — {samples}."

@@ -26,6 +26,7 @@ from django.db import transaction
 from accounts.models import Role, User
 from core.audit import audit_record
 from identification.models import ACTIVE, SchoolStatus
+from identification.services import statuses_keep
 from roadmaps.models import Level, Measure, Objective, ReportingPeriod, Roadmap
 from roadmaps.services import ActionForbidden, TransitionRefused
 from schools.catalogues import may_edit_catalogue
@@ -162,21 +163,7 @@ def school_year_open(*, user: User, municipality: Municipality, programmes: str 
             else:
                 _restart(old, year=year, user=user)
                 restarted += 1
-        SchoolStatus.objects.bulk_create(
-            SchoolStatus(
-                school_id=s.school_id,
-                year=year,
-                kind=s.kind,
-                source=s.source,
-                run=s.run,
-                decision=s.decision,
-                decision_number=s.decision_number,
-                decision_date=s.decision_date,
-                reason=f"Сохранён до нового решения: действовал в {plan.current} году. {s.reason}".strip(),
-                approved_by=s.approved_by,
-            )
-            for s in plan.statuses
-        )
+        statuses_keep(statuses=plan.statuses, year=year, was=plan.current)
         audit_record(
             actor=user,
             action="year.opened",

@@ -1,11 +1,14 @@
 """The demo results: loaded through the real pipeline, idempotent, and shaped as promised."""
 
+import datetime as dt
 import io
 from statistics import mean
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from core.extensions import DEMO_OPTIONS
 from core.tabular import read_tables
@@ -13,14 +16,22 @@ from monitoring import demo, imports
 from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, Procedure
 from schools.demo import demo_current_year, demo_district_seed
 
+# A December day: one year of results (2025/2026), context data of it and of the current 2026/2027.
+SEEDED_ON = dt.date(2026, 12, 6)
+
+
+def _on(day: dt.date):
+    return time_machine.travel(timezone.make_aware(dt.datetime.combine(day, dt.time(12))), tick=True)
+
 
 @pytest.fixture
 def seeded(db, settings, tmp_path, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.VAR_DIR = tmp_path
     monkeypatch.setitem(DEMO_OPTIONS, "years", 1)  # one year keeps the test quick; the shape is the same
-    demo_district_seed()
-    line = demo.demo_seed()
+    with _on(SEEDED_ON):
+        demo_district_seed()
+        line = demo.demo_seed()
     return line
 
 
@@ -45,9 +56,9 @@ def test_demo_loads_vpr_oge_and_context_of_every_school_through_import_jobs(seed
     jobs = ImportJob.objects.filter(status=ImportJob.Status.DONE)
 
     assert sorted(jobs.values_list("layout", flat=True)) == sorted(
-        [ImportJob.Layout.CONTEXT, ImportJob.Layout.VPR_F1, ImportJob.Layout.RCOI_PROTOCOL]
+        [ImportJob.Layout.CONTEXT, ImportJob.Layout.CONTEXT, ImportJob.Layout.VPR_F1, ImportJob.Layout.RCOI_PROTOCOL]
     )
-    assert ContextData.objects.filter(year__start_year=demo_current_year()).count() == len(schools)
+    assert ContextData.objects.filter(year__start_year=2026).count() == len(schools)
     vpr = ParticipantResult.objects.filter(procedure=Procedure.VPR)
     assert set(vpr.values_list("grade", flat=True)) == {4, 5, 6, 7, 8}
     subjects = {"Русский язык", "Математика", "Окружающий мир", "История"}
@@ -60,7 +71,8 @@ def test_demo_loads_vpr_oge_and_context_of_every_school_through_import_jobs(seed
 def test_seeding_twice_creates_nothing_new(seeded):
     before = _counts()
 
-    line = demo.demo_seed()
+    with _on(SEEDED_ON):
+        line = demo.demo_seed()
 
     assert _counts() == before
     assert "ничего не добавлено" in line
@@ -76,7 +88,7 @@ def test_low_quality_schools_have_a_higher_share_of_twos_and_harder_conditions(s
     assert _share(gymnasium.school, two) < min(_share(s.school, two) for s in low) / 5
 
     def low_income(s):
-        return float(ContextData.objects.get(school=s.school).low_income_share)
+        return float(ContextData.objects.get(school=s.school, year__start_year=2025).low_income_share)
 
     assert mean(low_income(s) for s in low) > mean(low_income(s) for s in rest) + 5
 
@@ -95,18 +107,24 @@ def test_years_option_sets_how_many_academic_years_are_loaded(settings, tmp_path
     settings.VAR_DIR = tmp_path
     monkeypatch.setitem(DEMO_OPTIONS, "years", 2)
 
-    assert demo.demo_years() == [demo_current_year() - 1, demo_current_year()]
-    monkeypatch.setitem(DEMO_OPTIONS, "years", 5)
-    assert demo.demo_years() == list(range(demo_current_year() - 4, demo_current_year() + 1))
+    with _on(dt.date(2026, 12, 6)):  # 2026/2027 has no results before the spring
+        assert demo.demo_years() == [2024, 2025]
+        monkeypatch.setitem(DEMO_OPTIONS, "years", 5)
+        assert demo.demo_years() == list(range(2021, 2026))
+    with _on(dt.date(2027, 6, 26)):
+        assert demo.demo_years() == list(range(2022, 2027))
 
 
 def test_seed_demo_years_option_reaches_the_results_demo(db, settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.VAR_DIR = tmp_path
 
-    call_command("seed_demo", "--i-know-this-is-demo", "--years", "1", stdout=io.StringIO())
+    with _on(dt.date(2026, 12, 6)):
+        call_command("seed_demo", "--i-know-this-is-demo", "--years", "1", stdout=io.StringIO())
 
-    assert set(ContextData.objects.values_list("year__start_year", flat=True)) == {demo_current_year()}
+    # One year of results (2025/2026, the latest with any); context data of the current year too.
+    assert set(ParticipantResult.objects.values_list("year__start_year", flat=True)) == {2025}
+    assert set(ContextData.objects.values_list("year__start_year", flat=True)) == {2025, 2026}
     assert DEMO_OPTIONS == {}
     with pytest.raises(CommandError, match="--years"):
         call_command("seed_demo", "--i-know-this-is-demo", "--years", "0", stdout=io.StringIO())
@@ -170,3 +188,35 @@ def test_each_sample_file_imports_cleanly_on_the_seeded_database_with_the_right_
             assert job.rows_created == expected_rows[name], name
     ege = ParticipantResult.objects.filter(CURRENT, procedure=Procedure.EGE)
     assert ege.filter(subject__code="01").count() == ege.filter(subject__code="02").count() == senior * 12
+
+
+def _results_years(procedure) -> set[int]:
+    return set(ParticipantResult.objects.filter(procedure=procedure).values_list("year__start_year", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("today", "vpr", "oge"),
+    [
+        # December 2026: 2026/2027 has begun; its ВПР are written in April, its ОГЭ in June.
+        (dt.date(2026, 12, 6), {2024, 2025}, {2024, 2025}),
+        # Early June 2027: this spring's ВПР are in, the ОГЭ are being written.
+        (dt.date(2027, 6, 10), {2025, 2026}, {2025}),
+        # Late June 2027: the ОГЭ protocols have come too.
+        (dt.date(2027, 6, 28), {2025, 2026}, {2025, 2026}),
+    ],
+)
+def test_the_demo_holds_no_results_before_they_could_exist(db, settings, tmp_path, monkeypatch, today, vpr, oge):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setitem(DEMO_OPTIONS, "years", 2)
+
+    with _on(today):
+        demo_district_seed()
+        demo.demo_seed()
+        current = demo_current_year()
+
+    assert current == 2026  # 2026/2027 from 1 September 2026 to 31 August 2027
+    assert _results_years(Procedure.VPR) == vpr
+    assert _results_years(Procedure.OGE) == oge
+    # Context data (ОО-1, the autumn) exist for the current year from its start.
+    assert current in set(ContextData.objects.values_list("year__start_year", flat=True))
