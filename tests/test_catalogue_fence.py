@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Role
+from analytics.catalogue import template_xlsx
+from analytics.models import TaskCatalogue, TaskCatalogueItem
 from core.extensions import LOCAL_APPS
 from identification.catalogue import ISBSH_FACTORS
 from identification.models import Criterion, MethodologyVersion
 from identification.services import methodology_version_save
+from monitoring.models import Subject
 from risks.models import RiskFactor, RiskQuestion
 from schools.catalogues import CATALOGUES, Owner, may_edit_catalogue
+from schools.models import AcademicYear
 from tests.factories import MunicipalityFactory, UserFactory
 
 # A row belongs to a territory when a chain of required links reaches one of these.
@@ -101,7 +106,34 @@ def _snapshot() -> dict:
         ),
         "versions": sorted(MethodologyVersion.objects.values_list("methodology_id", "number", "source_document")),
         "criteria": sorted(Criterion.objects.values_list("version_id", "indicator", "value")),
+        "task_catalogues": sorted(TaskCatalogue.objects.values_list("pk", "year_id", "subject_id", "grade")),
+        "task_items": sorted(TaskCatalogueItem.objects.values_list("catalogue_id", "task_label", "skill", "kes")),
     }
+
+
+def _task_catalogue_edits() -> list[tuple[str, str, dict]]:
+    """The description of a ВПР test (one for every region): an item edited, a new one uploaded."""
+    year = AcademicYear.objects.get_or_create(start_year=2025)[0]
+    subject = Subject.objects.get(code="01")
+    catalogue = TaskCatalogue.objects.get_or_create(year=year, procedure="vpr", subject=subject, grade=4)[0]
+    item = TaskCatalogueItem.objects.get_or_create(catalogue=catalogue, task_label="1", defaults={"skill": "Умение"})[0]
+    upload = SimpleUploadedFile(
+        "kodifikator.xlsx",
+        template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    return [
+        (
+            "задание описания ВПР",
+            reverse("analytics:catalogue_item_edit", args=[item.pk]),
+            {"skill": "Чужое умение", "kes": "9.9", "kt": "", "section": "", "difficulty": ""},
+        ),
+        (
+            "новое описание ВПР",
+            reverse("analytics:catalogue_upload"),
+            {"year": year.pk, "procedure": "vpr", "subject": subject.pk, "grade": 5, "file": upload},
+        ),
+    ]
 
 
 def _edits(region_copy: MethodologyVersion) -> list[tuple[str, str, dict]]:
@@ -132,7 +164,7 @@ def _edits(region_copy: MethodologyVersion) -> list[tuple[str, str, dict]]:
         )
         for v in versions.select_related("methodology").order_by("pk")
     ]
-    return edits
+    return edits + _task_catalogue_edits()
 
 
 @pytest.fixture
@@ -186,12 +218,14 @@ def test_a_department_tries_every_catalogue_edit_and_every_one_is_refused(client
 
     assert accepted == []
     assert _snapshot() == before
-    # 11 factors of «500+», every preset and the home region's copy (the ИСБШ weights are the versions').
+    # 11 factors of «500+», every preset and the home region's copy (the ИСБШ weights are the versions'),
+    # the ВПР description's item and upload.
     assert (
         len(edits)
         == RiskFactor.objects.filter(is_current=True).count()
         + MethodologyVersion.objects.filter(methodology__region__isnull=True).count()
         + 1
+        + 2
     )
 
 
