@@ -85,6 +85,7 @@ BENCHES = (
         (
             Target("ratio_floor", "<=", 1.5, "пересчёт / лучший ручной SQL (GROUP BY + запись)"),
             Target("run_s", "<=", 5, "выявление по всем школам, с"),
+            Target("region_run_s", "<=", 5, "региональное выявление (все школы региона), с"),
         ),
         postgres=True,
         shown=("rows", "recompute_s", "floor_s", "scan_s", "page_queries"),

@@ -17,10 +17,18 @@ class RunCreateForm(forms.Form):
     year = forms.ModelChoiceField(label="Учебный год", queryset=AcademicYear.objects.all(), empty_label=None)
     municipality = forms.ModelChoiceField(label="Муниципалитет", queryset=Municipality.objects.none(), empty_label=None)
 
-    def __init__(self, *args, versions, municipalities, **kwargs):
+    def __init__(self, *args, versions, municipalities, regions=None, **kwargs):
+        """``regions`` (the region role): the run covers every school of the chosen region
+        instead of one municipality."""
         super().__init__(*args, **kwargs)
         self.fields["version"].queryset = versions
-        self.fields["municipality"].queryset = municipalities
+        if regions is not None:
+            del self.fields["municipality"]
+            self.fields["region"] = forms.ModelChoiceField(
+                label="Регион (все муниципалитеты)", queryset=regions, empty_label=None
+            )
+        else:
+            self.fields["municipality"].queryset = municipalities
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
 

@@ -37,7 +37,8 @@ ACTIVE = Q(revoked_at__isnull=True)
 
 def decision_upload_path(instance: Decision, filename: str) -> str:
     # The stored name never reuses the user's file name (it may hold anything).
-    return f"decisions/{instance.municipality_id}/{uuid.uuid4().hex}.pdf"
+    owner = instance.municipality_id or f"region-{instance.region_id}"
+    return f"decisions/{owner}/{uuid.uuid4().hex}.pdf"
 
 
 class Decision(models.Model):
@@ -46,10 +47,21 @@ class Decision(models.Model):
     Approving a run applies all of it under one decision: the statuses it adds (their
     ``decision``), the ones it keeps (``kept``) and the ones it revokes (their
     ``revoked_by_decision``); the register of decisions lists each with what it changed.
+
+    A department's decision is its municipality's; the region's own decision (approving a
+    regional run, issue #20) has ``region`` set instead. Exactly one of the two is set.
     """
 
     municipality = models.ForeignKey(
-        "schools.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name="муниципалитет"
+        "schools.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="муниципалитет",
+    )
+    region = models.ForeignKey(
+        "schools.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="регион"
     )
     year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+", verbose_name="год")
     kind = models.CharField("статус", max_length=24, choices=StatusKind.choices)
@@ -77,10 +89,18 @@ class Decision(models.Model):
             # One decision per run: a second approval of the same run (two tabs, two people)
             # is refused by the database, not applied twice.
             models.UniqueConstraint(fields=["run"], condition=Q(run__isnull=False), name="decision_one_per_run"),
+            models.CheckConstraint(
+                condition=Q(municipality__isnull=True) ^ Q(region__isnull=True), name="decision_one_scope"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Приказ № {self.number} от {self.date:%d.%m.%Y}"
+
+    @property
+    def scope(self):
+        """The municipality or, for the region's own decision, the region."""
+        return self.municipality if self.municipality_id else self.region
 
 
 class SchoolStatus(models.Model):
@@ -410,15 +430,24 @@ class Criterion(models.Model):
 
 
 class IdentificationRun(Job):
-    """One application of a methodology version to one year and municipality. Immutable once
-    done: its results keep the numbers they were computed from."""
+    """One application of a methodology version to one year and municipality — or, run by the
+    region role, to every school of its region (``region`` set, ``municipality`` empty; issue
+    #20). Immutable once done: its results keep the numbers they were computed from."""
 
     TASK_NAME = "identification.tasks.run_identification"
 
     version = models.ForeignKey(MethodologyVersion, on_delete=models.PROTECT, related_name="runs")
     year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+", verbose_name="год")
     municipality = models.ForeignKey(
-        "schools.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name="муниципалитет"
+        "schools.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="муниципалитет",
+    )
+    region = models.ForeignKey(
+        "schools.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="регион"
     )
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="запустил"
@@ -438,10 +467,27 @@ class IdentificationRun(Job):
         ordering = ["-created_at", "-pk"]
         verbose_name = "запуск выявления"
         verbose_name_plural = "запуски выявления"
-        indexes = [models.Index(fields=["municipality", "year"], name="run_muni_year")]
+        indexes = [
+            models.Index(fields=["municipality", "year"], name="run_muni_year"),
+            models.Index(fields=["region", "year"], name="run_region_year"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(municipality__isnull=True) ^ Q(region__isnull=True), name="run_one_scope"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Выявление №{self.pk}: {self.version}, {self.year}"
+
+    @property
+    def is_regional(self) -> bool:
+        return self.region_id is not None
+
+    @property
+    def scope(self):
+        """The municipality of the run or, for a regional run, the region."""
+        return self.region if self.region_id else self.municipality
 
     @property
     def kind(self) -> str:

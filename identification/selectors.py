@@ -28,7 +28,7 @@ from identification.models import (
     StatusKind,
     TaskStatus,
 )
-from schools.models import AcademicYear, School
+from schools.models import AcademicYear, Region, School
 from schools.scopes import manageable_municipalities, municipalities_for, schools_for, schools_manageable_by
 
 
@@ -62,14 +62,29 @@ def statuses_of(*, school: School) -> QuerySet[SchoolStatus]:
 # --- Runs, methodology, indicators (already scoped; 404 outside the scope) ---------------------
 
 
+def _regional_scope(user: User) -> Q:
+    """Regional runs and the region's decisions: the region role of that region reads them
+    (they hold every municipality's schools, so a department does not)."""
+    from accounts.models import Role
+
+    if user.is_superuser:
+        return Q(region__isnull=False)
+    if user.role == Role.REGION and user.region_id:
+        return Q(region_id=user.region_id)
+    return Q(pk__in=[])
+
+
 def runs_for(*, user: User) -> QuerySet[IdentificationRun]:
-    """Runs of the municipalities the user may read identification in."""
+    """Runs of the municipalities the user may read identification in, and the region role's
+    regional runs."""
     from identification.services import can_read_identification
 
-    qs = IdentificationRun.objects.select_related("version__methodology", "year", "municipality", "created_by")
+    qs = IdentificationRun.objects.select_related(
+        "version__methodology", "year", "municipality", "region", "created_by"
+    )
     if not can_read_identification(user):
         return qs.none()
-    return qs.filter(municipality__in=municipalities_for(user))
+    return qs.filter(Q(municipality__in=municipalities_for(user)) | _regional_scope(user))
 
 
 def run_get(*, user: User, pk: int) -> IdentificationRun:
@@ -80,26 +95,50 @@ def run_get(*, user: User, pk: int) -> IdentificationRun:
     return get_object_or_404(runs_for(user=user), pk=pk)
 
 
-def run_get_for_approval(*, user: User, pk: int) -> IdentificationRun:
-    from identification.services import can_manage_identification
+def runs_approvable_by(*, user: User) -> QuerySet[IdentificationRun]:
+    """Runs the user may approve: a department its municipality's, the region its regional runs."""
+    from identification.services import can_manage_identification, can_run_regional_identification
 
-    if not can_manage_identification(user):
+    scope = Q(pk__in=[])
+    if can_manage_identification(user):
+        scope |= Q(municipality__in=manageable_municipalities(user))
+    if can_run_regional_identification(user):
+        scope |= _regional_scope(user)
+    return runs_for(user=user).filter(scope)
+
+
+def run_get_for_approval(*, user: User, pk: int) -> IdentificationRun:
+    from identification.services import can_start_runs
+
+    if not can_start_runs(user):
         raise PermissionDenied
-    return get_object_or_404(runs_for(user=user).filter(municipality__in=manageable_municipalities(user)), pk=pk)
+    return get_object_or_404(runs_approvable_by(user=user), pk=pk)
+
+
+def regions_for_runs(*, user: User) -> QuerySet[Region]:
+    """Regions the user may start a regional run in (the region role's own; an operator's all)."""
+    from identification.services import can_run_regional_identification
+
+    if user.is_superuser:
+        return Region.objects.all()
+    if not can_run_regional_identification(user) or user.region_id is None:
+        return Region.objects.none()
+    return Region.objects.filter(pk=user.region_id)
 
 
 def decisions_for(*, user: User) -> QuerySet[Decision]:
-    """Decisions (приказы) of the municipalities the user reads identification in."""
+    """Decisions (приказы) of the municipalities the user reads identification in, and the
+    region's own decisions for its region role."""
     from identification.services import can_read_identification
 
-    qs = Decision.objects.select_related("municipality", "year", "run__version__methodology", "created_by")
+    qs = Decision.objects.select_related("municipality", "region", "year", "run__version__methodology", "created_by")
     if not can_read_identification(user):
         return qs.none()
-    return qs.filter(municipality__in=municipalities_for(user))
+    return qs.filter(Q(municipality__in=municipalities_for(user)) | _regional_scope(user))
 
 
 def run_results(*, run: IdentificationRun) -> QuerySet[RunResult]:
-    return run.results.select_related("school__organisation")
+    return run.results.select_related("school__organisation", "school__municipality")
 
 
 RUN_RESULT_SORTS = {
@@ -123,9 +162,13 @@ def run_other_results(*, run: IdentificationRun, q: str = "", sort: str = "fired
 
 
 def earlier_run(*, run: IdentificationRun, same_year: bool = False) -> IdentificationRun | None:
-    """The last finished run of the same methodology and municipality before this one."""
+    """The last finished run of the same methodology and scope (municipality or region) before this one."""
+    if run.region_id is not None:
+        scope = Q(region_id=run.region_id)
+    else:
+        scope = Q(municipality_id=run.municipality_id, region__isnull=True)
     qs = IdentificationRun.objects.filter(
-        municipality_id=run.municipality_id,
+        scope,
         version__methodology_id=run.version.methodology_id,
         status=TaskStatus.DONE,
         created_at__lte=run.created_at,
@@ -279,16 +322,19 @@ def isbsh_shares(*, schools: QuerySet[School], scale: isbsh.Scale, year: Academi
     }
 
 
-def municipal_dashboard(*, municipalities: QuerySet) -> dict:
-    """Counts of statuses by year and kind, transitions, pending approvals: a fixed number of queries."""
+def municipal_dashboard(*, municipalities: QuerySet, regions: QuerySet | None = None) -> dict:
+    """Counts of statuses by year and kind, transitions, pending approvals: a fixed number of queries.
+
+    ``regions``: the region role's regions, whose regional runs wait for its own decision too."""
     by_year = status_counts_by_year(schools=School.objects.filter(municipality__in=municipalities))
+    scope = Q(municipality__in=municipalities)
+    if regions is not None:
+        scope |= Q(region__in=regions)
     pending = (
-        IdentificationRun.objects.filter(
-            municipality__in=municipalities, status=TaskStatus.DONE, proposed_count__gt=0, is_draft=False
-        )
+        IdentificationRun.objects.filter(scope, status=TaskStatus.DONE, proposed_count__gt=0, is_draft=False)
         .annotate(approved=Count("statuses"))
         .filter(approved=0)
-        .select_related("version__methodology", "year", "municipality")
+        .select_related("version__methodology", "year", "municipality", "region")
         .order_by("-created_at")[:10]
     )
     risk_zone = (

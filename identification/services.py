@@ -33,7 +33,7 @@ from identification.models import (
     TaskStatus,
 )
 from monitoring.models import ContextData, ImportJob, ParticipantResult, SchoolAggregate
-from schools.models import AcademicYear, Municipality, School
+from schools.models import AcademicYear, Municipality, Region, School
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,9 @@ VERSION_NOT_FOR_YEAR = "Версия методики не применяетс�
 VERSION_WITHOUT_CRITERIA = "В версии методики нет критериев."
 APPROVE_ONLY_PROPOSED = "Утвердить можно только школы, предложенные этим запуском."
 APPROVE_NOT_ALLOWED = "Утверждать статусы может только управление образования."
+APPROVE_REGIONAL_NOT_ALLOWED = "Региональный запуск утверждает региональный уровень своим приказом."
+RUN_SCOPE_MISSING = "Выберите муниципалитет или регион."
+REGIONAL_RUN_NOT_ALLOWED = "Региональное выявление запускает региональный уровень."
 APPROVE_ONLY_DONE = "Утвердить можно только завершённый запуск."
 DECISION_NUMBER_MISSING = "Укажите номер решения (приказа)."
 STATUS_SET_NOT_ALLOWED = "Устанавливать статусы может только управление образования."
@@ -70,6 +73,18 @@ def can_manage_identification(user: User) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or (user.role == Role.DEPARTMENT and user.municipality_id is not None)
+
+
+def can_run_regional_identification(user: User) -> bool:
+    """Regional runs and their approval by the region's own decision (DESIGN.md §3, issue #20)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.role == Role.REGION and user.region_id is not None)
+
+
+def can_start_runs(user: User) -> bool:
+    """A municipal run (the department) or a regional one (the region)."""
+    return can_manage_identification(user) or can_run_regional_identification(user)
 
 
 def can_read_identification(user: User) -> bool:
@@ -207,13 +222,26 @@ def _region_of(user: User) -> int | None:
 
 
 def identification_run_create(
-    *, user: User | None, version: MethodologyVersion, year: AcademicYear, municipality: Municipality
+    *,
+    user: User | None,
+    version: MethodologyVersion,
+    year: AcademicYear,
+    municipality: Municipality | None = None,
+    region: Region | None = None,
 ) -> IdentificationRun:
+    """Queue a run over a municipality's schools, or over every school of a region (the region
+    role's regional run: pools and explanations as in a municipal run, approved by the region)."""
+    if (municipality is None) == (region is None):
+        raise IdentificationRefused(RUN_SCOPE_MISSING)
+    if region is not None and user is not None and not can_run_regional_identification(user):
+        raise IdentificationRefused(REGIONAL_RUN_NOT_ALLOWED)
     if not version.applies_to(year.start_year):
         raise IdentificationRefused(VERSION_NOT_FOR_YEAR.format(year=year.name))
     if not version.criteria.exists():
         raise IdentificationRefused(VERSION_WITHOUT_CRITERIA)
-    run = IdentificationRun.objects.create(version=version, year=year, municipality=municipality, created_by=user)
+    run = IdentificationRun.objects.create(
+        version=version, year=year, municipality=municipality, region=region, created_by=user
+    )
     job_enqueue(run)
     return run
 
@@ -230,8 +258,15 @@ def identification_requeue_stale(*, now: datetime.datetime | None = None) -> lis
     return [("run", pk) for pk in runs] + [("recompute", pk) for pk in recomputes]
 
 
+def _run_schools(run: IdentificationRun) -> Q:
+    """The schools a run covers: its municipality's, or every school of its region."""
+    if run.region_id is not None:
+        return Q(municipality__region_id=run.region_id)
+    return Q(municipality_id=run.municipality_id)
+
+
 def _candidates(run: IdentificationRun) -> list[School]:
-    schools = School.objects.filter(municipality_id=run.municipality_id, is_active=True).order_by("code")
+    schools = School.objects.filter(_run_schools(run), is_active=True).order_by("code")
     if run.kind == StatusKind.EFFECTIVE:
         # Exit to effective functioning is judged for the schools in the programme: an active
         # ШНОР/ШССУ status in the run's year or the year before.
@@ -288,13 +323,20 @@ def _run_work(claim: Claim) -> None:
 def _evaluate(run: IdentificationRun, claim: Claim) -> list[RunResult]:
     criteria = list(run.version.criteria.select_related("subject"))
     schools = _candidates(run)
-    region_id = run.municipality.region_id
+    if run.region_id is not None:
+        region_id = run.region_id
+    else:
+        assert run.municipality is not None  # a run has its municipality or its region (run_one_scope)
+        region_id = run.municipality.region_id
     pool_rows = School.objects.filter(municipality__region_id=region_id).values_list("pk", "municipality_id")
+    # A regional run judges «within the municipality» criteria inside each school's own
+    # municipality and «within the region» ones over the whole region: the same pools and
+    # explanations a department's run of each municipality gives.
     pools = {
         "municipality": dict(pool_rows),
         "region": {pk: region_id for pk, _ in pool_rows},
     }
-    if all(criterion.pool == "municipality" for criterion in criteria):
+    if run.region_id is None and all(criterion.pool == "municipality" for criterion in criteria):
         pools["municipality"] = {pk: m for pk, m in pools["municipality"].items() if m == run.municipality_id}
     year_ids = dict(AcademicYear.objects.values_list("start_year", "pk"))
     evaluator = Evaluator(
@@ -400,8 +442,9 @@ def run_approval_plan(
     }
     if wanted - set(results):
         raise IdentificationRefused(APPROVE_ONLY_PROPOSED)
+    run_schools = School.objects.filter(_run_schools(run)).values("pk")
     in_force = list(
-        SchoolStatus.objects.filter(ACTIVE, year=run.year, kind=run.kind, school__municipality_id=run.municipality_id)
+        SchoolStatus.objects.filter(ACTIVE, year=run.year, kind=run.kind, school__in=run_schools)
         .select_related("school__organisation")
         .order_by("school__organisation__name")
     )
@@ -430,7 +473,10 @@ def run_approve(
     One decision per run: a second approval (another tab, another person, the same moment)
     is refused with a message; the run row is locked so the two do not interleave.
     """
-    if not can_manage_identification(user):
+    if run.is_regional:
+        if not can_run_regional_identification(user):
+            raise IdentificationRefused(APPROVE_REGIONAL_NOT_ALLOWED)
+    elif not can_manage_identification(user):
         raise IdentificationRefused(APPROVE_NOT_ALLOWED)
     if run.status != TaskStatus.DONE:
         raise IdentificationRefused(APPROVE_ONLY_DONE)
@@ -448,6 +494,7 @@ def run_approve(
             plan = run_approval_plan(run=run, school_ids=school_ids, keep_ids=keep_ids)
             decision = Decision.objects.create(
                 municipality_id=run.municipality_id,
+                region_id=run.region_id,
                 year=run.year,
                 kind=run.kind,
                 number=decision_number.strip(),
@@ -487,6 +534,7 @@ def run_approve(
                 details={
                     "decision_number": decision.number,
                     "kind": run.kind,
+                    "region": run.region_id,
                     "added": len(plan.add),
                     "kept": len(plan.keep),
                     "revoked": revoked,

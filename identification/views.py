@@ -46,7 +46,9 @@ def _require_manager(user) -> None:
 def dashboard(request):
     _require_reader(request.user)
     municipalities = municipalities_for(request.user)
-    context = selectors.municipal_dashboard(municipalities=municipalities)
+    context = selectors.municipal_dashboard(
+        municipalities=municipalities, regions=selectors.regions_for_runs(user=request.user)
+    )
     years = context["years"]
     context["chart"] = bar_chart(
         title="ШНОР и ШССУ по годам",
@@ -72,6 +74,7 @@ def dashboard(request):
         import_changes=selectors.import_changes(municipalities=municipalities),
         runs=selectors.runs_for(user=request.user)[:15],
         can_manage=services.can_manage_identification(request.user),
+        can_run=services.can_start_runs(request.user),
         last_recompute=IndicatorRecompute.objects.filter(municipality__in=municipalities).first(),
         compared=selectors.municipalities_compared(municipalities=municipalities, year=_compared_year()),
     )
@@ -232,11 +235,15 @@ def version_edit(request, pk: int):
 
 @login_required
 def run_create(request):
-    _require_manager(request.user)
+    """A department runs over its municipality; the region role over its whole region."""
+    if not services.can_start_runs(request.user):
+        raise PermissionDenied
+    regional = not services.can_manage_identification(request.user)
     form = RunCreateForm(
         request.POST or None,
         versions=selectors.versions(user=request.user).order_by("methodology__name", "-number"),
         municipalities=manageable_municipalities(request.user),
+        regions=selectors.regions_for_runs(user=request.user) if regional else None,
         initial={"year": AcademicYear.current()},
     )
     if request.method == "POST" and form.is_valid():
@@ -249,7 +256,7 @@ def run_create(request):
             if sent.delayed:
                 messages.warning(request, queue.delayed_message(saved="Запуск сохранён", work="расчёт"))
             return redirect("identification:run_detail", pk=run.pk)
-    return render(request, "identification/run_form.html", {"form": form})
+    return render(request, "identification/run_form.html", {"form": form, "regional": regional})
 
 
 @login_required
@@ -271,11 +278,10 @@ def run_detail(request, pk: int):
     entered, left = services.runs_compare(run=run, earlier=earlier) if earlier else ([], [])
     decision = run.decisions.first()
     can_approve = (
-        services.can_manage_identification(request.user)
-        and decision is None
+        decision is None
         and run.status == TaskStatus.DONE
         and not run.is_draft
-        and manageable_municipalities(request.user).filter(pk=run.municipality_id).exists()
+        and selectors.runs_approvable_by(user=request.user).filter(pk=run.pk).exists()
     )
     approved = set(run.statuses.filter(revoked_at__isnull=True).values_list("school_id", flat=True))
     form = ApproveForm(

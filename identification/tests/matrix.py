@@ -21,15 +21,28 @@ READER = expect(
     teacher=403,
     outsider=200,
 )
-MANAGER = expect(
+# A run is started by the department (its municipality) or the region (the whole region).
+RUNNER = expect(
     anonymous=LOGIN,
     department=200,
-    region=403,
+    region=200,
     methodologist=403,
     curator=403,
     director=403,
     teacher=403,
     outsider=200,
+)
+# A regional run and the region's decision: the region role of that region only (they hold
+# every municipality's schools; a department reads its own municipality's runs).
+REGIONAL = expect(
+    anonymous=LOGIN,
+    department=404,
+    region=200,
+    methodologist=404,
+    curator=403,
+    director=403,
+    teacher=403,
+    outsider=404,
 )
 REGION_EDITOR = expect(
     anonymous=LOGIN,
@@ -104,6 +117,40 @@ def decision_of(owner: str) -> Callable[[World], dict]:
         return {"pk": decision.pk}
 
     return kwargs
+
+
+def regional_decision(world: World) -> dict:
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from identification.models import Decision, StatusKind
+
+    user = world.users["region"]
+    decision = Decision.objects.create(
+        region=user.region,
+        year=_year(),
+        kind=StatusKind.LOW_RESULTS,
+        number="region-1",
+        date=datetime.date(2025, 9, 1),
+        created_by=user,
+    )
+    decision.file.save("order.pdf", ContentFile(b"%PDF-1.4 order"), save=True)
+    return {"pk": decision.pk}
+
+
+def regional_run(world: World) -> dict:
+    from identification.models import IdentificationRun, MethodologyVersion, TaskStatus
+
+    user = world.users["region"]
+    run = IdentificationRun.objects.filter(region=user.region).first() or IdentificationRun.objects.create(
+        version=MethodologyVersion.objects.order_by("pk").first(),
+        year=_year(),
+        region=user.region,
+        status=TaskStatus.DONE,
+        created_by=user,
+    )
+    return {"pk": run.pk}
 
 
 def run_of(owner: str) -> Callable[[World], dict]:
@@ -194,42 +241,47 @@ ROWS: dict[str, list[Case]] = {
     "identification:version_detail": [Case(READER, target="preset", kwargs=_version)],
     # Methodologies are the region's (schools.catalogues): its staff edit, departments read.
     "identification:version_edit": [Case(REGION_EDITOR, target="preset", kwargs=_version)],
-    "identification:run_create": [Case(MANAGER)],
-    "identification:run_detail": _home_and_foreign(
-        expect(
-            anonymous=LOGIN,
-            department=200,
-            region=200,
-            methodologist=200,
-            curator=403,
-            director=403,
-            teacher=403,
-            outsider=404,
+    "identification:run_create": [Case(RUNNER)],
+    "identification:run_detail": [
+        *_home_and_foreign(
+            expect(
+                anonymous=LOGIN,
+                department=200,
+                region=200,
+                methodologist=200,
+                curator=403,
+                director=403,
+                teacher=403,
+                outsider=404,
+            ),
+            expect(
+                anonymous=LOGIN,
+                department=404,
+                region=404,
+                methodologist=404,
+                curator=403,
+                director=403,
+                teacher=403,
+                outsider=200,
+            ),
+            run_of("department"),
+            run_of("outsider"),
+            names=("department_run", "outsider_run"),
         ),
-        expect(
-            anonymous=LOGIN,
-            department=404,
-            region=404,
-            methodologist=404,
-            curator=403,
-            director=403,
-            teacher=403,
-            outsider=200,
-        ),
-        run_of("department"),
-        run_of("outsider"),
-        names=("department_run", "outsider_run"),
-    ),
+        Case(REGIONAL, target="regional_run", kwargs=regional_run, scope=HOME),
+    ],
     # Approval is POST-only; who may approve is tested in identification/tests/test_views.py.
     "identification:run_approve": [Case(POST_ONLY, target="department_run", kwargs=run_of("department"))],
     "identification:decisions": [Case(READER)],
     "identification:decision_detail": [
         Case(HOME_READERS, target="department_decision", kwargs=decision_of("department"), scope=HOME),
         Case(FOREIGN_READERS, target="outsider_decision", kwargs=decision_of("outsider"), scope=FOREIGN),
+        Case(REGIONAL, target="regional_decision", kwargs=regional_decision, scope=HOME),
     ],
     "identification:decision_file": [
         Case(HOME_READERS, target="department_decision", kwargs=decision_of("department"), scope=HOME),
         Case(FOREIGN_READERS, target="outsider_decision", kwargs=decision_of("outsider"), scope=FOREIGN),
+        Case(REGIONAL, target="regional_decision", kwargs=regional_decision, scope=HOME),
     ],
     "identification:school": [
         Case(
