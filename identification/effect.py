@@ -20,6 +20,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 MIN_TREATED = 3
 MATCHES = 2
 
@@ -72,35 +74,58 @@ class Estimate:
 
 def _standardise(units: Sequence[Unit]) -> dict[int, list[float]]:
     """Features as z-scores over all units; a missing feature counts as the mean (0)."""
+    scores = _score_matrix(units)
+    return {u.school_id: scores[row].tolist() for row, u in enumerate(units)}
+
+
+def _score_matrix(units: Sequence[Unit]) -> np.ndarray:
+    """The z-scores of ``_standardise``, one row per unit in order.
+
+    Per feature: the mean and the population standard deviation of the values present (a
+    feature with one value or none, or no spread, is divided by 1)."""
     width = len(units[0].features) if units else 0
-    columns = []
-    for position in range(width):
-        values = [u.features[position] for u in units if u.features[position] is not None]
-        mean = statistics.fmean(values) if values else 0.0
-        spread = statistics.pstdev(values) if len(values) > 1 else 0.0
-        columns.append((mean, spread or 1.0))
-    return {
-        u.school_id: [
-            0.0 if value is None else (value - mean) / spread
-            for value, (mean, spread) in zip(u.features, columns, strict=True)
-        ]
-        for u in units
-    }
+    if not units:
+        return np.zeros((0, width))
+    width = len(units[0].features)
+    raw = np.array([[np.nan if value is None else value for value in u.features] for u in units], dtype=float).reshape(
+        len(units), width
+    )
+    present = ~np.isnan(raw)
+    counts = present.sum(axis=0)
+    filled = np.where(present, raw, 0.0)
+    mean = np.divide(filled.sum(axis=0), counts, out=np.zeros(width), where=counts > 0)
+    deviations = np.where(present, raw - mean, 0.0)
+    spread = np.sqrt(np.divide((deviations**2).sum(axis=0), counts, out=np.zeros(width), where=counts > 1))
+    spread[spread == 0] = 1.0
+    return np.where(present, (raw - mean) / spread, 0.0)
 
 
 def match(treated: Sequence[Unit], pool: Sequence[Unit], k: int = MATCHES) -> dict[int, list[int]]:
-    """Each treated school → its ``k`` nearest pool schools (same type first), with replacement."""
-    scores = _standardise([*treated, *pool])
+    """Each treated school → its ``k`` nearest pool schools (same type first), with replacement;
+    ties in distance go to the lower school id.
+
+    Distances of one treated school to its candidates are one array operation (a region's
+    dashboard matches hundreds of supported schools against a couple of thousand others on
+    every view: sorting all of them in Python per school cost most of the page, issue #20)."""
+    if not pool:
+        return {unit.school_id: [] for unit in treated}
+    scores = _score_matrix([*treated, *pool])
+    treated_scores, pool_scores = scores[: len(treated)], scores[len(treated) :]
+    pool_ids = np.array([p.school_id for p in pool], dtype=np.int64)
     pairs: dict[int, list[int]] = {}
-    for unit in treated:
-        same = [p for p in pool if p.kind == unit.kind]
-        candidates = same if len(same) >= k else list(pool)
-
-        def distance(other: Unit, here: Unit = unit) -> tuple[float, int]:
-            a, b = scores[here.school_id], scores[other.school_id]
-            return math.dist(a, b), other.school_id
-
-        pairs[unit.school_id] = [p.school_id for p in sorted(candidates, key=distance)[:k]]
+    by_kind: dict[str, list[int]] = {}
+    for position, unit in enumerate(pool):
+        by_kind.setdefault(unit.kind, []).append(position)
+    everyone = np.arange(len(pool))
+    kinds = {kind: np.array(positions) for kind, positions in by_kind.items()}
+    for row, unit in enumerate(treated):
+        same = kinds.get(unit.kind)
+        candidates = same if same is not None and len(same) >= k else everyone
+        here = treated_scores[row]
+        distances = np.sqrt(((pool_scores[candidates] - here) ** 2).sum(axis=1))
+        ids = pool_ids[candidates]
+        nearest = np.lexsort((ids, distances))[:k]  # by distance, then by school id
+        pairs[unit.school_id] = [int(pk) for pk in ids[nearest]]
     return pairs
 
 

@@ -50,6 +50,7 @@ class PoolStats:
 
     values: list[float]
     higher_is_better: bool
+    _thresholds: dict[tuple[str, float], float | None] = field(default_factory=dict, repr=False, compare=False)
 
     def worse_share(self, value: float) -> float:
         n = len(self.values)
@@ -68,17 +69,24 @@ class PoolStats:
         return self.better_share(value) < percent
 
     def bottom_threshold(self, percent: float) -> float | None:
-        """The best value that is still in the bottom ``percent`` (None if nobody is)."""
-        inside = [v for v in set(self.values) if self.in_bottom(v, percent)]
-        if not inside:
-            return None
-        return max(inside) if self.higher_is_better else min(inside)
+        """The best value that is still in the bottom ``percent`` (None if nobody is).
+
+        The same for every school of the pool: computed once per percent (a run judges each
+        school against it; recomputing it per school made a 2,000-school run quadratic)."""
+        key = ("bottom", percent)
+        if key not in self._thresholds:
+            inside = [v for v in set(self.values) if self.in_bottom(v, percent)]
+            best = max if self.higher_is_better else min
+            self._thresholds[key] = best(inside) if inside else None
+        return self._thresholds[key]
 
     def top_threshold(self, percent: float) -> float | None:
-        inside = [v for v in set(self.values) if self.in_top(v, percent)]
-        if not inside:
-            return None
-        return min(inside) if self.higher_is_better else max(inside)
+        key = ("top", percent)
+        if key not in self._thresholds:
+            inside = [v for v in set(self.values) if self.in_top(v, percent)]
+            worst = min if self.higher_is_better else max
+            self._thresholds[key] = worst(inside) if inside else None
+        return self._thresholds[key]
 
 
 @dataclass
