@@ -103,7 +103,7 @@ def _marks_line(label: str, f: MarkFigures) -> list[Any]:
         interval_text(f.success),
         pct1(f.quality.value),
         interval_text(f.quality),
-        f"объединено: {f.pooled_label}" if f.pooled else "",
+        f.pool_text,
     ]
 
 
@@ -190,7 +190,7 @@ def schools_table(lines: Sequence[SchoolLine]) -> tuple[list[str], list[list[Any
         pooled = ""
         if line.pooled is not None:
             p = line.pooled
-            pooled = f"{p.pooled_label}: {p.n} уч., успеваемость {pct1(p.success.value)} % [{interval_text(p.success)}]"
+            pooled = f"{p.pool_text}: {p.n} уч., успеваемость {pct1(p.success.value)} % [{interval_text(p.success)}]"
         rows.append([line.school.code, line.school.short_name, f.n, pct1(f.success.value), interval_text(f.success),
                      pct1(f.quality.value), interval_text(f.quality), pct1(line.completion), pooled])  # fmt: skip
     return head, rows

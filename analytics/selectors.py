@@ -98,13 +98,13 @@ MIN_GROUP = 10  # identification.models.IndicatorValue.MIN_GROUP (DESIGN.md §7)
 
 
 def pool_label(row: MarkResult) -> str:
-    """«5–6 кл.» for grades pooled; «5–6 кл., 2024/25 и 2025/26 — объединено за 2 года» for two
-    years (the row's year is the later one)."""
+    """«5–6 кл.» for grades pooled; «5–6 кл., 2024/25 и 2025/26» for two years (the row's year
+    is the later one; ``MarkFigures.pool_text`` says «объединено за 2 года»)."""
     grades = f"{row.grade}–{row.grade_to} кл." if row.grade_to != row.grade else f"{row.grade} кл."
     if not row.two_years:
         return grades
     start = row.year.start_year
-    return f"{grades}, {start - 1}/{str(start)[-2:]} и {start}/{str(start + 1)[-2:]} — объединено за 2 года"
+    return f"{grades}, {start - 1}/{str(start)[-2:]} и {start}/{str(start + 1)[-2:]}"
 
 
 def pooled_figures(row: MarkResult) -> MarkFigures:

@@ -113,6 +113,13 @@ class MarkFigures:
         return bool(self.pooled_label)
 
     @property
+    def pool_text(self) -> str:
+        """How the pool is marked wherever it is shown (pages, tables, the passport)."""
+        if not self.pooled:
+            return ""
+        return f"объединено за 2 года: {self.pooled_label}" if self.two_years else f"объединено: {self.pooled_label}"
+
+    @property
     def small(self) -> bool:
         from analytics.aggregates import MIN_GROUP
 

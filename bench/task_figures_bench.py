@@ -118,7 +118,9 @@ def add_task_scores(*, tasks: int) -> int:
             for n, m in enumerate(maxima, start=1)
         )
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE monitoring_participantresult")
+        # Statistics for every table the two sides read, so the floor is planned as well as it can be.
+        for table in ("monitoring_participantresult", "monitoring_assessmentstructure", "monitoring_assessmenttask"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
     return len(slices)
 
 
@@ -201,6 +203,12 @@ def main() -> None:
             with admin.cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+    ratio = figures_s / floor_s
+    print(
+        f"target: ratio_floor <= 1.5 (at 2,000 schools × 5 years); measured at {args.schools} × {args.years}:"
+        f" {ratio:.2f} — {'met' if ratio <= 1.5 else 'NOT met'}; page {page_ms:.0f} ms (target ≤ 300):"
+        f" {'met' if page_ms <= 300 else 'NOT met'}"
+    )
     print(
         f"task_figures_bench schools={args.schools} rows={rows} figures_s={figures_s:.2f} floor_s={floor_s:.2f} "
         f"ratio_floor={figures_s / floor_s:.2f} page_ms={page_ms:.0f} page_queries={queries}"
