@@ -550,7 +550,7 @@ def overdue(request):
     return render(
         request,
         "roadmaps/overdue.html",
-        {"rows": rows, "total": selectors.overdue_measures(user=request.user).count()},
+        {"rows": rows, "total": selectors.overdue_measures(user=request.user).count(), "today": selectors.today()},
     )
 
 

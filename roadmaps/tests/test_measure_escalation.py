@@ -124,6 +124,8 @@ def test_the_roadmap_page_and_the_overdue_list_show_the_steps(client, programme,
     for body in (page, overdue):
         assert body.count("Напоминание руководителю") == 2 and body.count("Уведомление куратору") == 2
         assert "Уведомление управлению образования" not in body
+    # The list reads the status as of today, as the programme page does (nothing stores «overdue»).
+    assert overdue.count('data-status="overdue"') == 2
 
 
 def test_another_municipalitys_overdue_list_does_not_show_them(client, programme, rules, outsider, run_on_commit):

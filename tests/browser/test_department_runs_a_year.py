@@ -24,8 +24,15 @@ from accounts.models import Role, User
 from identification import services as identification
 from identification.models import Decision, MethodologyVersion, SchoolStatus, StatusKind
 from identification.tests.helpers import value
-from roadmaps.escalation import periods_escalate
-from roadmaps.models import EscalationStep, ProgressReport, ReportingPeriod
+from roadmaps.escalation import measures_escalate, periods_escalate
+from roadmaps.models import (
+    EscalationStep,
+    Measure,
+    MeasureEscalationStep,
+    Notification,
+    ProgressReport,
+    ReportingPeriod,
+)
 from roadmaps.tests.builders import roadmap_of
 from schools.models import AcademicYear
 from tests.factories import PASSWORD, SchoolFactory
@@ -86,6 +93,10 @@ def _invite(page, *, last, first, email, role, school=None, shot=None):
         shot()
     page.click("#person-form button[type=submit]")
     page.wait_for_url(re.compile(r"/people/\d+/$"))
+
+
+def _measure_steps(measure) -> list[str]:
+    return list(MeasureEscalationStep.objects.filter(measure=measure).order_by("pk").values_list("step", flat=True))
 
 
 def test_a_department_runs_its_year_in_the_browser(
@@ -178,6 +189,17 @@ def test_a_department_runs_its_year_in_the_browser(
     finally:
         traveller.stop()
 
+    # 5b. The visit's agreed action was due on 15 December and is not done: the next day the
+    #     hourly job reminds the director (overdue is read at that moment, nothing stored it).
+    agreed = Measure.objects.get(title="Разобрать ошибки ВПР на заседании ШМО")
+    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 12, 16, 10, 0)), tick=True):
+        measures_escalate()
+        assert _measure_steps(agreed) == ["director"]
+        reminder = Notification.objects.get(kind=Notification.Kind.MEASURE_OVERDUE, body__contains=agreed.title)
+        assert reminder.recipients == ["ivanova@example.ru"]
+        measures_escalate()  # the next hour sends nothing twice
+        assert _measure_steps(agreed) == ["director"]
+
     # 6. Eight days after the due date the hourly job escalates the school that did not file.
     with time_machine.travel(timezone.make_aware(dt.datetime(2026, 12, 28, 10, 0)), tick=True):
         assert periods_escalate() == 3
@@ -196,6 +218,21 @@ def test_a_department_runs_its_year_in_the_browser(
         expect(missing).to_contain_text("Уведомление куратору")
         expect(missing).to_contain_text("Уведомление управлению образования")
         shot(9, "period_escalation")
+
+        # 6a. Thirteen days after its deadline the agreed action has reached the curator and the department.
+        measures_escalate()
+        assert _measure_steps(agreed) == ["director", "curator", "department"]
+        to_curator = Notification.objects.get(kind=Notification.Kind.MEASURE_CURATOR, body__contains=agreed.title)
+        assert to_curator.recipients == ["zaharova@example.ru"]
+        page.goto(reverse("roadmaps:detail", args=[agreed.roadmap_id]))
+        steps = page.locator("#measure-escalation")
+        expect(steps).to_contain_text(agreed.title)
+        expect(steps).to_contain_text("16.12.2026 — Напоминание руководителю")
+        expect(steps).to_contain_text("28.12.2026 — Уведомление управлению образования")
+        shot("9a", "programme_measure_escalation")
+        page.goto(reverse("roadmaps:overdue"))
+        expect(page.locator("#overdue-table")).to_contain_text("Уведомление куратору")
+        shot("9b", "overdue_measures_escalation")
 
         # 7. The department opens the next year.
         page.goto(reverse("roadmaps:period_list"))
