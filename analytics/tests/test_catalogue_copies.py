@@ -13,9 +13,8 @@ from accounts.models import Role
 from analytics import catalogue
 from analytics.models import TaskCatalogue, TaskCatalogueItem
 from analytics.selectors import SliceKey, catalogue_items
+from analytics.tests.builders import import_catalogue
 from core.tabular import xlsx_bytes
-from monitoring.models import Subject
-from schools.models import AcademicYear
 from tests.factories import MunicipalityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,21 +24,7 @@ SHIPPED = {"1": "Умение списывать текст", "2": "Умение
 
 @pytest.fixture
 def shipped(db):
-    year, _ = AcademicYear.objects.get_or_create(start_year=2025)
-    content = xlsx_bytes(
-        "Кодификатор",
-        ["Задание", "Проверяемое умение", "КЭС", "КТ", "Раздел / тема", "Уровень сложности"],
-        [[label, skill, "1.1", "", "Орфография", "Б"] for label, skill in SHIPPED.items()],
-    )
-    return catalogue.task_catalogue_import(
-        user=None,
-        year=year,
-        procedure="vpr",
-        subject=Subject.objects.get(code="01"),
-        grade=4,
-        fileobj=io.BytesIO(content),
-        name="kodifikator.xlsx",
-    )
+    return import_catalogue([[label, skill, "1.1", "", "Орфография", "Б"] for label, skill in SHIPPED.items()])
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from analytics.models import MarkResult
 from analytics.stats import MarkFigures, wilson
+from analytics.tests.builders import run_for, small_school_version
 from identification.models import IndicatorValue
 from monitoring.tests.builders import VprSheet, vpr_f1_xlsx
 
@@ -65,29 +66,11 @@ def test_the_page_shows_the_small_slice_with_its_interval_and_the_pooled_group(s
 
 
 def _version(max_interval_width=None):
-    from identification.models import Criterion, Methodology, MethodologyVersion
-
-    methodology = Methodology.objects.create(name="Проверка малых школ", kind="low_results")
-    version = MethodologyVersion.objects.create(methodology=methodology, max_interval_width=max_interval_width)
-    Criterion.objects.create(
-        version=version, indicator="vpr_share_2", pool="municipality", operator="ge", value=0, min_participants=10
-    )
-    return version
+    return small_school_version(max_interval_width=max_interval_width)
 
 
 def _run(version, department, capture):
-    from identification import services
-    from schools.models import AcademicYear
-
-    with capture(execute=True):
-        run = services.identification_run_create(
-            user=department,
-            version=version,
-            year=AcademicYear.objects.get(start_year=2025),
-            municipality=department.municipality,
-        )
-    run.refresh_from_db()
-    return run
+    return run_for(version, department, capture)
 
 
 def test_the_run_judges_the_pooled_school_and_says_it_is_pooled(

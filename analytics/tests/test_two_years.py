@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from analytics.models import MarkResult
 from analytics.stats import wilson
+from analytics.tests.builders import run_for, small_school_version
 from monitoring.tests.builders import VprSheet, vpr_f1_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -66,24 +67,8 @@ def test_the_page_marks_the_two_year_figure(small, client, department):
 
 
 def _run(department, capture, *, two_years: bool):
-    from identification import services
-    from identification.models import Criterion, Methodology, MethodologyVersion
-    from schools.models import AcademicYear
-
-    methodology = Methodology.objects.create(name=f"Малые школы {two_years}", kind="low_results")
-    version = MethodologyVersion.objects.create(methodology=methodology, pool_two_years=two_years)
-    Criterion.objects.create(
-        version=version, indicator="vpr_share_2", pool="municipality", operator="ge", value=0, min_participants=10
-    )
-    with capture(execute=True):
-        run = services.identification_run_create(
-            user=department,
-            version=version,
-            year=AcademicYear.objects.get(start_year=2025),
-            municipality=department.municipality,
-        )
-    run.refresh_from_db()
-    return run
+    version = small_school_version(pool_two_years=two_years, name=f"Малые школы {two_years}")
+    return run_for(version, department, capture)
 
 
 def test_a_methodology_may_pool_two_years_and_the_explanation_says_so(

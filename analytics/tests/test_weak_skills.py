@@ -4,15 +4,11 @@ page. Results and the task catalogue go through their import services; figures b
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.urls import reverse
 
-from analytics import catalogue
-from core.tabular import xlsx_bytes
+from analytics.tests.builders import import_catalogue
 from identification.models import SchoolStatus, StatusKind
-from monitoring.models import Subject
 from monitoring.tests.builders import TASKS, VprSheet, vpr_f1_xlsx
 from partnerships.selectors import W_SKILL, match_candidates
 from schools.models import AcademicYear
@@ -43,20 +39,7 @@ def skill_completion(cells) -> float:
 
 
 def load_catalogue(start_year: int) -> None:
-    content = xlsx_bytes(
-        "Кодификатор",
-        ["Задание", "Проверяемое умение", "КЭС", "КТ", "Раздел / тема", "Уровень сложности"],
-        [[label, skill, "", "", "", ""] for label, skill in SKILL_OF.items()],
-    )
-    catalogue.task_catalogue_import(
-        user=None,
-        year=AcademicYear.objects.get(start_year=start_year),
-        procedure="vpr",
-        subject=Subject.objects.get(code="01"),
-        grade=4,
-        fileobj=io.BytesIO(content),
-        name="kodifikator.xlsx",
-    )
+    import_catalogue([[label, skill, "", "", "", ""] for label, skill in SKILL_OF.items()], start_year=start_year)
 
 
 @pytest.fixture

@@ -11,11 +11,10 @@ import io
 import pytest
 from django.urls import reverse
 
-from analytics import catalogue
-from core.tabular import xlsx_bytes
+from analytics.tests.builders import import_catalogue
 from identification.models import SchoolStatus, StatusKind
 from monitoring import imports as services
-from monitoring.models import ImportJob, Subject
+from monitoring.models import ImportJob
 from monitoring.tests.builders import TASKS, VprSheet, vpr_f1_xlsx
 from schools.models import AcademicYear
 from tests.factories import AcademicYearFactory, MunicipalityFactory, SchoolFactory
@@ -51,19 +50,8 @@ def _load(content: bytes, name: str) -> None:
 
 
 def _catalogue(start_year: int) -> None:
-    content = xlsx_bytes(
-        "Кодификатор",
-        ["Задание", "Проверяемое умение", "КЭС", "КТ", "Раздел / тема", "Уровень сложности"],
-        [[label, skill, kes, "", section, ""] for label, (skill, kes, section) in SKILLS.items()],
-    )
-    catalogue.task_catalogue_import(
-        user=None,
-        year=AcademicYear.objects.get(start_year=start_year),
-        procedure="vpr",
-        subject=Subject.objects.get(code="01"),
-        grade=4,
-        fileobj=io.BytesIO(content),
-        name="kodifikator.xlsx",
+    import_catalogue(
+        [[label, skill, kes, "", section, ""] for label, (skill, kes, section) in SKILLS.items()], start_year=start_year
     )
 
 
