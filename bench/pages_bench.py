@@ -112,7 +112,8 @@ def pages(user) -> list[tuple[str, str]]:
         ("agreements", "partnerships:agreement_list", []),
         ("teachers", "teachers:index", []),
         ("audit", "core:audit_log", []),
-        ("registry_xlsx", "schools:export", []),
+        # The registry XLSX is no page any more: the registry's button orders a report job
+        # (reports:registry_export) and the report's page shows its progress (issue #20).
     ]
     found = []
     for name, url_name, args in wanted:

@@ -735,15 +735,41 @@ def events_period(*, user: User, params: dict, progress: Progress = _noop) -> Do
     return Document("reports/print/events.html", title, ctx, sheet)
 
 
+# --- (7) The registry of schools (XLSX) --------------------------------------------------------------
+
+
+def registry_export(*, user: User, params: dict, progress: Progress = _noop) -> Document:
+    """The registry page's XLSX: the schools its filters select (``params["filters"]``, the page's
+    query string), in the import layout, so the file loads back unchanged. Built here in the
+    ``reports`` queue, not in the request: a region's registry is thousands of rows (issue #20)."""
+    from django.http import QueryDict
+
+    from schools.filters import SchoolFilter
+    from schools.registry_format import COLUMNS, school_to_row
+    from schools.selectors import school_list
+
+    filters = QueryDict(str(params.get("filters", ""))[:2000])
+    school_filter = SchoolFilter(filters, queryset=school_list(user=user), municipalities=municipalities_for(user))
+    progress(20, "Школы реестра")
+    schools = school_filter.qs.order_by("municipality__name", "code")
+    rows = [school_to_row(school) for school in schools.iterator(2000)]
+    title = "Реестр школ"
+    sheet = Sheet("Реестр", [column.title for column in COLUMNS], rows)
+    return Document("", title, _base_context(user, None, title), sheet)
+
+
 BUILDERS: dict[str, Callable[..., Document]] = {
     "passport": passport,
     "roadmap_execution": roadmap_execution,
     "year_results": year_results,
     "agreements": agreements_register,
     "events": events_period,
+    "registry": registry_export,
 }
 # Kinds that also come as XLSX (the tabular ones).
-TABULAR = {"roadmap_execution", "agreements", "events"}
+TABULAR = {"roadmap_execution", "agreements", "events", "registry"}
+# Kinds that come as XLSX only (a table with no print layout), ordered from their own pages.
+XLSX_ONLY = {"registry"}
 
 
 def identification_available() -> bool:

@@ -18,6 +18,7 @@ NEEDS = {
     Kind.AGREEMENTS: (),
     Kind.EVENTS: ("date_from", "date_to"),
     Kind.IDENTIFICATION: ("run",),
+    Kind.REGISTRY: (),
 }
 
 
@@ -40,7 +41,8 @@ class ReportRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         readers = user.is_superuser or user.role in documents.MUNICIPAL_READERS
-        kinds = [(k, label) for k, label in Kind.choices if k in documents.BUILDERS]
+        # The registry is ordered from the registry page, with its filters (reports:registry_export).
+        kinds = [(k, label) for k, label in Kind.choices if k in documents.BUILDERS and k not in documents.XLSX_ONLY]
         if not readers:
             kinds = [(k, label) for k, label in kinds if k in (Kind.PASSPORT, Kind.AGREEMENTS, Kind.ROADMAP_EXECUTION)]
         self.fields["date_from"].help_text = "Для отчёта о мероприятиях."

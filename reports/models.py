@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     YEAR_RESULTS = "year_results", "Итоги года по программе (муниципалитет)"
     AGREEMENTS = "agreements", "Реестр договоров о сотрудничестве"
     EVENTS = "events", "Мероприятия за период с посещаемостью"
+    REGISTRY = "registry", "Реестр школ"
 
 
 class Format(models.TextChoices):

@@ -51,6 +51,8 @@ _CHECKS = {
     Kind.AGREEMENTS: lambda user, params: params.get("municipality") and documents.municipality_of(user, params),
     Kind.EVENTS: lambda user, params: _check_events(user, params),
     Kind.IDENTIFICATION: lambda user, params: _check_identification(user, params),
+    # Every signed-in user reads a registry (their scope's schools; schools.scopes).
+    Kind.REGISTRY: lambda user, params: None,
 }
 
 
@@ -102,6 +104,8 @@ def report_request_create(*, user: User, kind: str, fmt: str = Format.PDF, param
         raise ReportRefused("Этот вид отчёта пока недоступен.")
     if fmt == Format.XLSX and kind not in documents.TABULAR:
         raise ReportRefused("Этот отчёт формируется только в PDF.")
+    if fmt != Format.XLSX and kind in documents.XLSX_ONLY:
+        raise ReportRefused("Этот отчёт формируется только в XLSX.")
     _CHECKS[Kind(kind)](user, params)
     request = ReportRequest.objects.create(kind=kind, format=fmt, params=params, title=title[:300], requested_by=user)
     # A broker outage leaves the request «queued»: the sweep (core.jobs) sends it later.

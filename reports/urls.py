@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.archive, name="archive"),
     path("new/", views.request_new, name="new"),
+    path("registry.xlsx/", views.registry_export, name="registry_export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/download/", views.download, name="download"),
     path("snapshots/<int:pk>/download/", views.snapshot_download, name="snapshot_download"),

@@ -6,7 +6,6 @@ app_name = "schools"
 
 urlpatterns = [
     path("", views.school_list, name="list"),
-    path("export.xlsx", views.school_export, name="export"),
     path("new/", views.school_create, name="create"),
     path("<int:pk>/", views.school_detail, name="detail"),
     path("<int:pk>/edit/", views.school_edit, name="edit"),

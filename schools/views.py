@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
@@ -13,7 +12,7 @@ from core.tabular import TabularFileError, xlsx_bytes, xlsx_response
 from schools import selectors, services
 from schools.filters import SchoolFilter
 from schools.forms import MunicipalityForm, OrganisationForm, RegistryMappingForm, RegistryUploadForm, SchoolForm
-from schools.registry_format import COLUMNS, inn_check_digit, school_to_row
+from schools.registry_format import COLUMNS, inn_check_digit
 from schools.scopes import can_manage_registry, manageable_municipalities, municipalities_for
 from schools.tables import SchoolTable
 
@@ -47,19 +46,6 @@ def school_list(request):
             "can_manage": can_manage_registry(request.user),
         },
     )
-
-
-@login_required
-@require_GET
-def school_export(request):
-    school_filter = SchoolFilter(
-        request.GET,
-        queryset=selectors.school_list(user=request.user),
-        municipalities=municipalities_for(request.user),
-    )
-    rows = (school_to_row(school) for school in school_filter.qs.order_by("municipality__name", "code").iterator(2000))
-    content = xlsx_bytes("Реестр", [c.title for c in COLUMNS], rows)
-    return xlsx_response(content, f"reestr-shkol-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
 @login_required

@@ -81,6 +81,21 @@ def _owner_cases() -> list[Case]:
 ROWS: dict[str, list[Case]] = {
     "reports:archive": [Case(signed_in(200))],
     "reports:new": [Case(signed_in(200))],
+    # The registry page's export button: POST only (a report job with the page's filters).
+    "reports:registry_export": [
+        Case(
+            expect(
+                anonymous=LOGIN,
+                department=405,
+                region=405,
+                methodologist=405,
+                curator=405,
+                director=405,
+                teacher=405,
+                outsider=405,
+            )
+        )
+    ],
     "reports:detail": _owner_cases(),
     "reports:download": _owner_cases(),
     "reports:snapshot_download": [

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.tabular import read_tables
+from reports.tests.registry import registry_xlsx
 from schools.models import School
 from tests.factories import SchoolFactory
 
@@ -79,13 +80,13 @@ def test_registry_is_paginated_by_fifty(client, department, municipality):
 
 @pytest.mark.django_db
 def test_export_writes_the_filtered_schools_in_the_import_layout(
-    client, department, school, other_school, foreign_school
+    client, department, school, other_school, foreign_school, django_capture_on_commit_callbacks
 ):
     client.force_login(department)
 
-    response = client.get(reverse("schools:export"), {"settlement": "rural"})
+    content = registry_xlsx(client, django_capture_on_commit_callbacks, settlement="rural")
 
-    rows = read_tables(io.BytesIO(response.content), "e.xlsx")[0].rows
+    rows = read_tables(io.BytesIO(content), "e.xlsx")[0].rows
     assert rows[0][0] == "Код ОО"
     assert [r[0] for r in rows[1:]] == ["edu980002"]
 
@@ -97,7 +98,7 @@ def test_an_export_loads_back_without_changes(
     from schools.services import registry_import_create
 
     client.force_login(department)
-    content = client.get(reverse("schools:export")).content
+    content = registry_xlsx(client, django_capture_on_commit_callbacks)
     before = list(School.objects.order_by("code").values())
 
     with django_capture_on_commit_callbacks(execute=True):
