@@ -81,6 +81,14 @@ class SettingsForm(forms.ModelForm):
         fields = ["agreement_cap", "yearly_target"]
 
 
+class StableOrdering(django_filters.OrderingFilter):
+    """The chosen order, then the id: pages of equal dates neither repeat nor skip a row."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "pk") if value else qs
+
+
 class AgreementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Поиск", method="search_text")
     status = django_filters.ChoiceFilter(label="Статус", choices=Agreement.Status.choices, empty_label="Все")
@@ -96,10 +104,28 @@ class AgreementFilter(django_filters.FilterSet):
         max_value=MAX_YEAR,
         decimal_places=0,
     )
+    # Sorting, kept in the pagination links with the filters (issue #20: a region has thousands).
+    sort = StableOrdering(
+        label="Сортировка",
+        fields=(
+            ("signed_on", "date"),
+            ("number", "number"),
+            ("supported_school__organisation__short_name", "school"),
+            ("status", "status"),
+        ),
+        field_labels={
+            "-date": "Сначала новые",
+            "date": "Сначала старые",
+            "number": "По номеру",
+            "school": "По школе",
+            "status": "По статусу",
+        },
+        empty_label="Как заведены",
+    )
 
     class Meta:
         model = Agreement
-        fields = ["q", "status", "supported_school", "year"]
+        fields = ["q", "status", "supported_school", "year", "sort"]
 
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)

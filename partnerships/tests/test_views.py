@@ -301,3 +301,49 @@ def test_supported_list_puts_schools_without_a_partner_first_and_finds_by_code(c
     assert by_name.index("edu6660001") < by_name.index("edu6660002")
     assert without_first.index("edu6660002") < without_first.index("edu6660001")
     assert rows == 1 and "edu6660002" in found
+
+
+def _agreement_page(client, **query):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("partnerships:agreement_list"), query)
+    assert response.status_code == 200
+    body = response.content.decode()
+    table = body.split('id="agreements"')[1].split("</table>")[0]
+    return len(captured), body, table.count("<tr>") - 1  # less the header row
+
+
+def test_agreement_list_is_paginated_sorted_and_filtered_with_the_same_queries_for_3_and_60(
+    client, department, municipality, year
+):
+    from datetime import timedelta
+
+    def grow(to: int) -> None:
+        for _ in range(to - Agreement.objects.count()):
+            n = Agreement.objects.count()
+            agreement_with(
+                supported=SchoolFactory(municipality=municipality),
+                partners=[SchoolFactory(municipality=municipality).organisation],
+                status=Agreement.Status.ACTIVE,
+                signed_on=date(2025, 9, 1) + timedelta(days=n),
+            )
+
+    client.force_login(department)
+    grow(3)
+    client.get(reverse("partnerships:agreement_list"))  # warm the session
+    small_queries, _, small_rows = _agreement_page(client)
+    grow(60)
+    large_queries, large, large_rows = _agreement_page(client)
+
+    assert (small_rows, large_rows) == (3, 50)
+    assert "Найдено: 60" in large
+    assert large_queries == small_queries
+    # Page 2 of the newest first, filtered by status: the ten oldest, newest of them first,
+    # and the link back keeps the filter and the order.
+    queries, second, rows = _agreement_page(client, status="active", sort="-date", page=2)
+    assert (queries, rows) == (small_queries, 10)
+    assert "от 10.09.2025" in second and "от 11.09.2025" not in second
+    assert second.index("от 10.09.2025") < second.index("от 01.09.2025")
+    assert 'href="?status=active&amp;sort=-date&amp;page=1"' in second
