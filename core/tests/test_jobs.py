@@ -188,7 +188,9 @@ def test_the_attempts_message_is_russian(attempts, word):
     assert f"после {attempts} {word}:" in jobs.attempts_message(attempts)
 
 
-def test_every_queue_has_soft_and_hard_time_limits_and_the_worker_a_memory_limit(settings):
+def test_every_queue_has_soft_and_hard_time_limits_and_the_worker_a_memory_limit(settings, db):
+    # db: Celery's Django fixup runs Django's system checks (they open a connection) when
+    # import_default_modules runs first in the process, e.g. with -k.
     from config.celery import app, queue_of
 
     app.loader.import_default_modules()
@@ -202,7 +204,7 @@ def test_every_queue_has_soft_and_hard_time_limits_and_the_worker_a_memory_limit
     assert app.conf.worker_max_memory_per_child == settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD > 0
 
 
-def test_every_job_kind_names_a_registered_task():
+def test_every_job_kind_names_a_registered_task(db):
     from config.celery import app
 
     app.loader.import_default_modules()
