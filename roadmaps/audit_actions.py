@@ -6,6 +6,7 @@ ACTIONS: dict[str, str] = {
     "progress.accepted": "Отчёт о ходе выполнения принят",
     "progress.returned": "Отчёт о ходе выполнения возвращён",
     "year.opened": "Открыт следующий учебный год",
+    "period.changed": "Изменён отчётный период",
     "escalation.settings_changed": "Изменены сроки эскалации несданных отчётов",
 }
 
@@ -14,6 +15,9 @@ DETAILS: dict[str, str] = {
     "programmes_carried": "Программ продлено",
     "programmes_restarted": "Программ начато заново",
     "statuses_kept": "Статусов сохранено до нового решения",
+    "name_before": "Было название",
+    "opens_on_before": "Было открытие",
+    "due_on_before": "Был срок сдачи",
     "curator_after_days": "Куратору через, дн.",
     "department_after_days": "Управлению через, дн.",
 }

@@ -418,6 +418,39 @@ def period_create(*, user: User, name: str, opens_on: dt.date, due_on: dt.date) 
 
 
 @transaction.atomic
+def period_update(
+    *, period: ReportingPeriod, user: User, name: str, opens_on: dt.date, due_on: dt.date
+) -> ReportingPeriod:
+    """The department corrects its period (a typo, a moved deadline); the change is in the audit log.
+
+    Escalation steps already sent stay (they were sent); the next run counts from the new date.
+    """
+    if not can_manage_periods(user) or (not user.is_superuser and user.municipality_id != period.municipality_id):
+        raise ActionForbidden
+    if due_on < opens_on:
+        raise TransitionRefused("Срок сдачи не может быть раньше открытия периода.")
+    if ReportingPeriod.objects.filter(municipality_id=period.municipality_id, name=name).exclude(pk=period.pk).exists():
+        raise TransitionRefused(f"Период «{name}» уже есть.")
+    before = {"name": period.name, "opens_on": period.opens_on, "due_on": period.due_on}
+    period.name, period.opens_on, period.due_on = name, opens_on, due_on
+    period.save(update_fields=["name", "opens_on", "due_on"])
+    changes = {
+        field: f"{old:%d.%m.%Y}" if isinstance(old, dt.date) else old
+        for field, old in before.items()
+        if old != getattr(period, field)
+    }
+    if changes:
+        audit_record(
+            actor=user,
+            action="period.changed",
+            target=period,
+            municipality_id=period.municipality_id,
+            details={f"{field}_before": value for field, value in changes.items()},
+        )
+    return period
+
+
+@transaction.atomic
 def period_publish(*, period: ReportingPeriod, user: User, publish: bool) -> ReportingPeriod:
     if not can_manage_periods(user) or (not user.is_superuser and user.municipality_id != period.municipality_id):
         raise ActionForbidden

@@ -20,6 +20,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("periods/", views.period_list, name="period_list"),
     path("periods/<int:pk>/", views.period_detail, name="period_detail"),
+    path("periods/<int:pk>/edit/", views.period_edit, name="period_edit"),
     path("periods/next-year/", views.year_open, name="year_open"),
     path("periods/escalation/", views.escalation_settings, name="escalation_settings"),
     path("schools/<int:pk>/visits/", views.visit_log, name="visit_log"),

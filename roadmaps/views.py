@@ -427,6 +427,26 @@ def period_list(request):
 
 
 @login_required
+def period_edit(request, pk: int):
+    """The department corrects its period's name or dates."""
+    if not services.can_manage_periods(request.user):
+        raise PermissionDenied
+    period = selectors.period_get(user=request.user, pk=pk)
+    form = PeriodForm(request.POST or None, instance=period)
+    if request.method == "POST" and form.is_valid():
+        data = {field: form.cleaned_data[field] for field in ("name", "opens_on", "due_on")}
+        period.refresh_from_db()  # the form wrote its values onto the instance
+        try:
+            services.period_update(period=period, user=request.user, **data)
+        except services.TransitionRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Период «{period.name}» сохранён.")
+            return redirect(period)
+    return render(request, "roadmaps/period_edit.html", {"form": form, "period": period})
+
+
+@login_required
 def year_open(request):
     """The department opens the next school year: a preview of what it does, then one POST."""
     user = request.user

@@ -338,6 +338,39 @@ ROWS: dict[str, list[Case]] = {
             scope=FOREIGN,
         ),
     ],
+    # Correcting a period: its own municipality's department (another one's period is not found).
+    "roadmaps:period_edit": [
+        Case(
+            expect(
+                anonymous=LOGIN,
+                department=200,
+                region=403,
+                methodologist=403,
+                curator=403,
+                director=403,
+                teacher=403,
+                outsider=404,
+            ),
+            target="home_period",
+            kwargs=lambda world: {"pk": _period(world).pk},
+            scope=HOME,
+        ),
+        Case(
+            expect(
+                anonymous=LOGIN,
+                department=404,
+                region=403,
+                methodologist=403,
+                curator=403,
+                director=403,
+                teacher=403,
+                outsider=200,
+            ),
+            target="foreign_period",
+            kwargs=lambda world: {"pk": _period(world, foreign=True).pk},
+            scope=FOREIGN,
+        ),
+    ],
     "roadmaps:overdue": [Case(signed_in(200))],
     # The public site: published → 200 for anybody, anything else → 404.
     "roadmaps:public_index": [Case(everyone(200))],

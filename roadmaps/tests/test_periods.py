@@ -233,3 +233,53 @@ def test_the_roadmap_page_shows_a_late_measure_as_overdue_and_a_timely_one_as_it
         assert 'data-status="overdue"' not in client.get(url).content.decode()
     with time_machine.travel(_noon(DUE + dt.timedelta(days=1)), tick=False):
         assert 'data-status="overdue">Просрочено' in client.get(url).content.decode()
+
+
+# --- The department corrects a period ---------------------------------------------------------------
+
+
+def test_the_department_moves_a_deadline_and_escalation_counts_from_the_new_one(
+    client, measure, department, school, director, run_on_commit
+):
+    from core.models import AuditEvent
+    from roadmaps.escalation import periods_escalate
+    from roadmaps.models import EscalationStep
+
+    period = ReportingPeriod.objects.create(
+        municipality=school.municipality, name="II четверть", opens_on=DUE - dt.timedelta(days=20), due_on=DUE,
+        created_by=department,
+    )  # fmt: skip
+    client.force_login(department)
+    url = reverse("roadmaps:period_edit", args=[period.pk])
+
+    refused = client.post(url, {"name": "II четверть", "opens_on": "2026-12-01", "due_on": "2026-11-01"})
+    assert refused.status_code == 200 and "раньше открытия" in refused.content.decode()
+    moved = DUE + dt.timedelta(days=10)
+    response = client.post(url, {"name": "II четверть (продлён)", "opens_on": period.opens_on, "due_on": moved})
+
+    assert response.status_code == 302
+    period.refresh_from_db()
+    assert (period.name, period.due_on) == ("II четверть (продлён)", moved)
+    event = AuditEvent.objects.get(action="period.changed")
+    assert event.details == {"name_before": "II четверть", "due_on_before": f"{DUE:%d.%m.%Y}"}
+    # Two days after the old deadline nobody is chased: the new one has not passed.
+    with time_machine.travel(_noon(DUE + dt.timedelta(days=2)), tick=False):
+        run_on_commit(periods_escalate)
+    assert not EscalationStep.objects.filter(period=period).exists()
+
+
+def test_another_municipalitys_department_cannot_correct_the_period(client, department, outsider, school):
+    period = ReportingPeriod.objects.create(
+        municipality=school.municipality, name="II четверть", opens_on=DUE - dt.timedelta(days=20), due_on=DUE,
+        created_by=department,
+    )  # fmt: skip
+    client.force_login(outsider)
+
+    response = client.post(
+        reverse("roadmaps:period_edit", args=[period.pk]),
+        {"name": "Чужое", "opens_on": period.opens_on, "due_on": period.due_on},
+    )
+
+    assert response.status_code == 404
+    period.refresh_from_db()
+    assert period.name == "II четверть"
