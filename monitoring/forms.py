@@ -1,7 +1,9 @@
 from django import forms
 
+from accounts.models import Role
 from core.forms import CompactFilterForm, SpreadsheetUploadForm
-from monitoring.models import ImportJob
+from monitoring.models import ImportJob, Subject
+from schools.models import School
 
 
 class ResultsUploadForm(SpreadsheetUploadForm):
@@ -10,6 +12,27 @@ class ResultsUploadForm(SpreadsheetUploadForm):
         "Формат определяется по заголовку файла, а не по имени: отчёты ВПР (Ф1, Ф3, сравнение с журналом), "
         "протоколы РЦОИ, отчёт ЕГЭ по школам или один из шаблонов — см. список справа."
     )
+
+    # Only for a school's ВПР «форма сбора результатов», which names none of them.
+    form_school = forms.ModelChoiceField(
+        label="Школа (для формы сбора результатов ВПР)", queryset=School.objects.none(), required=False
+    )
+    form_subject = forms.ModelChoiceField(
+        label="Предмет (для формы сбора результатов ВПР)", queryset=Subject.objects.all(), required=False
+    )
+    form_grade = forms.IntegerField(
+        label="Класс (для формы сбора результатов ВПР)", min_value=1, max_value=11, required=False
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = School.objects.select_related("organisation").order_by("organisation__short_name")
+        if user is not None and not user.is_superuser:
+            if user.school_id is not None and user.role == Role.DIRECTOR:
+                schools = schools.filter(pk=user.school_id)
+            else:
+                schools = schools.filter(municipality_id=user.municipality_id)
+        self.fields["form_school"].queryset = schools
 
 
 class ImportJobFilterForm(CompactFilterForm):

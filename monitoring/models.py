@@ -87,6 +87,7 @@ class ImportJob(Job):
         EGE_REPORT = "ege_report", "ЕГЭ: региональный отчёт по школам"
         AGGREGATES = "aggregates", "Показатели школ (шаблон)"
         RESULTS_CSV = "results_csv", "Результаты участников (шаблон)"
+        SCHOOL_FORM = "school_form", "ВПР: форма сбора результатов школы"
 
     CLAIMED_STATUS = Status.PARSING
     RUNNING_STATUSES = (Status.PARSING, Status.VALIDATING, Status.WRITING)
@@ -121,6 +122,15 @@ class ImportJob(Job):
         related_name="result_imports",
         verbose_name="школа (загрузка руководителя)",
     )
+    # A school's «форма сбора результатов» of the ВПР names neither the school, nor the subject,
+    # nor the grade: the uploader chooses them in the form (monitoring.formats.school_form).
+    form_school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="школа формы"
+    )
+    form_subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="предмет формы"
+    )
+    form_grade = models.PositiveSmallIntegerField("класс формы", null=True, blank=True)
     file = models.FileField("файл", upload_to=import_upload_path, max_length=255)
     original_name = models.CharField("имя файла", max_length=255)
     file_kind = models.CharField(max_length=4, default="xlsx")

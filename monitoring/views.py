@@ -22,12 +22,21 @@ PAGE_SIZE = 50
 def import_upload(request):
     if not imports.can_upload_results(request.user):
         raise PermissionDenied
-    form = ResultsUploadForm(request.POST or None, request.FILES or None, max_bytes=settings.UPLOAD_MAX_BYTES)
+    form = ResultsUploadForm(
+        request.POST or None, request.FILES or None, max_bytes=settings.UPLOAD_MAX_BYTES, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             with queue.watch() as sent:
-                job = imports.results_import_create(user=request.user, uploaded_file=upload, original_name=upload.name)
+                job = imports.results_import_create(
+                    user=request.user,
+                    uploaded_file=upload,
+                    original_name=upload.name,
+                    form_school=form.cleaned_data["form_school"],
+                    form_subject=form.cleaned_data["form_subject"],
+                    form_grade=form.cleaned_data["form_grade"],
+                )
         except (TabularFileError, imports.ImportRefused) as exc:
             form.add_error("file", str(exc))
         else:

@@ -41,6 +41,11 @@ def is_vpr_f1_header(cells: set[str]) -> bool:
     return {"код участника", "первичный балл", "отметка"} <= cells and "код ппэ" not in cells and "фамилия" not in cells
 
 
+def is_school_form_header(cells: set[str]) -> bool:
+    # The ВПР «форма сбора результатов» a school fills: tasks and «Итого баллов», no «Первичный балл».
+    return "код участника" in cells and bool(cells & {"итого баллов", "порядковый номер класса"})
+
+
 def is_rcoi_header(cells: set[str]) -> bool:
     # «Первичный балл после апелляции» in an appeal protocol.
     primary = "первичный балл" in cells or any(cell.startswith("первичный балл ") for cell in cells)
@@ -76,6 +81,7 @@ _DETECTORS = (
     # Before Ф1 and РЦОИ: the canonical header holds their columns too, and «Процедура» besides.
     (ImportJob.Layout.RESULTS_CSV, is_results_csv_header),
     (ImportJob.Layout.VPR_F1, is_vpr_f1_header),
+    (ImportJob.Layout.SCHOOL_FORM, is_school_form_header),
     (ImportJob.Layout.RCOI_PROTOCOL, is_rcoi_header),
     (ImportJob.Layout.CONTEXT, is_context_header),
     (ImportJob.Layout.AGGREGATES, is_aggregates_header),

@@ -187,6 +187,8 @@ class StructureSpec:
     tasks: list[TaskSpec]
     variant: str = ""
     boundaries: tuple[int | None, int | None, int | None] | None = None
+    # A school's collection form knows only labels and maxima: a structure Ф1 stored stays.
+    keep_existing: bool = False
 
 
 @dataclass(slots=True)

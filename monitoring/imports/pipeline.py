@@ -50,7 +50,7 @@ def results_import_run(*, job_id: int) -> ImportJob | None:
 
 
 def _import_work(claim: Claim) -> None:
-    job = ImportJob.objects.select_related("school", "municipality").get(pk=claim.pk)
+    job = ImportJob.objects.select_related("school", "municipality", "form_school", "form_subject").get(pk=claim.pk)
 
     def progress(done: int, total: int) -> None:
         claim.progress(100 * done // max(total, 1), processed_rows=done, total_rows=total)
@@ -134,7 +134,7 @@ def _results_load(
     if layout is None:
         return LoadOutcome(errors=errors)
     update(layout=layout)
-    parsed = parse_sheets(layout, sheets, progress)
+    parsed = parse_sheets(layout, sheets, progress, job)
     update(status=ImportJob.Status.VALIDATING, processed_rows=parsed.total_rows, total_rows=parsed.total_rows)
     errors = list(parsed.errors)
     rows: Sequence[ParsedRow] = parsed.results or parsed.context or parsed.aggregates

@@ -11,11 +11,21 @@ from accounts.models import Role, User
 from core.jobs.services import job_enqueue
 from core.tabular import read_upload
 from monitoring.imports.permissions import UPLOAD_NOT_ALLOWED, ImportRefused, can_upload_results
-from monitoring.models import ImportJob
+from monitoring.models import ImportJob, Subject
+from schools.models import School
+
+FORM_SCHOOL_OUT_OF_SCOPE = "Выбранная школа вне вашей области: загружать можно только результаты своих школ."
 
 
 def results_import_create(
-    *, user: User | None, uploaded_file: IO[bytes], original_name: str, queue: bool = True
+    *,
+    user: User | None,
+    uploaded_file: IO[bytes],
+    original_name: str,
+    queue: bool = True,
+    form_school: School | None = None,
+    form_subject: Subject | None = None,
+    form_grade: int | None = None,
 ) -> ImportJob:
     """Store the upload under a name of our own and queue its processing after commit.
 
@@ -24,6 +34,10 @@ def results_import_create(
     The job's scope is taken from the user: a department's job may touch only its
     municipality's schools, a director's job only their own school; a job without a user
     (``manage.py import_results`` with no ``--user``) is an operator's and may touch any.
+
+    ``form_school``, ``form_subject``, ``form_grade``: what a school's ВПР collection form does
+    not say (monitoring.formats.school_form), chosen in the upload form; the school must be in
+    the uploader's scope.
     """
     data, kind = read_upload(uploaded_file, original_name)
     job = ImportJob(original_name=original_name[:255], file_kind=kind, sha256=hashlib.sha256(data).hexdigest())
@@ -39,6 +53,12 @@ def results_import_create(
                 job.municipality_id = school.municipality_id
             else:
                 job.municipality_id = user.municipality_id
+    in_scope = form_school is None or user is None or user.is_superuser
+    if not in_scope and form_school is not None:
+        in_scope = form_school.municipality_id == job.municipality_id and job.school_id in (None, form_school.pk)
+    if not in_scope:
+        raise ImportRefused(FORM_SCHOOL_OUT_OF_SCOPE)
+    job.form_school, job.form_subject, job.form_grade = form_school, form_subject, form_grade
     job.file.save(f"upload.{kind}", ContentFile(data), save=False)
     job.save()
     if queue:

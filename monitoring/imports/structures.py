@@ -28,6 +28,8 @@ def structures_save(*, job: ImportJob, specs: list[StructureSpec], years: dict[i
         structure, created = AssessmentStructure.objects.select_for_update().get_or_create(
             year=year, procedure=spec.procedure, subject=subject, grade=spec.grade, variant=spec.variant
         )
+        if spec.keep_existing and not created:
+            continue
         wanted = [(n, t.label, t.max_score, t.difficulty) for n, t in enumerate(spec.tasks, start=1)]
         stored = list(structure.tasks.values_list("number", "label", "max_score", "difficulty"))
         fields: dict[str, object] = {"max_primary_score": spec.max_primary}
