@@ -400,6 +400,7 @@ def write_samples(schools: list[DemoSchool], year_start: int) -> str:
         "ege_protokol_rcoi.xlsx": lambda: _sample_ege_protocol(senior, year_start),
         "pokazateli_shkol.csv": lambda: _sample_aggregates(senior, year_start),
         "rezultaty_uchastnikov.csv": lambda: _sample_results(senior, year_start),
+        SAMPLE_SCHOOL_FORM_FILE: lambda: _sample_school_form(few[0], year_start),
     }
     for name, build in files.items():
         path = folder / name
@@ -417,6 +418,19 @@ SAMPLE_AGGREGATES = ("Обществознание", "Физика")
 SAMPLE_EGE_PROTOCOL = ("01", "Русский язык", 50)  # РЦОИ code, subject, max primary
 SAMPLE_RESULTS = ("02", 32)  # ЕГЭ математика профильная, max primary
 SAMPLE_PARTICIPANTS = 12
+# A school's ВПР collection form names no school, subject or grade: they are chosen on upload.
+SAMPLE_SCHOOL_FORM_FILE = "vpr_forma_sbora_rezultatov.xlsx"
+SAMPLE_SCHOOL_FORM = ("Литературное чтение", 4)
+
+
+def _sample_school_form(demo: DemoSchool, year_start: int) -> bytes:
+    rng = _rng("sample-school-form", year_start, demo.code)
+    rows = []
+    for n in range(SAMPLE_PARTICIPANTS):
+        share = _sigmoid(demo.quality + rng.gauss(0, 1))
+        scores = [round(top * share) for _label, top in sample_files.SCHOOL_FORM_TASKS]
+        rows.append((f"{n + 1:05d}", str(1 + n % 2), 1 + n % 2, scores, rng.choice([3, 4, 5, "нет отметки"])))
+    return sample_files.school_form_xlsx(rows)
 
 
 def _marks(demo: DemoSchool, rng: random.Random, size: int) -> list[int]:

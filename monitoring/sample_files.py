@@ -43,6 +43,27 @@ def _xlsx(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
+# --- ВПР «форма сбора результатов» of a school ------------------------------------------------
+
+SCHOOL_FORM_TASKS = (("1", 5), ("2", 1), ("4К1", 3))
+
+
+def school_form_xlsx(rows: list[tuple]) -> bytes:
+    """Sheet «Протокол»: rows of (participant code, variant, class number, task scores, previous mark)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Протокол"
+    sheet.append(["Форма сбора результатов ВПР"])
+    sheet.append(
+        ["Код участника", "Вариант", "Порядковый номер класса"]
+        + [f"{label} ({top}б)" for label, top in SCHOOL_FORM_TASKS]
+        + ["Отметка за предыдущий триместр (четверть, полугодие)", "Итого баллов"]
+    )
+    for code, variant, number, scores, previous in rows:
+        sheet.append([code, variant, number, *scores, previous, sum(s for s in scores if s != "X")])
+    return _xlsx(workbook)
+
+
 # --- ВПР aggregate reports --------------------------------------------------------------------
 
 

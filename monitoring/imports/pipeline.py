@@ -67,11 +67,12 @@ def _import_work(claim: Claim) -> None:
         outcome_record(job.pk, outcome, claim)
 
 
-def results_import_sheets(*, sheets: Sequence[AnySheet], original_name: str) -> ImportJob:
+def results_import_sheets(*, sheets: Sequence[AnySheet], original_name: str, **form_choices) -> ImportJob:
     """Load sheets built in code (the demo seed) through the same pipeline as an upload.
 
     The job is an operator's (no user, any school), runs in this process and is recorded
     like any other: it shows in the history and can be rolled back. No file is stored.
+    ``form_choices``: ``form_school``, ``form_subject``, ``form_grade`` of a school's ВПР form.
     """
     digest = hashlib.sha256()
     for sheet in sheets:
@@ -84,6 +85,7 @@ def results_import_sheets(*, sheets: Sequence[AnySheet], original_name: str) -> 
         status=ImportJob.Status.PARSING,
         attempts=1,
         started_at=timezone.now(),
+        **form_choices,
     )
     # The seed recomputes the indicators itself once every file is in (identification.demo).
     outcome = results_load(job=job, sheets=sheets, follow_ups=False)

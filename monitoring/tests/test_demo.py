@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.extensions import DEMO_OPTIONS
 from core.tabular import read_tables
 from monitoring import demo, imports
-from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, Procedure
+from monitoring.models import CURRENT, ContextData, ImportJob, ParticipantResult, Procedure, Subject
 from schools.demo import demo_current_year, demo_district_seed
 
 # A December day: one year of results (2025/2026), context data of it and of the current 2026/2027.
@@ -156,6 +156,7 @@ SAMPLE_LAYOUTS = {
     "ege_protokol_rcoi.xlsx": ImportJob.Layout.RCOI_PROTOCOL,
     "pokazateli_shkol.csv": ImportJob.Layout.AGGREGATES,
     "rezultaty_uchastnikov.csv": ImportJob.Layout.RESULTS_CSV,
+    demo.SAMPLE_SCHOOL_FORM_FILE: ImportJob.Layout.SCHOOL_FORM,
 }
 
 
@@ -175,13 +176,22 @@ def test_each_sample_file_imports_cleanly_on_the_seeded_database_with_the_right_
         "pokazateli_shkol.csv": senior * len(demo.SAMPLE_AGGREGATES),
         "vpr_f3_statistika_po_otmetkam.xlsx": 3,
         "vpr_sravnenie_s_zhurnalom.xlsx": 3,
+        demo.SAMPLE_SCHOOL_FORM_FILE: demo.SAMPLE_PARTICIPANTS,
     }
 
     for name, layout in SAMPLE_LAYOUTS.items():
         path = demo.samples_dir() / name
         with path.open("rb") as handle:
             sheets = read_tables(handle, name)
-        job = imports.results_import_sheets(sheets=sheets, original_name=name)
+        choices = {}
+        if layout == ImportJob.Layout.SCHOOL_FORM:
+            subject, grade = demo.SAMPLE_SCHOOL_FORM
+            choices = {
+                "form_school": next(s for s in demo.demo_schools() if s.school.has_basic).school,
+                "form_subject": Subject.objects.get(name=subject),
+                "form_grade": grade,
+            }
+        job = imports.results_import_sheets(sheets=sheets, original_name=name, **choices)
 
         assert (job.status, job.layout) == (ImportJob.Status.DONE, layout), (name, job.errors[:3])
         if name in expected_rows:
