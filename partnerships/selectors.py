@@ -571,3 +571,83 @@ def schools_with_active_partner(*, school_ids) -> set[int]:
             supported_school_id__in=school_ids, status=Agreement.Status.ACTIVE, partners__isnull=False
         ).values_list("supported_school_id", flat=True)
     )
+
+
+# --- The supported school's figures before and after an agreement (issue #19, item 4) -------------
+
+AGREEMENT_INDICATORS = ("vpr_share_2", "vpr_mean_mark", "vpr_confirmed", "oge_share_2", "oge_mean_mark")
+
+
+def _academic_start(day: date) -> int:
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def agreement_indicators(*, agreement: Agreement) -> dict | None:
+    """The supported school's stored indicators (identification) the academic year before the
+    agreement started and in the latest year with data from its start to its end, beside the
+    municipality's means of the same years (``IndicatorMean``): the change read against the
+    district's. None when the agreement has no dates. Two queries."""
+    from identification.catalogue import BY_CODE, format_value
+    from identification.models import IndicatorMean, IndicatorValue
+
+    start = agreement.starts_on or agreement.signed_on
+    if start is None:
+        return None
+    first = _academic_start(start)
+    last = _academic_start(agreement.ends_on) if agreement.ends_on else None
+    years = Q(year__start_year__gte=first - 1) & (Q(year__start_year__lte=last) if last is not None else Q())
+    own: dict[int, dict[str, float]] = {}
+    for code, start_year, value in IndicatorValue.objects.filter(
+        years,
+        school_id=agreement.supported_school_id,
+        subject__isnull=True,
+        grade__isnull=True,
+        indicator__in=AGREEMENT_INDICATORS,
+    ).values_list("indicator", "year__start_year", "value"):
+        own.setdefault(start_year, {})[code] = value
+    before = first - 1 if first - 1 in own else None
+    after = max((y for y in own if y >= first), default=None)
+    means: dict[int, dict[str, float]] = {}
+    wanted = [y for y in (before, after) if y is not None]
+    if wanted:
+        for code, start_year, value in IndicatorMean.objects.filter(
+            municipality_id=agreement.municipality_id, year__start_year__in=wanted, indicator__in=AGREEMENT_INDICATORS
+        ).values_list("indicator", "year__start_year", "value"):
+            means.setdefault(start_year, {})[code] = value
+
+    def change(a: float | None, b: float | None, unit: str) -> str:
+        if a is None or b is None:
+            return "—"
+        text = format_value(abs(b - a), unit).rstrip("%")
+        return text if text.strip("0,") == "" else ("+" if b > a else "−") + text
+
+    rows = []
+    for code in AGREEMENT_INDICATORS:
+        spec = BY_CODE[code]
+        was = own.get(before, {}).get(code) if before is not None else None
+        now = own.get(after, {}).get(code) if after is not None else None
+        if was is None and now is None:
+            continue
+        m_was = means.get(before, {}).get(code) if before is not None else None
+        m_now = means.get(after, {}).get(code) if after is not None else None
+        improved = None
+        if was is not None and now is not None and now != was:
+            improved = (now > was) == spec.higher_is_better
+        rows.append(
+            {
+                "spec": spec,
+                "before": format_value(was, spec.unit),
+                "after": format_value(now, spec.unit),
+                "change": change(was, now, spec.unit),
+                "improved": improved,
+                "muni_before": format_value(m_was, spec.unit),
+                "muni_after": format_value(m_now, spec.unit),
+                "muni_change": change(m_was, m_now, spec.unit),
+            }
+        )
+    return {
+        "before": f"{before}/{before + 1}" if before is not None else None,
+        "after": f"{after}/{after + 1}" if after is not None else None,
+        "first": f"{first}/{first + 1}",
+        "rows": rows,
+    }

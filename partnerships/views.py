@@ -155,6 +155,7 @@ def agreement_detail(request, pk: int):
             "partners": list(agreement.partners.all()),
             "subjects": list(agreement.subjects.all()),
             "history": selectors.agreement_history(agreement=agreement),
+            "indicators": selectors.agreement_indicators(agreement=agreement),
             "can_manage": can_manage,
             "moves": moves if can_manage else [],
             "terminate_form": TerminateForm(),

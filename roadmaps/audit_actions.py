@@ -8,9 +8,14 @@ ACTIONS: dict[str, str] = {
     "year.opened": "Открыт следующий учебный год",
     "period.changed": "Изменён отчётный период",
     "escalation.settings_changed": "Изменены сроки эскалации несданных отчётов",
+    "objective.rating_confirmed": "Куратор подтвердил оценку задачи программы",
 }
 
 DETAILS: dict[str, str] = {
+    "rating": "Оценка куратора",
+    "computed": "Оценка по данным",
+    "actual": "Фактическое значение",
+    "comment": "Комментарий",
     "periods": "Отчётных периодов",
     "programmes_carried": "Программ продлено",
     "programmes_restarted": "Программ начато заново",

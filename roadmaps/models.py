@@ -324,6 +324,37 @@ class ProgressReport(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
 
+class ObjectiveRating(models.Model):
+    """The curator's confirmation of an objective's progress rating in one period's report.
+
+    The portal computes the rating from the data (``selectors.objective_progress``); the curator
+    confirms it or sets another with a reason (``services.objective_rating_confirm``, audited).
+    The computed rating and the actual value are kept as they were when confirmed.
+    """
+
+    class Rating(models.TextChoices):
+        ON_TRACK = "on_track", "по плану"
+        AT_RISK = "at_risk", "есть риск"
+        OFF_TRACK = "off_track", "отстаёт"
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="ratings")
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="ratings")
+    rating = models.CharField("оценка куратора", max_length=10, choices=Rating.choices)
+    computed = models.CharField("оценка по данным", max_length=10, choices=Rating.choices, blank=True)
+    actual = models.FloatField("фактическое значение", null=True, blank=True)
+    comment = models.TextField("комментарий", blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField("подтверждено", auto_now=True)
+
+    class Meta:
+        verbose_name = "оценка задачи"
+        verbose_name_plural = "оценки задач"
+        constraints = [models.UniqueConstraint(fields=["report", "objective"], name="objective_rating_once")]
+
+    def __str__(self) -> str:
+        return f"{self.objective_id}: {self.get_rating_display()}"
+
+
 class MeasureProgress(models.Model):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="items")
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="progress")

@@ -445,10 +445,22 @@ def objective_progress(*, roadmap: Roadmap, period: ReportingPeriod) -> list[dic
                 if objective.target_value is not None
                 else "—",
                 "actual": format_value(value, spec.unit),
+                "value": value,
                 "rating": rating,
                 "rating_label": RATING_LABELS.get(rating or "", "нет данных"),
             }
         )
+    return rows
+
+
+def report_objective_progress(*, report: ProgressReport) -> list[dict]:
+    """``objective_progress`` of the report's period, each row with the curator's confirmation
+    (``ObjectiveRating``) if there is one."""
+    rows = objective_progress(roadmap=report.roadmap, period=report.period)
+    if rows:
+        confirmed = {r.objective_id: r for r in report.ratings.select_related("confirmed_by")}
+        for row in rows:
+            row["confirmed"] = confirmed.get(row["objective"].pk)
     return rows
 
 

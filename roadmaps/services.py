@@ -39,6 +39,7 @@ from roadmaps.models import (
     MeasureStatus,
     Notification,
     Objective,
+    ObjectiveRating,
     ProgressReport,
     ReportingPeriod,
     ReviewComment,
@@ -686,6 +687,57 @@ def _measures_take_reported_status(*, report: ProgressReport, user: User) -> Non
             item.measure.status = item.status
             measures.append(item.measure)
     bulk_update_with_history(measures, Measure, ["status"], default_user=user)
+
+
+OBJECTIVE_NOT_LINKED = "Эта задача не из отчёта или не связана с показателем из данных портала."
+RATING_NEEDS_REASON = "Оценка отличается от рассчитанной по данным ({computed}): укажите причину в комментарии."
+
+
+@transaction.atomic
+def objective_rating_confirm(
+    *, report: ProgressReport, objective_id: int, rating: str, user: User, comment: str = ""
+) -> ObjectiveRating:
+    """The curator confirms an objective's progress rating in a period's report (or sets another,
+    with a reason). The rating computed from the data and the actual value are kept beside it."""
+    from roadmaps.selectors import RATING_LABELS, objective_progress
+
+    if not can_review_report(user, report):
+        raise ActionForbidden
+    if rating not in ObjectiveRating.Rating.values:
+        raise TransitionRefused("Неизвестная оценка.")
+    row = next(
+        (
+            r
+            for r in objective_progress(roadmap=report.roadmap, period=report.period)
+            if r["objective"].pk == objective_id
+        ),
+        None,
+    )
+    if row is None:
+        raise TransitionRefused(OBJECTIVE_NOT_LINKED)
+    computed = row["rating"] or ""
+    comment = comment.strip()
+    if rating != computed and not comment:
+        raise TransitionRefused(RATING_NEEDS_REASON.format(computed=RATING_LABELS.get(computed, "нет данных")))
+    confirmed, _ = ObjectiveRating.objects.update_or_create(
+        report=report,
+        objective_id=objective_id,
+        defaults={
+            "rating": rating,
+            "computed": computed,
+            "actual": row["value"],
+            "comment": comment,
+            "confirmed_by": user,
+        },
+    )
+    audit_record(
+        actor=user,
+        action="objective.rating_confirmed",
+        target=confirmed,
+        municipality_id=report.roadmap.municipality_id,
+        details={"rating": rating, "computed": computed, "actual": row["value"], "comment": comment},
+    )
+    return confirmed
 
 
 @transaction.atomic

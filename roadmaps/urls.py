@@ -17,6 +17,7 @@ urlpatterns = [
     path("measures/<int:pk>/delete/", views.measure_delete, name="measure_delete"),
     path("reports/<int:pk>/", views.review, name="review"),
     path("reports/<int:pk>/comment/", views.report_comment, name="report_comment"),
+    path("reports/<int:pk>/ratings/", views.objective_rating, name="objective_rating"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("periods/", views.period_list, name="period_list"),
     path("periods/<int:pk>/", views.period_detail, name="period_detail"),

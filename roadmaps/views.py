@@ -30,7 +30,7 @@ from roadmaps.forms import (
     VisitForm,
     YearOpenForm,
 )
-from roadmaps.models import Level, Roadmap
+from roadmaps.models import Level, ObjectiveRating, Roadmap
 from schools.scopes import schools_for
 
 READER_ROLES = (Role.DEPARTMENT, Role.REGION, Role.METHODOLOGIST, Role.CURATOR)
@@ -349,7 +349,9 @@ def review(request, pk: int):
             "roadmap": report.roadmap,
             "items": items,
             "threads": selectors.report_threads(report=report),
-            "objective_progress": selectors.objective_progress(roadmap=report.roadmap, period=report.period),
+            "objective_progress": selectors.report_objective_progress(report=report),
+            "can_rate": can_review,
+            "rating_choices": ObjectiveRating.Rating.choices,
             "form": form,
             "can_review": can_review and report.status == report.Status.SUBMITTED,
             "can_fill": services.can_fill_report(user, report.roadmap) and report.is_editable,
@@ -358,6 +360,33 @@ def review(request, pk: int):
             "comment_token": submit_token_new(),
         },
     )
+
+
+@login_required
+def objective_rating(request, pk: int):
+    """The curator confirms (or changes, with a reason) an objective's rating in the report."""
+    report = selectors.report_get(user=request.user, pk=pk)
+    if not services.can_review_report(request.user, report):
+        raise PermissionDenied
+    if request.method != "POST":
+        return _post_only(request)
+    try:
+        objective_id = int(request.POST.get("objective", ""))
+    except ValueError:
+        objective_id = 0
+    try:
+        confirmed = services.objective_rating_confirm(
+            report=report,
+            objective_id=objective_id,
+            rating=request.POST.get("rating", ""),
+            comment=request.POST.get("comment", ""),
+            user=request.user,
+        )
+    except services.TransitionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Оценка «{confirmed.get_rating_display()}» подтверждена.")
+    return redirect(reverse("roadmaps:review", args=[report.pk]) + "#objective-progress")
 
 
 @login_required

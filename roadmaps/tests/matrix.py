@@ -316,6 +316,40 @@ ROWS: dict[str, list[Case]] = {
             scope=FOREIGN,
         ),
     ],
+    # The curator (and the department) confirm an objective's rating; the director who filed the
+    # report may not. POST only: a GET is answered 405 after the scoped fetch and the role check.
+    "roadmaps:objective_rating": [
+        Case(
+            expect(
+                anonymous=LOGIN,
+                department=405,
+                region=403,
+                methodologist=403,
+                curator=405,
+                director=403,
+                teacher=403,
+                outsider=404,
+            ),
+            target="school_report",
+            kwargs=_pk(_report("school")),
+            scope=HOME,
+        ),
+        Case(
+            expect(
+                anonymous=LOGIN,
+                department=404,
+                region=404,
+                methodologist=404,
+                curator=404,
+                director=404,
+                teacher=404,
+                outsider=405,
+            ),
+            target="foreign_report",
+            kwargs=_pk(_report("foreign_school")),
+            scope=FOREIGN,
+        ),
+    ],
     # Evidence is served only to those who read the report.
     "roadmaps:evidence": [
         Case(READ_HOME, target="school_evidence", kwargs=_evidence_pk("school"), scope=HOME),

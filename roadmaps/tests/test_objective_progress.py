@@ -80,3 +80,57 @@ def test_the_curators_review_page_shows_the_objective_progress(client, linked, c
 
     assert 'id="objective-progress"' in html
     assert "есть риск" in html and "по плану" in html and "отстаёт" in html
+
+
+def test_the_curator_confirms_a_rating_and_a_different_one_needs_a_reason(client, linked, curator, director):
+    from core.models import AuditEvent
+    from roadmaps.models import ObjectiveRating
+
+    roadmap, period = linked
+    report = report_of(roadmap, period)
+    share_2 = roadmap.objectives.get(indicator_code="vpr_share_2")  # computed: at risk (see above)
+    url = reverse("roadmaps:objective_rating", args=[report.pk])
+    client.force_login(curator)
+
+    client.post(url, {"objective": share_2.pk, "rating": ON_TRACK, "comment": ""})
+    assert not ObjectiveRating.objects.exists()  # another rating than the data's, no reason: refused
+
+    client.post(url, {"objective": share_2.pk, "rating": AT_RISK, "comment": ""})
+    confirmed = ObjectiveRating.objects.get(report=report, objective=share_2)
+    assert (confirmed.rating, confirmed.computed, confirmed.actual, confirmed.confirmed_by) == (
+        AT_RISK, AT_RISK, 25.0, curator,
+    )  # fmt: skip
+
+    client.post(url, {"objective": share_2.pk, "rating": ON_TRACK, "comment": "Итоги апрельской диагностики"})
+    confirmed.refresh_from_db()
+    assert (confirmed.rating, confirmed.computed, confirmed.comment) == (
+        ON_TRACK,
+        AT_RISK,
+        "Итоги апрельской диагностики",
+    )
+    assert ObjectiveRating.objects.count() == 1
+    events = AuditEvent.objects.filter(action="objective.rating_confirmed").order_by("pk")
+    assert [(e.details["rating"], e.details["computed"]) for e in events] == [(AT_RISK, AT_RISK), (ON_TRACK, AT_RISK)]
+    assert events[0].municipality_id == roadmap.municipality_id
+
+    html = client.get(reverse("roadmaps:review", args=[report.pk])).content.decode()
+    row = html[html.index(f'value="{share_2.pk}"') - 1500 : html.index(f'value="{share_2.pk}"')]
+    assert 'data-confirmed="on_track"' in row and "Итоги апрельской диагностики" in row
+
+    # The director who files the report does not rate it.
+    client.force_login(director)
+    assert client.post(url, {"objective": share_2.pk, "rating": OFF_TRACK, "comment": "x"}).status_code == 403
+    confirmed.refresh_from_db()
+    assert confirmed.rating == ON_TRACK
+
+
+def test_an_objective_not_linked_to_the_data_cannot_be_rated(linked, curator):
+    from roadmaps import services
+
+    roadmap, period = linked
+    report = report_of(roadmap, period)
+    free_text = roadmap.objectives.get(indicator_code="")
+    with pytest.raises(services.TransitionRefused, match="не связана с показателем"):
+        services.objective_rating_confirm(
+            report=report, objective_id=free_text.pk, rating=ON_TRACK, user=curator, comment="x"
+        )
