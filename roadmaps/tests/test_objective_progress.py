@@ -114,6 +114,8 @@ def test_the_curator_confirms_a_rating_and_a_different_one_needs_a_reason(client
     assert events[0].municipality_id == roadmap.municipality_id
 
     html = client.get(reverse("roadmaps:review", args=[report.pk])).content.decode()
+    # The rating forms stand alone: a form inside the review form would be dropped by the browser.
+    assert html.index('id="objective-progress"') < html.index('id="review-form"')
     row = html[html.index(f'value="{share_2.pk}"') - 1500 : html.index(f'value="{share_2.pk}"')]
     assert 'data-confirmed="on_track"' in row and "Итоги апрельской диагностики" in row
 

@@ -79,6 +79,13 @@ def test_dashboard_shows_what_changed_and_the_effect_of_the_support(
     expect(effect).to_contain_text("Разница — оценка эффекта поддержки")
     effect.screenshot(path=str(screenshot_dir / "truth_dashboard_effect.png"))
     page.screenshot(path=str(screenshot_dir / "truth_dashboard.png"), full_page=True)
+
+    # ИСБШ taken apart on the school page (identification.isbsh): the rows add up to the index.
+    page.goto(reverse("identification:school", args=[district[9].pk]))
+    parts = page.locator("#isbsh-parts")
+    expect(parts).to_contain_text("Малоимущие семьи")
+    page.locator("#isbsh-explained").scroll_into_view_if_needed()
+    parts.screenshot(path=str(screenshot_dir / "truth_isbsh_parts.png"))
     assert not page.failed_requests
 
 
@@ -126,4 +133,10 @@ def test_the_curator_sees_the_objective_progress_beside_base_and_target(
     page.goto(reverse("roadmaps:review", args=[report.pk]))
     block = page.locator("#objective-progress")
     expect(block).to_contain_text("есть риск")
+    # The curator confirms the first objective's rating as computed (the button of its row).
+    block.locator(".objective-rating-form button").first.click()
+    page.wait_for_load_state()
+    expect(page.locator(".alert-success")).to_contain_text("подтверждена")
+    block = page.locator("#objective-progress")
+    expect(block.locator("td[data-confirmed='at_risk']")).to_have_count(1)
     block.screenshot(path=str(screenshot_dir / "truth_objective_progress.png"))
