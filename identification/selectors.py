@@ -403,6 +403,8 @@ class PooledFigure:
     value: float
     schools: int
     participants: int
+    # Schools whose value pools grades of one level (small schools, issue #18): said with the figure.
+    pooled_schools: int = 0
 
 
 def pooled_by_year(*, indicator: str, school_ids, years: Sequence[AcademicYear]) -> dict[int, PooledFigure | None]:
@@ -426,11 +428,14 @@ def pooled_by_year(*, indicator: str, school_ids, years: Sequence[AcademicYear])
             weighted=Sum(F("value") * F("participants"), output_field=FloatField()),
             n=Sum("participants"),
             schools=Count("school_id", distinct=True),
+            pooled_schools=Count("school_id", filter=Q(pooled=True), distinct=True),
         )
         .order_by()
     )
     by_year = {
-        row["year_id"]: PooledFigure(stored_precision(row["weighted"] / row["n"]), row["schools"], row["n"])
+        row["year_id"]: PooledFigure(
+            stored_precision(row["weighted"] / row["n"]), row["schools"], row["n"], row["pooled_schools"]
+        )
         for row in rows
         if row["n"]
     }

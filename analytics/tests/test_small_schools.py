@@ -97,3 +97,19 @@ def test_a_methodology_may_require_a_minimum_reliability(small, department, djan
     assert not result.proposed
     assert result.details[0]["value"] is None
     assert "интервал шире 30 п.п." in result.explanation or "интервал шире 30 п.п." in result.details[0]["text"]
+
+
+def test_the_programme_table_says_how_many_schools_count_by_pooled_grades(small, school):
+    from django.template.loader import render_to_string
+
+    from identification.selectors import pooled_by_year, programme_results
+    from schools.models import AcademicYear, School
+
+    year = AcademicYear.objects.get(start_year=2025)
+    figure = pooled_by_year(indicator="vpr_share_2", school_ids=[small.pk, school.pk], years=[year])[year.pk]
+    # Only the small school has results; its value pools grades 5 and 6 (2 «2» of 11).
+    assert (figure.schools, figure.participants, figure.pooled_schools) == (1, 11, 1)
+    assert figure.value == pytest.approx(100 * 2 / 11)
+    rows = programme_results(schools=School.objects.filter(pk__in=[small.pk, school.pk]), year=year, years=[year])
+    html = render_to_string("identification/_programme_results.html", {"rows": rows, "year": year})
+    assert "1 шк., 11 уч.; объединено по параллелям у 1 шк." in html
