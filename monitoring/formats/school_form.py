@@ -16,7 +16,6 @@ participant code), so the Ф1 of the same work later replaces these rows partici
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from core.tabular import AnySheet, RowError, normalise_header
@@ -32,11 +31,9 @@ from monitoring.formats.parsing import (
     parse_int,
     participant_keyer,
 )
+from monitoring.formats.vpr_f1 import NO_MARK, NOT_ATTEMPTED, TASK_HEADER
 from monitoring.models import ImportJob, Procedure
 
-_TASK = re.compile(r"^(\d+(?:\.\d+)?|\d+[кk]\d+)\s*\(\s*(\d+)\s*б\.?\s*\)$")
-_NOT_ATTEMPTED = {"x", "х"}
-_NO_MARK = {"нет отметки", "без отметки", "нет", "н/о", "-", "—", "–"}
 _MARKS = {2, 3, 4, 5}
 _FIXED = {
     "код участника": "participant",
@@ -101,7 +98,7 @@ def _parse_sheet(
             columns[_FIXED[name]] = col
         elif name.startswith("отметка за предыдущ") and "previous" not in columns:
             columns["previous"] = col
-        elif found := _TASK.match(name):
+        elif found := TASK_HEADER.match(name):
             tasks.append((col, title.split("(", 1)[0].strip(), int(found.group(2))))
     maximum = sum(top for _c, _l, top in tasks)
     parsed.structures.append(
@@ -153,7 +150,7 @@ def _parse_sheet(
         for col, title, top in tasks:
             raw = row[col] if col < len(row) else ""
             where = column_label(col, f"{title} ({top}б)")
-            if raw.lower() in _NOT_ATTEMPTED:
+            if raw.lower() in NOT_ATTEMPTED:
                 scores.append("X")
                 continue
             value = parse_int(raw) if raw else None
@@ -172,7 +169,7 @@ def _parse_sheet(
             error(label("total"), f"Итого баллов {total}, а сумма баллов за задания {points}.")
         previous_raw = cell("previous")
         previous = None
-        if previous_raw and previous_raw.lower() not in _NO_MARK:
+        if previous_raw and previous_raw.lower() not in NO_MARK:
             previous = parse_int(previous_raw)
             if previous not in _MARKS:
                 error(label("previous"), f"Отметка «{previous_raw}»: допустимы 2, 3, 4, 5, «нет отметки» или пусто.")
