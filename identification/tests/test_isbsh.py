@@ -137,3 +137,16 @@ def test_decompose_adds_up_to_the_index_and_leaves_out_factors_without_data():
     assert by_code["ovz_share"].difficulty is None and by_code["ovz_share"].contribution == 0.0
     # The scaling of small size is the version's: 150 pupils under N = 300 → 100·(1 − 150/300) = 50.
     assert isbsh.difficulties({"contingent": 150}, small_school=300)["small_school"] == 50.0
+
+
+def test_the_weights_page_lists_each_versions_weights_and_their_share_in_the_data(client, department, two_schools):
+    # Read only (the weights are edited with their version); the reference block is by the
+    # defaults the stored index uses: rural drives 100 of 180 (55,6 %) over the two schools.
+    client.force_login(department)
+    html = client.get(reverse("identification:weights")).content.decode()
+
+    reference = html[html.index('id="isbsh-reference"') :]
+    shares = dict(re.findall(r'data-factor="(\w+)">.*?data-share>([^<]+)<', reference.split("</table>")[0]))
+    assert shares["rural"] == "55,6%"
+    assert "Сложные социальные условия (ШССУ), версия 1" in html
+    assert 'method="post"' not in html.split("<h1", 1)[1]  # nothing to send from here

@@ -283,3 +283,20 @@ def test_another_municipalitys_department_cannot_correct_the_period(client, depa
     assert response.status_code == 404
     period.refresh_from_db()
     assert period.name == "II четверть"
+
+
+def test_the_migration_gives_a_measure_marked_overdue_by_the_old_job_its_status_before(measure):
+    """roadmaps 0006: «overdue» was a stored status the hourly job set; each such measure gets
+    back the last other status of its history (the job wrote its change into the history too)."""
+    import importlib
+
+    from django.apps import apps
+
+    measure.status = MeasureStatus.PLANNED
+    measure.save()  # its history: «запланировано» (the fallback without history would be «выполняется»)
+    Measure.objects.filter(pk=measure.pk).update(status="overdue")  # what the old job left
+
+    importlib.import_module("roadmaps.migrations.0006_overdue_is_computed").restore_statuses(apps, None)
+
+    measure.refresh_from_db()
+    assert measure.status == MeasureStatus.PLANNED
