@@ -638,10 +638,11 @@ def support_effect(*, schools: QuerySet[School], year: AcademicYear, outcome: st
     if previous is None:
         return did_estimate([], [])
     values: dict[tuple[int, int, str], float] = {}
+    # The outcome in both years, the matching features in the year before only (what is read
+    # below): half the rows of a region's dashboard (issue #20).
     rows = IndicatorValue.objects.filter(
+        Q(indicator=outcome, year__in=[previous, year]) | Q(indicator__in=EFFECT_FEATURES, year=previous),
         school__in=schools.values("pk"),
-        year__in=[previous, year],
-        indicator__in=[outcome, *EFFECT_FEATURES],
         subject__isnull=True,
         grade__isnull=True,
     ).values_list("school_id", "year_id", "indicator", "value")

@@ -92,3 +92,34 @@ def test_fewer_than_three_supported_schools_get_no_interval():
     estimate = did_estimate(treated, pool)
 
     assert estimate.effect is not None and not estimate.has_interval
+
+
+def test_the_dashboard_selector_matches_on_last_years_features_and_recovers_the_planted_effect(
+    ten_schools, years, department
+):
+    """Three supported schools (ШНОР in 2025) fall by 5 p.p. in share of «2», the seven others
+    stay flat; every school has the same features the year before, so any match gives a
+    control change of 0 and the effect is −5 exactly. This year's features differ wildly and
+    must not be read (matching is on the year before the support)."""
+    from identification import services
+    from identification.models import StatusKind
+    from identification.selectors import EFFECT_FEATURES, support_effect
+    from identification.tests.helpers import value
+    from schools.models import School
+
+    supported = ten_schools[:3]
+    for school in ten_schools:
+        value(school=school, year=years[2024], amount=20.0)
+        value(school=school, year=years[2025], amount=15.0 if school in supported else 20.0)
+        for name in EFFECT_FEATURES:
+            value(school=school, year=years[2024], indicator=name, amount=10.0)
+            value(school=school, year=years[2025], indicator=name, amount=float(school.pk * 37 % 11))
+    for school in supported:
+        services.status_set(
+            school=school, year=years[2025], kind=StatusKind.LOW_RESULTS, reason="приказ", user=department
+        )
+
+    estimate = support_effect(schools=School.objects.filter(pk__in=[s.pk for s in ten_schools]), year=years[2025])
+
+    figures = (estimate.n_treated, estimate.effect, estimate.treated_change, estimate.control_change)
+    assert figures == (3, -5.0, -5.0, 0.0)
