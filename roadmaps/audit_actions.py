@@ -7,7 +7,7 @@ ACTIONS: dict[str, str] = {
     "progress.returned": "Отчёт о ходе выполнения возвращён",
     "year.opened": "Открыт следующий учебный год",
     "period.changed": "Изменён отчётный период",
-    "escalation.settings_changed": "Изменены сроки эскалации несданных отчётов",
+    "escalation.settings_changed": "Изменены сроки эскалации несданных отчётов и просроченных мероприятий",
     "objective.rating_confirmed": "Куратор подтвердил оценку задачи программы",
 }
 

@@ -70,7 +70,10 @@ CATALOGUES: dict[str, tuple[Owner, str]] = {
     "monitoring.ImportJob": (Owner.MUNICIPAL, "загрузки результатов (муниципалитет или школа загрузившего)"),
     "identification.IndicatorRecompute": (Owner.MUNICIPAL, "пересчёты показателей муниципалитета"),
     "partnerships.PartnershipSettings": (Owner.MUNICIPAL, "настройки подбора партнёров муниципалитета"),
-    "roadmaps.EscalationSettings": (Owner.MUNICIPAL, "сроки эскалации несданных отчётов муниципалитета"),
+    "roadmaps.EscalationSettings": (
+        Owner.MUNICIPAL,
+        "сроки эскалации несданных отчётов и просроченных мероприятий муниципалитета",
+    ),
     "events.Feedback": (Owner.MUNICIPAL, "отзывы о мероприятиях муниципалитета"),
     # Keyed by owner_key: a municipality's own mapping (or the operator's for the whole portal).
     "schools.RegistryColumnMapping": (Owner.MUNICIPAL, "сопоставление столбцов реестра муниципалитета"),
