@@ -235,3 +235,17 @@ def test_title_forms(department, school, run_import, title):
 
     assert job.status == ImportJob.Status.DONE, job.errors
     assert ParticipantResult.objects.get().subject.code == "01"
+
+
+def test_the_job_page_shows_the_skipped_rows_with_their_reasons_and_the_warnings(
+    department, school, run_import, client
+):
+    rows = [oge(1, school.code, "Иванов", short="++-2", long="1(2)0(3)", primary=5, mark=3), ["Средние", "", 5]]
+    job = run_import(department, rcoi_xlsx(("03 - Физика 2025.06.02", OGE_HEADER, rows)))
+    client.force_login(department)
+
+    page = client.get(job.get_absolute_url()).content.decode()
+
+    assert "пропущено строк: 1" in page
+    assert "Итоговая строка протокола («Средние 5»): не результат участника." in page
+    assert 'id="import-warnings"' in page and "не равна максимальному первичному баллу 45" in page
