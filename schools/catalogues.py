@@ -68,6 +68,11 @@ CATALOGUES: dict[str, tuple[Owner, str]] = {
     "core.RateLimitCounter": (Owner.SYSTEM, "счётчики ограничений запросов"),
     "identification.IndicatorMean": (Owner.SYSTEM, "средние показателей муниципалитета и региона (пересчитываются)"),
     "monitoring.ImportJob": (Owner.MUNICIPAL, "загрузки результатов (муниципалитет или школа загрузившего)"),
+    # A municipal run has its municipality; a regional run (region role) its region instead.
+    "identification.IdentificationRun": (
+        Owner.MUNICIPAL,
+        "выявления муниципалитета (региональные — региона), видимые по областям доступа",
+    ),
     "identification.IndicatorRecompute": (Owner.MUNICIPAL, "пересчёты показателей муниципалитета"),
     "partnerships.PartnershipSettings": (Owner.MUNICIPAL, "настройки подбора партнёров муниципалитета"),
     "roadmaps.EscalationSettings": (
