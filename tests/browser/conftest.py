@@ -73,7 +73,7 @@ def page(browser, live_server):
     context = browser.new_context(
         base_url=live_server.url, locale="ru-RU", viewport={"width": 1280, "height": 900}, device_scale_factor=1
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)  # a loaded CI machine answers slowly, not wrongly
     page = context.new_page()
     # Anything the page asked for and did not get (a missing stylesheet, font or script).
     page.failed_requests = []

@@ -32,7 +32,7 @@ def programme():
 
 def _as(browser, live_server, username: str):
     context = browser.new_context(base_url=live_server.url, locale="ru-RU", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)  # a loaded CI machine answers slowly, not wrongly
     page = context.new_page()
     # Anything the page asked for and did not get (a stylesheet, the htmx script, a 500).
     page.failed_requests = []
