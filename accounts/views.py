@@ -7,9 +7,10 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
+from accounts import services
 from accounts.forms import LoginForm
 from accounts.signals import LOGIN_SCOPE
-from core import queue, ratelimit
+from core import ratelimit
 from core.client_ip import client_ip
 
 RESET_EMAIL_SCOPE = "password_reset.email"
@@ -37,7 +38,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """The letter goes through the queue (accounts.tasks), throttled per address and per client.
+    """The letter goes through the outbox (core.letters), throttled per address and per client.
 
     Over the per-address limit the page still says «sent» (it must not tell whether the address
     exists or was asked for); over the per-client limit it says to wait (429)."""
@@ -56,8 +57,6 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        from accounts.tasks import send_password_reset
-
         email = form.cleaned_data["email"]
         if not ratelimit.hit(
             scope=RESET_EMAIL_SCOPE,
@@ -65,5 +64,5 @@ class PasswordResetView(auth_views.PasswordResetView):
             limit=settings.PASSWORD_RESET_PER_EMAIL,
             window=settings.PASSWORD_RESET_WINDOW,
         ):
-            queue.send(send_password_reset, email)
+            services.password_reset_queue(email=email)
         return super(auth_views.PasswordResetView, self).form_valid(form)  # redirect, no sending here

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from django.db import models
 
+from core.jobs.models import Job
+from core.queue import RESEND_LETTERS_WITHIN
+
 
 class AuditEvent(models.Model):
     created_at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
@@ -70,3 +73,38 @@ class SubmitToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token[:8]}… → {self.url or '—'}"
+
+
+class Letter(Job):
+    """The outbox of the portal's own letters (a password reset, an invitation, a new password).
+
+    The action that calls for a letter writes its row in the action's transaction (core.letters);
+    the worker claims the row and sends it, so a message delivered twice sends one letter, and a
+    broker that is down when the request commits loses nothing: the row stays «queued» and the
+    job sweep (core.jobs, ``core.tasks.sweep_jobs``) sends it while it is news (``RESEND_WITHIN``).
+
+    A letter is either written out (``recipients``, ``subject``, ``body``) or composed by the worker
+    (``compose``: the dotted path of a function taking ``params`` and returning the messages), so a
+    request that must not tell whether an address is known writes the same row either way. The text
+    and the parameters (links with tokens, addresses) are blanked once the letter is sent.
+    """
+
+    TASK_NAME = "core.tasks.send_letter"
+    RESEND_WITHIN = RESEND_LETTERS_WITHIN
+
+    purpose = models.CharField("назначение", max_length=40)
+    recipients = models.JSONField("получатели", default=list, blank=True)
+    subject = models.CharField("тема", max_length=300, blank=True)
+    body = models.TextField("текст", blank=True)
+    compose = models.CharField("составитель", max_length=200, blank=True)
+    params = models.JSONField("параметры", default=dict, blank=True)
+    sent = models.PositiveSmallIntegerField("отправлено писем", default=0)
+    sent_at = models.DateTimeField("отправлено", null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "письмо"
+        verbose_name_plural = "очередь писем"
+
+    def __str__(self) -> str:
+        return f"{self.purpose} #{self.pk}"

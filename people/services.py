@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +24,7 @@ from django.utils.http import base36_to_int, urlsafe_base64_encode
 
 from accounts.models import Role, User
 from core.audit import audit_record
+from core.letters import letter_queue
 from people.rules import managed_roles, municipalities_for_people, people_for, schools_for_people
 
 ROLE_NOT_ALLOWED = "Вы не можете создавать учётные записи с ролью «{role}»."
@@ -68,8 +68,9 @@ def invitation_link(user: User) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _send_set_password_letter(*, user_id: int, invited: bool) -> None:
-    user = User.objects.get(pk=user_id)
+def _queue_set_password_letter(*, user: User, invited: bool) -> None:
+    """The invitation (or new-password) letter, in the outbox of the caller's transaction (core.letters):
+    sent by the worker, kept when the broker is down, sent once."""
     context = {
         "user": user,
         "link": invitation_link(user),
@@ -79,7 +80,9 @@ def _send_set_password_letter(*, user_id: int, invited: bool) -> None:
     }
     subject = "Приглашение в портал «Опора»" if invited else "Новый пароль для портала «Опора»"
     body = render_to_string("people/invitation_email.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    letter_queue(
+        purpose="invitation" if invited else "new_password", recipients=[user.email], subject=subject, body=body
+    )
 
 
 def _check_scope(*, by: User, role: str, municipality, region, school, curated) -> None:
@@ -169,7 +172,7 @@ def person_invite(
             municipality_id=_municipality_id(user),
             details={"role": user.get_role_display(), "email": email},
         )
-        transaction.on_commit(lambda: _send_set_password_letter(user_id=user.pk, invited=True))
+        _queue_set_password_letter(user=user, invited=True)
     return user
 
 
@@ -286,7 +289,7 @@ def person_password_reset(*, by: User, user: User) -> None:
             municipality_id=_municipality_id(user),
             details={"email": user.email},
         )
-        transaction.on_commit(lambda: _send_set_password_letter(user_id=user.pk, invited=False))
+        _queue_set_password_letter(user=user, invited=False)
 
 
 def curators_assign(*, by: User, municipality, assignments: dict[int, set[int]]) -> int:

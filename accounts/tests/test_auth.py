@@ -195,20 +195,28 @@ def test_new_password_works_at_the_login_page(client, department):
 _RESET_LINK = re.compile(r"https?://[^/\s]+(/accounts/password/reset/[^/\s]+/[^/\s]+/)")
 
 
-def _request_reset(client, email: str) -> str:
-    # django.core.mail.outbox, not pytest-django's ``mailoutbox`` fixture: the db fixture's
-    # TestCase set-up replaces the list when it runs after ``mailoutbox`` has taken it.
-    response = client.post(reverse("accounts:password_reset"), {"email": email})
-    assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:password_reset_done")
-    assert len(mail.outbox) == 1
-    match = _RESET_LINK.search(mail.outbox[0].body)
-    assert match, mail.outbox[0].body
-    return match[1]
+@pytest.fixture
+def request_reset(client, django_capture_on_commit_callbacks):
+    """POST the reset form as a browser does and return the path of the letter's link (the letter
+    leaves the outbox, core.letters, once the request commits)."""
+
+    def run(email: str) -> str:
+        # django.core.mail.outbox, not pytest-django's ``mailoutbox`` fixture: the db fixture's
+        # TestCase set-up replaces the list when it runs after ``mailoutbox`` has taken it.
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("accounts:password_reset"), {"email": email})
+        assert response.status_code == 302
+        assert response["Location"] == reverse("accounts:password_reset_done")
+        assert len(mail.outbox) == 1
+        match = _RESET_LINK.search(mail.outbox[0].body)
+        assert match, mail.outbox[0].body
+        return match[1]
+
+    return run
 
 
-def test_password_reset_sends_a_russian_letter_to_the_user(client, department):
-    _request_reset(client, department.email)
+def test_password_reset_sends_a_russian_letter_to_the_user(client, department, request_reset):
+    request_reset(department.email)
 
     letter = mail.outbox[0]
     assert letter.to == [department.email]
@@ -216,8 +224,8 @@ def test_password_reset_sends_a_russian_letter_to_the_user(client, department):
     assert "логин: department" in letter.body
 
 
-def test_password_reset_link_sets_a_new_password(client, department):
-    link = _request_reset(client, department.email)
+def test_password_reset_link_sets_a_new_password(client, department, request_reset):
+    link = request_reset(department.email)
 
     # The token is swapped for a session key and the browser sent on to a clean URL.
     form_page = client.get(link, follow=True)
@@ -233,8 +241,8 @@ def test_password_reset_link_sets_a_new_password(client, department):
     assert _log_in(client, "department", NEW_PASSWORD).status_code == 302
 
 
-def test_password_reset_link_works_only_once(client, department):
-    link = _request_reset(client, department.email)
+def test_password_reset_link_works_only_once(client, department, request_reset):
+    link = request_reset(department.email)
     set_password_url = client.get(link, follow=True).redirect_chain[-1][0]
     client.post(set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
 
@@ -243,8 +251,11 @@ def test_password_reset_link_works_only_once(client, department):
     assert "Ссылка недействительна" in again.content.decode()
 
 
-def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client, db):
-    response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.ru"})
+def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.ru"})
 
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:password_reset_done")
@@ -252,8 +263,8 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
 
 
 @pytest.mark.parametrize("new_password", ["12345678", "department1"])
-def test_password_reset_refuses_weak_passwords(client, department, new_password):
-    link = _request_reset(client, department.email)
+def test_password_reset_refuses_weak_passwords(client, department, new_password, request_reset):
+    link = request_reset(department.email)
     set_password_url = client.get(link, follow=True).redirect_chain[-1][0]
 
     response = client.post(set_password_url, {"new_password1": new_password, "new_password2": new_password})
