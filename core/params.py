@@ -21,8 +21,13 @@ def no_control_characters(value: str) -> None:
         raise ValidationError("В поиске есть управляющие символы.")
 
 
+# Database keys and page numbers fit a signed 64-bit integer (PostgreSQL's bigint; SQLite refuses more).
+MAX_ID = 2**63 - 1
+
+
 class _Params(forms.Form):
     year = forms.IntegerField(required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
+    id = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     q = forms.CharField(required=False, max_length=MAX_QUERY, validators=[no_control_characters])
 
 
@@ -38,3 +43,10 @@ def search_param(params, name: str = "q") -> str:
     form = _Params({"q": (params.get(name, "") or "")[:MAX_QUERY]})
     form.is_valid()
     return form.cleaned_data.get("q", "") or ""
+
+
+def id_param(params, name: str) -> int | None:
+    """The object id in ``params[name]`` if it is a positive integer a database key can hold, else None."""
+    form = _Params({"id": params.get(name, "")})
+    form.is_valid()
+    return form.cleaned_data.get("id") if "id" in form.cleaned_data else None

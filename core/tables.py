@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
+from core.params import search_param
+
 PAGE_SIZE = 50
 
 
@@ -32,7 +34,7 @@ def table_options(request, sorts: dict[str, str]) -> TableOptions:
     """The search text and a known sort (the first one by default) from the query string."""
     sort = request.GET.get("sort", "")
     return TableOptions(
-        q=request.GET.get("q", "").strip()[:100],
+        q=search_param(request.GET).strip()[:100],
         sort=sort if sort in sorts else next(iter(sorts)),
         sorts=sorts,
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.forms import formset_factory
 
+from core.uploads import upload_check
 from identification import isbsh
 from identification.catalogue import BY_CODE, CHOICES, ISBSH_FACTORS
 from identification.models import MethodologyVersion, Operator, Pool, StatusKind
@@ -73,9 +74,8 @@ class DecisionForm(forms.Form):
             return None
         if upload.size > MAX_DECISION_FILE_BYTES:
             raise forms.ValidationError("Файл приказа больше 10 МБ.")
-        if not upload.read(5).startswith(b"%PDF-"):
-            raise forms.ValidationError("Приложите приказ в формате PDF.")
-        upload.seek(0)
+        # The one validator of every upload (core.uploads): a PDF pypdf can read, not any bytes after «%PDF-».
+        upload_check(upload, name=upload.name, kinds={"pdf"}, max_bytes=MAX_DECISION_FILE_BYTES)
         return upload
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import queue
 from core.charts import Series, bar_chart, line_chart
+from core.params import search_param
 from identification import isbsh, selectors, services
 from identification.catalogue import BY_CODE, INDICATORS
 from identification.forms import (
@@ -268,7 +269,7 @@ def run_detail(request, pk: int):
     # of a region's run) are a paginated table with a search and a sort kept in its links.
     proposed = list(selectors.run_results(run=run).filter(proposed=True))
     others_filter = {
-        "q": request.GET.get("q", "").strip()[:100],
+        "q": search_param(request.GET).strip()[:100],
         "sort": request.GET.get("sort") if request.GET.get("sort") in selectors.RUN_RESULT_SORTS else "fired",
     }
     others = Paginator(selectors.run_other_results(run=run, **others_filter), RUN_PAGE_SIZE).get_page(

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
 from core import queue
+from core.params import id_param, search_param
 from risks import selectors, services
 from risks.forms import RiskFactorForm, SelfDiagnosisForm, SignalReviewForm
 from risks.models import ObjectivitySignal, RecomputeJob, RiskFactor, SelfDiagnosis, SignalKind
@@ -201,8 +202,8 @@ def overview(request):
     year = selectors.year_from(request.GET.get("year"))
     municipalities = municipalities_for(request.user).order_by("name")
     filters = {
-        "q": request.GET.get("q", "").strip()[:100],
-        "municipality_id": _int_or_none(request.GET.get("municipality")),
+        "q": search_param(request.GET).strip()[:100],
+        "municipality_id": id_param(request.GET, "municipality"),
         "only_high": request.GET.get("only_high") == "1",
         "sort": request.GET.get("sort") if request.GET.get("sort") in selectors.OVERVIEW_SORTS else "name",
     }
@@ -225,13 +226,6 @@ def overview(request):
             "municipalities": municipalities if len(municipalities) > 1 else [],
         },
     )
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required

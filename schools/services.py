@@ -180,10 +180,9 @@ def registry_import_create(
         sha256=hashlib.sha256(data).hexdigest(),
         import_valid_only=import_valid_only,
     )
-    try:
-        sheets = read_tables(io.BytesIO(data), f"upload.{kind}")
-    except TabularFileError:
-        sheets = []  # the worker reads it again and reports why, as for any upload
+    # A file that cannot be read as a table (a hostile archive, a broken workbook) is refused here with
+    # core.tabular's Russian message: nothing is stored and no job is made.
+    sheets = read_tables(io.BytesIO(data), f"upload.{kind}")
     if sheets and not any(_find_header(sheet) for sheet in sheets):
         header_index = find_header_row(sheets[0])
         saved = None

@@ -8,6 +8,7 @@ from django_tables2 import RequestConfig
 
 from accounts.models import Role
 from core import queue
+from core.tables import paginate
 from core.tabular import TabularFileError, xlsx_bytes, xlsx_response
 from schools import selectors, services
 from schools.filters import SchoolFilter
@@ -34,7 +35,10 @@ def school_list(request):
     several_municipalities = municipalities.count() > 1
     if not several_municipalities:
         table.columns.hide("municipality")
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    # The sort from the query string; the page through Paginator.get_page (a bad or negative number is
+    # the first or last page), never django-tables2's own reading (``?page=-1`` or ``?per_page=0`` → 500).
+    RequestConfig(request, paginate=False).configure(table)
+    table.paginate(page=paginate(request, table.data, PAGE_SIZE).number, per_page=PAGE_SIZE)
     template = "schools/_table.html" if request.htmx else "schools/list.html"
     return render(
         request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
@@ -11,9 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
+from core.sample_documents import tiny_pdf
 from identification import services
 from identification.models import Decision, SchoolStatus, StatusKind
 from identification.tests.helpers import value
+from tests.hostile_uploads import CORPUS
+from tests.test_hostile_uploads import _russian_only
 
 DECIDED = datetime.date(2025, 9, 1)
 
@@ -110,7 +114,7 @@ def test_confirming_applies_the_decision_with_its_file_and_says_what_changed(
     client, department, proposed_run, in_force, school, other_school
 ):
     client.force_login(department)
-    order = SimpleUploadedFile("prikaz.pdf", "%PDF-1.4 приказ".encode(), content_type="application/pdf")
+    order = SimpleUploadedFile("prikaz.pdf", tiny_pdf(), content_type="application/pdf")
 
     response = client.post(
         reverse("identification:run_approve", args=[proposed_run.pk]),
@@ -266,3 +270,25 @@ def test_refusals_of_a_status_by_hand_say_why(in_force, proposed_run, ten_school
         services.status_revoke(status=in_force["drops"], reason="ошибка", user=department)
     assert refused.value.message == services.STATUS_ALREADY_REVOKED
     assert SchoolStatus.objects.filter(revoked_at=None, kind=kind).count() == 1
+
+
+def test_the_decision_file_refuses_the_hostile_corpus_in_russian(client, department, proposed_run, school, settings):
+    """Every file of tests/hostile_uploads.py as the order's file, through the confirmation page: the
+    page again with a Russian error, no decision, nothing on disk (tests/test_upload_fields_http.py).
+    A file starting with «%PDF-» and then anything was taken before (core.uploads checks it now)."""
+    client.force_login(department)
+    wrong = []
+    for hostile in CORPUS:
+        response = client.post(
+            reverse("identification:run_approve", args=[proposed_run.pk]),
+            {"schools": [school.pk], "confirm": "1", "decision_number": "44-од", "decision_date": "2025-09-20",
+             "decision_file": SimpleUploadedFile(hostile.name, hostile.build())},
+        )  # fmt: skip
+        form = response.context["form"] if response.status_code == 200 else None
+        said = [error for errors in form.errors.values() for error in errors] if form is not None else []
+        if not said or not all(_russian_only(text) for text in said):
+            wrong.append(f"{hostile.slug}: {response.status_code} {said}")
+    media = Path(settings.MEDIA_ROOT)
+    assert not wrong, "\n".join(wrong)
+    assert not Decision.objects.exists()
+    assert not (media.exists() and [p for p in media.rglob("*") if p.is_file()])

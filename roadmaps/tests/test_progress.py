@@ -356,3 +356,24 @@ def test_a_measure_added_after_the_report_was_opened_gets_its_row(client, opened
     client.get(_url(programme, period))
 
     assert opened.items.filter(measure=added).exists()
+
+
+def test_the_hostile_corpus_is_refused_through_the_form_in_russian(client, opened, programme, period, settings):
+    """Every file of tests/hostile_uploads.py posted as evidence through the director's form: a
+    Russian message on the page (400), no Evidence row, nothing on disk (tests/test_upload_fields_http.py)."""
+    from tests.hostile_uploads import CORPUS
+    from tests.test_hostile_uploads import _russian_only
+
+    first = opened.items.first()
+    wrong = []
+    for hostile in CORPUS:
+        upload = SimpleUploadedFile(hostile.name, hostile.build())
+        response = client.post(_url(programme, period), _form_data(opened, **{f"files_{first.measure_id}": upload}))
+        said = [error for errors in response.context["form"].errors.values() for error in errors]
+        if response.status_code != 400 or not said or not all(_russian_only(text) for text in said):
+            wrong.append(f"{hostile.slug}: {response.status_code} {said}")
+    stored = (
+        [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] if Path(settings.MEDIA_ROOT).exists() else []
+    )
+    assert not wrong, "\n".join(wrong)
+    assert not Evidence.objects.exists() and stored == []
