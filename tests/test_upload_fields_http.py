@@ -92,7 +92,7 @@ POSTED = [*FIELDS.values(), PAGE_ATTACHMENT]
 # Posted through HTTP by other modules (the page needs a whole procedure behind it).
 ELSEWHERE = {
     ("identification.forms.DecisionForm", "decision_file"): "identification/tests/test_decisions.py",
-    ("roadmaps.forms.ProgressForm", "files_<pk>"): "roadmaps/tests/test_hostile_evidence.py",
+    ("roadmaps.forms.ProgressForm", "files_<pk>"): "roadmaps/tests/test_progress.py",
     ("core.forms.SpreadsheetUploadForm", "file"): "the base of the spreadsheet forms above",
 }
 

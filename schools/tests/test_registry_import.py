@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from core.tabular import TabularFileError
 from schools.models import Organisation, RegistryImport, School
 from schools.services import registry_import_create, registry_import_run
 from schools.tests.registry_files import registry_csv, registry_xlsx, school_row
@@ -139,11 +140,12 @@ def test_department_cannot_add_schools_to_another_municipality(upload, departmen
 
 
 @pytest.mark.django_db
-def test_a_broken_xlsx_fails_with_a_russian_message(upload, department):
-    job = upload(department, b"PK\x03\x04 this is not really a zip", name="reestr.xlsx")
+def test_a_broken_xlsx_is_refused_in_russian_and_nothing_is_kept(upload, department):
+    """Refused while the page waits (core.tabular's message on the form): no job, no stored file."""
+    with pytest.raises(TabularFileError, match="повреждён"):
+        upload(department, b"PK\x03\x04 this is not really a zip", name="reestr.xlsx")
 
-    assert job.status == RegistryImport.Status.FAILED
-    assert "повреждён" in job.errors[0]["message"]
+    assert not RegistryImport.objects.exists()
 
 
 @pytest.mark.django_db
@@ -153,10 +155,10 @@ def test_a_workbook_with_macros_is_refused(upload, department):
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/vbaProject.bin", b"\x00" * 10)
 
-    job = upload(department, buffer.getvalue(), name="reestr.xlsx")
+    with pytest.raises(TabularFileError, match="макрос"):
+        upload(department, buffer.getvalue(), name="reestr.xlsx")
 
-    assert job.status == RegistryImport.Status.FAILED
-    assert "макрос" in job.errors[0]["message"]
+    assert not RegistryImport.objects.exists()
 
 
 @pytest.mark.django_db
