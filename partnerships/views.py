@@ -64,8 +64,13 @@ def _partner_organisations(user):
 
 
 def _filtered(request):
+    # The school filter offers the schools that have an agreement, not the whole scope (a
+    # region's registry is thousands of options on every view, issue #20).
+    with_agreements = selectors.agreements_for(request.user).values("supported_school_id")
     return AgreementFilter(
-        request.GET, queryset=selectors.agreement_list(user=request.user), schools=schools_for(request.user)
+        request.GET,
+        queryset=selectors.agreement_list(user=request.user),
+        schools=schools_for(request.user).filter(pk__in=with_agreements),
     )
 
 

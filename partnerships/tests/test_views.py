@@ -339,6 +339,9 @@ def test_agreement_list_is_paginated_sorted_and_filtered_with_the_same_queries_f
 
     assert (small_rows, large_rows) == (3, 50)
     assert "Найдено: 60" in large
+    # The school filter offers the 60 supported schools, not their 60 partners too.
+    school_select = large.split('id="id_supported_school"')[1].split("</select>")[0]
+    assert school_select.count("<option") == 1 + 60
     assert large_queries == small_queries
     # Page 2 of the newest first, filtered by status: the ten oldest, newest of them first,
     # and the link back keeps the filter and the order.
