@@ -65,6 +65,7 @@ CATALOGUES: dict[str, tuple[Owner, str]] = {
     "monitoring.AssessmentTask": (Owner.SYSTEM, "задания работ из загруженных файлов"),
     "core.AuditEvent": (Owner.SYSTEM, "журнал действий"),
     "roadmaps.Notification": (Owner.SYSTEM, "очередь писем"),
+    "core.Letter": (Owner.SYSTEM, "очередь писем портала: восстановление пароля, приглашения"),
     "core.RateLimitCounter": (Owner.SYSTEM, "счётчики ограничений запросов"),
     "identification.IndicatorMean": (Owner.SYSTEM, "средние показателей муниципалитета и региона (пересчитываются)"),
     "monitoring.ImportJob": (Owner.MUNICIPAL, "загрузки результатов (муниципалитет или школа загрузившего)"),
