@@ -103,6 +103,9 @@ def school_update(
 # --- Municipalities (the region role) ------------------------------------------------------
 
 REGIONAL_GROUP_NAME = "Региональное подчинение"
+# The refusals' words (tests import them: core.errors).
+MUNICIPALITY_EXISTS = "Муниципалитет «{name}» в регионе уже есть."
+OKTMO_TAKEN = "ОКТМО {oktmo} уже занят другим муниципалитетом."
 
 
 class MunicipalityRefused(ApplicationError, ValueError):
@@ -114,9 +117,9 @@ def municipality_create(*, region, name: str, oktmo: str, fis_oko_code: str = ""
     """A municipality of the region, created by the region role in the product (not in /admin/)."""
     name = " ".join(name.split())
     if Municipality.objects.filter(region=region, name__iexact=name).exists():
-        raise MunicipalityRefused(f"Муниципалитет «{name}» в регионе уже есть.")
+        raise MunicipalityRefused(MUNICIPALITY_EXISTS.format(name=name))
     if Municipality.objects.filter(oktmo=oktmo).exists():
-        raise MunicipalityRefused(f"ОКТМО {oktmo} уже занят другим муниципалитетом.")
+        raise MunicipalityRefused(OKTMO_TAKEN.format(oktmo=oktmo))
     municipality = Municipality(region=region, name=name, oktmo=oktmo, fis_oko_code=fis_oko_code)
     municipality.full_clean()
     municipality.save()
