@@ -66,6 +66,14 @@ class ReportRefused(ApplicationError, ValueError):
     """A request that cannot be made (a kind not available yet, a format the kind has not)."""
 
 
+# The refusals' words (tests import them: core.errors).
+PERIOD_REVERSED = "Начало периода позже его окончания."
+KIND_UNAVAILABLE = "Этот вид отчёта пока недоступен."
+ONLY_PDF = "Этот отчёт формируется только в PDF."
+ONLY_XLSX = "Этот отчёт формируется только в XLSX."
+EXPORT_RUNNING = "Выгрузка этого муниципалитета уже формируется: дождитесь её окончания."
+
+
 def _check_execution(user: User, params: dict) -> None:
     from roadmaps.selectors import period_get
 
@@ -85,7 +93,7 @@ def _check_year_results(user: User, params: dict) -> None:
 def _check_events(user: User, params: dict) -> None:
     documents._require_municipal_reader(user)
     if documents._date_param(params, "date_from") > documents._date_param(params, "date_to"):
-        raise ReportRefused("Начало периода позже его окончания.")
+        raise ReportRefused(PERIOD_REVERSED)
     if params.get("municipality"):
         documents.municipality_of(user, params)
 
@@ -101,11 +109,11 @@ def report_request_create(*, user: User, kind: str, fmt: str = Format.PDF, param
     that may never have the kind, ``ReportRefused`` for a kind or format not offered.
     """
     if kind not in documents.BUILDERS:
-        raise ReportRefused("Этот вид отчёта пока недоступен.")
+        raise ReportRefused(KIND_UNAVAILABLE)
     if fmt == Format.XLSX and kind not in documents.TABULAR:
-        raise ReportRefused("Этот отчёт формируется только в PDF.")
+        raise ReportRefused(ONLY_PDF)
     if fmt != Format.XLSX and kind in documents.XLSX_ONLY:
-        raise ReportRefused("Этот отчёт формируется только в XLSX.")
+        raise ReportRefused(ONLY_XLSX)
     _CHECKS[Kind(kind)](user, params)
     request = ReportRequest.objects.create(kind=kind, format=fmt, params=params, title=title[:300], requested_by=user)
     # A broker outage leaves the request «queued»: the sweep (core.jobs) sends it later.
@@ -159,7 +167,7 @@ def _stored(field, name: str, content) -> Iterator[str]:
 def render_document(document: documents.Document, *, fmt: str = Format.PDF) -> bytes:
     if fmt == Format.XLSX:
         if document.sheet is None:
-            raise ReportRefused("Этот отчёт формируется только в PDF.")
+            raise ReportRefused(ONLY_PDF)
         sheet = document.sheet
         return xlsx_bytes(sheet.title, sheet.headers, sheet.rows, widths=sheet.widths)
     return render_pdf(document.template, document.context)
@@ -235,7 +243,7 @@ def municipal_export_request(*, user: User, municipality: Municipality) -> Munic
         # Serialise concurrent orders of one municipality (PostgreSQL; SQLite's writes are serial).
         Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
         if MunicipalExport.objects.filter(municipality=municipality, status__in=(S.QUEUED, S.RUNNING)).exists():
-            raise ExportRefused("Выгрузка этого муниципалитета уже формируется: дождитесь её окончания.")
+            raise ExportRefused(EXPORT_RUNNING)
         export = MunicipalExport.objects.create(municipality=municipality, requested_by=user)
         audit_record(actor=user, action="municipal_export.requested", target=export, municipality_id=municipality.pk)
         # A broker outage leaves the export «queued»: the sweep (core.jobs) sends it later.
