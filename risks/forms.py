@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from risks.models import ANSWER_SCALE, DataSource, ObjectivitySignal, RiskFactor
+from risks.services import THRESHOLDS_REVERSED
 
 
 class SignalReviewForm(forms.Form):
@@ -43,7 +44,7 @@ class RiskFactorForm(forms.Form):
         if data.get("data_source") and (medium is None or high is None):
             raise forms.ValidationError("Для расчёта по данным укажите оба порога.")
         if medium is not None and high is not None and medium > high:
-            raise forms.ValidationError("Порог среднего уровня не может быть выше порога высокого.")
+            raise forms.ValidationError(THRESHOLDS_REVERSED)
         return data
 
     @classmethod

@@ -31,6 +31,16 @@ class RiskActionRefused(ApplicationError):
     """A write the rules forbid; the message is Russian and shown to the user."""
 
 
+# The refusals' words (tests import them: core.errors).
+COMMENT_MISSING = "Напишите комментарий: что проверено и что выяснилось."
+RECOMPUTE_NOT_ALLOWED = "Пересчёт запускает управление образования муниципалитета."
+FACTOR_NOT_CURRENT = "Изменять можно только действующую версию фактора."
+THRESHOLDS_REVERSED = "Порог среднего уровня не может быть выше порога высокого."
+DIAGNOSIS_LOCKED = "Самодиагностика закрыта управлением образования: изменения не сохранены."
+UNKNOWN_QUESTIONS = "Некоторые ответы не относятся к действующим вопросам: обновите страницу."
+DIAGNOSIS_NOT_SUBMITTED = "Школа ещё не отправила самодиагностику."
+
+
 def _year(year: AcademicYear | int) -> AcademicYear:
     return year if isinstance(year, AcademicYear) else AcademicYear.objects.get(pk=year)
 
@@ -98,7 +108,7 @@ def objectivity_recompute(*, year: AcademicYear | int, school_ids: list[int] | N
 def signal_review(*, signal: ObjectivitySignal, user: User, review: str, comment: str) -> ObjectivitySignal:
     """A person's check of a signal (confirmed / explained, or reopened) with a comment."""
     if review != ObjectivitySignal.Review.OPEN and not comment.strip():
-        raise RiskActionRefused("Напишите комментарий: что проверено и что выяснилось.")
+        raise RiskActionRefused(COMMENT_MISSING)
     signal.review = review
     signal.review_comment = comment.strip()
     signal.reviewed_by = user
@@ -130,7 +140,7 @@ def risks_recompute(*, year: AcademicYear | int, school_ids: list[int] | None = 
 
 def recompute_job_create(*, user: User, year: AcademicYear) -> RecomputeJob:
     if not user.municipality_id:
-        raise RiskActionRefused("Пересчёт запускает управление образования муниципалитета.")
+        raise RiskActionRefused(RECOMPUTE_NOT_ALLOWED)
     job = RecomputeJob.objects.create(year=year, municipality_id=user.municipality_id, requested_by=user)
     job_enqueue(job)
     return job
@@ -224,11 +234,11 @@ def self_diagnosis_save(
             school=school, year=year, defaults={"updated_by": user}
         )
         if diagnosis.status == SelfDiagnosis.Status.LOCKED:
-            raise RiskActionRefused("Самодиагностика закрыта управлением образования: изменения не сохранены.")
+            raise RiskActionRefused(DIAGNOSIS_LOCKED)
         valid = set(RiskQuestion.objects.filter(factor__is_current=True, pk__in=answers).values_list("pk", flat=True))
         bad = [q for q, v in answers.items() if q not in valid or v not in (1, 2, 3, 4)]
         if bad:
-            raise RiskActionRefused("Некоторые ответы не относятся к действующим вопросам: обновите страницу.")
+            raise RiskActionRefused(UNKNOWN_QUESTIONS)
         existing = {a.question_id: a for a in diagnosis.answers.all()}
         create = [
             SelfDiagnosisAnswer(diagnosis=diagnosis, question_id=q, value=v)
@@ -255,7 +265,7 @@ def self_diagnosis_save(
 def self_diagnosis_set_locked(*, diagnosis: SelfDiagnosis, user: User, locked: bool) -> SelfDiagnosis:
     if locked:
         if diagnosis.status == SelfDiagnosis.Status.DRAFT:
-            raise RiskActionRefused("Школа ещё не отправила самодиагностику.")
+            raise RiskActionRefused(DIAGNOSIS_NOT_SUBMITTED)
         diagnosis.status, diagnosis.locked_at, diagnosis.locked_by = SelfDiagnosis.Status.LOCKED, timezone.now(), user
     else:
         diagnosis.status, diagnosis.locked_at, diagnosis.locked_by = SelfDiagnosis.Status.SUBMITTED, None, None
@@ -292,9 +302,9 @@ def risk_factor_update(
     if not may_edit_catalogue(user, "risks.RiskFactor"):
         raise RiskActionRefused(refusal("risks.RiskFactor"))
     if not factor.is_current:
-        raise RiskActionRefused("Изменять можно только действующую версию фактора.")
+        raise RiskActionRefused(FACTOR_NOT_CURRENT)
     if medium_from is not None and high_from is not None and medium_from > high_from:
-        raise RiskActionRefused("Порог среднего уровня не может быть выше порога высокого.")
+        raise RiskActionRefused(THRESHOLDS_REVERSED)
     if risk_factor_is_used(factor):
         RiskFactor.objects.filter(pk=factor.pk).update(is_current=False)
         factor = RiskFactor.objects.create(

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from risks import services
 from risks.models import RiskFactor, RiskQuestion, SchoolRisk, SelfDiagnosis, SelfDiagnosisAnswer
 from risks.services import RiskActionRefused, risk_factor_update, risk_profile_compute, self_diagnosis_save
 
@@ -129,14 +130,16 @@ def test_a_locked_self_diagnosis_refuses_changes(school, year, director, departm
     )
     self_diagnosis_set_locked(diagnosis=diagnosis, user=department, locked=True)
 
-    with pytest.raises(RiskActionRefused):
+    with pytest.raises(RiskActionRefused) as refused:
         self_diagnosis_save(school=school, year=year, user=director, answers=answers_for("equipment", 4), submit=True)
+    assert refused.value.message == services.DIAGNOSIS_LOCKED
     assert set(SelfDiagnosisAnswer.objects.values_list("value", flat=True)) == {2}
 
 
 def test_answers_to_unknown_questions_are_refused_and_nothing_is_written(school, year, director):
-    with pytest.raises(RiskActionRefused):
+    with pytest.raises(RiskActionRefused) as refused:
         self_diagnosis_save(school=school, year=year, user=director, answers={999999: 3}, submit=False)
+    assert refused.value.message == services.UNKNOWN_QUESTIONS
     assert SelfDiagnosisAnswer.objects.count() == 0
 
 
@@ -204,7 +207,8 @@ def test_a_factor_whose_questions_were_answered_counts_as_used(school, year, dir
 
 def test_thresholds_in_the_wrong_order_are_refused(db, operator):
     factor = RiskFactor.objects.get(code="ovz_share", is_current=True)
-    with pytest.raises(RiskActionRefused, match="Порог"):
+    with pytest.raises(RiskActionRefused) as refused:
         _edit(factor, operator, medium_from=Decimal(30), high_from=Decimal(10))
+    assert refused.value.message == services.THRESHOLDS_REVERSED
     factor.refresh_from_db()
     assert factor.medium_from == Decimal(5)

@@ -211,14 +211,15 @@ def test_recompute_for_some_schools_leaves_the_others_alone(school, other_school
 
 
 def test_a_review_other_than_open_needs_a_comment(school, year, add_results, department):
-    from risks.services import RiskActionRefused
+    from risks.services import COMMENT_MISSING, RiskActionRefused
 
     add_results(school, [(9, 5, 3)] * 3 + [(6, 4, 4)] * 9)
     objectivity_recompute(year=year)
     signal = ObjectivitySignal.objects.get(school=school)
 
-    with pytest.raises(RiskActionRefused):
+    with pytest.raises(RiskActionRefused) as refused:
         signal_review(signal=signal, user=department, review="confirmed", comment="  ")
+    assert refused.value.message == COMMENT_MISSING
     signal.refresh_from_db()
     assert signal.review == "open"
 

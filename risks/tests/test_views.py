@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from risks.models import ObjectivitySignal, RecomputeJob, RiskFactor, RiskQuestion, SchoolRisk, SelfDiagnosis
-from risks.services import objectivity_recompute, risk_profile_compute
+from risks.services import COMMENT_MISSING, THRESHOLDS_REVERSED, objectivity_recompute, risk_profile_compute
 from tests.factories import SchoolFactory
 
 GAPPY = [(9, 5, 3)] * 3 + [(6, 4, 4)] * 9
@@ -72,7 +72,7 @@ def test_department_reviews_a_signal_with_a_comment(client, department, school, 
     url = reverse("risks:signal_review", args=[signal.pk])
 
     refused = client.post(url, {"review": "explained", "comment": ""})
-    assert "Напишите комментарий" in refused.content.decode()
+    assert COMMENT_MISSING in refused.content.decode()
     signal.refresh_from_db()
     assert signal.review == "open"
 
@@ -181,7 +181,7 @@ def test_factor_form_with_thresholds_in_the_wrong_order_writes_nothing(client, o
         {"name": "x", "data_source": "ovz_share", "medium_from": "9", "high_from": "3", "questions": "a"},
     )
 
-    assert "Порог среднего уровня не может быть выше" in response.content.decode()
+    assert THRESHOLDS_REVERSED in response.content.decode()
     assert RiskFactor.objects.get(pk=factor.pk).name == factor.name
 
 
