@@ -59,6 +59,33 @@ class TransitionRefused(ApplicationError, ValueError):
     """The action is not possible now (e.g. approving a draft); the message is for the user."""
 
 
+# The refusals' words (tests import them: core.errors).
+ROADMAP_LOCKED = (
+    "«{title}» в статусе «{status}»: менять её нельзя. Изменения возможны в черновике или после возврата на доработку."
+)
+YEARS_REVERSED = "Учебный год окончания раньше года начала."
+GOAL_HAS_REPORTS = "По мероприятиям задачи уже есть отчёты: удалить её нельзя, отмените мероприятия."
+MEASURE_HAS_REPORTS = "По мероприятию уже есть отчёты: отмените его (статус «Отменено»), а не удаляйте."
+UNKNOWN_ACTION = "Неизвестное действие."
+TRANSITION_NOT_NOW = "Нельзя {action}: «{title}» сейчас в статусе «{status}»."
+EMPTY_ROADMAP = "Нельзя отправить пустую карту: добавьте хотя бы одну задачу с мероприятием."
+RETURN_WITHOUT_COMMENT = "Напишите, что нужно исправить: без замечаний вернуть нельзя."
+PUBLISH_ONLY_APPROVED = "Опубликовать можно только утверждённую дорожную карту."
+PERIOD_DEADLINE_BEFORE_OPENING = "Срок сдачи не может быть раньше открытия периода."
+PERIOD_EXISTS = "Период «{name}» уже есть."
+REPORT_ONLY_APPROVED = "Отчитываться можно только по утверждённой программе."
+PERIOD_OF_ANOTHER_MUNICIPALITY = "Этот отчётный период установлен для другого муниципалитета."
+PERIOD_NOT_OPEN = "Период «{name}» откроется {opens_on:%d.%m.%Y}."
+REPORT_LOCKED = "Отчёт в статусе «{status}»: изменить его можно после возврата на доработку."
+REPORT_ALREADY_SUBMITTED = "Отчёт уже отправлен."
+REPORT_RETURN_WITHOUT_COMMENT = "Напишите, что нужно исправить: без комментария вернуть отчёт нельзя."
+REVIEW_ONLY_SUBMITTED = "Отчёт в статусе «{status}»: принять или вернуть можно только отправленный."
+EMPTY_COMMENT = "Пустой комментарий."
+MEASURE_NOT_IN_REPORT = "Мероприятие не из этого отчёта."
+MEASURE_NOT_IN_PROGRAMME = "В форме мероприятие не из этой программы."
+EVIDENCE_MISSING = "Для выполненных мероприятий нужны подтверждающие документы: {measures}."
+
+
 class EditConflict(ApplicationError):
     """Somebody saved the report after this user opened it (optimistic lock)."""
 
@@ -234,10 +261,7 @@ def _require_editable(user: User, roadmap: Roadmap) -> None:
     if not can_write(user, roadmap):
         raise ActionForbidden
     if not roadmap.is_editable:
-        raise TransitionRefused(
-            f"«{roadmap.title}» в статусе «{roadmap.get_status_display()}»: менять её нельзя. "
-            "Изменения возможны в черновике или после возврата на доработку."
-        )
+        raise TransitionRefused(ROADMAP_LOCKED.format(title=roadmap.title, status=roadmap.get_status_display()))
 
 
 @transaction.atomic
@@ -252,7 +276,7 @@ def roadmap_create(
 ) -> Roadmap:
     """A municipal roadmap (department) or a school programme (the school's director), optionally a copy."""
     if end_year.start_year < start_year.start_year:
-        raise TransitionRefused("Учебный год окончания раньше года начала.")
+        raise TransitionRefused(YEARS_REVERSED)
     if school is None:
         if not (user.is_superuser or user.role == Role.DEPARTMENT) or not user.municipality_id:
             raise ActionForbidden
@@ -320,7 +344,7 @@ def objective_add(*, roadmap: Roadmap, user: User, **fields) -> Objective:
 def objective_delete(*, objective: Objective, user: User) -> None:
     _require_editable(user, objective.roadmap)
     if MeasureProgress.objects.filter(measure__objective=objective).exists():
-        raise TransitionRefused("По мероприятиям задачи уже есть отчёты: удалить её нельзя, отмените мероприятия.")
+        raise TransitionRefused(GOAL_HAS_REPORTS)
     for measure in objective.measures.all():
         measure._history_user = user  # type: ignore[attr-defined]  # read by django-simple-history
         measure.delete()
@@ -342,7 +366,7 @@ def measure_add(*, objective: Objective, user: User, **fields) -> Measure:
 def measure_delete(*, measure: Measure, user: User) -> None:
     _require_editable(user, measure.roadmap)
     if measure.progress.exists():
-        raise TransitionRefused("По мероприятию уже есть отчёты: отмените его (статус «Отменено»), а не удаляйте.")
+        raise TransitionRefused(MEASURE_HAS_REPORTS)
     measure._history_user = user  # type: ignore[attr-defined]  # read by django-simple-history
     measure.delete()
 
@@ -353,18 +377,20 @@ def roadmap_transition(*, roadmap: Roadmap, user: User, action: str, comment: st
     if action in ("publish", "unpublish"):
         return roadmap_publish(roadmap=roadmap, user=user, publish=action == "publish")
     if action not in ROADMAP_TRANSITIONS:
-        raise TransitionRefused("Неизвестное действие.")
+        raise TransitionRefused(UNKNOWN_ACTION)
     sources, target, who, label = ROADMAP_TRANSITIONS[action]
     if not who(user, roadmap):
         raise ActionForbidden
     # Lock the row: two reviewers pressing at once must not both move it.
     locked = Roadmap.objects.select_for_update().get(pk=roadmap.pk)
     if locked.status not in sources:
-        raise TransitionRefused(f"Нельзя {label}: «{roadmap.title}» сейчас в статусе «{locked.get_status_display()}».")
+        raise TransitionRefused(
+            TRANSITION_NOT_NOW.format(action=label, title=roadmap.title, status=locked.get_status_display())
+        )
     if action == "submit" and not locked.measures.exists():
-        raise TransitionRefused("Нельзя отправить пустую карту: добавьте хотя бы одну задачу с мероприятием.")
+        raise TransitionRefused(EMPTY_ROADMAP)
     if action == "return" and not comment.strip():
-        raise TransitionRefused("Напишите, что нужно исправить: без замечаний вернуть нельзя.")
+        raise TransitionRefused(RETURN_WITHOUT_COMMENT)
     now = timezone.now()
     roadmap.status = target
     if action == "submit":
@@ -396,7 +422,7 @@ def roadmap_publish(*, roadmap: Roadmap, user: User, publish: bool) -> Roadmap:
     if not _is_department_of(user, roadmap):
         raise ActionForbidden
     if publish and roadmap.status not in (S.APPROVED, S.COMPLETED):
-        raise TransitionRefused("Опубликовать можно только утверждённую дорожную карту.")
+        raise TransitionRefused(PUBLISH_ONLY_APPROVED)
     roadmap.published_at = timezone.now() if publish else None
     _save(roadmap, user)
     return roadmap
@@ -410,9 +436,9 @@ def period_create(*, user: User, name: str, opens_on: dt.date, due_on: dt.date) 
     if not can_manage_periods(user) or not user.municipality_id:
         raise ActionForbidden
     if due_on < opens_on:
-        raise TransitionRefused("Срок сдачи не может быть раньше открытия периода.")
+        raise TransitionRefused(PERIOD_DEADLINE_BEFORE_OPENING)
     if ReportingPeriod.objects.filter(municipality_id=user.municipality_id, name=name).exists():
-        raise TransitionRefused(f"Период «{name}» уже есть.")
+        raise TransitionRefused(PERIOD_EXISTS.format(name=name))
     return ReportingPeriod.objects.create(
         municipality_id=user.municipality_id, name=name, opens_on=opens_on, due_on=due_on, created_by=user
     )
@@ -474,11 +500,11 @@ def report_open(*, roadmap: Roadmap, period: ReportingPeriod, user: User) -> Pro
     if not can_fill_report(user, roadmap):
         raise ActionForbidden
     if roadmap.status != S.APPROVED:
-        raise TransitionRefused("Отчитываться можно только по утверждённой программе.")
+        raise TransitionRefused(REPORT_ONLY_APPROVED)
     if period.municipality_id != roadmap.municipality_id:
-        raise TransitionRefused("Этот отчётный период установлен для другого муниципалитета.")
+        raise TransitionRefused(PERIOD_OF_ANOTHER_MUNICIPALITY)
     if period.opens_on > timezone.localdate():
-        raise TransitionRefused(f"Период «{period.name}» откроется {period.opens_on:%d.%m.%Y}.")
+        raise TransitionRefused(PERIOD_NOT_OPEN.format(name=period.name, opens_on=period.opens_on))
     report, _ = ProgressReport.objects.get_or_create(roadmap=roadmap, period=period)
     _report_add_missing_rows(report)
     return report
@@ -509,9 +535,7 @@ def _require_fillable(user: User, report: ProgressReport) -> None:
     if not can_fill_report(user, report.roadmap):
         raise ActionForbidden
     if not report.is_editable:
-        raise TransitionRefused(
-            f"Отчёт в статусе «{report.get_status_display()}»: изменить его можно после возврата на доработку."
-        )
+        raise TransitionRefused(REPORT_LOCKED.format(status=report.get_status_display()))
 
 
 def _claim_version(report: ProgressReport, version: int, user: User, **changes) -> None:
@@ -544,7 +568,7 @@ def report_save(
     files_checked = []
     for measure_id, data in items.items():
         if measure_id not in rows:
-            raise TransitionRefused("В форме мероприятие не из этой программы.")
+            raise TransitionRefused(MEASURE_NOT_IN_PROGRAMME)
         for upload in data.files:
             content, kind = read_evidence(upload, upload.name)
             files_checked.append((measure_id, upload.name, content, kind))
@@ -559,9 +583,7 @@ def report_save(
             and measure_id not in with_new_files
         ]
         if missing:
-            raise TransitionRefused(
-                "Для выполненных мероприятий нужны подтверждающие документы: " + "; ".join(missing) + "."
-            )
+            raise TransitionRefused(EVIDENCE_MISSING.format(measures="; ".join(missing)))
     # Everything is checked: from here on the save either happens whole or is undone whole.
     _claim_version(report, version, user, self_assessment=self_assessment)
     changed = []
@@ -603,7 +625,7 @@ def report_submit(*, report: ProgressReport, user: User) -> ProgressReport:
         status=R.SUBMITTED, submitted_at=timezone.now(), submitted_by=user, version=F("version") + 1
     )
     if not updated:
-        raise TransitionRefused("Отчёт уже отправлен.")
+        raise TransitionRefused(REPORT_ALREADY_SUBMITTED)
     report.refresh_from_db()
     roadmap = report.roadmap
     # Frozen PDF of the report as submitted (issue #9), rendered on commit by the reports queue.
@@ -635,16 +657,14 @@ def report_review(
         raise ActionForbidden
     measure_comments = {k: v.strip() for k, v in (measure_comments or {}).items() if v and v.strip()}
     if not accept and not (comment.strip() or measure_comments):
-        raise TransitionRefused("Напишите, что нужно исправить: без комментария вернуть отчёт нельзя.")
+        raise TransitionRefused(REPORT_RETURN_WITHOUT_COMMENT)
     target = R.ACCEPTED if accept else R.RETURNED
     updated = ProgressReport.objects.filter(pk=report.pk, status=R.SUBMITTED).update(
         status=target, reviewed_at=timezone.now(), reviewed_by=user, version=F("version") + 1
     )
     if not updated:
         report.refresh_from_db()
-        raise TransitionRefused(
-            f"Отчёт в статусе «{report.get_status_display()}»: принять или вернуть можно только отправленный."
-        )
+        raise TransitionRefused(REVIEW_ONLY_SUBMITTED.format(status=report.get_status_display()))
     report.refresh_from_db()
     valid_measures = set(report.items.values_list("measure_id", flat=True))
     ReviewComment.objects.bulk_create(
@@ -746,9 +766,9 @@ def report_comment(*, report: ProgressReport, user: User, text: str, measure_id:
     if not (can_fill_report(user, report.roadmap) or can_review_report(user, report)):
         raise ActionForbidden
     if not text.strip():
-        raise TransitionRefused("Пустой комментарий.")
+        raise TransitionRefused(EMPTY_COMMENT)
     if measure_id is not None and not report.items.filter(measure_id=measure_id).exists():
-        raise TransitionRefused("Мероприятие не из этого отчёта.")
+        raise TransitionRefused(MEASURE_NOT_IN_REPORT)
     return ReviewComment.objects.create(report=report, measure_id=measure_id, author=user, text=text.strip())
 
 

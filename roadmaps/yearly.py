@@ -35,6 +35,7 @@ from schools.models import AcademicYear, Municipality
 CARRY = "carry"
 RESTART = "restart"
 NO_CURRENT_YEAR = "Текущий учебный год не открыт: откройте его в реестре учебных лет."
+CHOOSE_PROGRAMMES = "Выберите: продлить программы или начать новые."
 
 
 @dataclass
@@ -148,7 +149,7 @@ def school_year_open(*, user: User, municipality: Municipality, programmes: str 
     if not may_edit_catalogue(user, "schools.AcademicYear"):
         raise ActionForbidden
     if programmes not in (CARRY, RESTART):
-        raise TransitionRefused("Выберите: продлить программы или начать новые.")
+        raise TransitionRefused(CHOOSE_PROGRAMMES)
     with transaction.atomic():
         plan = year_opening_plan(municipality=municipality)
         year, _ = AcademicYear.objects.get_or_create(start_year=plan.next_start)
