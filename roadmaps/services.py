@@ -455,9 +455,9 @@ def period_update(
     if not can_manage_periods(user) or (not user.is_superuser and user.municipality_id != period.municipality_id):
         raise ActionForbidden
     if due_on < opens_on:
-        raise TransitionRefused("Срок сдачи не может быть раньше открытия периода.")
+        raise TransitionRefused(PERIOD_DEADLINE_BEFORE_OPENING)
     if ReportingPeriod.objects.filter(municipality_id=period.municipality_id, name=name).exclude(pk=period.pk).exists():
-        raise TransitionRefused(f"Период «{name}» уже есть.")
+        raise TransitionRefused(PERIOD_EXISTS.format(name=name))
     before = {"name": period.name, "opens_on": period.opens_on, "due_on": period.due_on}
     period.name, period.opens_on, period.due_on = name, opens_on, due_on
     period.save(update_fields=["name", "opens_on", "due_on"])
