@@ -49,6 +49,30 @@ class AgreementError(ApplicationError, ValidationError):  # type: ignore[misc]  
     """A refused change; the message is Russian and shown to the user as it is."""
 
 
+# The refusals' words (tests import them: core.errors).
+DEPARTMENT_NOT_PARTNER = "Управление образования не может быть партнёром по договору."
+CANDIDATE_OF_ANOTHER_MUNICIPALITY = "Кандидатов добавляют из организаций своего муниципалитета."
+ALREADY_CANDIDATE = "«{organisation}» уже среди кандидатов."
+UNKNOWN_SUPPORT_FORMS = "Неизвестные формы поддержки: {forms}."
+NUMBER_TAKEN = "Договор № {number} {year} уже есть в реестре: проверьте номер."
+NO_PARTNER = "Укажите хотя бы одну организацию-партнёра."
+SCHOOL_OWN_PARTNER = "Школа не может быть партнёром самой себе."
+ENDS_BEFORE_START = "Срок окончания раньше начала."
+NOT_A_CANDIDATE = "«{organisation}» не входит в число кандидатов в партнёры."
+ONLY_DRAFT_EDITED = "Сведения меняются только в проекте договора; подписанный договор не правится."
+PARTNER_AT_CAP = (
+    "У партнёра {names} уже {count} действующих договора(ов) при пределе {cap}: новый договор с ним не заключается."
+)
+TRANSITION_NOT_ALLOWED = "Нельзя перевести договор из статуса «{current}» в «{to}»."
+SIGNED_NEEDS = "Чтобы отметить договор подписанным, укажите: {missing}."
+NO_PARTNER_IN_AGREEMENT = "В договоре нет организации-партнёра."
+TERMINATION_REASON_MISSING = "Укажите причину расторжения."
+SCAN_ONLY_SIGNED = "Скан прикладывается к подписанному договору: сначала отметьте его подписанным."
+RATING_ONLY_ACTIVE_OR_CLOSED = "Оценку дают действующему или закрытому договору."
+RATING_OUT_OF_RANGE = "Оценка — от 1 до 5."
+RESULTS_MISSING = "Опишите итоги сотрудничества."
+
+
 def _log(agreement: Agreement, *, action: str, by, changes=None, comment: str = "", **statuses) -> None:
     AgreementEvent.objects.create(
         agreement=agreement, action=action, by=by, changes=changes or {}, comment=comment, **statuses
@@ -69,14 +93,14 @@ def partnership_settings_update(
 
 def candidate_add(*, municipality: Municipality, organisation: Organisation, strengths: str, by) -> PartnerCandidate:
     if organisation.kind == Organisation.Kind.DEPARTMENT:
-        raise AgreementError("Управление образования не может быть партнёром по договору.")
+        raise AgreementError(DEPARTMENT_NOT_PARTNER)
     if organisation.municipality_id != municipality.pk:
-        raise AgreementError("Кандидатов добавляют из организаций своего муниципалитета.")
+        raise AgreementError(CANDIDATE_OF_ANOTHER_MUNICIPALITY)
     candidate, created = PartnerCandidate.objects.get_or_create(
         municipality=municipality, organisation=organisation, defaults={"strengths": strengths, "added_by": by}
     )
     if not created:
-        raise AgreementError(f"«{organisation}» уже среди кандидатов.")
+        raise AgreementError(ALREADY_CANDIDATE.format(organisation=organisation))
     return candidate
 
 
@@ -91,7 +115,7 @@ def _check_support_forms(values) -> list[str]:
     known = set(SupportForm.values)
     unknown = [v for v in values if v not in known]
     if unknown:
-        raise AgreementError(f"Неизвестные формы поддержки: {', '.join(unknown)}.")
+        raise AgreementError(UNKNOWN_SUPPORT_FORMS.format(forms=", ".join(unknown)))
     return list(values)
 
 
@@ -106,7 +130,7 @@ def _check_number_free(*, municipality_id: int, number: str, signed_on, excludin
         same = same.exclude(pk=excluding)
     if same.exists():
         year = f"за {signed_on.year} год" if signed_on else "без даты"
-        raise AgreementError(f"Договор № {number} {year} уже есть в реестре: проверьте номер.")
+        raise AgreementError(NUMBER_TAKEN.format(number=number, year=year))
 
 
 def agreement_create(
@@ -124,11 +148,11 @@ def agreement_create(
 ) -> Agreement:
     """A draft agreement of the supported school's municipality."""
     if not partners:
-        raise AgreementError("Укажите хотя бы одну организацию-партнёра.")
+        raise AgreementError(NO_PARTNER)
     if any(p.pk == supported_school.organisation_id for p in partners):
-        raise AgreementError("Школа не может быть партнёром самой себе.")
+        raise AgreementError(SCHOOL_OWN_PARTNER)
     if starts_on and ends_on and ends_on < starts_on:
-        raise AgreementError("Срок окончания раньше начала.")
+        raise AgreementError(ENDS_BEFORE_START)
     _check_number_free(municipality_id=supported_school.municipality_id, number=number.strip(), signed_on=signed_on)
     try:
         with transaction.atomic():  # a savepoint: two departments' clerks racing for one number
@@ -143,7 +167,7 @@ def agreement_create(
                 activities=activities,
             )
     except IntegrityError as exc:
-        raise AgreementError(f"Договор № {number.strip()} за этот год уже есть в реестре: проверьте номер.") from exc
+        raise AgreementError(NUMBER_TAKEN.format(number=number.strip(), year="за этот год")) from exc
     agreement.partners.set(partners)
     agreement.subjects.set(subjects)
     _log(agreement, action=AgreementEvent.Action.CREATED, by=by, to_status=S.DRAFT)
@@ -171,7 +195,7 @@ def agreement_from_suggestion(*, by, school: School, organisation: Organisation)
     """Accepting a suggestion: the candidate must be one, and below the cap."""
     candidates = selectors.candidates_for(municipality_id=school.municipality_id, year=AcademicYear.current())
     if organisation.pk not in {c.organisation.pk for c in candidates}:
-        raise AgreementError(f"«{organisation}» не входит в число кандидатов в партнёры.")
+        raise AgreementError(NOT_A_CANDIDATE.format(organisation=organisation))
     _check_cap(municipality_id=school.municipality_id, partners=[organisation])
     return agreement_create(by=by, supported_school=school, partners=[organisation])
 
@@ -184,7 +208,7 @@ def agreement_update(*, agreement: Agreement, by, partners=None, subjects=None, 
     """Details change while the agreement is a draft; a signed one changes only by its status."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status != S.DRAFT:
-        raise AgreementError("Сведения меняются только в проекте договора; подписанный договор не правится.")
+        raise AgreementError(ONLY_DRAFT_EDITED)
     unknown = set(fields) - set(_EDITABLE)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
@@ -192,7 +216,7 @@ def agreement_update(*, agreement: Agreement, by, partners=None, subjects=None, 
         fields["support_forms"] = _check_support_forms(fields["support_forms"])
     starts, ends = fields.get("starts_on", agreement.starts_on), fields.get("ends_on", agreement.ends_on)
     if starts and ends and ends < starts:
-        raise AgreementError("Срок окончания раньше начала.")
+        raise AgreementError(ENDS_BEFORE_START)
     if "number" in fields or "signed_on" in fields:
         _check_number_free(
             municipality_id=agreement.municipality_id,
@@ -209,9 +233,9 @@ def agreement_update(*, agreement: Agreement, by, partners=None, subjects=None, 
             setattr(agreement, name, value)
     if partners is not None:
         if not partners:
-            raise AgreementError("Укажите хотя бы одну организацию-партнёра.")
+            raise AgreementError(NO_PARTNER)
         if any(p.pk == agreement.supported_school.organisation_id for p in partners):
-            raise AgreementError("Школа не может быть партнёром самой себе.")
+            raise AgreementError(SCHOOL_OWN_PARTNER)
         old = sorted(str(p) for p in agreement.partners.all())
         new = sorted(str(p) for p in partners)
         if old != new:
@@ -257,10 +281,7 @@ def _check_cap(*, municipality_id: int, partners, excluding: Agreement | None = 
     full = [p for p in partners if counts.get(p.pk, 0) >= cap]
     if full:
         names = ", ".join(f"«{p}»" for p in full)
-        raise AgreementError(
-            f"У партнёра {names} уже {counts[full[0].pk]} действующих договора(ов) при пределе {cap}: "
-            "новый договор с ним не заключается."
-        )
+        raise AgreementError(PARTNER_AT_CAP.format(names=names, count=counts[full[0].pk], cap=cap))
 
 
 @transaction.atomic
@@ -270,21 +291,21 @@ def agreement_transition(*, agreement: Agreement, to: str, by, reason: str = "")
     current = agreement.status
     if to not in TRANSITIONS.get(current, ()):
         raise AgreementError(
-            f"Нельзя перевести договор из статуса «{S(current).label}» в «{S(to).label if to in S.values else to}»."
+            TRANSITION_NOT_ALLOWED.format(current=S(current).label, to=S(to).label if to in S.values else to)
         )
     if to == S.SIGNED:
         missing = [label for label, value in (("номер", agreement.number), ("дата", agreement.signed_on)) if not value]
         if missing:
-            raise AgreementError(f"Чтобы отметить договор подписанным, укажите: {', '.join(missing)}.")
+            raise AgreementError(SIGNED_NEEDS.format(missing=", ".join(missing)))
         partners = list(agreement.partners.all())
         if not partners:
-            raise AgreementError("В договоре нет организации-партнёра.")
+            raise AgreementError(NO_PARTNER_IN_AGREEMENT)
         _check_cap(municipality_id=agreement.municipality_id, partners=partners, excluding=agreement)
     comment = ""
     if to == S.TERMINATED:
         reason = reason.strip()
         if not reason:
-            raise AgreementError("Укажите причину расторжения.")
+            raise AgreementError(TERMINATION_REASON_MISSING)
         agreement.termination_reason = reason
         comment = reason
     agreement.status = to
@@ -312,7 +333,7 @@ def agreement_scan_attach(*, agreement: Agreement, upload: UploadedFile, by) -> 
     """Store the signed scan: PDF, JPEG or PNG by content, at most 10 MB."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status == S.DRAFT:
-        raise AgreementError("Скан прикладывается к подписанному договору: сначала отметьте его подписанным.")
+        raise AgreementError(SCAN_ONLY_SIGNED)
     try:
         checked = upload_check(upload, name=upload.name or "", kinds=SCAN_KINDS, max_bytes=SCAN_MAX_BYTES)
     except ValidationError as exc:
@@ -336,11 +357,11 @@ def agreement_assess(*, agreement: Agreement, results: str, rating: int, by) -> 
     """End-of-term assessment: what came of it and a 1–5 rating."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status not in (S.ACTIVE, S.COMPLETED, S.TERMINATED):
-        raise AgreementError("Оценку дают действующему или закрытому договору.")
+        raise AgreementError(RATING_ONLY_ACTIVE_OR_CLOSED)
     if not 1 <= int(rating) <= 5:
-        raise AgreementError("Оценка — от 1 до 5.")
+        raise AgreementError(RATING_OUT_OF_RANGE)
     if not results.strip():
-        raise AgreementError("Опишите итоги сотрудничества.")
+        raise AgreementError(RESULTS_MISSING)
     changes = {}
     if agreement.assessment_rating != rating:
         changes["оценка"] = [_text(agreement.assessment_rating), str(rating)]

@@ -66,7 +66,7 @@ def test_a_number_already_used_this_year_is_refused_in_russian(client, departmen
     response = client.post(reverse("partnerships:agreement_create"), _form(supported, partner, token))
 
     assert response.status_code == 200
-    assert "Договор № 12-П за 2026 год уже есть" in response.content.decode()
+    assert services.NUMBER_TAKEN.format(number="12-П", year="за 2026 год") in response.content.decode()
     assert Agreement.objects.count() == 1
 
 

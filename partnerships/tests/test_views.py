@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from core.sample_documents import tiny_pdf
 from partnerships.models import Agreement
+from partnerships.services import TRANSITION_NOT_ALLOWED
 from partnerships.tests.conftest import add_results, agreement_with, give_status, strong_school
 from tests.factories import SchoolFactory
 
@@ -84,7 +85,7 @@ def test_an_illegal_move_posted_by_hand_is_refused_with_a_russian_message(client
 
     agreement.refresh_from_db()
     assert agreement.status == S.DRAFT
-    assert "Нельзя перевести договор из статуса «Проект» в «Исполнен»" in response.content.decode()
+    assert TRANSITION_NOT_ALLOWED.format(current="Проект", to="Исполнен") in response.content.decode()
 
 
 @pytest.mark.parametrize(("actor", "status"), [("director", 403), ("curator", 403), ("outsider", 404)])

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.sample_documents import tiny_image, tiny_pdf
+from partnerships import services
 from partnerships.models import Agreement, AgreementEvent, PartnershipSettings
 from partnerships.services import (
     AgreementError,
@@ -73,8 +74,11 @@ def test_the_workflow_refuses_an_illegal_move_and_changes_nothing(draft, departm
         agreement_transition(agreement=draft, to=status, by=department)
     before = draft.events.count()
 
-    with pytest.raises(AgreementError, match="Нельзя перевести"):
+    with pytest.raises(AgreementError) as refused:
         agreement_transition(agreement=draft, to=illegal, by=department)
+    assert refused.value.message == services.TRANSITION_NOT_ALLOWED.format(
+        current=S(path[-1] if path else S.DRAFT).label, to=S(illegal).label if illegal in S.values else illegal
+    )
 
     draft.refresh_from_db()
     assert draft.status == (path[-1] if path else S.DRAFT)
@@ -83,8 +87,9 @@ def test_the_workflow_refuses_an_illegal_move_and_changes_nothing(draft, departm
 
 def test_termination_needs_a_reason_and_keeps_it(draft, department):
     agreement_transition(agreement=draft, to=S.SIGNED, by=department)
-    with pytest.raises(AgreementError, match="причину"):
+    with pytest.raises(AgreementError) as refused:
         agreement_transition(agreement=draft, to=S.TERMINATED, by=department, reason="  ")
+    assert refused.value.message == services.TERMINATION_REASON_MISSING
 
     agreement_transition(agreement=draft, to=S.TERMINATED, by=department, reason="Школа-партнёр реорганизована")
 
@@ -96,8 +101,9 @@ def test_termination_needs_a_reason_and_keeps_it(draft, department):
 def test_signing_needs_a_number_and_a_date(school, partner, department):
     agreement = agreement_create(by=department, supported_school=school, partners=[partner.organisation])
 
-    with pytest.raises(AgreementError, match="номер, дата"):
+    with pytest.raises(AgreementError) as refused:
         agreement_transition(agreement=agreement, to=S.SIGNED, by=department)
+    assert refused.value.message == services.SIGNED_NEEDS.format(missing="номер, дата")
     agreement.refresh_from_db()
     assert agreement.status == S.DRAFT
 
@@ -110,8 +116,9 @@ def test_the_cap_refuses_signing_with_a_partner_that_already_carries_it(
     agreement_with(supported=other_school, partners=[partner], status=S.SIGNED)
     draft = agreement_with(supported=school, partners=[partner], number="3", signed_on=date(2025, 11, 1))
 
-    with pytest.raises(AgreementError, match="пределе 2"):
+    with pytest.raises(AgreementError) as refused:
         agreement_transition(agreement=draft, to=S.SIGNED, by=department)
+    assert refused.value.message == services.PARTNER_AT_CAP.format(names=f"«{partner.organisation}»", count=2, cap=2)
 
     draft.refresh_from_db()
     assert draft.status == S.DRAFT
@@ -136,10 +143,12 @@ def test_accepting_a_suggestion_refuses_a_partner_at_the_cap_and_a_non_candidate
     PartnershipSettings.objects.create(municipality=municipality, agreement_cap=1)
     agreement_with(supported=other_school, partners=[partner], status=S.ACTIVE)
 
-    with pytest.raises(AgreementError, match="пределе 1"):
+    with pytest.raises(AgreementError) as refused:
         agreement_from_suggestion(by=department, school=school, organisation=partner.organisation)
-    with pytest.raises(AgreementError, match="не входит в число кандидатов"):
+    assert refused.value.message == services.PARTNER_AT_CAP.format(names=f"«{partner.organisation}»", count=1, cap=1)
+    with pytest.raises(AgreementError) as refused:
         agreement_from_suggestion(by=department, school=school, organisation=other_school.organisation)
+    assert refused.value.message == services.NOT_A_CANDIDATE.format(organisation=other_school.organisation)
     assert not Agreement.objects.filter(supported_school=school).exists()
 
 
@@ -161,8 +170,9 @@ def test_editing_a_draft_records_what_changed_and_a_signed_one_cannot_be_edited(
     assert event.changes["формы поддержки"] == ["—", "Методическая, Кадровая"]
 
     agreement_transition(agreement=draft, to=S.SIGNED, by=department)
-    with pytest.raises(AgreementError, match="только в проекте"):
+    with pytest.raises(AgreementError) as refused:
         agreement_update(agreement=draft, by=department, number="17-П")
+    assert refused.value.message == services.ONLY_DRAFT_EDITED
 
 
 def test_a_scan_must_be_pdf_jpeg_or_png_by_content(draft, department):
@@ -184,13 +194,15 @@ def test_a_scan_must_be_pdf_jpeg_or_png_by_content(draft, department):
 
 def test_a_draft_takes_no_scan(draft, department):
     pdf = SimpleUploadedFile("scan.pdf", tiny_pdf())
-    with pytest.raises(AgreementError, match="подписанному"):
+    with pytest.raises(AgreementError) as refused:
         agreement_scan_attach(agreement=draft, upload=pdf, by=department)
+    assert refused.value.message == services.SCAN_ONLY_SIGNED
 
 
 def test_the_end_of_term_assessment_is_kept_and_logged(draft, department):
-    with pytest.raises(AgreementError, match="действующему или закрытому"):
+    with pytest.raises(AgreementError) as refused:
         agreement_assess(agreement=draft, results="Рано", rating=4, by=department)
+    assert refused.value.message == services.RATING_ONLY_ACTIVE_OR_CLOSED
     for status in (S.SIGNED, S.ACTIVE, S.COMPLETED):
         agreement_transition(agreement=draft, to=status, by=department)
 
@@ -204,8 +216,9 @@ def test_the_end_of_term_assessment_is_kept_and_logged(draft, department):
 def test_candidates_come_from_the_departments_own_municipality(municipality, foreign_school, department):
     from partnerships.services import candidate_add
 
-    with pytest.raises(AgreementError, match="своего муниципалитета"):
+    with pytest.raises(AgreementError) as refused:
         candidate_add(municipality=municipality, organisation=foreign_school.organisation, strengths="", by=department)
+    assert refused.value.message == services.CANDIDATE_OF_ANOTHER_MUNICIPALITY
 
 
 def test_signing_and_later_moves_go_to_the_audit_log(draft, department):
