@@ -32,6 +32,18 @@ from events.uploads import check_upload
 
 LIVE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 
+# The refusals' words (tests import them: core.errors).
+TRANSITION_NOT_ALLOWED = "Из статуса «{current}» нельзя перейти в «{target}»."
+REPORT_NEEDS_RESULTS = "Напишите итоги мероприятия: без них отчёт не публикуется."
+SURVEY_AFTER_EVENT = "Анкету рассылают после мероприятия."
+REGISTRATION_CLOSED = "Запись на это мероприятие сейчас не ведётся."
+CANCEL_TOO_LATE = "Мероприятие уже прошло: запись отменить нельзя."
+ATTENDANCE_ONLY_CONFIRMED = "{name}: отметить можно только записанных (не из листа ожидания)."
+ATTENDANCE_ONLY_HELD = "Посещаемость отмечают у проведённых мероприятий."
+ATTENDANCE_TOO_EARLY = "Мероприятие ещё не началось: отмечать посещаемость рано."
+SURVEY_ONLY_ATTENDED = "Анкету заполняют участники, отмеченные как присутствовавшие."
+ENDS_BEFORE_ENROLMENT = "Дата окончания раньше даты зачисления."
+
 
 def _letter_queue(registration: Registration, kind: str) -> Letter | None:
     """Write the letter with the change that calls for it and send it on commit (core.jobs); a letter
@@ -61,7 +73,7 @@ def _lock_event(event_id: int) -> Event:
 def _transition(event: Event, allowed: tuple[str, ...], target: str) -> None:
     if event.status not in allowed:
         raise ValidationError(
-            f"Из статуса «{event.get_status_display()}» нельзя перейти в «{Event.Status(target).label}»."
+            TRANSITION_NOT_ALLOWED.format(current=event.get_status_display(), target=Event.Status(target).label)
         )
     event.status = target
 
@@ -89,7 +101,7 @@ def event_mark_held(*, event: Event) -> Event:
 def event_publish_report(*, event: Event, summary: str) -> Event:
     """Held → report published: the summary, photos and materials become public."""
     if not summary.strip():
-        raise ValidationError("Напишите итоги мероприятия: без них отчёт не публикуется.")
+        raise ValidationError(REPORT_NEEDS_RESULTS)
     _transition(event, (Event.Status.HELD, Event.Status.REPORT_PUBLISHED), Event.Status.REPORT_PUBLISHED)
     event.report_summary = summary
     event.report_published_at = event.report_published_at or timezone.now()
@@ -114,7 +126,7 @@ def event_cancel(*, event: Event, reason: str) -> Event:
 def event_send_survey(*, event: Event) -> int:
     """Invite those who attended to the feedback survey (each person once)."""
     if event.status not in (Event.Status.HELD, Event.Status.REPORT_PUBLISHED):
-        raise ValidationError("Анкету рассылают после мероприятия.")
+        raise ValidationError(SURVEY_AFTER_EVENT)
     invited = list(event.registrations.filter(attended=True, survey_sent_at__isnull=True))
     with transaction.atomic():
         event.survey_requested_at = timezone.now()
@@ -172,7 +184,7 @@ def registration_create(
     with transaction.atomic():
         locked = _lock_event(event.pk)
         if not locked.registration_is_open(now):
-            raise ValidationError("Запись на это мероприятие сейчас не ведётся.")
+            raise ValidationError(REGISTRATION_CLOSED)
         existing = locked.registrations.filter(email=email, status__in=LIVE).values_list("pk", flat=True).first()
         if existing is not None:
             raise AlreadyRegistered(existing)
@@ -206,7 +218,7 @@ def registration_cancel(*, registration: Registration) -> Registration | None:
         if current.status == Registration.Status.CANCELLED:
             return None
         if event.status in (Event.Status.HELD, Event.Status.REPORT_PUBLISHED):
-            raise ValidationError("Мероприятие уже прошло: запись отменить нельзя.")
+            raise ValidationError(CANCEL_TOO_LATE)
         held_seat = current.status == Registration.Status.CONFIRMED
         current.status = Registration.Status.CANCELLED
         current.cancelled_at = timezone.now()
@@ -232,7 +244,7 @@ def registration_cancel(*, registration: Registration) -> Registration | None:
 def registration_mark_attended(*, registration: Registration, attended: bool) -> bool:
     """Record whether a person came. The one place attendance is written; True if it changed."""
     if registration.status != Registration.Status.CONFIRMED and attended:
-        raise ValidationError(f"{registration.full_name}: отметить можно только записанных (не из листа ожидания).")
+        raise ValidationError(ATTENDANCE_ONLY_CONFIRMED.format(name=registration.full_name))
     changed = (
         Registration.objects.filter(pk=registration.pk)
         .exclude(attended=attended)
@@ -257,9 +269,9 @@ def registration_mark_attended(*, registration: Registration, attended: bool) ->
 def event_attendance_save(*, event: Event, attended_ids: set[int]) -> int:
     """Bulk marking from the participants page: ticked ones came, the others did not."""
     if event.status in (Event.Status.DRAFT, Event.Status.CANCELLED):
-        raise ValidationError("Посещаемость отмечают у проведённых мероприятий.")
+        raise ValidationError(ATTENDANCE_ONLY_HELD)
     if event.starts_at > timezone.now():
-        raise ValidationError("Мероприятие ещё не началось: отмечать посещаемость рано.")
+        raise ValidationError(ATTENDANCE_TOO_EARLY)
     changed = 0
     for registration in event.registrations.filter(status=Registration.Status.CONFIRMED):
         changed += registration_mark_attended(registration=registration, attended=registration.pk in attended_ids)
@@ -268,7 +280,7 @@ def event_attendance_save(*, event: Event, attended_ids: set[int]) -> int:
 
 def feedback_save(*, registration: Registration, rating: int, comment: str) -> Feedback:
     if not registration.attended:
-        raise ValidationError("Анкету заполняют участники, отмеченные как присутствовавшие.")
+        raise ValidationError(SURVEY_ONLY_ATTENDED)
     feedback, _ = Feedback.objects.update_or_create(
         registration=registration, defaults={"rating": rating, "comment": comment.strip()}
     )
@@ -314,7 +326,7 @@ def page_attachment_add(*, page: Page, upload, title: str) -> PageAttachment:
 def enrolment_complete(*, enrolment: Enrolment, completed_on: dt.date, certificate_number: str = "") -> Enrolment:
     """Record that a listener completed the programme. The one place completion is written."""
     if completed_on < enrolment.enrolled_on:
-        raise ValidationError("Дата окончания раньше даты зачисления.")
+        raise ValidationError(ENDS_BEFORE_ENROLMENT)
     enrolment.completed_on = completed_on
     enrolment.certificate_number = certificate_number.strip()
     enrolment.save(update_fields=["completed_on", "certificate_number"])
