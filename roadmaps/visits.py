@@ -31,6 +31,7 @@ from schools.models import School
 
 AGREED_OBJECTIVE = "Договорённости по итогам посещений куратора"
 NO_PROGRAMME = "У школы нет утверждённой программы: договорённости со сроками некуда записать."
+NO_FINDINGS = "Опишите, что увидели на посещении."
 FIRST_BRIEF_DAYS = 90
 
 
@@ -63,7 +64,7 @@ def visit_record(
     if not can_log_visits(user, school):
         raise PermissionDenied
     if not findings.strip():
-        raise ValidationError("Опишите, что увидели на посещении.")
+        raise ValidationError(NO_FINDINGS)
     programme = _programme(school) if actions else None
     if actions and programme is None:
         raise ValidationError(NO_PROGRAMME)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from roadmaps.models import CuratorVisit, Measure, ReviewComment
 from roadmaps.tests.builders import period_of, report_of
-from roadmaps.visits import AGREED_OBJECTIVE, visit_brief, visit_record
+from roadmaps.visits import AGREED_OBJECTIVE, NO_FINDINGS, visit_brief, visit_record
 
 TODAY = timezone.localdate()
 
@@ -35,6 +35,16 @@ def test_a_curator_of_another_school_cannot_log_a_visit(curator, other_school):
     with pytest.raises(PermissionDenied):
         visit_record(user=curator, school=other_school, visited_on=TODAY, format="onsite", findings="x", actions=[])
     assert not CuratorVisit.objects.exists()
+
+
+def test_a_visit_without_findings_is_refused_and_nothing_is_written(curator, school, programme):
+    with pytest.raises(ValidationError) as refused:
+        visit_record(
+            user=curator, school=school, visited_on=TODAY, format="onsite", findings="  ", actions=[("Урок", TODAY)]
+        )
+    assert refused.value.message == NO_FINDINGS
+    assert not CuratorVisit.objects.exists()
+    assert Measure.objects.filter(roadmap=programme).count() == 2  # the builder's two, no agreed action added
 
 
 def test_the_brief_lists_overdue_measures_and_unanswered_comments(
