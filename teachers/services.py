@@ -36,6 +36,13 @@ from teachers.models import (
     Teacher,
 )
 
+# The refusals' words (tests import them: core.errors).
+LINK_ONLY_OWN_TEACHER = "Связать можно только учётную запись учителя той же школы."
+GOAL_DEFICITS_OF_ANOTHER = "Цель может ссылаться только на дефициты этого педагога."
+GOAL_OF_ANOTHER_ROUTE = "Цель из другого маршрута."
+TEACHER_MARKS_SELF_STUDY_ONLY = "Педагог отмечает только шаги самообразования."
+MENTOR_IS_MENTEE = "Наставник и наставляемый — разные люди."
+
 
 class ImportRejected(ApplicationError):
     """The file had errors; nothing was written. ``errors`` are RowError, for the page."""
@@ -129,7 +136,7 @@ def teachers_import(*, school: School, fileobj: IO[bytes], name: str, user: User
 def teacher_link_user(*, teacher: Teacher, user: User | None) -> None:
     """Give a teacher record its account (a teacher of the same school), or take it away."""
     if user is not None and (user.role != "teacher" or user.school_id != teacher.school_id):
-        raise ValueError("Связать можно только учётную запись учителя той же школы.")
+        raise ValueError(LINK_ONLY_OWN_TEACHER)
     if user is not None:
         Teacher.objects.filter(user=user).exclude(pk=teacher.pk).update(user=None)
     teacher.user = user
@@ -354,7 +361,7 @@ def route_create(*, teacher: Teacher, year: AcademicYear, user: User | None) -> 
 def route_goal_add(*, route: Route, title: str, deficits: Iterable[Deficit]) -> RouteGoal:
     deficits = list(deficits)
     if any(d.teacher_id != route.teacher_id for d in deficits):
-        raise ValueError("Цель может ссылаться только на дефициты этого педагога.")
+        raise ValueError(GOAL_DEFICITS_OF_ANOTHER)
     goal = RouteGoal.objects.create(route=route, title=title)
     goal.deficits.set(deficits)
     return goal
@@ -363,7 +370,7 @@ def route_goal_add(*, route: Route, title: str, deficits: Iterable[Deficit]) -> 
 def route_step_add(*, route: Route, step: RouteStep) -> RouteStep:
     """Add a step; one linked to an event already attended or a course already completed is done at once."""
     if step.goal is not None and step.goal.route_id != route.pk:
-        raise ValueError("Цель из другого маршрута.")
+        raise ValueError(GOAL_OF_ANOTHER_ROUTE)
     step.route = route
     step.full_clean()
     with transaction.atomic():
@@ -378,7 +385,7 @@ def route_step_set_status(*, step: RouteStep, status: str, by_teacher: bool, on:
     if status not in RouteStep.Status.values:
         raise ValueError(status)
     if by_teacher and not step.teacher_may_mark:
-        raise PermissionError("Педагог отмечает только шаги самообразования.")
+        raise PermissionError(TEACHER_MARKS_SELF_STUDY_ONLY)
     step.status = status
     if status == RouteStep.Status.DONE:
         step.done_on = on or dt.date.today()
@@ -510,7 +517,7 @@ def route_steps_complete_from_course(
 
 def mentorship_create(*, mentorship: Mentorship, user: User | None) -> Mentorship:
     if mentorship.mentor_id == mentorship.mentee_id:
-        raise ValueError("Наставник и наставляемый — разные люди.")
+        raise ValueError(MENTOR_IS_MENTEE)
     mentorship.created_by = user
     mentorship.full_clean()
     mentorship.save()
