@@ -72,6 +72,9 @@ KIND_UNAVAILABLE = "Этот вид отчёта пока недоступен."
 ONLY_PDF = "Этот отчёт формируется только в PDF."
 ONLY_XLSX = "Этот отчёт формируется только в XLSX."
 EXPORT_RUNNING = "Выгрузка этого муниципалитета уже формируется: дождитесь её окончания."
+# The job's failures the user reads on the request.
+OBJECT_GONE = "Нет доступа к выбранному объекту или он удалён: отчёт не сформирован."
+KIND_NOT_FOR_ROLE = "Этот вид отчёта недоступен для вашей роли."
 
 
 def _check_execution(user: User, params: dict) -> None:
@@ -138,9 +141,9 @@ def _report_work(claim: Claim) -> None:
         progress(85, "Вёрстка документа" if request.format == Format.PDF else "Запись таблицы")
         content = render_document(document, fmt=request.format)
     except Http404 as exc:
-        raise JobFailed("Нет доступа к выбранному объекту или он удалён: отчёт не сформирован.") from exc
+        raise JobFailed(OBJECT_GONE) from exc
     except PermissionDenied as exc:
-        raise JobFailed("Этот вид отчёта недоступен для вашей роли.") from exc
+        raise JobFailed(KIND_NOT_FOR_ROLE) from exc
     with _stored(request.file, f"{request.token}.{request.format}", ContentFile(content)) as name:
         job_finish(
             claim,
