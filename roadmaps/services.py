@@ -709,6 +709,7 @@ def _measures_take_reported_status(*, report: ProgressReport, user: User) -> Non
     bulk_update_with_history(measures, Measure, ["status"], default_user=user)
 
 
+UNKNOWN_RATING = "Неизвестная оценка."
 OBJECTIVE_NOT_LINKED = "Эта задача не из отчёта или не связана с показателем из данных портала."
 RATING_NEEDS_REASON = "Оценка отличается от рассчитанной по данным ({computed}): укажите причину в комментарии."
 
@@ -724,7 +725,7 @@ def objective_rating_confirm(
     if not can_review_report(user, report):
         raise ActionForbidden
     if rating not in ObjectiveRating.Rating.values:
-        raise TransitionRefused("Неизвестная оценка.")
+        raise TransitionRefused(UNKNOWN_RATING)
     row = next(
         (
             r

@@ -132,7 +132,13 @@ def test_an_objective_not_linked_to_the_data_cannot_be_rated(linked, curator):
     roadmap, period = linked
     report = report_of(roadmap, period)
     free_text = roadmap.objectives.get(indicator_code="")
-    with pytest.raises(services.TransitionRefused, match="не связана с показателем"):
+    with pytest.raises(services.TransitionRefused) as refused:
         services.objective_rating_confirm(
             report=report, objective_id=free_text.pk, rating=ON_TRACK, user=curator, comment="x"
         )
+    assert refused.value.message == services.OBJECTIVE_NOT_LINKED
+    with pytest.raises(services.TransitionRefused) as refused:
+        services.objective_rating_confirm(
+            report=report, objective_id=free_text.pk, rating="excellent", user=curator, comment="x"
+        )
+    assert refused.value.message == services.UNKNOWN_RATING
