@@ -206,3 +206,85 @@ def test_every_domain_refusal_is_an_application_error():
     # Errors of core's shared helpers (a file that cannot be read, a backup, the job layer's own
     # control flow) are not refusals of a domain rule.
     assert [where for where in found if not where.startswith("core/")] == [], found
+
+
+def _error_classes() -> set[str]:
+    """Names of every ApplicationError subclass defined in an app (the domain refusals)."""
+    import importlib
+    import inspect
+
+    from core.errors import ApplicationError
+
+    names = {"ApplicationError"}
+    for _app, path in _app_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        classes = [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
+        if not classes:
+            continue
+        module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
+        for name in classes:
+            cls = getattr(module, name, None)
+            if inspect.isclass(cls) and issubclass(cls, ApplicationError):
+                names.add(name)
+    return names
+
+
+def _inline_text(node: ast.expr | None) -> bool:
+    """A string written in place: «"…"», f"…", «"…" + x», «"…".format(…)» or «"…" % x»."""
+    if node is None:
+        return False
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _inline_text(node.left) or _inline_text(node.right)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _inline_text(node.func.value)
+    return False
+
+
+def _inline_refusals(tree: ast.AST, error_names: set[str]) -> list[int]:
+    """Lines where an ApplicationError subclass is raised with its message written in place."""
+    lines = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+            continue
+        func = node.exc.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name not in error_names:
+            continue
+        message = node.exc.args[0] if node.exc.args else None
+        message = next((kw.value for kw in node.exc.keywords if kw.arg == "message"), message)
+        if _inline_text(message):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_the_refusal_scan_sees_inline_messages():
+    names = {"ApplicationError", "Refused"}
+    tree = ast.parse(
+        'X = "a"\n'
+        "def f(y):\n"
+        '    raise Refused("Нельзя.")\n'
+        '    raise Refused(f"Нельзя {y}.")\n'
+        '    raise errors.Refused(message="Нельзя " + y)\n'
+        '    raise Refused("Нельзя {y}.".format(y=y))\n'
+        "    raise Refused(X)\n"
+        "    raise Refused(X.format(y=y))\n"
+        '    raise Refused(" ".join(y))\n'
+        "    raise ValueError('not ours')\n"
+    )
+    assert _inline_refusals(tree, names) == [3, 4, 5, 6]
+
+
+def test_refusals_raise_message_constants():
+    """Issue 15: a refusal's words are a module constant (or a small function) tests can import,
+    never a string written at the ``raise``."""
+    names = _error_classes()
+    found = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for _app, path in _app_modules()
+        for line in _inline_refusals(ast.parse(path.read_text(encoding="utf-8")), names)
+    ]
+    assert not found, "refusals with their message written in place (make it a module constant):\n" + "\n".join(found)
