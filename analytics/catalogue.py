@@ -35,6 +35,7 @@ from django.db import transaction
 
 from accounts.models import User
 from analytics.models import Difficulty, TaskCatalogue, TaskCatalogueItem
+from core.errors import ApplicationError
 from core.tabular import RowError, normalise_header, read_tables, xlsx_bytes
 from monitoring.models import Subject
 from schools.catalogues import may_edit_catalogue, refusal
@@ -64,9 +65,12 @@ _ALIASES = {
 _DIFFICULTY = {"б": "Б", "базовый": "Б", "п": "П", "повышенный": "П", "в": "В", "высокий": "В", "": ""}
 
 NO_HEADER = "Не найдена строка заголовка с колонками «Задание» и «Проверяемое умение» (см. шаблон)."
+NO_TASKS = "В файле нет ни одного задания."
 
 
-class CatalogueError(Exception):
+class CatalogueError(ApplicationError):
+    """The file had errors; nothing was written. ``errors`` are RowError, for the page."""
+
     def __init__(self, errors: list[RowError]):
         super().__init__("; ".join(e.message for e in errors))
         self.errors = errors
@@ -173,7 +177,7 @@ def _parse(fileobj: IO[bytes], name: str) -> list[_Row]:
         if errors:
             raise CatalogueError(errors)
         if not parsed:
-            raise CatalogueError([RowError(sheet.name, header_at + 2, "", "В файле нет ни одного задания.")])
+            raise CatalogueError([RowError(sheet.name, header_at + 2, "", NO_TASKS)])
         return parsed
     raise CatalogueError([RowError(sheets[0].name if sheets else "", 1, "", NO_HEADER)])
 
