@@ -8,7 +8,9 @@ Layers, lowest first (what each may import is everything below it):
     people                invitations, the accounts of a municipality, curators
     monitoring            results imports (imports/, formats/)
     identification        indicators, methodologies, runs, statuses
-    risks roadmaps partnerships events teachers      the support work, built on the statuses
+    risks roadmaps partnerships events teachers analytics
+                          the support work, built on the statuses (analytics suggests events and
+                          route steps; partnerships reads its skill figures)
     reports               documents that read every app below through its selectors
     portal                the pages that put every app together: home pages, audit log, menu
 
@@ -39,7 +41,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("people",),
     ("monitoring",),
     ("identification",),
-    ("risks", "roadmaps", "partnerships", "events", "teachers"),
+    ("risks", "roadmaps", "partnerships", "events", "teachers", "analytics"),
     ("reports",),
     ("portal",),
 )
