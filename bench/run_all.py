@@ -64,6 +64,14 @@ BENCHES = (
         shown=("import_s", "rows_per_s", "peak_rss_mb"),
     ),
     Bench(
+        "name_resolution",
+        "name_resolution_bench.py",
+        ("--schools", "2000"),
+        ("--schools", "200", "--municipalities", "10", "--repeat", "1"),
+        (Target("resolve_pct", "<=", 10, "сопоставление названий школ / импорт отчёта ЕГЭ с кодами, %"),),
+        shown=("codes_s", "names_s", "resolve_s", "overhead_pct"),
+    ),
+    Bench(
         "import_bench",
         "import_bench.py",
         ("--rows", "700000"),

@@ -24,8 +24,17 @@ class ResultsUploadForm(SpreadsheetUploadForm):
         label="Класс (для формы сбора результатов ВПР)", min_value=1, max_value=11, required=False
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    own_municipality_only = forms.BooleanField(
+        label="Только строки моего муниципалитета",
+        required=False,
+        help_text="Для регионального файла: строки школ других муниципалитетов будут пропущены и посчитаны, "
+        "а не станут ошибками.",
+    )
+
+    def __init__(self, *args, user=None, with_own_municipality_choice: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not with_own_municipality_choice:
+            del self.fields["own_municipality_only"]
         schools = School.objects.select_related("organisation").order_by("organisation__short_name")
         if user is not None and not user.is_superuser:
             if user.school_id is not None and user.role == Role.DIRECTOR:

@@ -74,6 +74,9 @@ class ImportJob(Job):
         PARSING = "parsing", "Чтение файла"
         VALIDATING = "validating", "Проверка строк"
         WRITING = "writing", "Запись"
+        # Parked by the worker (core.jobs.job_park): names of schools or municipalities wait for a
+        # person (the matching step); nothing is written until they are settled and the job resumes.
+        MATCHING = "matching", "Сопоставление названий"
         DONE = "done", "Загружено"
         FAILED = "failed", "Ошибки, ничего не записано"
         ROLLED_BACK = "rolled_back", "Отменено"
@@ -152,6 +155,10 @@ class ImportJob(Job):
     errors = models.JSONField("ошибки", default=list, blank=True)
     error_count = models.PositiveIntegerField("число ошибок", default=0)
     unknown_school_codes = models.JSONField("неизвестные коды ОО", default=list, blank=True)
+    # Names the matching step asks about (schools.matching), while the job is parked there.
+    pending_names = models.JSONField("названия для сопоставления", default=list, blank=True)
+    # A department's region-wide file: import its own municipality's rows, the others skipped.
+    own_municipality_only = models.BooleanField("только строки своего муниципалитета", default=False)
     created_at = models.DateTimeField("загружен", auto_now_add=True)
     started_at = models.DateTimeField("начат", null=True, blank=True)
     finished_at = models.DateTimeField("завершён", null=True, blank=True)

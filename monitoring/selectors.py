@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
@@ -18,7 +18,11 @@ def import_jobs_for(*, user: User) -> QuerySet[ImportJob]:
     if user.is_superuser:
         return qs
     if user.role == Role.REGION and user.region_id:
-        return qs.filter(municipality__region_id=user.region_id)
+        # Its municipalities' jobs and its own region-wide uploads (no municipality of their own).
+        return qs.filter(
+            Q(municipality__region_id=user.region_id)
+            | Q(municipality__isnull=True, uploaded_by__region_id=user.region_id)
+        )
     if user.role in (Role.DEPARTMENT, Role.METHODOLOGIST) and user.municipality_id:
         return qs.filter(municipality_id=user.municipality_id)
     if user.role == Role.DIRECTOR and user.school_id:

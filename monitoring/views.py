@@ -7,11 +7,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from accounts.models import Role
 from core import queue
 from core.tabular import TabularFileError, xlsx_bytes, xlsx_response
 from monitoring import imports, selectors
 from monitoring.formats.layouts import LAYOUTS, TEMPLATES
 from monitoring.forms import ImportJobFilterForm, ResultsUploadForm
+from monitoring.imports import settle
 from monitoring.models import ImportJob
 from schools.scopes import can_manage_registry
 
@@ -22,8 +24,14 @@ PAGE_SIZE = 50
 def import_upload(request):
     if not imports.can_upload_results(request.user):
         raise PermissionDenied
+    # A department may load its own rows of a region-wide file (the others skipped, counted).
+    department = not request.user.is_superuser and request.user.role == Role.DEPARTMENT
     form = ResultsUploadForm(
-        request.POST or None, request.FILES or None, max_bytes=settings.UPLOAD_MAX_BYTES, user=request.user
+        request.POST or None,
+        request.FILES or None,
+        max_bytes=settings.UPLOAD_MAX_BYTES,
+        user=request.user,
+        with_own_municipality_choice=department,
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -36,6 +44,7 @@ def import_upload(request):
                     form_school=form.cleaned_data["form_school"],
                     form_subject=form.cleaned_data["form_subject"],
                     form_grade=form.cleaned_data["form_grade"],
+                    own_municipality_only=bool(form.cleaned_data.get("own_municipality_only")),
                 )
         except (TabularFileError, imports.ImportRefused) as exc:
             form.add_error("file", str(exc))
@@ -97,8 +106,61 @@ def import_detail(request, pk: int):
         "job": job,
         "can_roll_back": imports.can_roll_back_results(request.user),
         "can_manage_registry": can_manage_registry(request.user),
+        "matching": _matching_rows(job) if job.status == ImportJob.Status.MATCHING else None,
+        "can_settle": settle.can_settle_names(request.user, job),
     }
     return render(request, template, context)
+
+
+def _matching_rows(job: ImportJob) -> list[dict]:
+    """Each pending name with what a person may choose: the candidates first (with scores), then the rest."""
+    schools = settle.pending_school_choices(job)
+    municipalities = settle.pending_municipality_choices(job)
+    rows = []
+    for index, entry in enumerate(job.pending_names):
+        everything = schools.get(entry.get("municipality_id"), []) if entry["kind"] == "school" else municipalities
+        offered = {candidate["pk"] for candidate in entry["candidates"]}
+        rows.append(
+            {
+                "index": index,
+                "entry": entry,
+                "others": [(pk, label) for pk, label in everything if pk not in offered],
+                "initial": entry["candidates"][0]["pk"] if entry["candidates"] else "",
+            }
+        )
+    return rows
+
+
+@login_required
+def import_matching(request, pk: int):
+    """The matching step of a parked import: a school (or municipality) for each name, or skip it."""
+    job = selectors.import_job_get(user=request.user, pk=pk)
+    if not settle.can_settle_names(request.user, job):
+        raise PermissionDenied
+    if request.method == "POST":
+        choices = []
+        for index in range(len(job.pending_names)):
+            value = request.POST.get(f"name_{index}", "")
+            if value == settle.SKIP:
+                choices.append(settle.Choice(index, None))
+            elif value.isdigit():
+                choices.append(settle.Choice(index, int(value)))
+        try:
+            with queue.watch() as sent:
+                settle.import_names_settle(job=job, user=request.user, choices=choices)
+        except imports.ImportRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Выбор сохранён: названия запомнены, загрузка продолжается.")
+            if sent.delayed:
+                messages.warning(request, queue.DELAYED_MESSAGE)
+        return redirect(job)
+    return render(
+        request,
+        "monitoring/import_detail.html",
+        {"job": job, "matching": _matching_rows(job) if job.status == ImportJob.Status.MATCHING else None,
+         "can_settle": True, "can_manage_registry": can_manage_registry(request.user)},
+    )  # fmt: skip
 
 
 @login_required

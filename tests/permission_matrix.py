@@ -337,12 +337,13 @@ def result_import_of(owner: str) -> Callable[[World], dict]:
     return kwargs
 
 
-# Department (their municipality) and director (their own school) upload; the outsider is a
+# Region (region-wide files), department (their municipality) and director (their own school)
+# upload; the outsider is a
 # department elsewhere, so they are served too.
 RESULTS_UPLOADER = expect(
     anonymous=LOGIN,
     department=200,
-    region=403,
+    region=200,
     methodologist=403,
     curator=403,
     director=200,

@@ -206,6 +206,26 @@ def job_release(claim: Claim, message: str) -> None:
     claim.rows().update(status=claim.model.QUEUED, heartbeat_at=timezone.now(), error=message)
 
 
+def job_park(claim: Claim, status: str, **fields) -> None:
+    """Set a claimed job aside at a step that waits for a person (the import's matching step): the
+    claim is released (the row is neither running nor queued, so the sweep leaves it alone) and
+    the job resumes through ``job_resume`` once the person answered."""
+    now = timezone.now()
+    if not claim.rows().update(status=status, heartbeat_at=now, progress=0, **fields):
+        claim.lost = True
+        raise JobLost(f"{claim.model._meta.label} {claim.pk} attempt {claim.attempt}")
+
+
+def job_resume(model: type[Job], pk: int, parked_status: str, **fields) -> bool:
+    """Queue a parked job again (a conditional update: only the first of two submits wins)."""
+    resumed = model._default_manager.filter(pk=pk, status=parked_status).update(
+        status=model.QUEUED, attempts=0, error="", **fields
+    )
+    if resumed:
+        enqueue_on_commit(model.TASK_NAME, pk)
+    return bool(resumed)
+
+
 @contextmanager
 def heartbeat(claim: Claim) -> Iterator[None]:
     """Touch the job's ``heartbeat_at`` from a thread while the block runs (the work may block for minutes

@@ -219,6 +219,7 @@ def mean_mark(values: dict) -> Decimal | None:
     return (Decimal(total) / counted).quantize(Decimal("0.01"))
 
 
+FOREIGN_LANGUAGES = "Иностранные языки"
 _LANGUAGE_STEMS = ("английск", "немецк", "французск", "испанск", "китайск")
 
 
@@ -240,8 +241,11 @@ def subject_code_for(text: str, *, subjects_by_name: dict[str, str]) -> str | No
         return leading.group(1)
     if name.startswith("математика") and "гвэ" not in name:
         return "22" if "баз" in name else "02"
-    if name.startswith("информатика"):
+    if name.startswith("информатика") or name in ("икт", "информатика и икт"):
         return subjects_by_name.get("информатика")
+    if name.startswith("иностранн") and not any(stem in name for stem in _LANGUAGE_STEMS):
+        # «Иностранные языки»: the languages of a school summed, a group subject of its own.
+        return subjects_by_name.get(normalise_header(FOREIGN_LANGUAGES))
     for stem in _LANGUAGE_STEMS:
         if stem in name:
             return next((code for known, code in subjects_by_name.items() if known.startswith(stem)), None)
@@ -261,6 +265,7 @@ def report_duplicates(parsed: ParsedFile) -> None:
                 row.sheet,
                 row.row,
                 row.school_column,
-                f"Показатели школы {row.school_code} по этому предмету и классу повторяются: они уже есть ({place}).",
+                f"Показатели школы {row.school_code or row.school_name} по этому предмету и классу повторяются: "
+                f"они уже есть ({place}).",
             )
         )

@@ -94,9 +94,15 @@ class AggregateRow:
     grade: int
     values: dict
     defaults: dict = field(default_factory=dict)
+    # A file that names schools without codes (regional reports): the name as written and the
+    # municipality (or its education authority) the row stands under; monitoring.imports.names
+    # resolves them and fills ``school_code``.
+    school_name: str = ""
+    municipality_name: str = ""
 
     def slice_key(self) -> tuple:
-        return (self.year_start, self.procedure, self.subject_code, self.grade, self.school_code)
+        school = self.school_code or f"{self.municipality_name}\x1f{self.school_name}"
+        return (self.year_start, self.procedure, self.subject_code, self.grade, school)
 
 
 @dataclass(slots=True)
@@ -227,6 +233,9 @@ class ParsedFile:
     warnings: list[RowError] = field(default_factory=list)
     # Appeal protocols: rows that update the stored results of the participants they name.
     appeals: list[ResultRow] = field(default_factory=list)
+
+    def skip(self, sheet: str, row: int, reason: str) -> None:
+        self.skipped.append(RowError(sheet, row, "", reason))
 
 
 def participant_key(*parts: str) -> str:

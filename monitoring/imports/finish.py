@@ -7,12 +7,12 @@ worker killed before the commit leaves neither rows nor a «done» nor a recompu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from core.audit import audit_record
-from core.jobs.services import Claim, job_fail, job_finish
+from core.jobs.services import Claim, job_fail, job_finish, job_park
 from core.tabular import RowError
 from monitoring.imports.follow_ups import import_follow_ups_run
 from monitoring.imports.retention import results_upload_discard
@@ -38,6 +38,8 @@ class LoadOutcome:
     schools_count: int = 0
     skipped: list[RowError] | None = None
     warnings: list[RowError] | None = None
+    # Names the matching step must settle before anything is written (monitoring.imports.names).
+    pending_names: list[dict] = field(default_factory=list)
 
 
 def outcome_record(job_id: int, outcome: LoadOutcome, claim: Claim | None = None, *, follow_ups: bool = True) -> None:
@@ -56,9 +58,18 @@ def outcome_record(job_id: int, outcome: LoadOutcome, claim: Claim | None = None
         "rows_skipped": len(outcome.skipped or []),
         "skipped": [error.as_dict() for error in (outcome.skipped or [])[:MAX_STORED_ERRORS]],
         "warnings": [error.as_dict() for error in (outcome.warnings or [])[:MAX_STORED_ERRORS]],
+        "pending_names": outcome.pending_names,
     }
     if outcome.layout:
         fields["layout"] = outcome.layout
+    if outcome.pending_names and not errors:
+        # Parked at the matching step: nothing written, the upload kept until the job resumes.
+        fields |= {"errors": [], "error_count": 0}
+        if claim is not None:
+            job_park(claim, ImportJob.Status.MATCHING, **fields)
+        else:
+            job_update(job_id, status=ImportJob.Status.MATCHING, **fields)
+        return
     if claim is None:
         # Written or refused, the job is over: its upload goes (a worker's job: ImportJob.job_ended).
         results_upload_discard(job_id=job_id)

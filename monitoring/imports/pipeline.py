@@ -25,6 +25,7 @@ from monitoring.imports.appeals import appeals_validate, appeals_write
 from monitoring.imports.areas import areas_save
 from monitoring.imports.detect import layout_detect
 from monitoring.imports.finish import LoadOutcome, job_update, outcome_record
+from monitoring.imports.names import names_resolve
 from monitoring.imports.parse import parse_sheets
 from monitoring.imports.retention import UPLOAD_GONE
 from monitoring.imports.structures import structures_save
@@ -63,7 +64,7 @@ def _import_work(claim: Claim) -> None:
         outcome = results_load(job=job, sheets=sheets, progress=progress, claim=claim)
     except TabularFileError as exc:
         outcome = LoadOutcome(errors=[RowError("", 0, "", str(exc))])
-    if outcome.errors:
+    if outcome.errors or outcome.pending_names:
         outcome_record(job.pk, outcome, claim)
 
 
@@ -89,7 +90,7 @@ def results_import_sheets(*, sheets: Sequence[AnySheet], original_name: str, **f
     )
     # The seed recomputes the indicators itself once every file is in (identification.demo).
     outcome = results_load(job=job, sheets=sheets, follow_ups=False)
-    if outcome.errors:
+    if outcome.errors or outcome.pending_names:
         outcome_record(job.pk, outcome)
     job.refresh_from_db()
     return job
@@ -138,6 +139,15 @@ def _results_load(
     update(layout=layout)
     parsed = parse_sheets(layout, sheets, progress, job)
     update(status=ImportJob.Status.VALIDATING, processed_rows=parsed.total_rows, total_rows=parsed.total_rows)
+    pending = names_resolve(job, parsed)
+
+    def new_outcome(**fields) -> LoadOutcome:
+        return LoadOutcome(
+            layout=layout, total_rows=parsed.total_rows, skipped=parsed.skipped, warnings=parsed.warnings, **fields
+        )
+
+    if pending and not parsed.errors:
+        return new_outcome(pending_names=pending)
     errors = list(parsed.errors)
     rows: Sequence[ParsedRow] = parsed.results or parsed.context or parsed.aggregates
     blocks = parsed.blocks
@@ -145,6 +155,8 @@ def _results_load(
         rows = [*parsed.results, *parsed.appeals]
     if not rows and not blocks and not parsed.areas and not errors:
         errors.append(RowError(sheets[0].name if sheets else "", 0, "", NO_DATA_ROWS))
+    if parsed.aggregates and errors:
+        rows = [row for row in parsed.aggregates if row.school_code]  # a name not resolved has its error
     schools, unknown = resolve_schools(job, rows, errors, blocks)
     if not parsed.aggregates:  # the aggregate parsers report their duplicates themselves
         checked = parsed.results if parsed.appeals else rows
@@ -152,13 +164,7 @@ def _results_load(
     if parsed.appeals and not errors:
         check_duplicates(parsed.appeals, errors)
         appeals_validate(parsed.appeals, schools, errors)
-    outcome = LoadOutcome(
-        layout=layout,
-        total_rows=parsed.total_rows,
-        unknown_school_codes=unknown,
-        skipped=parsed.skipped,
-        warnings=parsed.warnings,
-    )
+    outcome = new_outcome(unknown_school_codes=unknown)
     outcome.schools_count = len({row.school_code for row in rows}.union(*(block.school_codes for block in blocks)))
     if errors:
         errors.sort(key=lambda e: (e.sheet, e.row))

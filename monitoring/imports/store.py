@@ -12,9 +12,10 @@ from core.jobs.services import job_enqueue
 from core.tabular import read_upload
 from monitoring.imports.permissions import UPLOAD_NOT_ALLOWED, ImportRefused, can_upload_results
 from monitoring.models import ImportJob, Subject
-from schools.models import School
+from schools.models import Municipality, School
 
 FORM_SCHOOL_OUT_OF_SCOPE = "Выбранная школа вне вашей области: загружать можно только результаты своих школ."
+MUNICIPALITY_NOT_YOURS = "Этот муниципалитет вне ваших прав: загружать можно только данные своих школ."
 
 
 def results_import_create(
@@ -26,6 +27,8 @@ def results_import_create(
     form_school: School | None = None,
     form_subject: Subject | None = None,
     form_grade: int | None = None,
+    own_municipality_only: bool = False,
+    municipality: Municipality | None = None,
 ) -> ImportJob:
     """Store the upload under a name of our own and queue its processing after commit.
 
@@ -38,6 +41,9 @@ def results_import_create(
     ``form_school``, ``form_subject``, ``form_grade``: what a school's ВПР collection form does
     not say (monitoring.formats.school_form), chosen in the upload form; the school must be in
     the uploader's scope.
+    ``municipality`` narrows an operator's or the region role's job to one municipality (the
+    command's ``--municipality``); ``own_municipality_only``: a department's region-wide file,
+    whose other municipalities' rows are skipped on purpose (monitoring.imports.names).
     """
     data, kind = read_upload(uploaded_file, original_name)
     job = ImportJob(original_name=original_name[:255], file_kind=kind, sha256=hashlib.sha256(data).hexdigest())
@@ -51,8 +57,17 @@ def results_import_create(
                 assert school is not None  # can_upload_results: a director has a school  # nosec B101
                 job.school = school
                 job.municipality_id = school.municipality_id
+            elif user.role == Role.REGION:
+                if municipality is not None and municipality.region_id != user.region_id:
+                    raise ImportRefused(MUNICIPALITY_NOT_YOURS)
+                job.municipality = municipality
             else:
                 job.municipality_id = user.municipality_id
+                if municipality is not None and municipality.pk != user.municipality_id:
+                    raise ImportRefused(MUNICIPALITY_NOT_YOURS)
+    elif municipality is not None:
+        job.municipality = municipality
+    job.own_municipality_only = own_municipality_only and job.municipality_id is not None
     in_scope = form_school is None or user is None or user.is_superuser
     if not in_scope and form_school is not None:
         in_scope = form_school.municipality_id == job.municipality_id and job.school_id in (None, form_school.pk)

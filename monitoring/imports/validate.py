@@ -12,10 +12,11 @@ from typing import Any, cast
 
 import numpy as np
 
+from accounts.models import Role
 from core.tabular import RowError
 from monitoring.formats.parsing import ContextRow, ParsedRow, ResultBlock, ResultRow
 from monitoring.models import ImportJob
-from schools.models import School
+from schools.models import Municipality, School
 
 CHUNK = 500  # ids per IN (...) clause
 
@@ -48,6 +49,17 @@ def resolve_schools(
             "pk", "code", "municipality_id"
         ):
             found[school.code] = school
+    # The region role's job covers its region's schools.
+    user = job.uploaded_by if job.uploaded_by_id is not None else None
+    region_id = None
+    region_of: dict[int, int] = {}
+    if job.municipality_id is None and user is not None and not user.is_superuser and user.role == Role.REGION:
+        region_id = user.region_id
+        region_of = dict(
+            Municipality.objects.filter(pk__in={s.municipality_id for s in found.values()}).values_list(
+                "pk", "region_id"
+            )
+        )
     for (sheet, code), (first_row, column, count) in first_rows.items():
         found_school = found.get(code)
         where = f"строк: {count}, первая — {first_row}"
@@ -59,6 +71,8 @@ def resolve_schools(
             message = f"Строки школы {code} ({where}): руководитель может загружать данные только своей школы."
         elif job.municipality_id is not None and found_school.municipality_id != job.municipality_id:
             message = f"Школа {code} относится к другому муниципалитету ({where}): её данные загрузить нельзя."
+        elif region_id is not None and region_of.get(found_school.municipality_id) != region_id:
+            message = f"Школа {code} относится к другому региону ({where}): её данные загрузить нельзя."
         else:
             continue
         errors.append(RowError(sheet, first_row, column, message))

@@ -8,9 +8,11 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from monitoring import imports
+from monitoring.formats.ege_report import SKIP_MUNICIPALITY
 from monitoring.formats.vpr_reports import counts_from_shares
 from monitoring.models import AreaMarkStat, ImportJob, Procedure, SchoolAggregate
 from monitoring.tests.builders import aggregates_csv, ege_report_xlsx, vpr_f3_xlsx, vpr_journal_xlsx
@@ -234,7 +236,10 @@ def test_ege_report_with_merged_headers_stores_each_school_and_subject(departmen
 
     assert job.status == ImportJob.Status.DONE, job.errors
     assert job.layout == ImportJob.Layout.EGE_REPORT
-    assert (job.total_rows, job.rows_created, job.schools_count) == (2, 3, 2)
+    assert (job.rows_created, job.schools_count) == (3, 2)
+    # Every row read is a school's or skipped on purpose with its reason (numbering, caption, total).
+    assert job.total_rows == 2 + job.rows_skipped == 2 + len(job.skipped)
+    assert SKIP_MUNICIPALITY in {s["message"] for s in job.skipped}
     russian = _current(school, subject__code="01")
     assert (russian.procedure, russian.grade, russian.year.start_year) == (Procedure.EGE, 0, 2024)
     assert (russian.participants, russian.below_minimum, russian.high_scorers, russian.full_scorers) == (25, 1, 4, 0)
@@ -249,7 +254,7 @@ def test_ege_report_with_merged_headers_stores_each_school_and_subject(departmen
     [
         ((25, "один", 4, 0, 68), "«один» — не целое неотрицательное число."),
         ((25, 1, 4, 0, 168), "Средний балл «168»: от 0 до 100."),
-        ((5, 3, 2, 1, 68), "Ниже порога, 80–99 и 100 баллов вместе (6) больше числа участников (5)."),
+        ((5, 6, 0, 0, 68), "Не преодолели порог (6) больше, чем участников (5)."),
         ((None, 1, 2, 0, 68), "Не указано, сколько участников сдавали."),
     ],
 )
@@ -418,8 +423,29 @@ def test_ege_report_row_with_a_broken_school_code_is_refused(department, school,
     ]
 
 
-def test_ege_report_that_names_schools_without_codes_is_refused_with_a_hint(department, school, run_import):
-    content = ege_report_xlsx(["Русский язык"], {"Район": [("", "МБОУ СОШ № 1", {"Русский язык": (1, 0, 0, 0, 50)})]})
+def test_ege_report_100_scorers_that_cannot_be_right_are_left_empty_with_a_warning(
+    department, school, other_school, run_import
+):
+    # Below the minimum 3 + 80–99 2 = 5 participants: the «100 баллов» cell (a broken formula's 1)
+    # cannot be right; no indicator reads it, so it is left empty and the rest imports.
+    content = ege_report(school, other_school, **{school.code: {"Русский язык": (5, 3, 2, 1, 68)}})
+
+    job = run_import(department, content)
+
+    assert job.status == ImportJob.Status.DONE, job.errors
+    russian = _current(school, subject__code="01")
+    assert (russian.participants, russian.below_minimum, russian.high_scorers, russian.full_scorers) == (5, 3, 2, None)
+    [warning] = job.warnings
+    assert warning["row"] == 7 and "100 баллов" in warning["column"] and "оставлена пустой" in warning["message"]
+
+
+def test_ege_report_that_names_schools_without_codes_resolves_them_by_name(
+    department, school, other_school, run_import
+):
+    content = ege_report_xlsx(
+        ["Русский язык"],
+        {"Заречный муниципальный район": [("", "МБОУ «СОШ №1»", {"Русский язык": (3, 0, 1, 0, 61)})]},
+    )
     book = load_workbook(io.BytesIO(content))
     book.active["A3"] = "№"  # no «Код ОО» column at all
     buffer = io.BytesIO()
@@ -427,8 +453,8 @@ def test_ege_report_that_names_schools_without_codes_is_refused_with_a_hint(depa
 
     job = run_import(department, buffer.getvalue())
 
-    assert job.status == ImportJob.Status.FAILED
-    assert "В отчёте нет кодов ОО" in _messages(job)[0]
+    assert job.status == ImportJob.Status.DONE, (job.errors, job.pending_names)
+    assert _current(school, subject__code="01").participants == 3
 
 
 def _reimport_cases(school, other_school):
@@ -499,3 +525,70 @@ def test_f3_workbook_with_a_sheet_per_subject_and_grade_stores_each_slice(depart
         ("01", 4, 1, 4),
         ("07", 6, 0, 5),
     ]
+
+
+def _named_report(*schools: tuple[str, tuple]) -> bytes:
+    content = ege_report_xlsx(
+        ["Русский язык"],
+        {"Заречный муниципальный район": [("", name, {"Русский язык": figures}) for name, figures in schools]},
+    )
+    book = load_workbook(io.BytesIO(content))
+    book.active["A3"] = "№"  # names only, as regional reports give them
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_matching_step_parks_the_job_and_the_page_settles_it(
+    client, department, school, other_school, run_import, django_capture_on_commit_callbacks
+):
+    content = _named_report(("МБОУ СОШ № 1", (3, 0, 1, 0, 61)), ("Берёзовская школа", (2, 0, 0, 0, 50)),
+                            ("Вечерняя школа № 9", (1, 0, 0, 0, 40)))  # fmt: skip
+
+    job = run_import(department, content)
+
+    # The unsure and the unknown name wait for a person; nothing is written, the claim is released.
+    assert job.status == ImportJob.Status.MATCHING, job.errors
+    assert SchoolAggregate.objects.count() == 0
+    assert not job.is_running and not job.is_finished
+    pending = {entry["name"]: entry for entry in job.pending_names}
+    assert set(pending) == {"Берёзовская школа", "Вечерняя школа № 9"}
+    assert pending["Вечерняя школа № 9"]["candidates"] == []
+    client.force_login(department)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "Нужно сопоставить названия" in page and "МБОУ Берёзовская ООШ" in page
+    form = {}
+    for index, entry in enumerate(job.pending_names):
+        form[f"name_{index}"] = other_school.pk if entry["name"] == "Берёзовская школа" else "skip"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("monitoring:import_matching", args=[job.pk]), form)
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, (job.errors, job.pending_names)
+    assert _current(school, subject__code="01").participants == 3
+    assert _current(other_school, subject__code="01").participants == 2
+    assert SchoolAggregate.objects.count() == 2
+    # The skipped name is counted with its reason; every row read adds up.
+    assert any("Вечерняя школа № 9" in entry["message"] for entry in job.skipped)
+    assert job.total_rows == 2 + job.rows_skipped
+    # Remembered: the same names ask nothing next time.
+    again = run_import(department, content)
+    assert again.status == ImportJob.Status.DONE, (again.errors, again.pending_names)
+    assert again.slices_unchanged == 2
+
+
+def test_matching_step_refuses_a_school_of_another_municipality(
+    department, school, other_school, foreign_school, run_import
+):
+    from monitoring.imports.settle import Choice, import_names_settle
+
+    job = run_import(department, _named_report(("Берёзовская школа", (2, 0, 0, 0, 50))))
+    assert job.status == ImportJob.Status.MATCHING
+
+    with pytest.raises(imports.ImportRefused):
+        import_names_settle(job=job, user=department, choices=[Choice(0, foreign_school.pk)])
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.MATCHING and SchoolAggregate.objects.count() == 0

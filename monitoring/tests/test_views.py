@@ -122,11 +122,20 @@ def test_history_lists_jobs_of_the_municipality_and_filters_by_status(
     assert done.get_absolute_url() in only_done
 
 
-@pytest.mark.parametrize("role", ["teacher", "curator", "methodologist", "region"])
-def test_only_department_and_director_may_open_the_upload_page(client, cast, role):
+@pytest.mark.parametrize("role", ["teacher", "curator", "methodologist"])
+def test_only_region_department_and_director_may_open_the_upload_page(client, cast, role):
     client.force_login(cast[role])
 
     assert client.get(reverse("monitoring:import_upload")).status_code == 403
+
+
+@pytest.mark.parametrize(("role", "offered"), [("department", True), ("region", False), ("director", False)])
+def test_only_a_department_is_offered_its_own_rows_of_a_regional_file(client, cast, role, offered):
+    client.force_login(cast[role])
+
+    page = client.get(reverse("monitoring:import_upload")).content.decode()
+
+    assert ("только строки моего муниципалитета" in page.lower()) is offered
 
 
 def test_context_template_downloads_with_every_documented_column(client, director):
