@@ -154,7 +154,7 @@ def _header_columns(sheet: Sheet, first: int, last: int) -> tuple[int | None, in
             ):
                 code_col = col
             elif municipality_col is None and (
-                "муниципал" in name or words & {"мо", "мсу", "ату", "район", "территория"}
+                "муниципал" in name or name.startswith("орган") or words & {"мо", "мсу", "ату", "район", "территория"}
             ):
                 municipality_col = col
             elif name_col is None and (

@@ -502,6 +502,9 @@ def test_ege_report_with_a_three_row_header_reads_the_same(department, school, r
 
     assert job.status == ImportJob.Status.DONE, job.errors
     assert sorted(SchoolAggregate.objects.values_list("subject__code", "participants")) == [("01", 25), ("22", 9)]
+    # Base mathematics is marked 2–5: its «средний балл» is a mean mark, never a 0–100 score.
+    base = SchoolAggregate.objects.get(subject__code="22")
+    assert (base.mean_mark, base.mean_score) == (Decimal("4.00"), None)
 
 
 def test_f3_workbook_with_a_sheet_per_subject_and_grade_stores_each_slice(department, school, run_import):
@@ -592,3 +595,40 @@ def test_matching_step_refuses_a_school_of_another_municipality(
 
     job.refresh_from_db()
     assert job.status == ImportJob.Status.MATCHING and SchoolAggregate.objects.count() == 0
+
+
+def test_a_regional_report_naming_education_authorities_resolves_them_to_municipalities(
+    region, region_user, run_import
+):
+    from tests.factories import MunicipalityFactory, SchoolFactory
+
+    chita = MunicipalityFactory(region=region, name="Городской округ «Город Чита»", oktmo="76701000")
+    lyceum = SchoolFactory(
+        municipality=chita, code="edu750001", organisation__short_name="",
+        organisation__name="Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная "
+                           "школа № 5 имени М.Е. Евгеньева»",
+    )  # fmt: skip
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Результаты ЕГЭ 2025 года по общеобразовательным организациям"])
+    sheet.append(["Орган управления образованием", "Наименование ОО", "Математика (база), чел.", "", "",
+                  "ИКТ, чел.", "", "", "", ""])  # fmt: skip
+    measures = ["Приняли участие", "Не преодолели минимальный порог"]
+    sheet.append(["", "", *measures, "Средний балл", *measures, "80-99 баллов", "100 баллов", "Средний балл"])
+    authority = "Комитет образования администрации городского округа «Город Чита»"
+    sheet.append([authority, "МБОУ «СОШ № 5 им. М.Е. Евгеньева»", 20, 1, "4,1", 6, 0, 2, "#ЗНАЧ!", "71,5"])
+    sheet.append(["Итого по региону", "", 20, 1, "4,1", 6, 0, 2, 0, "71,5"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    job = run_import(region_user, buffer.getvalue())
+
+    assert job.status == ImportJob.Status.DONE, (job.errors, job.pending_names)
+    base = _current(lyceum, subject__code="22")
+    assert (base.participants, base.below_minimum, base.mean_mark, base.mean_score) == (20, 1, Decimal("4.10"), None)
+    informatics = _current(lyceum, subject__code="05")
+    assert (informatics.participants, informatics.high_scorers, informatics.mean_score) == (6, 2, Decimal("71.50"))
+    # The broken 100-scorers cell is left empty with a warning; the rest of the row imports.
+    assert informatics.full_scorers is None
+    assert [w["row"] for w in job.warnings] == [4]
+    assert job.total_rows == 1 + job.rows_skipped
