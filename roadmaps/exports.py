@@ -16,6 +16,8 @@ OWNERS: dict[str, tuple[str, ...]] = {
     # Beyond MAX_DEPTH: the evidence of a progress report is its roadmap's.
     "roadmaps.Evidence": ("item__report__roadmap__municipality",),
     "roadmaps.ReviewComment": ("report__roadmap__municipality",),
+    # A curator's confirmed rating of an objective in a period's report.
+    "roadmaps.ObjectiveRating": ("report__roadmap__municipality",),
     # An escalation step is the period's (its school is the same municipality's).
     "roadmaps.EscalationStep": ("period__municipality",),
     "roadmaps.MeasureEscalationStep": ("measure__roadmap__municipality",),
