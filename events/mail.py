@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core import ratelimit
 from core.jobs.services import Claim, JobFailed, JobRetry, job_finish, job_is_done, job_run
+from core.letters import Message, letter_queue
 from events.models import Event, Letter, Registration
 from events.selectors import registration_token
 
@@ -60,16 +61,29 @@ def _deliver(registration: Registration, template: str, subject: str) -> None:
 
 # One repeated-registration letter per address and event an hour, however often the form is sent.
 LINK_RESEND_PAUSE = 3600
+LINK_COMPOSER = "events.mail.registration_link_letters"
 
 
-def registration_link_send(*, registration_id: int) -> bool:
-    """The link to an existing registration, for someone who filled the form again."""
+def registration_link_queue(*, registration_id: int) -> bool:
+    """Queue the link to an existing registration, for someone who filled the form again.
+
+    A row of the portal's outbox (core.letters), written in the caller's transaction: with the
+    broker down the letter waits and the sweep sends it. False when one went within the hour."""
     # In the database, not the cache: with Redis down cache.add says «taken» and nothing would go.
     if ratelimit.hit(scope="events.link_resent", key=str(registration_id), limit=1, window=LINK_RESEND_PAUSE):
         return False
+    letter_queue(purpose="registration_link", compose=LINK_COMPOSER, params={"registration_id": registration_id})
+    return True
+
+
+def registration_link_letters(*, registration_id: int) -> list[Message]:
+    """The worker composes the letter when it sends it (none if the registration is gone)."""
     registration = Registration.objects.select_related("event", "school__organisation").filter(pk=registration_id)
     registration = registration.first()
     if registration is None:
-        return False
-    _deliver(registration, "events/mail/already_registered.txt", f"Ваша запись: {registration.event.title}")
-    return True
+        return []
+    link = settings.SITE_URL.rstrip("/") + reverse("events:registration", args=[registration_token(registration)])
+    body = render_to_string(
+        "events/mail/already_registered.txt", {"registration": registration, "event": registration.event, "link": link}
+    )
+    return [(f"Ваша запись: {registration.event.title}", body, [registration.email])]

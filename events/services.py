@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from core.jobs.services import job_enqueue, job_sweep
-from core.queue import enqueue_on_commit
-from events import hooks
+from events import hooks, mail
 from events.models import (
     Enrolment,
     Event,
@@ -159,8 +158,9 @@ class AlreadyRegistered(ApplicationError, ValidationError):  # type: ignore[misc
 
 
 def registration_link_resend(*, registration_id: int) -> None:
-    """Queue the letter with the link to an existing registration (after commit; by name)."""
-    enqueue_on_commit("events.tasks.send_registration_link", registration_id)
+    """Queue the letter with the link to an existing registration (the portal's outbox, at most
+    one an hour per registration: events.mail.registration_link_queue)."""
+    mail.registration_link_queue(registration_id=registration_id)
 
 
 def registration_create(

@@ -12,9 +12,3 @@ from events import mail
 @shared_task(name="events.tasks.send_letter")
 def send_letter(letter_id: int) -> bool:
     return mail.letter_send(letter_id=letter_id)
-
-
-@shared_task(name="events.tasks.send_registration_link")
-def send_registration_link(registration_id: int) -> bool:
-    # Not a job row: a courtesy letter, once an hour at most (core.ratelimit), never resent.
-    return mail.registration_link_send(registration_id=registration_id)

@@ -10,6 +10,7 @@ that refuses puts the letter back in the queue.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -136,3 +137,41 @@ def test_a_failed_invitation_writes_no_letter(broker, municipality, department):
         )
 
     assert Letter.objects.count() == 0
+
+
+def test_the_link_to_an_existing_registration_waits_out_a_broker_outage(client, broker, municipality):
+    """Someone fills the event form again while the broker is down: the letter with their link
+    is a row of the outbox, sent once by the sweep (before, a plain task: lost)."""
+    from events.models import Registration
+    from events.tests.factories import EventFactory
+
+    event = EventFactory(municipality=municipality)
+    form = {
+        "full_name": "Иванова Мария Сергеевна",
+        "position": "учитель",
+        "subject": "русский язык",
+        "email": "ivanova@example.ru",
+        "consent": "on",
+    }
+    url = reverse("events:register", args=[event.pk])
+    client.post(url, form)  # the first registration: its confirmation goes as before
+    confirmations = len(mail.outbox)
+    broker.up = False
+
+    again = client.post(url, {**form, "full_name": "Кто Угодно Другой"})
+
+    assert again.status_code == 200 and Registration.objects.count() == 1
+    assert len(mail.outbox) == confirmations
+    letter = Letter.objects.get(purpose="registration_link")
+    assert letter.status == "queued"
+
+    broker.up = True
+    _waited()
+    assert _letters_swept() == [letter.pk]
+    assert _letters_swept() == []
+    queue.send(send_letter, letter.pk)  # a late first message: nothing more
+
+    links = mail.outbox[confirmations:]
+    assert [m.to for m in links] == [["ivanova@example.ru"]]
+    assert "повторно записываться не нужно" in links[0].body
+    assert client.get(re.search(r"http://\S+(/events/r/\S+/)", links[0].body)[1]).status_code == 200
