@@ -29,9 +29,10 @@ def _test_storage(settings, tmp_path):
 
 # Catalogues the migrations seed with idempotent functions (subjects, methodology presets).
 MIGRATION_SEEDS = (
-    "monitoring.migrations.0002_seed_subjects",
-    "monitoring.migrations.0009_seed_literary_reading",
-    "identification.migrations.0003_methodology_presets",
+    ("monitoring.migrations.0002_seed_subjects", "seed"),
+    ("monitoring.migrations.0009_seed_literary_reading", "seed"),
+    ("monitoring.migrations.0011_import_matching_step", "seed_foreign_languages"),
+    ("identification.migrations.0003_methodology_presets", "seed"),
 )
 
 
@@ -47,8 +48,8 @@ def _migration_seeds(request):
     if not transactional:
         return
     request.getfixturevalue("transactional_db")
-    for module in MIGRATION_SEEDS:
-        importlib.import_module(module).seed(apps, None)
+    for module, function in MIGRATION_SEEDS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

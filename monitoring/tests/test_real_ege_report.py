@@ -118,6 +118,12 @@ RESULT_SHEETS = {"2023": 2022, "2022": 2021}  # sheet → academic year it repor
 
 @pytest.fixture
 def eao(db):
+    return eao_registry()
+
+
+def eao_registry():
+    """The region, its municipalities and schools as the register names them; and the code of
+    each school by (municipality, the name the report gives it)."""
     region = RegionFactory(name="Еврейская автономная область", code="79")
     codes_by_name: dict[tuple[str, str], str] = {}
     for number, (municipality_name, schools) in enumerate(REGISTRY.items()):
