@@ -323,11 +323,13 @@ def _run_work(claim: Claim) -> None:
 def _evaluate(run: IdentificationRun, claim: Claim) -> list[RunResult]:
     criteria = list(run.version.criteria.select_related("subject"))
     schools = _candidates(run)
+    # A run has its municipality or its region (run_one_scope).
     if run.region_id is not None:
         region_id = run.region_id
-    else:
-        assert run.municipality is not None  # a run has its municipality or its region (run_one_scope)
+    elif run.municipality is not None:
         region_id = run.municipality.region_id
+    else:
+        raise ValueError(f"run {run.pk} has neither a municipality nor a region")
     pool_rows = School.objects.filter(municipality__region_id=region_id).values_list("pk", "municipality_id")
     # A regional run judges «within the municipality» criteria inside each school's own
     # municipality and «within the region» ones over the whole region: the same pools and

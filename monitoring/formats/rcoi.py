@@ -318,10 +318,9 @@ def _parse_sheet(
                 _open_block(block, row, subjects_by_name, errors)
             else:
                 hints.extend(cell for cell in row if cell)
-                if block is not None and block.columns:
-                    pass
             continue
-        assert block is not None
+        if block is None:  # header_seen is set only under a block's title
+            continue
         if block.unknown:
             continue
         columns = block.columns

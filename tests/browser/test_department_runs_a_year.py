@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core.sample_documents import tiny_pdf
 from identification import services as identification
 from identification.models import Decision, MethodologyVersion, SchoolStatus, StatusKind
 from identification.tests.helpers import value
@@ -269,7 +270,7 @@ def test_a_department_runs_its_year_in_the_browser(
         page.fill("#id_decision_number", "101-од")
         page.fill("#id_decision_date", "2027-08-25")
         page.locator("#id_decision_file").set_input_files(
-            files=[{"name": "prikaz.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 order"}]
+            files=[{"name": "prikaz.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf()}]
         )
         shot(13, "approve_confirm")
         page.click("#confirm-approve")
