@@ -80,31 +80,41 @@ def missing_schools(period: ReportingPeriod):
     )
 
 
+def _recipients(step: str, school) -> list[str]:
+    """Who each step of an escalation letters: the school's director, its curators, then its
+    municipality's department (the same for a missing report and for overdue measures)."""
+    if step == Step.DIRECTOR:
+        users = User.objects.filter(role=Role.DIRECTOR, school=school, is_active=True)
+    elif step == Step.CURATOR:
+        users = User.objects.filter(role=Role.CURATOR, curated_schools=school, is_active=True)
+    else:
+        users = User.objects.filter(role=Role.DEPARTMENT, municipality_id=school.municipality_id, is_active=True)
+    return _emails(users)
+
+
 def _letter(step: str, period: ReportingPeriod, school, late: int) -> tuple[str, list[str], str, str]:
     link = _absolute(reverse("roadmaps:period_detail", args=[period.pk]))
     name = school.organisation.display_name
+    recipients = _recipients(step, school)
     if step == Step.DIRECTOR:
-        users = User.objects.filter(role=Role.DIRECTOR, school=school, is_active=True)
         return (
             Notification.Kind.REPORT_OVERDUE,
-            _emails(users),
+            recipients,
             f"Отчёт за «{period.name}» не сдан",
             f"Срок отчёта о ходе выполнения программы за «{period.name}» истёк {period.due_on:%d.%m.%Y}. "
             f"Отправьте отчёт, пожалуйста: {link}\n",
         )
     if step == Step.CURATOR:
-        users = User.objects.filter(role=Role.CURATOR, curated_schools=school, is_active=True)
         return (
             Notification.Kind.ESCALATE_CURATOR,
-            _emails(users),
+            recipients,
             f"{name}: отчёт за «{period.name}» не сдан ({late} дн.)",
             f"Школа {name}, которую вы курируете, не сдала отчёт за «{period.name}» (срок "
             f"{period.due_on:%d.%m.%Y}, напоминание руководителю отправлено). Свяжитесь со школой: {link}\n",
         )
-    users = User.objects.filter(role=Role.DEPARTMENT, municipality_id=period.municipality_id, is_active=True)
     return (
         Notification.Kind.ESCALATE_DEPARTMENT,
-        _emails(users),
+        recipients,
         f"{name}: отчёт за «{period.name}» не сдан ({late} дн.)",
         f"Школа {name} не сдала отчёт за «{period.name}» (срок {period.due_on:%d.%m.%Y}); руководителю "
         f"и куратору сообщено. Период: {link}\n",
@@ -149,28 +159,26 @@ def _measure_letter(step: str, school, measures: list[Measure], today: dt.date) 
         for m in measures
     )
     count = len(measures)
+    recipients = _recipients(step, school)
     if step == Step.DIRECTOR:
-        users = User.objects.filter(role=Role.DIRECTOR, school=school, is_active=True)
         return (
             Notification.Kind.MEASURE_OVERDUE,
-            _emails(users),
+            recipients,
             f"Просрочены мероприятия программы ({count})",
             f"Срок этих мероприятий программы {name} прошёл, а выполнение не отмечено:\n{lines}\n"
             "Отметьте выполнение в отчёте или согласуйте новый срок.\n",
         )
     if step == Step.CURATOR:
-        users = User.objects.filter(role=Role.CURATOR, curated_schools=school, is_active=True)
         return (
             Notification.Kind.MEASURE_CURATOR,
-            _emails(users),
+            recipients,
             f"{name}: просрочены мероприятия программы ({count})",
             f"Школа {name}, которую вы курируете, не выполнила в срок мероприятия программы "
             f"(руководителю напомнили):\n{lines}\n",
         )
-    users = User.objects.filter(role=Role.DEPARTMENT, municipality_id=school.municipality_id, is_active=True)
     return (
         Notification.Kind.MEASURE_DEPARTMENT,
-        _emails(users),
+        recipients,
         f"{name}: просрочены мероприятия программы ({count})",
         f"Школа {name} не выполнила в срок мероприятия программы; руководителю и куратору сообщено:\n{lines}\n",
     )
