@@ -1,13 +1,14 @@
 """Benchmark: indicator recompute and identification over a region on PostgreSQL.
 
-Creates its own database (``identify_bench_<pid>`` on the server of ``--pg``), dropped at the
-end; generates ``--schools`` schools × ``--years`` years of results with INSERT … SELECT
-generate_series in a realistic shape (``generate_results``): a slice (school, subject, grade)
-has as many pupils as the school's grade cohort — its contingent over its number of grades,
-3 to 120 — so small rural schools give slices under ten that count nowhere; primary schools
-(НОШ) write ВПР in grade 4 only and sit no ОГЭ; ВПР in history and biology (grades 5–8) is
-held in about half the classes; one school-year in twenty has no results at all (a missing
-year). Context data for every school-year that has results. Then measures:
+Creates its own database (``--db``, by default ``identify_bench_<pid>``, on the server of
+``--pg``), dropped at the end unless ``--keep``; generates ``--schools`` schools × ``--years``
+years of results with INSERT … SELECT generate_series in a realistic shape
+(``generate_results``): a slice (school, subject, grade) has as many pupils as the school's
+grade cohort — its contingent over its number of grades, 3 to 120 — so small rural schools give
+slices under ten that count nowhere; primary schools (НОШ) write ВПР in grade 4 only and sit no
+ОГЭ; ВПР in history and biology (grades 5–8) is held in about half the classes; one school-year
+in twenty has no results at all (a missing year). Context data for every school-year that has
+results. Then measures:
 
 * ``recompute_s`` — ``identification.indicators.indicators_recompute()`` over everything;
 * ``floor_s`` — the fastest hand-written SQL for the same indicators: one plain ``GROUP BY``
@@ -178,7 +179,12 @@ def generate_results(*, years: int, school_ids: list[int] | None = None, first_y
                 ("vpr", core_subjects, "4,5,6,7,8", "(s.school_type <> 'nosh' OR gr = 4)"),
                 # History and biology: grades 5–8, in about half the classes (assigned by the
                 # federal schedule, not chosen by the school).
-                ("vpr", chosen_subjects, "5,6,7,8", "s.school_type <> 'nosh' AND random() < 0.5 + 0 * subj * gr"),
+                (
+                    "vpr",
+                    chosen_subjects,
+                    "5,6,7,8",
+                    "s.school_type <> 'nosh' AND random() < 0.5 + 0 * s.id * subj * gr",
+                ),
                 ("oge", core_subjects, "9", "s.school_type <> 'nosh'"),
             ):
                 cursor.execute(
@@ -199,9 +205,11 @@ def generate_results(*, years: int, school_ids: list[int] | None = None, first_y
                         WHERE {scope} AND {present} AND {condition}
                     ) sl
                     CROSS JOIN generate_series(1, sl.size) AS i
+                    -- «+ 0 * i»: without a reference to the pupil PostgreSQL evaluates the
+                    -- subquery once per slice, and every pupil of a slice had the same mark.
                     CROSS JOIN LATERAL (
                         SELECT CASE
-                            WHEN random() < ((sl.school_id * 7919 + %(k)s) %% 30) / 100.0 THEN 2
+                            WHEN random() + 0 * i < ((sl.school_id * 7919 + %(k)s) %% 30) / 100.0 THEN 2
                             ELSE 3 + floor(random() * 3)::int END AS mark
                     ) m
                     """,  # nosec B608 # interpolated lists are integer ids and fixed SQL from the bench itself
@@ -302,9 +310,12 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
+    parser.add_argument(
+        "--db", default="", help="name of the bench database (default identify_bench_<pid>); created and dropped"
+    )
     args = parser.parse_args()
 
-    name = f"identify_bench_{os.getpid()}"
+    name = args.db or f"identify_bench_{os.getpid()}"
     admin = _admin_connection(args.pg)
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
