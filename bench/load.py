@@ -189,6 +189,8 @@ def _results_seed(*, region, municipality) -> int | None:
             years=RESULT_YEARS, school_ids=region_schools, first_year=current.start_year - RESULT_YEARS + 1
         )
         indicators_recompute(school_ids=region_schools)
+        # The support's effect is stored with the recompute, as the recompute job does.
+        identification.support_effects_recompute(school_ids=region_schools)
         # The risk overview and signals pages show the region's levels and signals, as after an import.
         from risks.services import risks_recompute
 

@@ -70,6 +70,7 @@ def demo_seed() -> str:
     if not IndicatorValue.objects.filter(school_id__in=school_ids).exists():
         indicators_recompute(school_ids=school_ids)
         derived_figures_recompute(school_ids=school_ids)
+        services.support_effects_recompute(school_ids=school_ids)
     values = IndicatorValue.objects.filter(school_id__in=school_ids).count()
     if not values:
         # Runs over no data would propose nobody and, being kept, block a later seed with data.

@@ -265,6 +265,64 @@ class IndicatorMean(models.Model):
         return f"{self.indicator} {self.year_id}: {self.value}"
 
 
+class SupportEffect(models.Model):
+    """The support's effect estimate (``identification.selectors.support_effect``) of a
+    municipality's (or a region's) schools in a year, stored by what changes its inputs — the
+    indicator recompute and the status decisions (``services.support_effects_recompute``) — so
+    the dashboard and «Итоги года» read one row instead of matching thousands of schools on
+    every view (issue #20). Exactly one of ``municipality`` and ``region`` is set. Derived rows,
+    as IndicatorMean's: no database constraints on the keys.
+    """
+
+    year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    outcome = models.CharField("показатель результата", max_length=32)
+    municipality = models.ForeignKey(
+        "schools.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    region = models.ForeignKey(
+        "schools.Region",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    effect = models.FloatField("оценка эффекта", null=True, blank=True)
+    low = models.FloatField("нижняя граница интервала", null=True, blank=True)
+    high = models.FloatField("верхняя граница интервала", null=True, blank=True)
+    treated_change = models.FloatField("изменение в школах программы", null=True, blank=True)
+    control_change = models.FloatField("изменение в похожих школах", null=True, blank=True)
+    n_treated = models.PositiveIntegerField("школ программы", default=0)
+    n_control = models.PositiveIntegerField("похожих школ", default=0)
+    computed_at = models.DateTimeField("рассчитано", auto_now=True)
+
+    class Meta:
+        verbose_name = "оценка эффекта поддержки"
+        verbose_name_plural = "оценки эффекта поддержки"
+        indexes = [
+            models.Index(fields=["municipality", "year"], name="supeffect_muni_year"),
+            models.Index(fields=["region", "year"], name="supeffect_region_year"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(municipality__isnull=True) ^ models.Q(region__isnull=True),
+                name="supeffect_one_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.year_id}: {self.effect}"
+
+
 # The statuses of runs and recomputes are the job layer's (core.jobs).
 TaskStatus = JobStatus
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, FloatField, Prefetch, Q, QuerySet, Sum
@@ -26,10 +26,14 @@ from identification.models import (
     RunResult,
     SchoolStatus,
     StatusKind,
+    SupportEffect,
     TaskStatus,
 )
-from schools.models import AcademicYear, Region, School
+from schools.models import AcademicYear, Municipality, Region, School
 from schools.scopes import manageable_municipalities, municipalities_for, schools_for, schools_manageable_by
+
+if TYPE_CHECKING:
+    from identification.effect import Estimate
 
 
 def recent_years(year: AcademicYear, count: int = 4) -> list[AcademicYear]:
@@ -624,7 +628,44 @@ EFFECT_FEATURES = (
 )
 
 
-def support_effect(*, schools: QuerySet[School], year: AcademicYear, outcome: str = "vpr_share_2"):
+# The outcome whose change the effect reads (the share of «2» in ВПР).
+EFFECT_OUTCOME = "vpr_share_2"
+
+
+def support_effect_for(*, municipalities: QuerySet, year: AcademicYear) -> Estimate:
+    """The support's effect over the schools of ``municipalities`` in ``year``, as the
+    dashboard, «Итоги года» and any other page show it: the row stored by the recompute and the
+    status decisions (``services.support_effects_recompute``) when the municipalities are one
+    municipality or a whole region, else (or before the first recompute stored it) computed
+    here by ``support_effect``. Two or three queries when stored (issue #20)."""
+    from identification.effect import Estimate
+
+    chosen = list(municipalities.order_by().values_list("pk", "region_id"))
+    regions = {region_id for _, region_id in chosen}
+    stored = SupportEffect.objects.filter(year=year, outcome=EFFECT_OUTCOME)
+    row = None
+    if len(chosen) == 1:
+        row = stored.filter(municipality_id=chosen[0][0]).first()
+    elif len(regions) == 1 and chosen:
+        (region_id,) = regions
+        whole = {pk for pk, _ in chosen} == set(
+            Municipality.objects.filter(region_id=region_id).values_list("pk", flat=True)
+        )
+        row = stored.filter(region_id=region_id).first() if whole else None
+    if row is None:
+        return support_effect(schools=School.objects.filter(municipality__in=[pk for pk, _ in chosen]), year=year)
+    return Estimate(
+        effect=row.effect,
+        low=row.low,
+        high=row.high,
+        treated_change=row.treated_change,
+        control_change=row.control_change,
+        n_treated=row.n_treated,
+        n_control=row.n_control,
+    )
+
+
+def support_effect(*, schools: QuerySet[School], year: AcademicYear, outcome: str = EFFECT_OUTCOME) -> Estimate:
     """Supported schools' change of ``outcome`` from the year before ``year`` to ``year``, against
     matched unsupported schools (identification.effect). Three queries.
 

@@ -30,6 +30,7 @@ from identification.models import (
     RunResult,
     SchoolStatus,
     StatusKind,
+    SupportEffect,
     TaskStatus,
 )
 from monitoring.models import ContextData, ImportJob, ParticipantResult, SchoolAggregate
@@ -167,9 +168,68 @@ def _recompute_work(claim: Claim) -> None:
             school_ids=recompute.school_ids or None, year_ids=recompute.year_ids or None, progress=claim.progress
         )
         derived_figures_recompute(school_ids=recompute.school_ids or None, year_ids=recompute.year_ids or None)
+        support_effects_recompute(school_ids=recompute.school_ids or None, year_ids=recompute.year_ids or None)
         job_finish(claim, values_written=written)
         # The claim was won and the values are in: what an import sets off next.
         recompute_followups(recompute_id=claim.pk)
+
+
+# --- The support's effect, stored (issue #20) ---------------------------------------------------
+
+
+def support_effects_recompute(*, school_ids: Iterable[int] | None = None, year_ids: Iterable[int] | None = None) -> int:
+    """Store the support's effect (``selectors.support_effect``) of the municipalities and the
+    regions the schools belong to (None — all), for the years whose inputs changed: the effect
+    of a year reads that year and the one before, so a changed year feeds itself and the next.
+    Called by what changes the inputs — the indicator recompute, the status decisions — in
+    their transaction; the pages and reports read the row (``selectors.support_effect_for``).
+    Returns the rows written."""
+    from identification.selectors import EFFECT_OUTCOME, support_effect
+
+    municipalities = Municipality.objects.filter(schools__isnull=False).distinct()
+    if school_ids is not None:
+        municipalities = municipalities.filter(schools__pk__in=list(school_ids))
+    municipality_ids = sorted(set(municipalities.values_list("pk", flat=True)))
+    region_ids = sorted(set(Municipality.objects.filter(pk__in=municipality_ids).values_list("region_id", flat=True)))
+    years = list(AcademicYear.objects.order_by("start_year"))
+    if year_ids is not None:
+        changed = {year.start_year for year in years if year.pk in set(year_ids)}
+        years = [year for year in years if year.start_year in changed or year.start_year - 1 in changed]
+    if not municipality_ids or not years:
+        return 0
+    stale = SupportEffect.objects.filter(
+        Q(municipality_id__in=municipality_ids) | Q(region_id__in=region_ids), year__in=years
+    )
+    stale._raw_delete(stale.db)
+    scopes: list[dict] = [{"municipality_id": pk} for pk in municipality_ids] + [{"region_id": pk} for pk in region_ids]
+    rows = []
+    for scope in scopes:
+        field = "municipality_id" if "municipality_id" in scope else "municipality__region_id"
+        schools = School.objects.filter(**{field: next(iter(scope.values()))})
+        for year in years:
+            estimate = support_effect(schools=schools, year=year)
+            rows.append(
+                SupportEffect(
+                    year=year,
+                    outcome=EFFECT_OUTCOME,
+                    effect=estimate.effect,
+                    low=estimate.low,
+                    high=estimate.high,
+                    treated_change=estimate.treated_change,
+                    control_change=estimate.control_change,
+                    n_treated=estimate.n_treated,
+                    n_control=estimate.n_control,
+                    **scope,
+                )
+            )
+    SupportEffect.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def _statuses_changed(school_ids: Iterable[int], year: AcademicYear, kind: str) -> None:
+    """A supported status (ШНОР/ШССУ) added or revoked: the effect of its year and the next."""
+    if kind in StatusKind.supported():
+        support_effects_recompute(school_ids=school_ids, year_ids=[year.pk])
 
 
 # --- Methodology versions -----------------------------------------------------------------------
@@ -528,6 +588,8 @@ def run_approve(
                 revoked_by_decision=decision,
                 revoke_reason=f"Школа не вошла в список по приказу № {decision.number} от {decision_date:%d.%m.%Y}.",
             )
+            changed = [result.school_id for result in plan.add] + [status.school_id for status in plan.revoke]
+            _statuses_changed(changed, run.year, run.kind)
             audit_record(
                 actor=user,
                 action="identification.approved",
@@ -553,7 +615,7 @@ def statuses_keep(*, statuses: Iterable[SchoolStatus], year: AcademicYear, was: 
     """Keep statuses in force into ``year`` until the department's next decision: a row per
     status in the new year, with its decision, saying so (the next approval compares
     against them: add / keep / revoke)."""
-    return SchoolStatus.objects.bulk_create(
+    kept = SchoolStatus.objects.bulk_create(
         SchoolStatus(
             school_id=s.school_id,
             year=year,
@@ -568,6 +630,9 @@ def statuses_keep(*, statuses: Iterable[SchoolStatus], year: AcademicYear, was: 
         )
         for s in statuses
     )
+    for kind in {status.kind for status in kept}:
+        _statuses_changed([status.school_id for status in kept if status.kind == kind], year, kind)
+    return kept
 
 
 def status_set(
@@ -605,6 +670,7 @@ def status_set(
             municipality_id=school.municipality_id,
             details={"kind": kind},
         )
+        _statuses_changed([school.pk], year, kind)
     return status
 
 
@@ -627,5 +693,6 @@ def status_revoke(*, status: SchoolStatus, reason: str, user: User) -> SchoolSta
             municipality_id=status.school.municipality_id,
             details={"reason": reason.strip()},
         )
+        _statuses_changed([status.school_id], status.year, status.kind)
     status.refresh_from_db()
     return status

@@ -68,7 +68,7 @@ def dashboard(request):
         context.update(
             year=year,
             programme_results=selectors.programme_results(schools=municipal_schools, year=year, years=recent),
-            effect=selectors.support_effect(schools=municipal_schools, year=year),
+            effect=selectors.support_effect_for(municipalities=municipalities, year=year),
             kpis=selectors.programme_kpis(schools=municipal_schools, year=year),
         )
     context.update(

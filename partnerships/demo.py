@@ -23,6 +23,7 @@ from accounts.models import User
 from core.text import plural
 from identification.models import ACTIVE, SchoolStatus, StatusKind
 from identification.selectors import supported_schools
+from identification.services import support_effects_recompute
 from partnerships import services
 from partnerships.models import Agreement, PartnerCandidate, SupportForm
 from schools.demo import demo_date, demo_shift, demo_text
@@ -78,6 +79,10 @@ def _statuses_if_none(*, municipality: Municipality, year, kinds, codes, kind) -
     for school in School.objects.filter(municipality=municipality, code__in=codes):
         SchoolStatus.objects.create(school=school, year=year, kind=kind, reason=DEMO_REASON)
         created += 1
+    if created and kind in StatusKind.supported():
+        # The support's effect reads the statuses: stored again, as a decision would.
+        schools = School.objects.filter(municipality=municipality).values_list("pk", flat=True)
+        support_effects_recompute(school_ids=list(schools), year_ids=[year.pk])
     return created
 
 

@@ -37,7 +37,7 @@ from identification.selectors import (
     school_result_slices,
     status_counts_by_year,
     statuses_of,
-    support_effect,
+    support_effect_for,
 )
 from monitoring.models import CURRENT, ContextData
 from partnerships.models import Agreement
@@ -505,7 +505,7 @@ def year_results(*, user: User, params: dict, progress: Progress = _noop) -> Doc
         height=240,
     )
     # The dashboard's block: matched comparison (difference-in-differences) and the seeds' KPIs.
-    effect = support_effect(schools=schools, year=year)
+    effect = support_effect_for(municipalities=Municipality.objects.filter(pk=municipality.pk), year=year)
     kpis = programme_kpis(schools=schools, year=year)
     progress(55, "Мероприятия дорожных карт")
     start, end = year.starts_on, year.ends_on

@@ -68,6 +68,7 @@ CATALOGUES: dict[str, tuple[Owner, str]] = {
     "core.Letter": (Owner.SYSTEM, "очередь писем портала: восстановление пароля, приглашения"),
     "core.RateLimitCounter": (Owner.SYSTEM, "счётчики ограничений запросов"),
     "identification.IndicatorMean": (Owner.SYSTEM, "средние показателей муниципалитета и региона (пересчитываются)"),
+    "identification.SupportEffect": (Owner.SYSTEM, "эффект поддержки муниципалитета и региона (пересчитывается)"),
     "monitoring.ImportJob": (Owner.MUNICIPAL, "загрузки результатов (муниципалитет или школа загрузившего)"),
     # A municipal run has its municipality; a regional run (region role) its region instead.
     "identification.IdentificationRun": (

@@ -123,3 +123,99 @@ def test_the_dashboard_selector_matches_on_last_years_features_and_recovers_the_
 
     figures = (estimate.n_treated, estimate.effect, estimate.treated_change, estimate.control_change)
     assert figures == (3, -5.0, -5.0, 0.0)
+
+
+# --- Stored with the recompute and the decisions (issue #20) ------------------------------------
+
+
+@pytest.fixture
+def effect_by_import(ten_schools, years, department, django_capture_on_commit_callbacks):
+    """Built through the import services: 2024/25 every school 3 of 30 «2» (10 %) with its
+    context; three schools become ШНОР in 2025/26 (the department's decision by hand); in
+    2025/26 those three have 1 of 30 «2» (3,3 %), the seven others stay at 3 of 30. Every
+    school has the same features the year before, so the effect is −6,67 p.p. exactly."""
+    from identification import services
+    from identification.models import StatusKind
+    from identification.tests.imports import import_context, import_vpr
+
+    capture = django_capture_on_commit_callbacks
+    import_vpr(department, capture, year="2024/2025", shares={s.code: (3, 30) for s in ten_schools})
+    import_context(department, capture, year="2024/2025", rows={s.code: {} for s in ten_schools})
+    supported = ten_schools[:3]
+    for school in supported:
+        services.status_set(
+            school=school, year=years[2025], kind=StatusKind.LOW_RESULTS, reason="приказ", user=department
+        )
+    shares = {s.code: (1, 30) if s in supported else (3, 30) for s in ten_schools}
+    import_vpr(department, capture, year="2025/2026", shares=shares)
+    return supported
+
+
+def _stored(municipality, year):
+    from identification.models import SupportEffect
+
+    return SupportEffect.objects.get(municipality=municipality, year=year)
+
+
+def test_the_stored_effect_equals_the_computation_on_imported_data(effect_by_import, ten_schools, years, municipality):
+    from identification.selectors import support_effect, support_effect_for
+    from schools.models import Municipality, School
+
+    stored = _stored(municipality, years[2025])
+    computed = support_effect(schools=School.objects.filter(municipality=municipality), year=years[2025])
+    read = support_effect_for(municipalities=Municipality.objects.filter(pk=municipality.pk), year=years[2025])
+
+    by_hand = 100 * (1 / 30 - 3 / 30)  # the supported schools' change; the others' is 0
+    assert (stored.n_treated, stored.n_control) == (computed.n_treated, computed.n_control) == (3, 2)
+    assert stored.effect == computed.effect == read.effect == pytest.approx(by_hand, abs=0.01)
+    assert (stored.low, stored.high, stored.treated_change, stored.control_change) == (
+        computed.low,
+        computed.high,
+        computed.treated_change,
+        computed.control_change,
+    )
+    assert stored.control_change == 0.0
+    # The region's row: the region has only this municipality with schools.
+    from identification.models import SupportEffect
+
+    regional = SupportEffect.objects.get(region=municipality.region, year=years[2025])
+    assert regional.effect == stored.effect
+
+
+def test_a_new_import_recomputes_the_stored_effect(
+    effect_by_import, ten_schools, years, department, municipality, django_capture_on_commit_callbacks
+):
+    from identification.tests.imports import import_vpr
+
+    before = _stored(municipality, years[2025]).effect
+    # A corrected file for 2025/26: the three supported schools have 2 of 30 «2» (6,7 %).
+    shares = {s.code: (2, 30) if s in effect_by_import else (3, 30) for s in ten_schools}
+    import_vpr(department, django_capture_on_commit_callbacks, year="2025/2026", shares=shares)
+
+    after = _stored(municipality, years[2025]).effect
+    assert before == pytest.approx(-6.67, abs=0.01)
+    assert after == pytest.approx(100 * (2 / 30 - 3 / 30), abs=0.01)
+
+
+def test_a_revoked_status_recomputes_the_stored_effect(effect_by_import, years, department, municipality):
+    from identification import services
+    from identification.models import SchoolStatus
+
+    status = SchoolStatus.objects.get(school=effect_by_import[0])
+    services.status_revoke(status=status, reason="ошибка", user=department)
+
+    assert _stored(municipality, years[2025]).n_treated == 2
+
+
+def test_the_dashboard_reads_the_stored_effect(effect_by_import, years, department, municipality, client):
+    """The page shows the stored row (planted here), not a computation of its own."""
+    from django.urls import reverse
+
+    from identification.models import SupportEffect
+
+    SupportEffect.objects.filter(municipality=municipality, year=years[2025]).update(effect=-1.234)
+    client.force_login(department)
+
+    page = client.get(reverse("identification:dashboard")).content.decode()
+
+    assert 'data-effect="-1,23"' in page or 'data-effect="-1.23"' in page
