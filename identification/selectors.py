@@ -152,10 +152,7 @@ RUN_RESULT_SORTS = {
 }
 
 
-def run_other_results(*, run: IdentificationRun, q: str = "", sort: str = "fired") -> QuerySet[RunResult]:
-    """The run's schools that were neither proposed nor already holding the status, searched by
-    name or code and sorted."""
-    qs = run_results(run=run).filter(proposed=False, held_status="")
+def _searched_results(qs: QuerySet[RunResult], *, q: str, sort: str) -> QuerySet[RunResult]:
     if q:
         qs = qs.filter(
             Q(school__organisation__name__icontains=q)
@@ -163,6 +160,17 @@ def run_other_results(*, run: IdentificationRun, q: str = "", sort: str = "fired
             | Q(school__code=q)
         )
     return qs.order_by(*RUN_RESULT_SORTS.get(sort, RUN_RESULT_SORTS["fired"]))
+
+
+def run_proposed_results(*, run: IdentificationRun, q: str = "", sort: str = "fired") -> QuerySet[RunResult]:
+    """The run's proposals, searched by name or code and sorted (a region's run proposes hundreds)."""
+    return _searched_results(run_results(run=run).filter(proposed=True), q=q, sort=sort)
+
+
+def run_other_results(*, run: IdentificationRun, q: str = "", sort: str = "fired") -> QuerySet[RunResult]:
+    """The run's schools that were neither proposed nor already holding the status, searched by
+    name or code and sorted."""
+    return _searched_results(run_results(run=run).filter(proposed=False, held_status=""), q=q, sort=sort)
 
 
 def earlier_run(*, run: IdentificationRun, same_year: bool = False) -> IdentificationRun | None:

@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from core import queue
 from core.charts import Series, bar_chart, line_chart
-from core.params import search_param
+from core.params import id_param, search_param
 from identification import isbsh, selectors, services
 from identification.catalogue import BY_CODE, INDICATORS
 from identification.forms import (
@@ -267,11 +268,14 @@ def run_detail(request, pk: int):
     run = selectors.run_get(user=request.user, pk=pk)
     # The proposals are the department's decision list and stay whole; the other schools (most
     # of a region's run) are a paginated table with a search and a sort kept in its links.
-    proposed = list(selectors.run_results(run=run).filter(proposed=True))
-    others_filter = {
-        "q": search_param(request.GET).strip()[:100],
-        "sort": request.GET.get("sort") if request.GET.get("sort") in selectors.RUN_RESULT_SORTS else "fired",
-    }
+    # Both lists are paginated tables with a search and a sort kept in their links (issue #20: a
+    # region's run proposes hundreds of 2,000 schools); the proposals' ticks outlive the page
+    # they were made on (``_unticked``).
+    proposed_filter = _list_filter(request.GET, "pq", "psort")
+    proposed = Paginator(selectors.run_proposed_results(run=run, **proposed_filter), RUN_PAGE_SIZE).get_page(
+        request.GET.get("ppage")
+    )
+    others_filter = _list_filter(request.GET, "q", "sort")
     others = Paginator(selectors.run_other_results(run=run, **others_filter), RUN_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -285,15 +289,16 @@ def run_detail(request, pk: int):
         and selectors.runs_approvable_by(user=request.user).filter(pk=run.pk).exists()
     )
     approved = set(run.statuses.filter(revoked_at__isnull=True).values_list("school_id", flat=True))
-    form = ApproveForm(
-        results=proposed, initial={"schools": [r.school_id for r in proposed if r.school_id not in approved]}
-    )
+    form = ApproveForm(results=proposed.object_list)
     return render(
         request,
         "identification/run_detail.html",
         {
             "run": run,
             "proposed": proposed,
+            "proposed_filter": proposed_filter,
+            "proposed_filtered": proposed.paginator.count != run.proposed_count,
+            "unticked": set(_unticked(request, run)) if can_approve else set(),
             "held": list(selectors.run_results(run=run).exclude(held_status="")),
             "others": others,
             "others_filter": others_filter,
@@ -313,14 +318,74 @@ def run_detail(request, pk: int):
     )
 
 
+def _list_filter(params, q: str, sort: str) -> dict[str, str]:
+    """A run page table's search and sort from ``params[q]`` and ``params[sort]`` (bad values dropped)."""
+    chosen = params.get(sort)
+    sort_key = chosen if chosen in selectors.RUN_RESULT_SORTS else "fired"
+    return {"q": search_param(params, q).strip()[:100], "sort": sort_key}
+
+
+# The query of the run page a page button of the proposals leads back to.
+RUN_PAGE_PARAMS = ("pq", "psort", "q", "sort", "page")
+
+
+def _run_page_url(run, params) -> str:
+    query = QueryDict(mutable=True)
+    for name in RUN_PAGE_PARAMS:
+        if params.get(name):
+            query[name] = params[name][:200]
+    goto = id_param(params, "goto")
+    if goto:
+        query["ppage"] = str(goto)
+    url = reverse("identification:run_detail", args=[run.pk])
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+def _unticked_key(run) -> str:
+    return f"identification-run-{run.pk}-unticked"
+
+
+def _unticked(request, run) -> list[int]:
+    """The proposals this reviewer unticked, on whatever page (the session keeps them until the
+    decision: every proposal is ticked by default, so only the changes are kept)."""
+    return [pk for pk in request.session.get(_unticked_key(run), []) if isinstance(pk, int)]
+
+
+def _ids(values) -> set[int]:
+    return {int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 18}
+
+
+def _page_ticks_saved(request, run) -> list[int]:
+    """Keep the ticks of the page posted (``shown``: its proposals; ``schools``: those ticked)
+    with the unticks made on the other pages; the proposals ticked on every page."""
+    proposed = set(run.results.filter(proposed=True).values_list("school_id", flat=True))
+    shown = _ids(request.POST.getlist("shown")) & proposed
+    ticked = _ids(request.POST.getlist("schools"))
+    unticked = ((set(_unticked(request, run)) - shown) | (shown - ticked)) & proposed
+    request.session[_unticked_key(run)] = sorted(unticked)
+    approved = set(run.statuses.filter(revoked_at__isnull=True).values_list("school_id", flat=True))
+    return sorted(proposed - approved - unticked)
+
+
 @login_required
 @require_POST
 def run_approve(request, pk: int):
     """Two steps: the run page's ticks give a plan (add / keep / revoke against the statuses in
     force), shown for confirmation with the decision's fields; the confirmation applies it."""
     run = selectors.run_get_for_approval(user=request.user, pk=pk)
+    data = request.POST
+    if "shown" in request.POST:
+        # The run page's form: one page of the proposals. Its ticks join those kept from the
+        # other pages; the whole list goes on (to the next page, or to the confirmation).
+        school_ids = _page_ticks_saved(request, run)
+        if "save" in request.POST:  # a tick changed (htmx): kept, the page stays
+            return HttpResponse(status=204)
+        if "goto" in request.POST:
+            return redirect(_run_page_url(run, request.POST))
+        data = request.POST.copy()
+        data.setlist("schools", [str(pk) for pk in school_ids])
     proposed = list(selectors.run_results(run=run).filter(proposed=True))
-    form = ApproveForm(request.POST, results=proposed)
+    form = ApproveForm(data, results=proposed)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -357,6 +422,7 @@ def run_approve(request, pk: int):
         except services.IdentificationRefused as exc:
             messages.error(request, str(exc))
             return redirect("identification:run_detail", pk=run.pk)
+        request.session.pop(_unticked_key(run), None)
         added, kept, revoked = decision.added.count(), len(decision.kept), decision.revoked.count()
         summary = f"{decision}: добавлено {added}, оставлено {kept}, отменено {revoked}."
         if added or revoked:

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html_join
 
 from core.queue import is_delayed
 from core.text import plural
@@ -23,11 +24,22 @@ def queue_delayed(queued_since) -> bool:
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, number: int) -> str:
-    """The current page's query string with another page number (filters kept): «?q=…&page=3»."""
+def page_url(context, number: int, name: str = "page") -> str:
+    """The current page's query string with another page number (filters kept): «?q=…&page=3»;
+    ``name`` for a page's second table («ppage»)."""
     query = context["request"].GET.copy()
-    query["page"] = number
+    query[name] = number
     return "?" + query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def kept_params(context, names: str):
+    """Hidden inputs carrying the current page's ``names`` (space separated) query parameters:
+    one table's form keeps the other table's search, sort and page."""
+    params = context["request"].GET
+    return format_html_join(
+        "", '<input type="hidden" name="{}" value="{}">', ((n, params[n]) for n in names.split() if params.get(n))
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -446,3 +446,112 @@ def test_the_regions_dashboard_sets_its_municipalities_side_by_side(
 
     client.force_login(department)  # one municipality: nothing to set side by side
     assert 'id="municipalities-compared"' not in client.get(reverse("identification:dashboard")).content.decode()
+
+
+def _proposed_rows(body: str) -> list[str]:
+    """The school ids of the proposals on the page, with their tick: ``["12:on", "13:off"]``."""
+    import re
+
+    form = body.split('id="approve-form"')[1].split("</form>")[0]
+    return [
+        f"{pk}:{'on' if ticked else 'off'}"
+        for pk, ticked in re.findall(r'name="schools" value="(\d+)"( checked)?', form)
+    ]
+
+
+def _page_post(client, run, body, *, untick=(), tick=(), **extra):
+    """Post the run page's approval form as a browser would: the page's proposals (``shown``) and
+    the boxes ticked on it after ``untick``/``tick``."""
+    rows = dict(row.split(":") for row in _proposed_rows(body))
+    for pk in untick:
+        rows[str(pk)] = "off"
+    for pk in tick:
+        rows[str(pk)] = "on"
+    return client.post(
+        reverse("identification:run_approve", args=[run.pk]),
+        {"shown": list(rows), "schools": [pk for pk, state in rows.items() if state == "on"], **extra},
+    )
+
+
+@pytest.fixture
+def many_proposals(municipality, ten_schools, years, run_now):
+    """A ШССУ run proposing 60 schools (ИСБШ 30 against 85–92 of the other ten): two pages."""
+    from tests.factories import SchoolFactory
+
+    low = [SchoolFactory(municipality=municipality, code=f"edu96{i:04d}") for i in range(60)]
+    for school in low:
+        value(school=school, year=years[2025], indicator="isbsh", amount=30)
+    for n, school in enumerate(ten_schools):
+        value(school=school, year=years[2025], indicator="isbsh", amount=85 + n)
+    return run_now("difficult_conditions", years[2025])
+
+
+def test_run_page_paginates_the_proposals_with_the_same_queries_for_2_and_60(
+    client, department, municipality, ten_schools, years, run_now
+):
+    from tests.factories import SchoolFactory
+
+    for n, school in enumerate(ten_schools):
+        value(school=school, year=years[2025], indicator="isbsh", amount=30 if n < 2 else 85 + n)
+    run_now("difficult_conditions", years[2025])  # an earlier run: each page compares with one
+    proposed_run = run_now("difficult_conditions", years[2025])
+    for i in range(58):
+        school = SchoolFactory(municipality=municipality, code=f"edu96{i:04d}")
+        value(school=school, year=years[2025], indicator="isbsh", amount=30)
+    many_proposals = run_now("difficult_conditions", years[2025])
+    client.force_login(department)
+    client.get(reverse("identification:run_detail", args=[proposed_run.pk]))  # warm the session
+    small_queries, small = _run_page(client, proposed_run)
+    large_queries, large = _run_page(client, many_proposals)
+
+    assert (proposed_run.proposed_count, many_proposals.proposed_count) == (2, 60)
+    assert (len(_proposed_rows(small)), len(_proposed_rows(large))) == (2, 50)
+    assert "Предложены (60)" in large and 'id="proposed-pages"' in large and 'id="proposed-pages"' not in small
+    assert large_queries == small_queries
+    # The search of the proposals: by a code.
+    queries, found = _run_page(client, many_proposals, pq="edu960042", psort="code")
+    assert queries == small_queries
+    assert _proposed_rows(found) == [
+        f"{many_proposals.results.get(proposed=True, school__code='edu960042').school_id}:on"
+    ]
+    assert "найдено: 1" in found
+
+
+def test_ticks_made_on_one_page_of_the_proposals_are_kept_on_the_others(client, department, many_proposals):
+    run = many_proposals
+    client.force_login(department)
+    by_code = list(run.results.filter(proposed=True).order_by("school__code").values_list("school_id", flat=True))
+    first = by_code[:50]
+    # Page 1 by code: untick the first two schools, then go to page 2, keeping the sort.
+    _, page1 = _run_page(client, run, psort="code")
+    assert _proposed_rows(page1) == [f"{pk}:on" for pk in first]
+    response = _page_post(client, run, page1, untick=first[:2], psort="code", goto="2")
+    assert response.status_code == 302 and response["Location"].endswith("?psort=code&ppage=2")
+    _, page2 = _run_page(client, run, psort="code", ppage=2)
+    assert _proposed_rows(page2) == [f"{pk}:on" for pk in by_code[50:]]
+    assert "Снято отметок: 2" in page2
+    # Page 2: untick the last school, back to page 1 — its two unticks are still there; tick
+    # the first one again there.
+    _page_post(client, run, page2, untick=[by_code[-1]], psort="code", goto="1")
+    _, page1 = _run_page(client, run, psort="code")
+    assert _proposed_rows(page1)[:3] == [f"{first[0]}:off", f"{first[1]}:off", f"{first[2]}:on"]
+    # A tick changed and saved by htmx (no page change) counts too: untick the third one.
+    assert _page_post(client, run, page1, tick=[first[0]], untick=[first[2]], save="1").status_code == 204
+
+    # «Утвердить отмеченные…» from page 1 shows the whole decision: 57 to add.
+    _, page1 = _run_page(client, run, psort="code")
+    confirm = _page_post(client, run, page1, decision_number="7-од", decision_date="2025-09-01")
+    assert confirm.status_code == 200
+    plan_add = confirm.content.decode().split('id="plan-add"')[1].split("</ul>")[0]
+    assert plan_add.count("<li>") == 57
+    wanted = sorted(set(by_code) - {first[1], first[2], by_code[-1]})
+    assert sorted(confirm.context["school_ids"]) == wanted
+    _approve(client, run, [type("S", (), {"pk": pk})() for pk in wanted], number="7-од")
+
+    assert sorted(SchoolStatus.objects.filter(run=run).values_list("school_id", flat=True)) == wanted
+    assert "identification-run" not in "".join(client.session.keys())
+    # Approved, the list pages with plain links, the other table's search kept.
+    _, read = _run_page(client, run, q="edu", ppage=2)
+    assert 'id="approve-form"' not in read and 'id="run-decision"' in read
+    assert read.count('<td><a href="/identification/schools/') - _other_rows(read) == 10
+    assert 'href="?q=edu&amp;ppage=1"' in read
