@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
+
 from core.text import compact
 from identification.catalogue import (
     BY_CODE,
@@ -170,8 +172,13 @@ class Evaluator:
         max_interval_width: float | None = None,
         pool_two_years: bool = False,
         isbsh_scale: Scale = REFERENCE,
+        schools: QuerySet | None = None,
     ):
         self.criteria = criteria
+        # The query of the schools the pools are drawn from (``values("pk")``): the values are
+        # read for them through a subquery — a list of 2,000 ids in each of the version's
+        # queries cost more to prepare in Python than the query took. None: the pools' lists.
+        self.schools = schools
         # The version's ИСБШ weights and scaling: the stored index is by the reference scale; a
         # version with its own computes the index from the stored components (identification.isbsh).
         self.isbsh_scale = isbsh_scale
@@ -212,10 +219,12 @@ class Evaluator:
                         indicator=criterion.indicator,
                         subject_id=criterion.subject_id,
                         grade=criterion.grade,
-                        school_id__in=list(membership),
+                        school_id__in=self._scope(membership),
                     )
                     rows = {}
                     for pk, value, n, pooled in qs.values_list("school_id", "value", "participants", "pooled"):
+                        if pk not in membership:
+                            continue
                         rows[pk] = (stored_precision(value), n)
                         if pooled:
                             self.pooled.add((criterion.pk, start, pk))
@@ -231,6 +240,9 @@ class Evaluator:
                 self.stats[(criterion.pk, start)] = {
                     key: PoolStats(sorted(values), spec.higher_is_better) for key, values in by_pool.items()
                 }
+
+    def _scope(self, membership) -> QuerySet | list[int]:
+        return self.schools if self.schools is not None else list(membership)
 
     def _add_two_years(self, criterion: Criterion, start: int, rows: dict, membership) -> None:
         """Schools without a counted value in the year (under the minimum even with the grades of
@@ -280,23 +292,30 @@ class Evaluator:
         """ИСБШ of the schools in one year by the version's scale, with each school's components
         kept for the explanation. The reference scale reads the stored index (one definition);
         another scale computes it from the same stored components the recompute used."""
+        members = set(school_ids)
         if (start, -1) not in self.isbsh_components:
             components: dict[int, dict[str, float]] = defaultdict(dict)
             qs = IndicatorValue.objects.filter(
                 year_id=year_id, indicator__in=COMPONENTS, subject__isnull=True, grade__isnull=True
-            ).filter(school_id__in=school_ids)
+            ).filter(school_id__in=self._scope(school_ids))
             for school, code, value in qs.values_list("school_id", "indicator", "value"):
-                components[school][code] = value
+                if school in members:
+                    components[school][code] = value
             for school, values in components.items():
                 self.isbsh_components[(start, school)] = values
             self.isbsh_components[(start, -1)] = {}
         if self.isbsh_scale == REFERENCE:
             qs = IndicatorValue.objects.filter(
-                year_id=year_id, indicator="isbsh", subject__isnull=True, grade__isnull=True, school_id__in=school_ids
+                year_id=year_id,
+                indicator="isbsh",
+                subject__isnull=True,
+                grade__isnull=True,
+                school_id__in=self._scope(school_ids),
             )
             return {
                 pk: (stored_precision(value), n)
                 for pk, value, n in qs.values_list("school_id", "value", "participants")
+                if pk in members
             }
         rows = {}
         for school in school_ids:

@@ -553,10 +553,20 @@ class IdentificationRun(Job):
 
 
 class RunResult(models.Model):
-    """What a run says about one school: values, percentiles, fired criteria, the proposal."""
+    """What a run says about one school: values, percentiles, fired criteria, the proposal.
 
-    run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="results")
-    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    The foreign keys carry ``db_constraint=False``, as ``IndicatorValue``'s do: a regional run
+    writes 2,000 rows at once, and PostgreSQL's commit-time checks of their two keys took twice
+    as long as the insert itself (issue #20). The rows are derived: only the run writes them,
+    with its own id and the ids of the schools it has just read. PROTECT (a school with
+    results) and CASCADE (a run's results) are Django's collector's on every ORM delete
+    (``test_regional_runs.py`` checks both). The run's own index is the unique one's prefix.
+    """
+
+    run = models.ForeignKey(
+        IdentificationRun, on_delete=models.CASCADE, related_name="results", db_index=False, db_constraint=False
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     proposed = models.BooleanField("предложена", default=False)
     fired_count = models.PositiveSmallIntegerField(default=0)
     # One entry per criterion: indicator, value, percentile, threshold, fired, years, note.

@@ -325,7 +325,8 @@ def _run_schools(run: IdentificationRun) -> Q:
     return Q(municipality_id=run.municipality_id)
 
 
-def _candidates(run: IdentificationRun) -> list[School]:
+def _candidates(run: IdentificationRun) -> list[int]:
+    """The ids of the schools a run judges, in the order of their codes."""
     schools = School.objects.filter(_run_schools(run), is_active=True).order_by("code")
     if run.kind == StatusKind.EFFECTIVE:
         # Exit to effective functioning is judged for the schools in the programme: an active
@@ -336,7 +337,7 @@ def _candidates(run: IdentificationRun) -> list[School]:
             year__start_year__in=[run.year.start_year, run.year.start_year - 1],
         ).values("school_id")
         schools = schools.filter(pk__in=supported)
-    return list(schools)
+    return list(schools.values_list("pk", flat=True))
 
 
 def identification_run_execute(*, run_id: int) -> IdentificationRun | None:
@@ -390,7 +391,8 @@ def _evaluate(run: IdentificationRun, claim: Claim) -> list[RunResult]:
         region_id = run.municipality.region_id
     else:
         raise ValueError(f"run {run.pk} has neither a municipality nor a region")
-    pool_rows = School.objects.filter(municipality__region_id=region_id).values_list("pk", "municipality_id")
+    region_schools = School.objects.filter(municipality__region_id=region_id)
+    pool_rows = list(region_schools.values_list("pk", "municipality_id"))
     # A regional run judges «within the municipality» criteria inside each school's own
     # municipality and «within the region» ones over the whole region: the same pools and
     # explanations a department's run of each municipality gives.
@@ -398,8 +400,10 @@ def _evaluate(run: IdentificationRun, claim: Claim) -> list[RunResult]:
         "municipality": dict(pool_rows),
         "region": {pk: region_id for pk, _ in pool_rows},
     }
+    pooled_schools = region_schools
     if run.region_id is None and all(criterion.pool == "municipality" for criterion in criteria):
         pools["municipality"] = {pk: m for pk, m in pools["municipality"].items() if m == run.municipality_id}
+        pooled_schools = region_schools.filter(_run_schools(run))
     year_ids = dict(AcademicYear.objects.values_list("start_year", "pk"))
     evaluator = Evaluator(
         criteria=criteria,
@@ -409,23 +413,22 @@ def _evaluate(run: IdentificationRun, claim: Claim) -> list[RunResult]:
         max_interval_width=run.version.max_interval_width,
         pool_two_years=run.version.pool_two_years,
         isbsh_scale=scale_of(run.version),
+        schools=pooled_schools.values("pk"),
     )
     evaluator.load()
     claim.progress(50)
     required = run.version.required_count or len(criteria)
-    held = held_statuses(kind=run.kind, year=run.year, school_ids=[school.pk for school in schools])
+    held = held_statuses(kind=run.kind, year=run.year, school_ids=schools)
+    judged = [(criterion, criterion.subject.name if criterion.subject is not None else None) for criterion in criteria]
     results = []
     for school in schools:
-        outcomes = [
-            evaluator.judge(criterion, school.pk, criterion.subject.name if criterion.subject is not None else None)
-            for criterion in criteria
-        ]
+        outcomes = [evaluator.judge(criterion, school, name) for criterion, name in judged]
         fired = [outcome for outcome in outcomes if outcome.fired]
         meets = len(fired) >= required
-        proposed = meets and school.pk not in held
+        proposed = meets and school not in held
         if meets and not proposed:
             explanation = (
-                f"{_HELD_PHRASE[held[school.pk]]} в {run.year.name} учебном году — повторно не предлагается. "
+                f"{_HELD_PHRASE[held[school]]} в {run.year.name} учебном году — повторно не предлагается. "
                 + "; ".join(outcome.text for outcome in fired)
                 + "."
             )
@@ -441,10 +444,10 @@ def _evaluate(run: IdentificationRun, claim: Claim) -> list[RunResult]:
             explanation = "Критерии не выполняются."
         results.append(
             RunResult(
-                run=run,
-                school=school,
+                run_id=run.pk,
+                school_id=school,
                 proposed=proposed,
-                held_status=held[school.pk] if meets and not proposed else "",
+                held_status=held[school] if meets and not proposed else "",
                 fired_count=len(fired),
                 insufficient=bool(outcomes) and all(outcome.value is None for outcome in outcomes),
                 details=[outcome.as_dict() for outcome in outcomes],

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db.models import ProtectedError
 from django.urls import reverse
 
 from accounts.models import Role
 from identification import services
-from identification.models import Decision, IdentificationRun, SchoolStatus, StatusKind, TaskStatus
+from identification.models import Decision, IdentificationRun, RunResult, SchoolStatus, StatusKind, TaskStatus
 from identification.tests.conftest import preset
 from identification.tests.imports import import_vpr
 from tests.factories import MunicipalityFactory, SchoolFactory, UserFactory
@@ -198,6 +199,28 @@ def test_pages_of_a_regional_run_for_the_region_and_the_departments(
         )
     client.force_login(region_user)
     assert client.post(reverse("identification:run_approve", args=[own.pk]), {}).status_code == 404
+
+
+def test_results_of_a_run_are_protected_and_cascaded_without_database_constraints(
+    region_data, years, region_user, municipality, django_capture_on_commit_callbacks
+):
+    """RunResult's foreign keys have no database constraint (see the model): a school judged by a
+    run cannot be deleted (PROTECT, in Django), and deleting the run deletes its results."""
+    capture = django_capture_on_commit_callbacks
+    # A school with nothing but the run's result: only that result can protect it.
+    newcomer = SchoolFactory(municipality=municipality, code="edu9801099")
+    run = _regional_run(region_user, preset("low_results"), years[2025], capture)
+    result = RunResult.objects.get(run=run, school=newcomer)
+    assert result.insufficient and not result.proposed
+
+    with pytest.raises(ProtectedError) as refused:
+        newcomer.delete()
+    assert set(refused.value.protected_objects) == {result}
+    assert RunResult.objects.filter(pk=result.pk).exists()
+
+    run.delete()
+    assert not RunResult.objects.filter(run_id=run.pk).exists()
+    newcomer.delete()
 
 
 def test_only_the_region_role_starts_a_regional_run(years, department, region_user):
