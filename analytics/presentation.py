@@ -10,9 +10,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from analytics.selectors import Analysis, SchoolLine
+from analytics.selectors import Analysis, SchoolLine, TaskRow
 from analytics.stats import MarkFigures, Share, pct1
-from core.charts import Series, bar_chart, histogram_chart
+from core.charts import FULL_WIDTH, Series, bar_chart, histogram_chart
 from core.xlsx import safe_row
 
 
@@ -33,18 +33,48 @@ def marks_chart(analysis: Analysis, title: str):
         else:
             continue
         series.append(Series(row.chart_label, values))
-    return bar_chart(title=title, categories=["«2»", "«3»", "«4»", "«5»"], series=series, unit="%", height=280)
+    return bar_chart(
+        title=title,
+        categories=["«2»", "«3»", "«4»", "«5»"],
+        series=series,
+        unit="%",
+        height=300,
+        width=FULL_WIDTH,
+        fluid=True,
+    )
 
 
-def task_chart(analysis: Analysis, own_label: str):
-    tasks = analysis.tasks
+def chart_order(tasks: Sequence[TaskRow], *, against_region: bool = False) -> list[TaskRow]:
+    """The tasks as the chart shows them: the largest shortfall against the comparison first.
+
+    The comparison is the municipality on a school's or class's page and the region on the
+    municipality's own page (``against_region``); tasks without a comparison figure follow,
+    weakest first, and tasks without an own figure come last. Ties keep the task order.
+    The table under the chart keeps the order of the work: a methodologist reads it side by
+    side with the work's description and the catalogue, which go task by task."""
+
+    def key(task: TaskRow) -> tuple[int, float, int]:
+        if task.school is None:
+            return (2, 0.0, task.number)
+        other = task.region if against_region else task.municipality
+        if other is not None:
+            return (0, task.school - other, task.number)
+        return (1, task.school, task.number)
+
+    return sorted(tasks, key=key)
+
+
+def task_chart(analysis: Analysis, own_label: str, *, against_region: bool = False):
+    tasks = chart_order(analysis.tasks, against_region=against_region)
     categories = [f"{t.label}{' ▼' if t.far_below else ''}" for t in tasks]
     series = [
         Series(own_label, [t.school for t in tasks]),
         Series("Муниципалитет", [t.municipality for t in tasks]),
         Series("Регион", [t.region for t in tasks]),
     ]
-    width = max(640, 60 * len(tasks))
+    # Three bars a task need about 60 px; past the card's width the chart scrolls sideways
+    # at its own size rather than squeezing its labels.
+    width = max(FULL_WIDTH, 60 * len(tasks))
     return bar_chart(
         title="Выполнение заданий, %",
         categories=categories,
@@ -53,7 +83,8 @@ def task_chart(analysis: Analysis, own_label: str):
         decimals=0,
         y_max=100,
         width=width,
-        height=300,
+        height=320,
+        fluid=width == FULL_WIDTH,
     )
 
 
@@ -64,6 +95,9 @@ def histogram(analysis: Analysis):
         counts=analysis.histogram,
         max_score=structure.max_primary_score if structure else None,
         boundaries=structure.boundaries if structure else (),
+        width=FULL_WIDTH,
+        height=280,
+        fluid=True,
     )
 
 

@@ -119,7 +119,7 @@ def municipality_analytics(request, pk: int):
     if analysis is not None:
         context.update(
             marks_chart=p.marks_chart(analysis, "Распределение отметок, % участников"),
-            task_chart=p.task_chart(analysis, "Муниципалитет"),
+            task_chart=p.task_chart(analysis, "Муниципалитет", against_region=True),
             tables={name: (head, rows) for name, head, rows in _municipality_tables(analysis, lines)},
         )
     return render(request, "analytics/municipality.html", context)

@@ -17,6 +17,11 @@ every mark carries its own ``<title>``. Numbers are formatted the Russian way (d
 a non-breaking space between thousands, the minus sign «−»). All text is escaped.
 
 Geometry uses a plain dot in coordinates (SVG's syntax), whatever the locale.
+
+Size: ``width`` × ``height`` is the drawing (the viewBox). A chart never overflows its box
+(``max-width: 100%``); a ``fluid=True`` chart also grows to fill it (class ``opora-chart-fluid``,
+``width: 100%``), so a page's main chart takes the card's width instead of ~60 % of it — draw
+such a chart about as wide as the box (``FULL_WIDTH``), so its 12-px text stays 12-px-ish.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from django.utils.safestring import SafeString, mark_safe
 from core.text import number
 
 __all__ = [
+    "FULL_WIDTH",
     "LEVEL_COLOURS",
     "MARK_COLOURS",
     "HBar",
@@ -51,6 +57,8 @@ LEVEL_COLOURS = {"low": "#198754", "medium": "#fd7e14", "high": "#dc3545"}
 MARKERS = ("circle", "square", "triangle", "diamond")
 DASHES = ("", "6 4", "2 3", "8 3 2 3")
 FONT = "PT Sans, Arial, sans-serif"
+# The drawing width of a chart that fills a page's full-width card (Bootstrap's container at ≥ 1200 px).
+FULL_WIDTH = 1040
 NO_DATA = "Нет данных"
 
 
@@ -98,12 +106,17 @@ def _chart_id(kind: str, *parts: object) -> str:
     return f"chart-{kind}-{digest}"
 
 
-def _nice_step(span: float, target_ticks: int = 5) -> float:
+def _nice_step(span: float, target_ticks: int = 5, *, whole: bool = False) -> float:
+    """A round tick step (1, 2, 2.5, 5 × 10ⁿ); ``whole`` keeps it a whole number ≥ 1 (counts
+    of pupils or schools: no «2,5 уч.» or «7,5» on the axis)."""
     raw = span / max(target_ticks, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
     for m in (1, 2, 2.5, 5, 10):
-        if raw <= m * magnitude:
-            return m * magnitude
+        step = m * magnitude
+        if whole and not float(step).is_integer():
+            continue
+        if raw <= step:
+            return max(step, 1.0) if whole else step
     return 10 * magnitude
 
 
@@ -113,9 +126,9 @@ def _scale(values: Sequence[float], y_min: float | None, y_max: float | None) ->
     hi = max([*values, 0.0]) if y_max is None else y_max
     if hi <= lo:
         hi = lo + 1
-    step = _nice_step(hi - lo)
-    if step < 1 and all(float(v).is_integer() for v in values):
-        step = 1.0  # counts of schools or people: no «0,2 школы» on the axis
+    # Counts of schools or people: whole ticks only (no «0,2 школы», no «2,5 уч.»).
+    whole = all(float(v).is_integer() for v in values) and float(lo).is_integer() and float(hi).is_integer()
+    step = _nice_step(hi - lo, whole=whole)
     if y_min is None:
         lo = math.floor(lo / step) * step
     if y_max is None:
@@ -132,9 +145,10 @@ def _decimals_for(ticks: Sequence[float]) -> int:
     return 0 if all(float(t).is_integer() for t in ticks) else 1
 
 
-def _open(chart_id: str, width: int, height: int, title: str, desc: str, kind: str) -> list[str]:
+def _open(chart_id: str, width: int, height: int, title: str, desc: str, kind: str, fluid: bool = False) -> list[str]:
+    fluid_class = " opora-chart-fluid" if fluid else ""
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="opora-chart opora-chart-{kind}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="opora-chart opora-chart-{kind}{fluid_class}" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" font-family="{FONT}" font-size="12">',
         f'<title id="{chart_id}-title">{_e(title)}</title>',
@@ -252,6 +266,7 @@ def line_chart(
     y_max: float | None = None,
     width: int = 640,
     height: int = 300,
+    fluid: bool = False,
 ) -> SafeString:
     """Lines over ``categories`` (usually years), e.g. the school's share of «2» against the
     municipality's. The first series is drawn solid with circles, the next dashed with squares…
@@ -259,7 +274,7 @@ def line_chart(
     series = list(series)
     cid = _chart_id("line", title, tuple(categories), tuple((s.label, tuple(s.values)) for s in series))
     desc = desc or _auto_desc(categories, series, decimals, unit)
-    parts = _open(cid, width, height, title, desc, "line")
+    parts = _open(cid, width, height, title, desc, "line", fluid)
     values = [v for s in series for v in s.values if v is not None]
     if not categories or not values:
         return _no_data(parts, width, height)
@@ -333,6 +348,7 @@ def bar_chart(
     colours: Sequence[str] | None = None,
     width: int = 640,
     height: int = 300,
+    fluid: bool = False,
 ) -> SafeString:
     """Vertical bars per category: side by side (``stacked=False``) or stacked (e.g. the shares
     of marks «2»…«5» adding up to 100 %). Each bar or segment has its value as text (inside a
@@ -340,7 +356,7 @@ def bar_chart(
     series = list(series)
     cid = _chart_id("bar", title, stacked, tuple(categories), tuple((s.label, tuple(s.values)) for s in series))
     desc = desc or _auto_desc(categories, series, decimals, unit)
-    parts = _open(cid, width, height, title, desc, "bar")
+    parts = _open(cid, width, height, title, desc, "bar", fluid)
     values = [v for s in series for v in s.values if v is not None]
     if not categories or not values:
         return _no_data(parts, width, height)
@@ -416,6 +432,7 @@ def hbar_chart(
     decimals: int = 1,
     max_value: float | None = None,
     width: int = 640,
+    fluid: bool = False,
 ) -> SafeString:
     """Horizontal bars, one per row, the (possibly long) label above its bar and the value plus
     the note (e.g. «2 — средний») after it; ``tone`` colours the bar (low/medium/high)."""
@@ -428,7 +445,7 @@ def hbar_chart(
             f"{b.label}: {fmt_number(b.value, decimals, unit)}{' — ' + b.note if b.note else ''}" for b in bars
         )
         desc = (desc + ".") if desc else NO_DATA
-    parts = _open(cid, width, height, title, desc, "hbar")
+    parts = _open(cid, width, height, title, desc, "hbar", fluid)
     values = [b.value for b in bars if b.value is not None]
     if not bars:
         return _no_data(parts, width, height)
@@ -469,6 +486,7 @@ def histogram_chart(
     desc: str = "",
     width: int = 640,
     height: int = 260,
+    fluid: bool = False,
 ) -> SafeString:
     """Participants by primary score (every score from 0 to the maximum, empty ones as gaps),
     with the mark boundaries drawn as dashed verticals labelled «3», «4», «5» at the lowest
@@ -482,7 +500,7 @@ def histogram_chart(
         desc = f"Участников по первичному баллу — {filled or NO_DATA}." + (
             f" Границы отметок: {bounds}." if bounds else ""
         )
-    parts = _open(cid, width, height, title, desc, "hist")
+    parts = _open(cid, width, height, title, desc, "hist", fluid)
     if not by_score:
         return _no_data(parts, width, height)
     left, right, top_pad, bottom = 44, 12, 22, 34

@@ -213,3 +213,45 @@ def test_f3_rows_of_russia_region_and_municipality_are_kept_and_shown(loaded, lo
     assert russia[8] == 65.4
     import_job_rollback(job=job, user=None)
     assert not AreaMarkStat.objects.exists()
+
+
+def test_the_task_chart_is_sorted_by_the_gap_to_the_municipality_and_the_table_keeps_the_work_order(
+    loaded, client, director, school
+):
+    """By hand: the school's completion minus the municipality's (HOME against HOME + SMALL),
+    most negative first; the table under the chart stays in the order of the work."""
+    import re
+
+    client.force_login(director)
+    response = client.get(
+        reverse("analytics:school", args=[school.pk]), {"year": 2025, "procedure": "vpr", "subject": "01", "grade": 4}
+    )
+    gaps = [own - muni for own, muni in zip(completion(HOME), completion(HOME, SMALL), strict=True)]
+    # Task 1: 12/20 − 15/26 = +2.3; 2: 7/10 − 9/13 = +0.8; 3: 4/10 − 6/13 = −6.2;
+    # 9.1: 5/10 − 7/13 = −3.8; 4К1: 14/30 − 19/39 = −2.1 — so 3, 9.1, 4К1, 2, 1.
+    assert [round(g, 1) for g in gaps] == [2.3, 0.8, -6.2, -3.8, -2.1]
+    expected = [LABELS[i] for i in sorted(range(len(gaps)), key=lambda i: gaps[i])]
+    assert expected == ["3", "9.1", "4К1", "2", "1"]
+    chart = str(response.context["task_chart"])
+    assert re.findall(r'<text class="category"[^>]*>([^<]*)</text>', chart) == expected
+    _head, table = response.context["tables"]["Задания"]
+    assert [row[0] for row in table] == LABELS
+    # The chart fills the card (fluid) and is drawn as wide as it.
+    assert "opora-chart-fluid" in chart
+
+
+def test_the_municipality_chart_is_sorted_by_the_gap_to_the_region(loaded, client, department, municipality):
+    import re
+
+    client.force_login(department)
+    response = client.get(
+        reverse("analytics:municipality", args=[municipality.pk]),
+        {"year": 2025, "procedure": "vpr", "subject": "01", "grade": 4},
+    )
+    assert response.status_code == 200
+    gaps = [
+        muni - region for muni, region in zip(completion(HOME, SMALL), completion(HOME, SMALL, ELSEWHERE), strict=True)
+    ]
+    expected = [LABELS[i] for i in sorted(range(len(gaps)), key=lambda i: (gaps[i], i))]
+    chart = str(response.context["task_chart"])
+    assert re.findall(r'<text class="category"[^>]*>([^<]*)</text>', chart) == expected

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils.safestring import SafeString
 
-from core.charts import HBar, Series, bar_chart, fmt_number, hbar_chart, line_chart
+from core.charts import HBar, Series, bar_chart, fmt_number, hbar_chart, histogram_chart, line_chart
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -213,3 +213,25 @@ def test_an_axis_of_whole_counts_has_no_fractional_ticks():
 
     assert ticks == [0.0, 1.0]
     assert hi == 1
+
+
+def test_a_histogram_of_pupils_has_whole_ticks_only():
+    """12 pupils at one score: a «nice» step of 2.5 would print «2,5» and «7,5» pupils."""
+    svg = str(histogram_chart(title="t", counts=[(0, 3), (1, 12), (2, 4)], max_score=4))
+    ticks = re.findall(r'<text class="tick"[^>]*>([^<]*)</text>', svg)
+    assert ticks == ["0", "5", "10", "15"]
+    from core.charts import _scale
+
+    for top in range(1, 60):
+        _, _, found = _scale([top], 0, None)
+        assert all(float(t).is_integer() for t in found), (top, found)
+    # Shares keep their fractional steps.
+    assert _scale([0.5], 0, None)[2][1] == 0.1
+
+
+def test_a_fluid_chart_fills_its_box_and_a_plain_one_keeps_its_size():
+    fluid = str(bar_chart(title="t", categories=[1], series=[Series("s", [1.0])], width=1040, fluid=True))
+    plain = str(bar_chart(title="t", categories=[1], series=[Series("s", [1.0])], width=360))
+    assert 'class="opora-chart opora-chart-bar opora-chart-fluid"' in fluid
+    assert 'viewBox="0 0 1040 300"' in fluid
+    assert "opora-chart-fluid" not in plain
