@@ -38,7 +38,9 @@ def school_list(request):
     # The sort from the query string; the page through Paginator.get_page (a bad or negative number is
     # the first or last page), never django-tables2's own reading (``?page=-1`` or ``?per_page=0`` → 500).
     RequestConfig(request, paginate=False).configure(table)
-    table.paginate(page=paginate(request, table.data, PAGE_SIZE).number, per_page=PAGE_SIZE)
+    # The page number from the sorted queryset itself: its COUNT, not ``len(table.data)``, which
+    # loads every school of a 2,000-school municipality before the table is paginated (issue #20).
+    table.paginate(page=paginate(request, table.data.data, PAGE_SIZE).number, per_page=PAGE_SIZE)
     template = "schools/_table.html" if request.htmx else "schools/list.html"
     return render(
         request,

@@ -68,6 +68,24 @@ def test_registry_page_queries_do_not_grow_with_the_number_of_schools(
 
 
 @pytest.mark.django_db
+def test_registry_reads_one_page_of_schools_not_all_of_them(client, department, municipality):
+    """The page number comes from a COUNT: no query reads every school of the municipality (a
+    2,000-school municipality's page loaded them all before it was paginated, issue #20)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    SchoolFactory.create_batch(60, municipality=municipality)
+    client.force_login(department)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("schools:list"), {"page": 2, "sort": "-contingent"})
+
+    reads = [q["sql"] for q in captured if q["sql"].startswith('SELECT "schools_school"."id"')]
+    assert reads and all(" LIMIT " in sql for sql in reads), reads
+    assert 'Найдено школ: <strong id="registry-count">60</strong>' in response.text
+
+
+@pytest.mark.django_db
 def test_registry_is_paginated_by_fifty(client, department, municipality):
     SchoolFactory.create_batch(55, municipality=municipality)
     client.force_login(department)
