@@ -155,7 +155,8 @@ BENCHES = (
     Bench(
         "load_50",
         "load.py",
-        ("--users", "50", "--seconds", "60", "--skip-prepare"),
+        # --results: the run page is in the journeys only with it (the data are load_20's, reused).
+        ("--users", "50", "--seconds", "60", "--skip-prepare", "--results"),
         ("--users", "20", "--seconds", "10", "--skip-prepare"),
         (Target("errors", "==", 0, "ошибок при 50 пользователях"),),
         postgres=True,
@@ -202,6 +203,8 @@ def main() -> int:
     env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
     rows: list[tuple[str, str, str, str, str]] = []
+    durations: list[tuple[str, float]] = []  # make bench must stay within 30 minutes (issue #20)
+    run_started = time.perf_counter()
     failed = False
     for bench in BENCHES:
         if args.only and bench.name not in args.only:
@@ -228,7 +231,8 @@ def main() -> int:
             rows.append((bench.name, "—", "—", f"ошибка (код {result.returncode})", "—"))
             print(f"{bench.name} failed after {elapsed:.0f} s:\n  " + "\n  ".join(tail), file=sys.stderr)
             continue
-        print(f"  {line}", file=sys.stderr)
+        print(f"  {line}  ({elapsed:.0f} s)", file=sys.stderr)
+        durations.append((bench.name, elapsed))
         for target in bench.targets:
             for key in _matching(target.key, figures) or [target.key]:
                 label = target.label.format(key=key)
@@ -248,6 +252,8 @@ def main() -> int:
     print()
     for row in (header, *rows):
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    total = time.perf_counter() - run_started
+    print(f"всего {total / 60:.1f} мин: " + ", ".join(f"{name} {seconds:.0f} с" for name, seconds in durations))
     if args.quick:
         print("(--quick: малые объёмы, цифры не сравнимы с целями)")
     return 1 if failed else 0
