@@ -230,6 +230,19 @@ def schools_table(lines: Sequence[SchoolLine]) -> tuple[list[str], list[list[Any
     return head, rows
 
 
+def municipality_tables(
+    analysis: Analysis, lines: Sequence[SchoolLine]
+) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """The municipality page's tables, one sheet each in its XLSX (built in the reports queue)."""
+    return [
+        ("Отметки", *marks_table(analysis)),
+        ("Задания", *tasks_table(analysis, "Муниципалитет")),
+        ("Умения", *skills_table(analysis.skills, "Проверяемое умение")),
+        ("КЭС", *skills_table(analysis.elements, "Элемент содержания (КЭС)")),
+        ("Школы", *schools_table(lines)),
+    ]
+
+
 def workbook(tables: Sequence[tuple[str, list[str], list[list[Any]]]]) -> bytes:
     """One sheet per table: bold frozen header, every cell made safe against formulas."""
     book = Workbook()

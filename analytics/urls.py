@@ -11,7 +11,6 @@ urlpatterns = [
     path("school/<int:pk>/class/<str:class_name>/", views.school_analytics, name="class"),
     path("school/<int:pk>/class/<str:class_name>/analysis.xlsx", views.school_analytics_xlsx, name="class_xlsx"),
     path("municipality/<int:pk>/", views.municipality_analytics, name="municipality"),
-    path("municipality/<int:pk>/analysis.xlsx", views.municipality_analytics_xlsx, name="municipality_xlsx"),
     path("catalogues/", views.catalogue_list, name="catalogue_list"),
     path("catalogues/upload/", views.catalogue_upload, name="catalogue_upload"),
     path("catalogues/template.xlsx", views.catalogue_template, name="catalogue_template"),

@@ -101,16 +101,6 @@ def _municipality_context(request, pk: int):
     return municipality, options, key, analysis, lines
 
 
-def _municipality_tables(analysis, lines):
-    return [
-        ("Отметки", *p.marks_table(analysis)),
-        ("Задания", *p.tasks_table(analysis, "Муниципалитет")),
-        ("Умения", *p.skills_table(analysis.skills, "Проверяемое умение")),
-        ("КЭС", *p.skills_table(analysis.elements, "Элемент содержания (КЭС)")),
-        ("Школы", *p.schools_table(lines)),
-    ]
-
-
 @login_required
 @require_GET
 def municipality_analytics(request, pk: int):
@@ -120,17 +110,9 @@ def municipality_analytics(request, pk: int):
         context.update(
             marks_chart=p.marks_chart(analysis, "Распределение отметок, % участников"),
             task_chart=p.task_chart(analysis, "Муниципалитет", against_region=True),
-            tables={name: (head, rows) for name, head, rows in _municipality_tables(analysis, lines)},
+            tables={name: (head, rows) for name, head, rows in p.municipality_tables(analysis, lines)},
         )
     return render(request, "analytics/municipality.html", context)
-
-
-@login_required
-@require_GET
-def municipality_analytics_xlsx(request, pk: int):
-    municipality, _, key, analysis, lines = _municipality_context(request, pk)
-    tables = _municipality_tables(analysis, lines) if analysis else []
-    return _xlsx(p.workbook(tables), f"analiz-{municipality.oktmo}{_slug(key)}")
 
 
 # --- Task catalogue (кодификаторы работ) -----------------------------------------------------------

@@ -34,7 +34,6 @@ urlpatterns = [
     path("staff/events/<int:pk>/edit/", views.staff_event_edit, name="staff_event_edit"),
     path("staff/events/<int:pk>/do/<slug:action>/", views.staff_event_action, name="staff_event_action"),
     path("staff/events/<int:pk>/attendance/", views.staff_attendance, name="staff_attendance"),
-    path("staff/events/<int:pk>/participants.xlsx", views.staff_participants_export, name="staff_export"),
     path("staff/events/<int:pk>/materials/", views.staff_material_upload, name="staff_material_upload"),
     path("staff/events/<int:pk>/report/", views.staff_report, name="staff_report"),
     path("staff/registrations/<int:pk>/certificate.pdf", views.staff_certificate, name="staff_certificate"),

@@ -19,7 +19,6 @@ from core import queue, ratelimit
 from core.client_ip import client_ip
 from core.params import MAX_YEAR, MIN_YEAR, search_param, year_param
 from core.pdf import render_pdf
-from core.tabular import xlsx_bytes, xlsx_response
 from events import ical, selectors, services
 from events.forms import (
     AssociationForm,
@@ -479,30 +478,6 @@ def staff_attendance(request, pk: int):
         else:
             messages.success(request, f"Посещаемость сохранена (изменено отметок: {changed}).")
     return redirect("events:staff_event", pk=event.pk)
-
-
-@login_required
-@require_GET
-def staff_participants_export(request, pk: int):
-    require_centre_staff(request.user)
-    event = selectors.staff_event_get(user=request.user, pk=pk)
-    rows = (
-        (
-            r.full_name,
-            r.school.organisation.display_name if r.school else "",
-            r.school.code if r.school else "",
-            r.position,
-            r.subject,
-            r.email,
-            r.get_status_display(),
-            "да" if r.attended else "",
-            timezone.localtime(r.created_at).strftime("%d.%m.%Y %H:%M"),
-        )
-        for r in selectors.event_registrations(event=event)
-    )
-    headers = ["ФИО", "Школа", "Код ОО", "Должность", "Предмет", "Эл. почта", "Статус", "Присутствовал", "Записан"]
-    # Text typed by the public: xlsx_bytes escapes formula-like cells (core.xlsx.safe_row) in every row.
-    return xlsx_response(xlsx_bytes("Участники", headers, rows), f"uchastniki-{event.pk}.xlsx")
 
 
 @login_required

@@ -135,3 +135,18 @@ class AgreementFilter(django_filters.FilterSet):
     def search_text(self, queryset, name, value):
         fields = ["number", "supported_school__organisation__short_name", "partners__short_name", "partners__name"]
         return search(queryset, value, fields).distinct()
+
+
+def agreement_filter(data, *, user) -> AgreementFilter:
+    """The register's filters over the user's agreements (the page and its XLSX, reports.documents)."""
+    from partnerships.selectors import agreement_list, agreements_for
+    from schools.scopes import schools_for
+
+    # The school filter offers the schools that have an agreement, not the whole scope (a
+    # region's registry is thousands of options on every view, issue #20).
+    with_agreements = agreements_for(user).values("supported_school_id")
+    return AgreementFilter(
+        data,
+        queryset=agreement_list(user=user),
+        schools=schools_for(user).filter(pk__in=with_agreements),
+    )

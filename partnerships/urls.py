@@ -6,7 +6,6 @@ app_name = "partnerships"
 
 urlpatterns = [
     path("", views.agreement_list, name="agreement_list"),
-    path("export/", views.agreement_export, name="agreement_export"),
     path("new/", views.agreement_create, name="agreement_create"),
     path("<int:pk>/", views.agreement_detail, name="agreement_detail"),
     path("<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),

@@ -13,22 +13,20 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core.idempotency import submit_claim, submit_done, submit_token_new
 from core.tables import paginate, school_search, table_options
-from core.tabular import xlsx_bytes, xlsx_response
 from identification.selectors import supported_schools
 from partnerships import selectors, services
 from partnerships.forms import (
-    AgreementFilter,
     AgreementForm,
     AssessmentForm,
     CandidateForm,
     ScanForm,
     SettingsForm,
     TerminateForm,
+    agreement_filter,
 )
 from partnerships.models import Agreement, PartnerCandidate, PartnershipSettings
 from schools.models import AcademicYear, Organisation
@@ -64,80 +62,26 @@ def _partner_organisations(user):
 
 
 def _filtered(request):
-    # The school filter offers the schools that have an agreement, not the whole scope (a
-    # region's registry is thousands of options on every view, issue #20).
-    with_agreements = selectors.agreements_for(request.user).values("supported_school_id")
-    return AgreementFilter(
-        request.GET,
-        queryset=selectors.agreement_list(user=request.user),
-        schools=schools_for(request.user).filter(pk__in=with_agreements),
-    )
+    return agreement_filter(request.GET, user=request.user)
 
 
 @login_required
 @require_GET
 def agreement_list(request):
-    agreement_filter = _filtered(request)
-    page = Paginator(agreement_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    register_filter = _filtered(request)
+    page = Paginator(register_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "partnerships/agreement_list.html",
         {
-            "filter": agreement_filter,
+            "filter": register_filter,
             "page": page,
             "query": query.urlencode(),
             "can_manage": selectors.can_manage_agreements(request.user),
         },
     )
-
-
-EXPORT_HEADERS = (
-    "Номер",
-    "Дата",
-    "Статус",
-    "Школа",
-    "Код ОО",
-    "Организации-партнёры",
-    "Начало",
-    "Окончание",
-    "Формы поддержки",
-    "Предметы",
-    "Совместные мероприятия",
-    "Причина расторжения",
-    "Итоги",
-    "Оценка",
-)
-EXPORT_WIDTHS = (14, 12, 14, 40, 12, 50, 12, 12, 40, 30, 60, 40, 60, 8)
-
-
-def _export_row(agreement: Agreement) -> list:
-    return [
-        agreement.number,
-        agreement.signed_on,
-        agreement.get_status_display(),
-        agreement.supported_school.organisation.display_name,
-        agreement.supported_school.code,
-        "; ".join(p.display_name for p in agreement.partners.all()),
-        agreement.starts_on,
-        agreement.ends_on,
-        agreement.support_forms_display,
-        ", ".join(s.name for s in agreement.subjects.all()),
-        agreement.activities,
-        agreement.termination_reason,
-        agreement.assessment_results,
-        agreement.assessment_rating,
-    ]
-
-
-@login_required
-@require_GET
-def agreement_export(request):
-    qs = _filtered(request).qs.order_by("signed_on", "pk")
-    # xlsx_bytes escapes formula-like text (core.xlsx.safe_row) in every row.
-    content = xlsx_bytes("Договоры", EXPORT_HEADERS, (_export_row(a) for a in qs), widths=EXPORT_WIDTHS)
-    return xlsx_response(content, f"dogovory-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
 # --- One agreement -------------------------------------------------------------------------------

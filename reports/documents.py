@@ -72,6 +72,8 @@ class Document:
     title: str
     context: dict = field(default_factory=dict)
     sheet: Sheet | None = None
+    # A workbook of several sheets, written by its app (the municipality's analysis tables).
+    workbook: bytes | None = None
 
 
 def _require_municipal_reader(user: User) -> None:
@@ -758,6 +760,146 @@ def registry_export(*, user: User, params: dict, progress: Progress = _noop) -> 
     return Document("", title, _base_context(user, None, title), sheet)
 
 
+# --- (8) The agreements page's XLSX -------------------------------------------------------------------
+
+AGREEMENT_LIST_HEADERS = (
+    "Номер",
+    "Дата",
+    "Статус",
+    "Школа",
+    "Код ОО",
+    "Организации-партнёры",
+    "Начало",
+    "Окончание",
+    "Формы поддержки",
+    "Предметы",
+    "Совместные мероприятия",
+    "Причина расторжения",
+    "Итоги",
+    "Оценка",
+)
+AGREEMENT_LIST_WIDTHS = (14, 12, 14, 40, 12, 50, 12, 12, 40, 30, 60, 40, 60, 8)
+
+
+def _agreement_list_row(agreement: Agreement) -> list:
+    return [
+        agreement.number,
+        agreement.signed_on,
+        agreement.get_status_display(),
+        agreement.supported_school.organisation.display_name,
+        agreement.supported_school.code,
+        "; ".join(p.display_name for p in agreement.partners.all()),
+        agreement.starts_on,
+        agreement.ends_on,
+        agreement.support_forms_display,
+        ", ".join(s.name for s in agreement.subjects.all()),
+        agreement.activities,
+        agreement.termination_reason,
+        agreement.assessment_results,
+        agreement.assessment_rating,
+    ]
+
+
+def agreement_list_export(*, user: User, params: dict, progress: Progress = _noop) -> Document:
+    """The agreements page's «Выгрузить в XLSX»: every agreement its filters select
+    (``params["filters"]``, the page's query string), every column of the agreement, by date.
+    Built in the ``reports`` queue, not in the request (issue #20)."""
+    from django.http import QueryDict
+
+    from partnerships.forms import agreement_filter
+
+    filters = QueryDict(str(params.get("filters", ""))[:2000])
+    progress(20, "Договоры")
+    agreements = agreement_filter(filters, user=user).qs.order_by("signed_on", "pk")
+    # xlsx_bytes escapes formula-like text (core.xlsx.safe_row) in every row.
+    rows = [_agreement_list_row(agreement) for agreement in agreements]
+    title = "Договоры о сотрудничестве"
+    sheet = Sheet("Договоры", AGREEMENT_LIST_HEADERS, rows, widths=AGREEMENT_LIST_WIDTHS)
+    return Document("", title, _base_context(user, None, title), sheet)
+
+
+# --- (9) The municipality's analysis tables (XLSX) -------------------------------------------------
+
+
+def municipality_analytics_of(user: User, params: dict):
+    """The municipality (404 outside the user's reading scope) and the slice its page showed
+    (``params["filters"]``; 404 on a slice it has no figures for, the newest when none is named)."""
+    from django.http import QueryDict
+
+    from analytics import selectors as analytics_selectors
+
+    municipality = analytics_selectors.municipality_get(user=user, pk=_int(params, "municipality"))
+    options = analytics_selectors.slices_of(municipality=municipality)
+    key = analytics_selectors.slice_from(QueryDict(str(params.get("filters", ""))[:2000]), options)
+    return municipality, key
+
+
+def municipality_analytics_export(*, user: User, params: dict, progress: Progress = _noop) -> Document:
+    """The municipality analysis page's «Все таблицы (XLSX)»: one sheet per table of the page
+    (analytics.presentation.municipality_tables), for the slice the page showed."""
+    from analytics import presentation
+    from analytics import selectors as analytics_selectors
+
+    municipality, key = municipality_analytics_of(user, params)
+    tables = []
+    if key is not None:
+        progress(20, "Результаты школ")
+        analysis, lines = analytics_selectors.municipality_analysis(user=user, municipality=municipality, key=key)
+        progress(70, "Таблицы")
+        tables = presentation.municipality_tables(analysis, lines)
+    title = f"Анализ результатов: {municipality.name}" + (f", {key.title}" if key else "")
+    return Document("", title, _base_context(user, municipality, title), workbook=presentation.workbook(tables))
+
+
+# --- (10) The participants of one event (XLSX) ---------------------------------------------------------
+
+PARTICIPANT_HEADERS = [
+    "ФИО",
+    "Школа",
+    "Код ОО",
+    "Должность",
+    "Предмет",
+    "Эл. почта",
+    "Статус",
+    "Присутствовал",
+    "Записан",
+]
+
+
+def event_of(user: User, params: dict) -> Event:
+    """An event the centre's staff member manages (403 for any other role, 404 outside the scope)."""
+    from events.permissions import require_centre_staff
+    from events.selectors import staff_event_get
+
+    require_centre_staff(user)
+    return staff_event_get(user=user, pk=_int(params, "event"))
+
+
+def event_participants(*, user: User, params: dict, progress: Progress = _noop) -> Document:
+    """The staff page's participants of one event, as they registered (events.selectors)."""
+    from events.selectors import event_registrations
+
+    event = event_of(user, params)
+    progress(20, "Участники")
+    rows = [
+        (
+            r.full_name,
+            r.school.organisation.display_name if r.school else "",
+            r.school.code if r.school else "",
+            r.position,
+            r.subject,
+            r.email,
+            r.get_status_display(),
+            "да" if r.attended else "",
+            timezone.localtime(r.created_at).strftime("%d.%m.%Y %H:%M"),
+        )
+        for r in event_registrations(event=event)
+    ]
+    title = f"Участники: {event.title}"
+    # Text typed by the public: xlsx_bytes escapes formula-like cells (core.xlsx.safe_row) in every row.
+    return Document("", title, _base_context(user, None, title), Sheet("Участники", PARTICIPANT_HEADERS, rows))
+
+
 BUILDERS: dict[str, Callable[..., Document]] = {
     "passport": passport,
     "roadmap_execution": roadmap_execution,
@@ -765,11 +907,15 @@ BUILDERS: dict[str, Callable[..., Document]] = {
     "agreements": agreements_register,
     "events": events_period,
     "registry": registry_export,
+    "agreement_list": agreement_list_export,
+    "municipality_analytics": municipality_analytics_export,
+    "event_participants": event_participants,
 }
 # Kinds that also come as XLSX (the tabular ones).
-TABULAR = {"roadmap_execution", "agreements", "events", "registry"}
+TABULAR = {"roadmap_execution", "agreements", "events", "registry", "agreement_list", "municipality_analytics",
+           "event_participants"}  # fmt: skip
 # Kinds that come as XLSX only (a table with no print layout), ordered from their own pages.
-XLSX_ONLY = {"registry"}
+XLSX_ONLY = {"registry", "agreement_list", "municipality_analytics", "event_participants"}
 
 
 def identification_available() -> bool:

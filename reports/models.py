@@ -28,6 +28,9 @@ class Kind(models.TextChoices):
     AGREEMENTS = "agreements", "Реестр договоров о сотрудничестве"
     EVENTS = "events", "Мероприятия за период с посещаемостью"
     REGISTRY = "registry", "Реестр школ"
+    AGREEMENT_LIST = "agreement_list", "Договоры о сотрудничестве (выгрузка)"
+    MUNICIPALITY_ANALYTICS = "municipality_analytics", "Анализ результатов муниципалитета (таблицы)"
+    EVENT_PARTICIPANTS = "event_participants", "Участники мероприятия"
 
 
 class Format(models.TextChoices):

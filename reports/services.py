@@ -53,6 +53,10 @@ _CHECKS = {
     Kind.IDENTIFICATION: lambda user, params: _check_identification(user, params),
     # Every signed-in user reads a registry (their scope's schools; schools.scopes).
     Kind.REGISTRY: lambda user, params: None,
+    # The agreements a user reads (partnerships.selectors.agreements_for), possibly none.
+    Kind.AGREEMENT_LIST: lambda user, params: None,
+    Kind.MUNICIPALITY_ANALYTICS: lambda user, params: documents.municipality_analytics_of(user, params),
+    Kind.EVENT_PARTICIPANTS: lambda user, params: documents.event_of(user, params),
 }
 
 
@@ -169,6 +173,8 @@ def _stored(field, name: str, content) -> Iterator[str]:
 
 def render_document(document: documents.Document, *, fmt: str = Format.PDF) -> bytes:
     if fmt == Format.XLSX:
+        if document.workbook is not None:
+            return document.workbook
         if document.sheet is None:
             raise ReportRefused(ONLY_PDF)
         sheet = document.sheet

@@ -8,6 +8,13 @@ urlpatterns = [
     path("", views.archive, name="archive"),
     path("new/", views.request_new, name="new"),
     path("registry.xlsx/", views.registry_export, name="registry_export"),
+    path("agreements.xlsx/", views.agreement_export, name="agreement_export"),
+    path(
+        "analytics/municipality/<int:pk>.xlsx/",
+        views.municipality_analytics_export,
+        name="municipality_analytics_export",
+    ),
+    path("events/<int:pk>/participants.xlsx/", views.event_participants_export, name="event_participants_export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/download/", views.download, name="download"),
     path("snapshots/<int:pk>/download/", views.snapshot_download, name="snapshot_download"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role
 from core import queue
-from reports import selectors, services
+from reports import documents, selectors, services
 from reports.forms import ReportRequestForm
 from reports.models import Format, Kind, ReportRequest, Snapshot
 from roadmaps.selectors import roadmaps_for
@@ -61,25 +61,82 @@ def request_new(request):
     return render(request, "reports/new.html", {"form": form})
 
 
+def _order_export(request, *, kind: str, params: dict, title: str, queued: str):
+    """Order an XLSX of a page as a report job and open the report's page (progress, download).
+    Large exports are never built in the request (issue #20); a broker outage keeps the order
+    (the sweep sends it) and says so."""
+    with queue.watch() as sent:
+        report = services.report_request_create(
+            user=request.user, kind=kind, fmt=Format.XLSX, params=params, title=title
+        )
+    if sent.delayed:
+        messages.warning(request, queue.delayed_message(saved="Заказ выгрузки сохранён", work="формирование"))
+    else:
+        messages.success(request, queued)
+    return redirect(report)
+
+
+def _filters(request) -> str:
+    return request.POST.get("filters", "")[:2000]
+
+
 @login_required
 @require_POST
 def registry_export(request):
     """The registry page's «Выгрузить в XLSX»: a report job with the page's filters; the
     report's page shows its progress and the download (issue #20: never built in the request)."""
-    filters = request.POST.get("filters", "")[:2000]
-    with queue.watch() as sent:
-        report = services.report_request_create(
-            user=request.user,
-            kind=Kind.REGISTRY,
-            fmt=Format.XLSX,
-            params={"filters": filters},
-            title=f"Реестр школ на {timezone.localdate():%d.%m.%Y}",
-        )
-    if sent.delayed:
-        messages.warning(request, queue.delayed_message(saved="Заказ выгрузки сохранён", work="формирование"))
-    else:
-        messages.success(request, "Выгрузка реестра поставлена в очередь: страница покажет, когда файл будет готов.")
-    return redirect(report)
+    return _order_export(
+        request,
+        kind=Kind.REGISTRY,
+        params={"filters": _filters(request)},
+        title=f"Реестр школ на {timezone.localdate():%d.%m.%Y}",
+        queued="Выгрузка реестра поставлена в очередь: страница покажет, когда файл будет готов.",
+    )
+
+
+@login_required
+@require_POST
+def agreement_export(request):
+    """The agreements page's «Выгрузить в XLSX», with the page's filters (the user's own agreements)."""
+    return _order_export(
+        request,
+        kind=Kind.AGREEMENT_LIST,
+        params={"filters": _filters(request)},
+        title=f"Договоры о сотрудничестве на {timezone.localdate():%d.%m.%Y}",
+        queued="Выгрузка договоров поставлена в очередь: страница покажет, когда файл будет готов.",
+    )
+
+
+@login_required
+@require_POST
+def municipality_analytics_export(request, pk: int):
+    """The municipality analysis page's «Все таблицы (XLSX)» for the slice the page shows
+    (404 outside the user's reading scope or for a slice without figures, before anything is queued)."""
+    params = {"municipality": pk, "filters": _filters(request)}
+    municipality, key = documents.municipality_analytics_of(request.user, params)
+    return _order_export(
+        request,
+        kind=Kind.MUNICIPALITY_ANALYTICS,
+        params=params,
+        title=f"{municipality.name}: анализ результатов" + (f", {key.title}" if key else ""),
+        queued="Выгрузка таблиц анализа поставлена в очередь: страница покажет, когда файл будет готов.",
+    )
+
+
+@login_required
+@require_POST
+def event_participants_export(request, pk: int):
+    """The staff event page's participants XLSX (the centre's staff: 403 for other roles, 404 for
+    another municipality's event, before anything is queued)."""
+    params = {"event": pk}
+    event = documents.event_of(request.user, params)
+    return _order_export(
+        request,
+        kind=Kind.EVENT_PARTICIPANTS,
+        params=params,
+        title=f"Участники: {event.title}",
+        queued="Выгрузка участников поставлена в очередь: страница покажет, когда файл будет готов.",
+    )
 
 
 @login_required

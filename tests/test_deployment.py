@@ -215,10 +215,14 @@ def test_public_pages_keep_their_own_caching(client, db):
     assert "no-store" not in response.get("Cache-Control", "")
 
 
-def test_exports_of_a_signed_in_user_are_private_and_not_stored(client, department):
-    client.force_login(department)
+def test_exports_of_a_signed_in_user_are_private_and_not_stored(client, department, django_capture_on_commit_callbacks):
+    from reports.models import ReportRequest
+    from reports.tests.registry import agreements_xlsx
 
-    response = client.get(reverse("partnerships:agreement_export"))
+    client.force_login(department)
+    agreements_xlsx(client, django_capture_on_commit_callbacks)
+
+    response = client.get(reverse("reports:download", args=[ReportRequest.objects.latest("pk").pk]))
 
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"

@@ -32,7 +32,6 @@ FILE_URLS = (
     "events:material",
     "events:practice_file",
     "events:page_file",
-    "events:staff_export",
     "events:staff_certificate",
     "monitoring:import_errors",
     "reports:municipal_export_download",

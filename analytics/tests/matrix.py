@@ -92,7 +92,6 @@ ROWS: dict[str, list[Case]] = {
     "analytics:class": _school_cases("4А"),
     "analytics:class_xlsx": _school_cases("4А"),
     "analytics:municipality": _municipality_cases(),
-    "analytics:municipality_xlsx": _municipality_cases(),
     "analytics:catalogue_list": [Case(signed_in(200))],
     "analytics:catalogue_detail": [Case(signed_in(200), target="catalogue", kwargs=_catalogue)],
     "analytics:catalogue_upload": [Case(EDITOR)],

@@ -3,6 +3,8 @@ compared with values computed by hand here; the page and the export show the sam
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -255,3 +257,31 @@ def test_the_municipality_chart_is_sorted_by_the_gap_to_the_region(loaded, clien
     expected = [LABELS[i] for i in sorted(range(len(gaps)), key=lambda i: (gaps[i], i))]
     chart = str(response.context["task_chart"])
     assert re.findall(r'<text class="category"[^>]*>([^<]*)</text>', chart) == expected
+
+
+def test_the_municipality_workbook_is_built_by_a_report_job_with_the_figures_by_hand(
+    loaded, client, department, municipality, school, other_school, django_capture_on_commit_callbacks
+):
+    """«Все таблицы (XLSX)» orders a report job (issue #20): the file has one sheet per table of the
+    page, with the municipality's completion and marks computed by hand here."""
+    from reports.tests.registry import municipality_analytics_xlsx
+
+    client.force_login(department)
+    content = municipality_analytics_xlsx(
+        client, django_capture_on_commit_callbacks, municipality, "year=2025&procedure=vpr&subject=01&grade=4"
+    )
+
+    book = load_workbook(BytesIO(content))
+    assert book.sheetnames == ["Отметки", "Задания", "Умения", "КЭС", "Школы"]
+    tasks = list(book["Задания"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in tasks] == LABELS
+    assert [row[2] for row in tasks] == MAXIMA
+    assert [row[3] for row in tasks] == [13] * 5
+    assert [row[4] for row in tasks] == [one_decimal(v) for v in completion(HOME, SMALL)]
+    assert [row[6] for row in tasks] == [one_decimal(v) for v in completion(HOME, SMALL, ELSEWHERE)]
+    marks = list(book["Отметки"].iter_rows(min_row=2, values_only=True))
+    # 13 pupils: «2» 3, «3» 3, «4» 4, «5» 3; успеваемость 10 of 13, качество 7 of 13.
+    assert marks[0][1:7] == (13, 23.1, 23.1, 30.8, 23.1, 76.9)
+    assert marks[0][8] == 53.8
+    schools = {row[0]: row[2] for row in book["Школы"].iter_rows(min_row=2, values_only=True)}
+    assert schools == {school.code: 10, other_school.code: 3}

@@ -297,7 +297,6 @@ ROWS: dict[str, list[Case]] = {
     # POST-only actions: the scope is checked first, so a GET tells nobody outside it anything.
     "events:staff_event_action": _staff_object_cases(_action("publish"), status=405),
     "events:staff_attendance": _staff_object_cases(event_of, status=405),
-    "events:staff_export": _staff_object_cases(event_of),
     "events:staff_material_upload": _staff_object_cases(event_of),
     "events:staff_report": _staff_object_cases(event_of),
     "events:staff_certificate": _staff_object_cases(staff_registration_of),

@@ -97,14 +97,18 @@ def test_attendance_form_of_another_municipality_is_404(client, outsider, held_e
     assert not registration.attended
 
 
-def test_export_lists_every_participant_with_status_and_attendance(client, department, held_event, school):
+def test_export_lists_every_participant_with_status_and_attendance(
+    client, department, held_event, school, django_capture_on_commit_callbacks
+):
+    from reports.tests.registry import participants_xlsx
+
     RegistrationFactory(event=held_event, full_name="Орлова Нина", school=school, attended=True)
     RegistrationFactory(event=held_event, full_name="Титов Олег", status="waitlisted")
     client.force_login(department)
 
-    response = client.get(reverse("events:staff_export", args=[held_event.pk]))
+    content = participants_xlsx(client, django_capture_on_commit_callbacks, held_event)
 
-    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "ФИО"
     assert {(r[0], r[2], r[6], r[7]) for r in rows[1:]} == {
         ("Орлова Нина", "edu980001", "Записан", "да"),

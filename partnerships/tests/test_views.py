@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from datetime import datetime as dt
 
 import openpyxl
 import pytest
@@ -123,15 +124,19 @@ def test_the_partner_schools_director_sees_the_agreement_and_the_teacher_does_no
     assert client.get(reverse("partnerships:agreement_detail", args=[agreement.pk])).status_code == 404
 
 
-def test_export_has_russian_headers_a_frozen_row_and_escapes_formulas(client, department, supported, partner):
+def test_export_has_russian_headers_a_frozen_row_and_escapes_formulas(
+    client, department, supported, partner, django_capture_on_commit_callbacks
+):
+    from reports.tests.registry import agreements_xlsx
+
     agreement = agreement_with(supported=supported, partners=[partner], number='=HYPERLINK("http://x")')
     agreement.activities = "+7 cmd|' /C calc'!A0"
     agreement.save()
     client.force_login(department)
 
-    response = client.get(reverse("partnerships:agreement_export"))
+    content = agreements_xlsx(client, django_capture_on_commit_callbacks)
 
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     headers = [cell.value for cell in sheet[1]]
     assert headers[:4] == ["Номер", "Дата", "Статус", "Школа"]
     assert sheet.freeze_panes == "A2"
@@ -351,3 +356,50 @@ def test_agreement_list_is_paginated_sorted_and_filtered_with_the_same_queries_f
     assert "от 10.09.2025" in second and "от 11.09.2025" not in second
     assert second.index("от 10.09.2025") < second.index("от 01.09.2025")
     assert 'href="?status=active&amp;sort=-date&amp;page=1"' in second
+
+
+def test_the_export_job_writes_the_filtered_agreements_row_by_row(
+    client, department, supported, partner, maths, django_capture_on_commit_callbacks
+):
+    """The page's «Выгрузить в XLSX» orders a report job (issue #20); the file has the agreements the
+    page's filters select, each column as the department entered it."""
+    from partnerships import services
+    from reports.tests.registry import agreements_xlsx
+
+    signed = services.agreement_create(
+        by=department,
+        supported_school=supported,
+        partners=[partner.organisation],
+        number="7-П",
+        signed_on=date(2025, 9, 1),
+        starts_on=date(2025, 9, 1),
+        ends_on=date(2026, 5, 31),
+        support_forms=["consulting", "staffing"],
+        subjects=[maths],
+        activities="Открытые уроки",
+    )
+    services.agreement_transition(agreement=signed, to=S.SIGNED, by=department)
+    services.agreement_create(by=department, supported_school=supported, partners=[partner.organisation], number="8")
+    client.force_login(department)
+
+    content = agreements_xlsx(client, django_capture_on_commit_callbacks, status=S.SIGNED)
+
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert rows[0] == (
+        "Номер", "Дата", "Статус", "Школа", "Код ОО", "Организации-партнёры", "Начало", "Окончание",
+        "Формы поддержки", "Предметы", "Совместные мероприятия", "Причина расторжения", "Итоги", "Оценка",
+    )  # fmt: skip
+    school_name = supported.organisation.display_name
+    assert rows[1:] == [
+        (
+            "7-П", dt(2025, 9, 1), "Подписан", school_name, supported.code, partner.organisation.display_name,
+            dt(2025, 9, 1), dt(2026, 5, 31), "Консультационная, Кадровая", maths.name, "Открытые уроки",
+            None, None, None,
+        )
+    ]  # fmt: skip
+    # Without filters: both, by date (the draft has none: openpyxl sorts nothing, the query does).
+    everything = agreements_xlsx(client, django_capture_on_commit_callbacks)
+    numbers = [
+        r[0] for r in openpyxl.load_workbook(io.BytesIO(everything)).active.iter_rows(min_row=2, values_only=True)
+    ]
+    assert sorted(numbers) == ["7-П", "8"]

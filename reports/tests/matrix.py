@@ -78,6 +78,30 @@ def _owner_cases() -> list[Case]:
     ]
 
 
+POST_ONLY = expect(
+    anonymous=LOGIN, department=405, region=405, methodologist=405, curator=405, director=405, teacher=405, outsider=405
+)
+
+
+def _municipality_pk(where: str) -> Callable[[World], dict]:
+    owner = "department" if where == "home" else "outsider"
+    return lambda world: {"pk": world.users[owner].municipality_id}
+
+
+def _event_pk(where: str) -> Callable[[World], dict]:
+    def kwargs(world: World) -> dict:
+        from events.tests.matrix import event_of
+
+        return event_of(where)(world)
+
+    return kwargs
+
+
+def _post_only_cases(make: Callable[[str], Callable[[World], dict]]) -> list[Case]:
+    # A GET is refused before any scope check (405), so no case claims a scope (as partnerships' POSTs).
+    return [Case(POST_ONLY, target="get", kwargs=make("home"))]
+
+
 ROWS: dict[str, list[Case]] = {
     "reports:archive": [Case(signed_in(200))],
     "reports:new": [Case(signed_in(200))],
@@ -96,6 +120,12 @@ ROWS: dict[str, list[Case]] = {
             )
         )
     ],
+    # The agreements page's export button: POST only, like the registry's (a report job with its filters).
+    "reports:agreement_export": [Case(POST_ONLY)],
+    # The municipality analysis page's and the staff event page's export buttons: POST only; who may
+    # order them, and for which object, is tested with the POSTs (reports/tests/test_page_exports.py).
+    "reports:municipality_analytics_export": _post_only_cases(_municipality_pk),
+    "reports:event_participants_export": _post_only_cases(_event_pk),
     "reports:detail": _owner_cases(),
     "reports:download": _owner_cases(),
     "reports:snapshot_download": [
