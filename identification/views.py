@@ -299,7 +299,9 @@ def run_detail(request, pk: int):
             "proposed_filter": proposed_filter,
             "proposed_filtered": proposed.paginator.count != run.proposed_count,
             "unticked": set(_unticked(request, run)) if can_approve else set(),
-            "held": list(selectors.run_results(run=run).exclude(held_status="")),
+            "held": Paginator(
+                selectors.run_results(run=run).exclude(held_status="").order_by("school__code"), RUN_PAGE_SIZE
+            ).get_page(request.GET.get("hpage")),
             "others": others,
             "others_filter": others_filter,
             "others_open": bool(request.GET.get("page") or request.GET.get("q") or request.GET.get("sort")),
@@ -326,7 +328,7 @@ def _list_filter(params, q: str, sort: str) -> dict[str, str]:
 
 
 # The query of the run page a page button of the proposals leads back to.
-RUN_PAGE_PARAMS = ("pq", "psort", "q", "sort", "page")
+RUN_PAGE_PARAMS = ("pq", "psort", "q", "sort", "page", "hpage")
 
 
 def _run_page_url(run, params) -> str:

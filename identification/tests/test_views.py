@@ -555,3 +555,36 @@ def test_ticks_made_on_one_page_of_the_proposals_are_kept_on_the_others(client, 
     assert 'id="approve-form"' not in read and 'id="run-decision"' in read
     assert read.count('<td><a href="/identification/schools/') - _other_rows(read) == 10
     assert 'href="?q=edu&amp;ppage=1"' in read
+
+
+def test_run_page_paginates_the_schools_already_holding_the_status(
+    client, department, ten_schools, years, run_now, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A risk-zone run over VPR files imported as a department does: three schools meet the
+    criteria but are already ШНОР; pages of two (the run page's size made small), the same
+    queries on each, the other table's sort kept in the links."""
+    from identification import views
+    from identification.services import status_set
+    from identification.tests.imports import import_vpr
+
+    # Schools 0–2 rise from 3 to 7 «2» of 30 (+13,3 p.p.): each would be proposed.
+    for label, counts in (("2024/2025", [3] * 10), ("2025/2026", [7, 7, 7] + [3] * 7)):
+        shares = {s.code: (twos, 30) for s, twos in zip(ten_schools, counts, strict=True)}
+        import_vpr(department, django_capture_on_commit_callbacks, year=label, shares=shares)
+    for school in ten_schools[:3]:
+        status_set(school=school, year=years[2025], kind=StatusKind.LOW_RESULTS, reason="Приказ", user=department)
+    run = run_now(StatusKind.RISK_ZONE, years[2025])
+    monkeypatch.setattr(views, "RUN_PAGE_SIZE", 2)
+    client.force_login(department)
+    held_rows = lambda body: body.split('id="held-schools"')[1].split("</table>")[0].count("<tr>") - 1  # noqa: E731
+
+    client.get(reverse("identification:run_detail", args=[run.pk]))  # warm the session
+    first_queries, first = _run_page(client, run)
+    queries, second = _run_page(client, run, sort="code", hpage=2)
+
+    assert "Уже имеют статус (3)" in first
+    assert (held_rows(first), held_rows(second)) == (2, 1)
+    assert queries == first_queries
+    assert 'href="?sort=code&amp;hpage=1"' in second
+    codes = sorted(s.code for s in ten_schools[:3])
+    assert codes[2] in second.split('id="held-schools"')[1].split("</table>")[0]
