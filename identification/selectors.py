@@ -650,7 +650,8 @@ def support_effect_for(*, municipalities: QuerySet, year: AcademicYear) -> Estim
 
     chosen = list(municipalities.order_by().values_list("pk", "region_id"))
     regions = {region_id for _, region_id in chosen}
-    stored = SupportEffect.objects.filter(year=year, outcome=EFFECT_OUTCOME)
+    # Two recomputes committing at once may each leave a row: the latest computed is read.
+    stored = SupportEffect.objects.filter(year=year, outcome=EFFECT_OUTCOME).order_by("-computed_at", "-pk")
     row = None
     if len(chosen) == 1:
         row = stored.filter(municipality_id=chosen[0][0]).first()
