@@ -13,8 +13,9 @@ results. Then measures:
 * ``recompute_s`` — ``identification.indicators.indicators_recompute()`` over everything;
 * ``floor_s`` — the fastest hand-written SQL for the same indicators: one plain ``GROUP BY``
   scan of the result rows (per slice), the school-wide sums over the slices that count, and
-  the context indicators, written into a table of the same columns and the same indexes as
-  ``IndicatorValue`` (what the recompute must produce, with nothing else done); ``scan_s`` is
+  the context indicators, written into a table of the same columns, constraints and indexes as
+  ``IndicatorValue`` (what the recompute must produce, with nothing else done), with the
+  recompute's ``work_mem`` (``indicators.WORK_MEM``); ``scan_s`` is
   the GROUP BY alone into a temporary table, for information;
 * ``run_s`` — one identification run (the low-results preset, two consecutive years) over all
   the schools (they are put in one municipality so that one run covers them all);
@@ -64,14 +65,11 @@ GROUP BY school_id, year_id, procedure, subject_id, grade
 HAVING COUNT(*) >= 10
 """
 
+# The floor's table is IndicatorValue's own shape: its columns, defaults, identity, check
+# constraints and indexes (LIKE … INCLUDING ALL), so the floor pays every cost of the real write.
 FLOOR_TABLE_SQL = """
 DROP TABLE IF EXISTS floor_values;
-CREATE TABLE floor_values (
-    id bigserial PRIMARY KEY, school_id bigint NOT NULL, year_id bigint NOT NULL, indicator varchar(32) NOT NULL,
-    subject_id bigint, grade smallint, value double precision NOT NULL, participants integer NOT NULL
-);
-CREATE INDEX floor_values_run ON floor_values (year_id, indicator, subject_id, grade);
-CREATE INDEX floor_values_school ON floor_values (school_id, year_id);
+CREATE TABLE floor_values (LIKE identification_indicatorvalue INCLUDING ALL);
 """
 
 FLOOR_WRITE_SQL = """
@@ -343,16 +341,19 @@ def main() -> None:
         print(f"generated {rows} result rows in {time.perf_counter() - started:.1f} s", flush=True)
 
         from identification import services
-        from identification.indicators import indicators_recompute
+        from identification.indicators import WORK_MEM, indicators_recompute
         from identification.models import IdentificationRun, IndicatorValue, MethodologyVersion
 
         def scan() -> None:
             with connection.cursor() as cursor:
+                # The recompute's own memory for sorts and hashes (it sets it per transaction).
+                cursor.execute(f"SET work_mem = '{WORK_MEM}'")
                 cursor.execute("DROP TABLE IF EXISTS floor_slices")
                 cursor.execute(FLOOR_SCAN_SQL)
 
         def floor() -> None:
             with connection.cursor() as cursor:
+                cursor.execute(f"SET work_mem = '{WORK_MEM}'")
                 cursor.execute(FLOOR_TABLE_SQL)
                 cursor.execute("DROP TABLE IF EXISTS floor_slices")
                 cursor.execute(FLOOR_SCAN_SQL)
