@@ -122,8 +122,9 @@ def warm_up() -> float:
     """Render a one-line document once, so the first real one does not pay for WeasyPrint's start.
 
     The first render of a process loads WeasyPrint, Pango and the fonts (about 3 s on the
-    reference machine, against about 1 s for a three-page passport afterwards). The Celery worker
-    calls this when it is ready (``reports.tasks``); returns the seconds it took.
+    reference machine, against about 1 s for a three-page passport afterwards). Each prefork pool
+    child of the Celery worker calls this when it starts, a threads or solo worker when it is ready
+    (``reports.tasks``); returns the seconds it took.
     """
     import time
 
