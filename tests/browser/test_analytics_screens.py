@@ -131,3 +131,33 @@ def test_school_analytics_page_and_weak_skill_suggestions(
         path=str(screenshot_dir / "analytics_small_school_two_years.png")
     )
     assert not page.failed_requests
+
+
+def test_the_municipality_tables_are_ordered_as_a_report_job_and_downloaded(
+    page, live_server, department, municipality, school, loaded, screenshot_dir
+):
+    """«Все таблицы (XLSX)» is no file built in the request any more (issue #20): the button orders
+    a report job for the slice the page shows, and the report's page offers the workbook."""
+    import re
+
+    import openpyxl
+    from playwright.sync_api import expect
+
+    _sign_in(page, live_server, department)
+    page.goto(reverse("analytics:municipality", args=[municipality.pk]) + "?year=2025&procedure=vpr&subject=01&grade=4")
+    slice_title = page.locator("p.text-secondary.small").first.inner_text()
+    page.screenshot(path=str(screenshot_dir / "analytics_municipality_page.png"))
+    page.get_by_role("button", name="Все таблицы (XLSX)").click()
+    page.wait_for_url(re.compile(r"/reports/\d+/$"))  # the task ran on commit (eager in tests)
+    expect(page.get_by_role("heading", name=f"{municipality.name}: анализ результатов, {slice_title}")).to_be_visible()
+    link = page.get_by_role("link", name="Скачать XLSX")
+    link.wait_for()
+    page.screenshot(path=str(screenshot_dir / "analytics_municipality_tables_done.png"), full_page=True)
+    with page.expect_download() as download_info:
+        link.click()
+    with open(download_info.value.path(), "rb") as file:
+        book = openpyxl.load_workbook(io.BytesIO(file.read()))
+    assert book.sheetnames == ["Отметки", "Задания", "Умения", "КЭС", "Школы"]
+    codes = {row[0] for row in book["Школы"].iter_rows(min_row=2, values_only=True)}
+    assert school.code in codes and "edu980301" not in codes  # the region's other municipality is not listed
+    assert [failed for failed in page.failed_requests if not failed.endswith("/download/")] == []
