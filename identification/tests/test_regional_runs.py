@@ -176,6 +176,20 @@ def test_pages_of_a_regional_run_for_the_region_and_the_departments(
     assert "региональный запуск" in page
     assert home[0].short_name in page and other[0].short_name in page and "Луговой район" in page
     assert 'name="schools"' in page  # the region may approve its own run
+    # The run page's form (a page of the proposals, ``shown``): the region unticks the second
+    # municipality's school, keeps it when going to a page, and the confirmation leaves it out.
+    proposed = sorted(run.results.filter(proposed=True).values_list("school_id", flat=True))
+    assert other[0].pk in proposed and home[0].pk in proposed
+    kept = [pk for pk in proposed if pk != other[0].pk]
+    moved = client.post(
+        reverse("identification:run_approve", args=[run.pk]), {"shown": proposed, "schools": kept, "goto": "1"}
+    )
+    assert moved["Location"] == reverse("identification:run_detail", args=[run.pk]) + "?ppage=1"
+    assert f'value="{other[0].pk}" aria-label' in client.get(moved["Location"]).content.decode()  # unticked
+    plan = client.post(
+        reverse("identification:run_approve", args=[run.pk]), {"shown": ""}
+    )  # an empty page: only the kept ticks
+    assert plan.context["school_ids"] == kept
 
     confirm = client.post(
         reverse("identification:run_approve", args=[run.pk]),
