@@ -100,6 +100,27 @@ class ReportRequest(Job):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d} №{self.pk}.{self.format}"
 
     @property
+    def page_url(self) -> str:
+        """The page an export was ordered from, with its filters (the registry, the agreements, the
+        municipality's analysis, the staff event page); "" for a report ordered on «Новый отчёт»."""
+        params = self.params or {}
+        query = str(params.get("filters", ""))[:2000]
+        try:
+            if self.kind == Kind.REGISTRY:
+                url = reverse("schools:list")
+            elif self.kind == Kind.AGREEMENT_LIST:
+                url = reverse("partnerships:agreement_list")
+            elif self.kind == Kind.MUNICIPALITY_ANALYTICS:
+                url = reverse("analytics:municipality", args=[int(params["municipality"])])
+            elif self.kind == Kind.EVENT_PARTICIPANTS:
+                return reverse("events:staff_event", args=[int(params["event"])])
+            else:
+                return ""
+        except (KeyError, TypeError, ValueError):
+            return ""
+        return f"{url}?{query}" if query else url
+
+    @property
     def duration(self):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at

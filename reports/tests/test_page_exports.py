@@ -103,3 +103,24 @@ def test_an_export_ordered_with_the_broker_down_is_kept_and_built_by_the_sweep(c
     assert services.reports_requeue_stale() == 1
     report.refresh_from_db()
     assert report.status == "done" and report.file
+
+
+def test_the_reports_page_links_back_to_the_page_with_its_filters(client, department, event, municipality):
+    client.force_login(department)
+    client.post(reverse("reports:agreement_export"), {"filters": "status=signed&q=%D0%BB"})
+    client.post(_participants_url(event))
+    client.post(reverse("reports:municipality_analytics_export", args=[municipality.pk]), {"filters": ""})
+    agreements, participants, analysis = ReportRequest.objects.order_by("pk")
+
+    assert agreements.page_url == reverse("partnerships:agreement_list") + "?status=signed&q=%D0%BB"
+    assert participants.page_url == reverse("events:staff_event", args=[event.pk])
+    assert analysis.page_url == reverse("analytics:municipality", args=[municipality.pk])
+    page = client.get(agreements.get_absolute_url()).content.decode()
+    assert 'id="report-page-link"' in page and "?status=signed&amp;q=%D0%BB" in page
+    # A job that failed (the event deleted while it waited) sends the user back to order it again.
+    event.delete()
+    services.report_render(request_id=participants.pk)
+    participants.refresh_from_db()
+    assert participants.status == "failed" and participants.error == services.OBJECT_GONE
+    fragment = client.get(participants.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
+    assert "Вернуться к странице и заказать заново" in fragment
