@@ -403,3 +403,25 @@ def test_the_export_job_writes_the_filtered_agreements_row_by_row(
         r[0] for r in openpyxl.load_workbook(io.BytesIO(everything)).active.iter_rows(min_row=2, values_only=True)
     ]
     assert sorted(numbers) == ["7-П", "8"]
+
+
+def test_ordering_the_export_costs_the_same_queries_for_few_and_many_agreements(
+    client, department, supported, partner, municipality
+):
+    """The request only checks and queues (issue #20): its queries do not grow with the agreements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(department)
+    client.get(reverse("partnerships:agreement_list"))  # the session and the user loaded once
+
+    def order() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.post(reverse("reports:agreement_export"), {"filters": ""}).status_code == 302
+        return len(queries)
+
+    agreement_with(supported=supported, partners=[partner])
+    few = order()
+    for _ in range(30):
+        agreement_with(supported=SchoolFactory(municipality=municipality), partners=[partner])
+    assert order() == few
