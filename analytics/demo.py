@@ -141,6 +141,47 @@ def _catalogues() -> int:
     return created
 
 
+# The demo centre's own wording of one task (its municipal copy of the catalogue): what the
+# district's methodologists call the skill in their recommendations.
+LOCAL_EDIT = ("Русский язык", 5, "6", "Определять основную мысль текста и озаглавливать его (районная формулировка)")
+
+
+def _municipal_copy() -> int:
+    """The demo centre («imc») rewords one row of the latest year's catalogue on the page:
+    the change goes into the district's copy (analytics.catalogue.catalogue_item_save), the
+    shipped catalogue stays as it was, and the district's pages read the copy. Once."""
+    from accounts.models import User
+    from analytics.catalogue import catalogue_item_save
+    from analytics.models import TaskCatalogueItem
+
+    user = User.objects.filter(username="imc").first()
+    years = demo_years()
+    if user is None or user.municipality_id is None or not years:
+        return 0
+    name, grade, label, skill = LOCAL_EDIT
+    shipped = TaskCatalogueItem.objects.filter(
+        catalogue__year__start_year=years[-1],
+        catalogue__procedure=Procedure.VPR,
+        catalogue__subject__name=name,
+        catalogue__grade=grade,
+        catalogue__municipality__isnull=True,
+        task_label=label,
+    ).first()
+    if shipped is None:
+        return 0
+    copied = TaskCatalogue.objects.filter(
+        year=shipped.catalogue.year_id,
+        procedure=Procedure.VPR,
+        subject=shipped.catalogue.subject_id,
+        grade=grade,
+        municipality=user.municipality_id,
+    )
+    if copied.exists():
+        return 0
+    catalogue_item_save(item=shipped, user=user, skill=skill)
+    return 1
+
+
 def _tags() -> int:
     municipality = Municipality.objects.filter(oktmo=HOME.oktmo).first()
     if municipality is None:
@@ -159,5 +200,9 @@ def _tags() -> int:
 
 def demo_seed() -> str:
     catalogues = _catalogues()
+    copies = _municipal_copy()
     tags = _tags()
-    return f"Анализ результатов: кодификаторов загружено {catalogues}, меток умений у мероприятий и практик {tags}."
+    return (
+        f"Анализ результатов: кодификаторов загружено {catalogues}, копий кодификатора у района {copies}, "
+        f"меток умений у мероприятий и практик {tags}."
+    )

@@ -39,6 +39,34 @@ def _latest_version(kind: str, region_id: int) -> MethodologyVersion | None:
     return own or versions.filter(methodology__region__isnull=True).order_by("-number", "-pk").first()
 
 
+CRITERION_FIELDS = (
+    "indicator",
+    "subject",
+    "grade",
+    "pool",
+    "operator",
+    "value",
+    "min_participants",
+    "consecutive_years",
+)
+
+
+def _two_years_version(region_id: int) -> MethodologyVersion | None:
+    """The region's own ШНОР methodology with the small-school option «объединять два года»
+    (issue #18 item 5), made once from the shipped preset through the page's service, as the
+    region's specialist would: a small school too small even with the grades of a level pooled
+    is judged by the year and the year before together, marked so in the run's explanation."""
+    version = _latest_version(StatusKind.LOW_RESULTS, region_id)
+    if version is None or version.pool_two_years:
+        return version
+    user = User.objects.filter(username="region", region_id=region_id).first()
+    if user is None:
+        return version
+    criteria = [{name: getattr(c, name) for name in CRITERION_FIELDS} for c in version.criteria.order_by("order")]
+    fields = {"pool_two_years": True}
+    return services.methodology_version_save(version=version, fields=fields, criteria=criteria, user=user)
+
+
 def _run(*, version: MethodologyVersion, year: AcademicYear, municipality: Municipality, user) -> IdentificationRun:
     existing = IdentificationRun.objects.filter(
         municipality=municipality, year=year, version__methodology=version.methodology
@@ -82,6 +110,8 @@ def demo_seed() -> str:
     # yet, the latest year's statuses are kept into it until the next decision, as opening
     # the year does (roadmaps.yearly).
     years = [year for year in (previous, latest) if year is not None]
+    if not IdentificationRun.objects.filter(municipality=municipality).exists():
+        _two_years_version(municipality.region_id)
     for year in years:
         for kind in (*DEMO_KINDS, *((StatusKind.HIGH_RESULTS,) if year == latest else ())):
             version = _latest_version(kind, municipality.region_id)

@@ -109,3 +109,23 @@ def test_the_passport_shows_the_pooled_figures_as_the_page_does(small, departmen
     assert expected in text
     # The year's own level pool (5 pupils: 2, 2, 3, 4, 5) is there too, marked as pooled.
     assert "объединено: 5–6 кл." in text
+
+
+def test_the_identification_report_marks_the_pooled_value_of_the_small_school(
+    small, department, django_capture_on_commit_callbacks
+):
+    """Every report that prints a school's figure marks it pooled as the page does: the run's
+    analytical report prints the two-year share (7 «2»-free of 11 — 3 «2» of 11) marked."""
+    from django.template.loader import render_to_string
+
+    from reports.identification_report import identification_report
+
+    run = _run(department, django_capture_on_commit_callbacks, two_years=True)
+    document = identification_report(user=department, params={"run": run.pk})
+    html = render_to_string(document.template, document.context)
+    marks = [mark for marks in MARKS.values() for mark in marks]
+    share = f"{100 * marks.count(2) / len(marks):.1f}".replace(".", ",")  # 3 of 11: 27,3
+    assert share == "27,3"
+    row = html.split(small.short_name)[1].split("</table>")[0]
+    assert f'{share} <span class="muted small pooled-mark">объединено</span>' in row
+    assert "объединено за 2 года: 2024/25 и 2025/26, 11 уч." in row
