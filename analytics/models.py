@@ -101,18 +101,37 @@ class Level(models.TextChoices):
 
 
 class _SliceFigures(models.Model):
-    """The key of a computed figure: one slice (year, procedure, subject, grade) at one level."""
+    """The key of a computed figure: one slice (year, procedure, subject, grade) at one level.
 
-    year = models.ForeignKey("schools.AcademicYear", on_delete=models.CASCADE, related_name="+", db_index=False)
+    The keys have no database constraint (``db_constraint=False``): the rows are derived, written
+    only by ``analytics.aggregates`` from rows whose keys are checked, and rewritten in full —
+    PostgreSQL's commit-time check of five keys per row took as long as the aggregation itself
+    (bench/task_figures_bench.py). CASCADE stays Django's: deleting a school, a year or a subject
+    through the ORM deletes its figures (analytics/tests/test_task_figures.py)."""
+
+    year = models.ForeignKey(
+        "schools.AcademicYear", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     procedure = models.CharField(max_length=3, choices=Procedure.choices)
-    subject = models.ForeignKey("monitoring.Subject", on_delete=models.CASCADE, related_name="+", db_index=False)
+    subject = models.ForeignKey(
+        "monitoring.Subject", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     grade = models.PositiveSmallIntegerField()
     level = models.CharField(max_length=12, choices=Level.choices)
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, related_name="+", db_index=False)
-    municipality = models.ForeignKey(
-        "schools.Municipality", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, null=True, related_name="+", db_index=False, db_constraint=False
     )
-    region = models.ForeignKey("schools.Region", on_delete=models.CASCADE, null=True, related_name="+", db_index=False)
+    municipality = models.ForeignKey(
+        "schools.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    region = models.ForeignKey(
+        "schools.Region", on_delete=models.CASCADE, null=True, related_name="+", db_index=False, db_constraint=False
+    )
     class_name = models.CharField(max_length=10, blank=True)
     participants = models.PositiveIntegerField(default=0)
 

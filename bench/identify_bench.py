@@ -135,13 +135,24 @@ def _admin_connection(pg: str):
 _SCHOOL_GRADES_SQL = "CASE s.school_type WHEN 'nosh' THEN 4 WHEN 'oosh' THEN 9 ELSE 11 END"
 
 
-def generate_results(*, years: int, school_ids: list[int] | None = None, first_year: int = FIRST_YEAR) -> dict:
+def generate_results(
+    *,
+    years: int,
+    school_ids: list[int] | None = None,
+    first_year: int = FIRST_YEAR,
+    class_sql: str = "''",
+    task_scores_sql: str = "''",
+) -> dict:
     """Results and context of ``years`` academic years for the schools (all by default), set-based.
 
     The shape is a real region's (see the module docstring); every school has its own
     weakness (0…30 % of «2»), drifting a little by year, and journal marks that are the ВПР
     mark ± 1 now and then. Secondary indexes of the result table are dropped for the load and
     built once afterwards. Returns counts and the AcademicYear objects.
+
+    ``class_sql`` and ``task_scores_sql`` are SQL expressions of the row's class and task-score
+    text (they may read ``sl.school_id``, ``sl.subj``, ``sl.gr`` and the pupil's number ``i``):
+    set in the same INSERT, so a bench that needs them never rewrites the table afterwards.
     """
     from django.db import connection
 
@@ -190,11 +201,11 @@ def generate_results(*, years: int, school_ids: list[int] | None = None, first_y
                     INSERT INTO monitoring_participantresult
                         (year_id, procedure, subject_id, grade, school_id, class_name, variant, participant_key,
                          primary_score, max_primary_score, mark, journal_mark, task_scores, import_job_id)
-                    SELECT %(year)s, %(procedure)s, sl.subj, sl.gr, sl.school_id, '', '', lpad(i::text, 8, '0'),
-                           10, 20, m.mark,
+                    SELECT %(year)s, %(procedure)s, sl.subj, sl.gr, sl.school_id, {class_sql}, '',
+                           lpad(i::text, 8, '0'), 10, 20, m.mark,
                            CASE WHEN %(procedure)s = 'vpr'
                                 THEN GREATEST(2, LEAST(5, m.mark + (floor(random() * 3) - 1)::int)) END,
-                           '', %(job)s
+                           {task_scores_sql}, %(job)s
                     FROM (
                         SELECT s.id AS school_id, subj, gr, {slice_size} AS size
                         FROM schools_school s
@@ -235,7 +246,7 @@ def generate_results(*, years: int, school_ids: list[int] | None = None, first_y
     return {"years": year_objects, "rows": ParticipantResult.objects.filter(import_job=job).count()}
 
 
-def generate(*, schools: int, years: int) -> dict:
+def generate(*, schools: int, years: int, **results) -> dict:
     """The bench's world: one big municipality of ``schools`` schools with results, and a small one."""
     from accounts.models import Role, User
     from schools.demo import load_region_seed
@@ -256,7 +267,7 @@ def generate(*, schools: int, years: int) -> dict:
             settlement="urban",
             contingent=600,
         )
-    generated = generate_results(years=years)
+    generated = generate_results(years=years, **results)
     department = User.objects.create(username="bench-uo", role=Role.DEPARTMENT, municipality=big)
     region_user = User.objects.create(username="bench-region", role=Role.REGION, region=region)
     small_department = User.objects.create(username="bench-small", role=Role.DEPARTMENT, municipality=small)

@@ -285,3 +285,28 @@ def test_the_municipality_workbook_is_built_by_a_report_job_with_the_figures_by_
     assert marks[0][8] == 53.8
     schools = {row[0]: row[2] for row in book["Школы"].iter_rows(min_row=2, values_only=True)}
     assert schools == {school.code: 10, other_school.code: 3}
+
+
+def test_the_figures_keys_have_no_database_constraint_but_deleting_a_school_deletes_its_figures(loaded, other_school):
+    """The keys are unchecked by the database (a commit-time check per row cost as much as the
+    aggregation); Django's CASCADE still removes a deleted school's figures."""
+    from django.db import connection
+
+    from monitoring.models import ParticipantResult
+
+    for model in (TaskResult, MarkResult):
+        for name in ("year", "subject", "school", "municipality", "region"):
+            assert model._meta.get_field(name).db_constraint is False
+        with connection.cursor() as cursor:
+            keys = connection.introspection.get_constraints(cursor, model._meta.db_table)
+        assert not [c for c in keys.values() if c["foreign_key"]]
+    assert TaskResult.objects.filter(school=other_school).exists()
+    from identification.models import RunResult
+
+    # What protects a school (its results, the runs that judged it) goes first, as a removal would.
+    ParticipantResult.objects.filter(school=other_school).delete()
+    RunResult.objects.filter(school=other_school).delete()
+    pk = other_school.pk
+    other_school.delete()
+    assert not TaskResult.objects.filter(school_id=pk).exists()
+    assert not MarkResult.objects.filter(school_id=pk).exists()
