@@ -306,9 +306,10 @@ def run_detail(request, pk: int):
             "others_filter": others_filter,
             "others_open": bool(request.GET.get("page") or request.GET.get("q") or request.GET.get("sort")),
             # Issue #18: looked at, but not one criterion had a value to judge the school by.
-            "insufficient": list(
-                run.results.filter(insufficient=True).select_related("school__organisation").order_by("school__code")
-            ),
+            "insufficient": Paginator(
+                run.results.filter(insufficient=True).select_related("school__organisation").order_by("school__code"),
+                RUN_PAGE_SIZE,
+            ).get_page(request.GET.get("ipage")),
             "earlier": earlier,
             "entered": entered,
             "left": left,
@@ -328,7 +329,7 @@ def _list_filter(params, q: str, sort: str) -> dict[str, str]:
 
 
 # The query of the run page a page button of the proposals leads back to.
-RUN_PAGE_PARAMS = ("pq", "psort", "q", "sort", "page", "hpage")
+RUN_PAGE_PARAMS = ("pq", "psort", "q", "sort", "page", "hpage", "ipage")
 
 
 def _run_page_url(run, params) -> str:

@@ -588,3 +588,24 @@ def test_run_page_paginates_the_schools_already_holding_the_status(
     assert 'href="?sort=code&amp;hpage=1"' in second
     codes = sorted(s.code for s in ten_schools[:3])
     assert codes[2] in second.split('id="held-schools"')[1].split("</table>")[0]
+
+
+def test_run_page_paginates_the_schools_without_data(client, department, municipality, proposed_run, years, run_now):
+    """55 schools with nothing to judge them by: pages of 50 in the «Недостаточно данных» block,
+    the same queries on each page, the other tables' sort kept in the links."""
+    from tests.factories import SchoolFactory
+
+    for i in range(55):
+        SchoolFactory(municipality=municipality, code=f"edu94{i:04d}")
+    run = run_now("difficult_conditions", years[2025])
+    client.force_login(department)
+    client.get(reverse("identification:run_detail", args=[run.pk]))  # warm the session
+    names = lambda body: body.split('id="insufficient-schools"')[1].split("</details>")[0].count("<li>")  # noqa: E731
+
+    first_queries, first = _run_page(client, run)
+    queries, second = _run_page(client, run, sort="code", ipage=2)
+
+    assert 'id="insufficient-count">55<' in first
+    assert (names(first), names(second)) == (50, 5)
+    assert queries == first_queries
+    assert 'href="?sort=code&amp;ipage=1"' in second and "edu940054" in second and "edu940054" not in first
