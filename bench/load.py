@@ -7,8 +7,10 @@ Loopback only. The script:
 1. creates (or reuses) its own PostgreSQL database (``--db``, default ``opora_load``) on
    ``LOAD_PG`` (default ``postgres://postgres@127.0.0.1:5432``), migrates it and runs
    ``seed_demo`` with the demo district and the load region (``--schools`` schools in
-   ``--municipalities`` municipalities, region code 90); then the load region's own logins
-   (``region_personas_seed``): the department of its first municipality, the region, the
+   ``--municipalities`` municipalities, region code 90, shaped as a real region with
+   ``seed_demo --uneven``: the first municipality a city with 28 % of the schools, the others
+   rural districts of uneven size — 56 to 251 schools at 2,000 in 10); then the load region's
+   own logins (``region_personas_seed``): the department of the city, the region, the
    methodological centre, the directors of three schools and a curator of eight; with
    ``--results`` also five years of generated results for every school of the load region
    (``bench/identify_bench.generate_results``: realistic slice sizes, missing years), their
@@ -28,7 +30,9 @@ Loopback only. The script:
     load users=N p50_ms=… p95_ms=… p99_ms=… errors=…
 
 Persona lines have the form ``persona <name>: user=<login> scope=<municipality|region|school>
-schools=<N>`` (N — the schools that login sees). Only pages count towards the percentiles;
+schools=<N>`` (N — the schools that login sees); the anonymous persona has no login and sees
+only the public site: ``persona public: user=- scope=public schools=<N>`` (N — the schools named
+on its published roadmaps and practices). Only pages count towards the percentiles;
 logins are reported apart. An error is a transport failure or any status other than the step
 expects. Targets: p95 ≤ 150 ms at 20 users, no errors at 50.
 """
@@ -118,7 +122,14 @@ def prepare(env: dict[str, str], *, schools: int, municipalities: int) -> None:
     started = time.perf_counter()
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(
-        env, "seed_demo", "--i-know-this-is-demo", "--municipalities", str(municipalities), "--schools", str(schools)
+        env,
+        "seed_demo",
+        "--i-know-this-is-demo",
+        "--municipalities",
+        str(municipalities),
+        "--schools",
+        str(schools),
+        "--uneven",
     )
     manage(env, "collectstatic", "--noinput", "-v", "0")
     print(f"prepared in {time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -140,8 +151,8 @@ def region_personas_seed(*, results: bool) -> World:
     """The load region's logins (created once) and, with ``results``, its results and a run.
 
     The department, methodological centre and curator belong to the load region's first
-    municipality; the region login sees all of its municipalities; three directors lead the
-    first, the middle and the last school of that municipality.
+    municipality (the city of the uneven region); the region login sees all of its
+    municipalities; three directors lead the first, the middle and the last school of the city.
     """
     from django.db import transaction
 
@@ -372,7 +383,21 @@ def journeys(world: World) -> list[Persona]:
             user = User.objects.get(username=persona.username)
             persona.schools = schools_for(user).count()
             persona.scope = scopes.get(persona.name, "school")
+        else:
+            persona.scope = "public"
+            persona.schools = _public_schools()
     return personas
+
+
+def _public_schools() -> int:
+    """The schools the anonymous persona can see: those named on the public site's published
+    roadmaps and practices (it has no registry or school pages)."""
+    from events.selectors import public_practices
+    from roadmaps.selectors import public_roadmaps
+
+    named = set(public_roadmaps().exclude(school=None).values_list("school_id", flat=True))
+    named |= set(public_practices().exclude(school=None).values_list("school_id", flat=True))
+    return len(named)
 
 
 # --- Virtual users -------------------------------------------------------------------------------
@@ -653,7 +678,7 @@ def main() -> None:
         f"pages_p95_ms={percentile(during, 0.95) * 1000:.0f}"
     )
     for persona in personas:
-        login = persona.username or "anonymous"
+        login = persona.username or "-"
         print(f"persona {persona.name}: user={login} scope={persona.scope} schools={persona.schools}")
     print(
         f"load users={args.users} think_s={args.think} p50_ms={percentile(latencies, 0.5) * 1000:.0f} "

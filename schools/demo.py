@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -787,17 +787,56 @@ def load_municipality_name(index: int) -> str:
     return f"Нагрузочный район № {index:03d}"
 
 
-def load_school_spec(index: int, *, municipalities: int) -> SchoolSpec:
+# The uneven load region: its first municipality is a city with this share of the schools.
+LOAD_CITY_SHARE = 0.28
+
+
+def load_municipality_sizes(*, municipalities: int, schools: int) -> list[int]:
+    """How many schools each municipality of the uneven load region gets, first to last.
+
+    The first is a city with ``LOAD_CITY_SHARE`` of the schools; the others are rural districts
+    of uneven size (fixed seeded weights; at 2,000 schools in 10 municipalities: 560 in the city,
+    56–251 in the districts), at least one school each where there are enough schools.
+    """
+    if municipalities == 1:
+        return [schools]
+    city = round(schools * LOAD_CITY_SHARE)
+    rest = schools - city
+    districts = municipalities - 1
+    rng = random.Random(LOAD_SEED)  # noqa: S311 — load data, not security  # nosec B311 # seeded generator for bench data, not for secrets
+    weights = [rng.uniform(0.25, 1.6) ** 1.5 for _ in range(districts)]
+    floor = 1 if rest >= districts else 0
+    shares = [(rest - floor * districts) * w / sum(weights) for w in weights]
+    sizes = [floor + int(share) for share in shares]
+    # The schools left by rounding down go to the largest remainders.
+    by_remainder = sorted(range(districts), key=lambda j: shares[j] - int(shares[j]), reverse=True)
+    for j in by_remainder[: rest - sum(sizes)]:
+        sizes[j] += 1
+    return [city, *sizes]
+
+
+def load_school_spec(index: int, *, municipalities: int, sizes: Sequence[int] | None = None) -> SchoolSpec:
     """School number ``index`` (from 0) of the load region; the same whatever else exists.
 
-    Schools are dealt to municipalities in turn, so each gets N/M of them.
+    Schools are dealt to municipalities in turn, so each gets N/M of them; with ``sizes``
+    (``load_municipality_sizes``) they fill the municipalities in order instead, the first
+    one — the city — with urban schools only.
     """
     rng = random.Random(LOAD_SEED + index)  # noqa: S311 — load data, not security  # nosec B311 # seeded generator for demo/bench data, not for secrets
-    district = index % municipalities + 1
-    number = index // municipalities + 1
+    if sizes is None:
+        district = index % municipalities + 1
+        number = index // municipalities + 1
+    else:
+        district, number = 1, index + 1
+        for size in sizes[:-1]:
+            if number <= size:
+                break
+            district, number = district + 1, number - size
     school_type = rng.choices(_LOAD_TYPE_VALUES, _LOAD_TYPE_WEIGHTS)[0]
     rural_share = 0.85 if school_type in (T.OOSH, T.NOSH) else 0.45
     settlement = RURAL if rng.random() < rural_share else URBAN
+    if sizes is not None and district == 1:
+        settlement = URBAN
     full_type, abbreviation, _ = TYPE_NAMES[school_type]
     last, first, middle = person_name(rng, female=rng.random() < 0.78)
     inn, ogrn = legal_ids(LOAD_REGION_CODE, f"{10 + index // 100_000:02d}", index % 100_000, 2002)
@@ -833,12 +872,14 @@ class LoadSeedResult:
     schools: int
     municipalities_created: int
     schools_created: int
+    sizes: tuple[int, ...] = ()  # schools per municipality of an uneven region, first to last
 
 
 @transaction.atomic
-def load_region_seed(*, municipalities: int, schools: int) -> LoadSeedResult:
+def load_region_seed(*, municipalities: int, schools: int, uneven: bool = False) -> LoadSeedResult:
     """Create the load region with ``municipalities`` municipalities and ``schools`` schools
-    spread across them; what exists (by ОКТМО and school code) is skipped."""
+    spread evenly across them (``uneven``: a city and rural districts of uneven size, see
+    ``load_municipality_sizes``); what exists (by ОКТМО and school code) is skipped."""
     if not 1 <= municipalities <= MAX_LOAD_MUNICIPALITIES:
         raise ValueError(f"municipalities must be 1…{MAX_LOAD_MUNICIPALITIES}")
     if not 0 <= schools <= MAX_LOAD_SCHOOLS:
@@ -858,8 +899,10 @@ def load_region_seed(*, municipalities: int, schools: int) -> LoadSeedResult:
     ]
     Municipality.objects.bulk_create(new)
     by_oktmo.update({m.oktmo: m for m in new})
+    sizes = load_municipality_sizes(municipalities=municipalities, schools=schools) if uneven else None
     created = schools_create_missing(
-        specs=(load_school_spec(i, municipalities=municipalities) for i in range(schools)), municipalities=by_oktmo
+        specs=(load_school_spec(i, municipalities=municipalities, sizes=sizes) for i in range(schools)),
+        municipalities=by_oktmo,
     )
     return LoadSeedResult(
         region=region.name,
@@ -867,4 +910,5 @@ def load_region_seed(*, municipalities: int, schools: int) -> LoadSeedResult:
         schools=schools,
         municipalities_created=len(new),
         schools_created=created,
+        sizes=tuple(sizes or ()),
     )

@@ -14,6 +14,7 @@ from schools.demo import (
     DIRECTOR_SCHOOL_CODE,
     LOAD_REGION_CODE,
     demo_district_seed,
+    load_municipality_sizes,
     load_region_seed,
 )
 from schools.models import SCHOOL_CODE_RE, AcademicYear, Municipality, Organisation, Region, School
@@ -445,6 +446,41 @@ def test_region_scale_seed_creates_exactly_the_requested_municipalities_and_scho
     assert [m.schools.count() for m in region.municipalities.all()] == [10, 10, 10]
     assert home_schools().count() == 35, "the demo district is built as well"
     assert "создано сейчас: муниципалитетов — 3, школ — 30" in output
+
+
+def test_uneven_region_is_a_city_and_rural_districts_of_uneven_size():
+    sizes = load_municipality_sizes(municipalities=10, schools=2000)
+
+    # 28 % of 2,000 in the city; the rest in nine districts between 56 and 251 schools.
+    assert sizes == [560, 232, 194, 250, 132, 165, 251, 96, 56, 64]
+    assert sum(sizes) == 2000
+    assert load_municipality_sizes(municipalities=1, schools=7) == [7]
+
+
+@pytest.mark.django_db
+def test_uneven_region_seed_fills_the_city_first_with_urban_schools():
+    output = run_command("--municipalities", "5", "--schools", "400", "--uneven")
+
+    counts = [m.schools.count() for m in Municipality.objects.filter(region__code=LOAD_REGION_CODE).order_by("oktmo")]
+    # round(400 × 0.28) = 112 in the city; 288 left over four districts.
+    assert counts == [112, 83, 69, 89, 47]
+    city = Municipality.objects.get(oktmo="90001000")
+    assert set(city.schools.values_list("settlement", flat=True)) == {"urban"}
+    assert load_schools().exclude(municipality=city).filter(settlement="rural").exists()
+    # School numbers restart in each municipality: the short names are unique within it.
+    for municipality in Municipality.objects.filter(region__code=LOAD_REGION_CODE):
+        names = list(municipality.schools.values_list("organisation__short_name", flat=True))
+        assert len(names) == len(set(names))
+    department = User.objects.create(username="uo-city", role=Role.DEPARTMENT, municipality=city)
+    assert schools_for(department).count() == 112
+    assert "Первый муниципалитет — город: 112 школ; в остальных — от 47 до 89 школ." in output
+
+
+@pytest.mark.django_db
+def test_command_refuses_uneven_without_a_region():
+    with pytest.raises(CommandError, match="--uneven"):
+        run_command("--uneven")
+    assert not School.objects.exists()
 
 
 @pytest.mark.django_db

@@ -43,6 +43,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--schools", type=int, help="Сколько школ в нём, поровну по муниципалитетам.")
         parser.add_argument(
+            "--uneven",
+            action="store_true",
+            help="Школы не поровну: первый муниципалитет — крупный город (28 %% школ), "
+            "остальные — сельские районы разного размера.",
+        )
+        parser.add_argument(
             "--years",
             type=int,
             default=None,
@@ -64,13 +70,14 @@ class Command(BaseCommand):
         municipalities: int | None,
         schools: int | None,
         logins_only: bool,
+        uneven: bool = False,
         years: int | None = None,
         i_know_this_is_demo: bool = False,
         **options,
     ):
         if logins_only:
-            if municipalities is not None or schools is not None:
-                raise CommandError("--logins-only не сочетается с --municipalities и --schools.")
+            if municipalities is not None or schools is not None or uneven:
+                raise CommandError("--logins-only не сочетается с --municipalities, --schools и --uneven.")
             logins = demo_logins()
             if logins:
                 self._report_logins(logins, DEMO_PASSWORD)
@@ -95,6 +102,8 @@ class Command(BaseCommand):
             )
         if (municipalities is None) != (schools is None):
             raise CommandError("Укажите оба параметра: --municipalities и --schools.")
+        if uneven and municipalities is None:
+            raise CommandError("--uneven действует только вместе с --municipalities и --schools.")
         if municipalities is not None and not 1 <= municipalities <= MAX_LOAD_MUNICIPALITIES:
             raise CommandError(f"--municipalities: от 1 до {MAX_LOAD_MUNICIPALITIES}.")
         if schools is not None and not 0 <= schools <= MAX_LOAD_SCHOOLS:
@@ -116,7 +125,7 @@ class Command(BaseCommand):
             load = None
             if municipalities is not None:
                 load_started = time.perf_counter()
-                load = load_region_seed(municipalities=municipalities, schools=schools)
+                load = load_region_seed(municipalities=municipalities, schools=schools, uneven=uneven)
                 load_seconds = time.perf_counter() - load_started
         self._report_demo(demo)
         for line in feature_lines:
@@ -170,3 +179,10 @@ class Command(BaseCommand):
                 f"школ — {result.schools_created}, за {seconds:.1f} с."
             )
         )
+        if len(result.sizes) > 1:
+            city, *districts = result.sizes
+            low, high = min(districts), max(districts)
+            self.stdout.write(
+                f"Первый муниципалитет — город: {_count(city, 'школа', 'школы', 'школ')}; "
+                f"в остальных — от {low} до {high} {plural(high, 'школы', 'школ', 'школ')}."
+            )
