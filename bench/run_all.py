@@ -140,8 +140,8 @@ BENCHES = (
     Bench(
         "load_20",
         "load.py",
-        ("--users", "20", "--seconds", "60", "--results"),
-        ("--users", "10", "--seconds", "15", "--municipalities", "5", "--schools", "200", "--results"),
+        ("--users", "20", "--seconds", "60", "--results", "--fresh"),
+        ("--users", "10", "--seconds", "15", "--municipalities", "5", "--schools", "200", "--results", "--fresh"),
         (
             Target("p95_ms", "<=", 150, "p95 страниц при 20 пользователях, мс"),
             Target("errors", "==", 0, "ошибок"),
