@@ -256,9 +256,14 @@ def school_indicator_table(*, school: School) -> dict:
     )
     years: dict[int, AcademicYear] = {}
     values: dict[str, dict[int, float]] = defaultdict(dict)
+    # A small school's value counted from its grades of one level pooled (issue #18): marked
+    # «объединено» wherever the table is printed (the school page, the passport).
+    pooled: set[tuple[str, int]] = set()
     for row in own:
         years[row.year.start_year] = row.year
         values[row.indicator][row.year.start_year] = row.value
+        if row.pooled:
+            pooled.add((row.indicator, row.year.start_year))
     means: dict[str, dict[int, float]] = defaultdict(dict)
     if years:
         # Stored by the recompute (IndicatorMean), not averaged over the municipality per view.
@@ -279,6 +284,7 @@ def school_indicator_table(*, school: School) -> dict:
             (
                 format_value(values[spec.code].get(start), spec.unit),
                 format_value(means[spec.code].get(start), spec.unit),
+                (spec.code, start) in pooled,
             )
             for start in ordered_years
         ]

@@ -113,3 +113,26 @@ def test_the_programme_table_says_how_many_schools_count_by_pooled_grades(small,
     rows = programme_results(schools=School.objects.filter(pk__in=[small.pk, school.pk]), year=year, years=[year])
     html = render_to_string("identification/_programme_results.html", {"rows": rows, "year": year})
     assert "1 шк., 11 уч.; объединено по параллелям у 1 шк." in html
+
+
+def test_the_school_page_and_the_passport_mark_the_pooled_overall_share(small, client, department):
+    """The school's overall share of «2» (2 of 11, grades 5 and 6 pooled) is printed marked
+    «объединено» by the one selector both read (identification.selectors.school_indicator_table)."""
+    from django.template.loader import render_to_string
+
+    from identification.selectors import school_indicator_table
+    from reports.documents import passport
+    from schools.models import AcademicYear
+
+    table = school_indicator_table(school=small)
+    share = next(row for row in table["rows"] if row["spec"].code == "vpr_share_2")
+    own, _muni, pooled = share["cells"][0]
+    assert pooled is True
+    assert own.startswith("18,2")  # 100 · 2 / 11 = 18.18…
+    marked = f'{own} <span class="small pooled-mark"'
+
+    client.force_login(department)
+    page = client.get(reverse("identification:school", args=[small.pk])).content.decode()
+    assert marked in page
+    document = passport(user=department, params={"school": small.pk, "year": AcademicYear.objects.get().pk})
+    assert marked in render_to_string(document.template, document.context)
