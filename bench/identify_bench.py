@@ -10,7 +10,16 @@ slices under ten that count nowhere; primary schools (НОШ) write ВПР in gr
 in twenty has no results at all (a missing year). Context data for every school-year that has
 results. Then measures:
 
-* ``recompute_s`` — ``identification.indicators.indicators_recompute()`` over everything;
+* ``recompute_s`` — ``identification.indicators.indicators_recompute()`` over everything,
+  into an empty table (the values are deleted before each timed run, untimed);
+* ``recompute_populated_s`` — the same recompute when the values are stored and a few results
+  changed since (the marks of about 1 % of the schools, ``change_results``, untimed): every
+  recompute after a region's first import replaces values, and this is that case;
+* ``floor_populated_s`` — the floor doing the same replacement into its populated copy, the
+  faster of two honest ways: DELETE everything + INSERT, or the new values into a temporary
+  table, then DELETE of the rows not among them + INSERT of the rows not stored (hash
+  anti-joins; the floor's rows have unique keys, so a set comparison is exact), each in one
+  transaction; ``ratio_floor_populated`` is ``recompute_populated_s / floor_populated_s``;
 * ``floor_s`` — the fastest hand-written SQL for the same indicators: one plain ``GROUP BY``
   scan of the result rows (per slice), the school-wide sums over the slices that count, and
   the context indicators, written into a table of the same columns, constraints and indexes as
@@ -28,6 +37,7 @@ results. Then measures:
 Each timed step runs twice and the better time counts (the machine is shared). Last line:
 
     identify_bench schools=N rows=… recompute_s=… floor_s=… ratio_floor=… run_s=… region_run_s=… page_queries=…
+        recompute_populated_s=… floor_populated_s=… ratio_floor_populated=…
 """
 
 from __future__ import annotations
@@ -121,6 +131,41 @@ FROM c CROSS JOIN LATERAL (VALUES
 ) v(indicator, value)
 WHERE v.value IS NOT NULL
 """
+
+
+# The floor's replacement of its populated copy, the set-based way: new values into a
+# temporary table, then only the differences written (keys compared with COALESCE so that
+# PostgreSQL hashes the anti-joins; IS NOT DISTINCT FROM would make them nested loops).
+FLOOR_MATCH = """
+    n.school_id = f.school_id AND n.year_id = f.year_id AND n.indicator = f.indicator
+    AND COALESCE(n.subject_id, 0) = COALESCE(f.subject_id, 0) AND COALESCE(n.grade, 0) = COALESCE(f.grade, 0)
+    AND n.value = f.value AND n.participants = f.participants
+"""
+FLOOR_DIFF_SQL = (
+    "DROP TABLE IF EXISTS floor_new",
+    "CREATE TEMP TABLE floor_new AS SELECT school_id, year_id, indicator, subject_id, grade, value, participants "
+    "FROM floor_values WITH NO DATA",
+    FLOOR_WRITE_SQL.replace("INSERT INTO floor_values", "INSERT INTO floor_new"),
+    f"DELETE FROM floor_values f WHERE NOT EXISTS (SELECT 1 FROM floor_new n WHERE {FLOOR_MATCH})",  # nosec B608 # fixed SQL of the bench
+    "INSERT INTO floor_values (school_id, year_id, indicator, subject_id, grade, value, participants) "
+    f"SELECT * FROM floor_new n WHERE NOT EXISTS (SELECT 1 FROM floor_values f WHERE {FLOOR_MATCH})",  # nosec B608 # fixed SQL of the bench
+    "DROP TABLE floor_new",
+)
+FLOOR_REPLACE_SQL = ("DELETE FROM floor_values", FLOOR_WRITE_SQL)
+
+
+def change_results(step: int) -> int:
+    """A small change of results between two recomputes, as an import of a few schools makes:
+    every seventh result row of about 1 % of the schools swaps «2» and «3». Returns rows changed."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE monitoring_participantresult SET mark = CASE mark WHEN 2 THEN 3 WHEN 3 THEN 2 ELSE mark END "
+            "WHERE school_id %% 100 = %s AND id %% 7 = 0",
+            [step],
+        )
+        return cursor.rowcount
 
 
 def _admin_connection(pg: str):
@@ -282,9 +327,12 @@ def generate(*, schools: int, years: int, **results) -> dict:
     }
 
 
-def best_of(runs: int, step) -> float:
+def best_of(runs: int, step, setup=None) -> float:
+    """The best of ``runs`` timings of ``step``; ``setup`` (untimed) runs before each."""
     best = float("inf")
     for _ in range(runs):
+        if setup:
+            setup()
         started = time.perf_counter()
         step()
         best = min(best, time.perf_counter() - started)
@@ -340,7 +388,7 @@ def main() -> None:
         django.setup()
         from django.conf import settings
         from django.core.management import call_command
-        from django.db import connection
+        from django.db import connection, transaction
 
         settings.ALLOWED_HOSTS = ["*"]
         call_command("migrate", verbosity=0)
@@ -375,9 +423,44 @@ def main() -> None:
         scan_s = best_of(2, scan)
         floor_s = best_of(2, floor)
         print(f"floor: {floor_s:.2f} s (of which the GROUP BY scan {scan_s:.2f} s)", flush=True)
-        recompute_s = best_of(2, indicators_recompute)
+
+        def empty_values() -> None:
+            IndicatorValue.objects.all()._raw_delete("default")
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM identification_indicatorvalue")
+
+        recompute_s = best_of(2, indicators_recompute, setup=empty_values)
         values = IndicatorValue.objects.count()
-        print(f"recompute: {recompute_s:.2f} s, {values} values", flush=True)
+        print(f"recompute into an empty table: {recompute_s:.2f} s, {values} values", flush=True)
+
+        # Into a populated database: values stored, a few results changed since (untimed).
+        # The floor first, into its populated copy (floor_values holds the last floor run's).
+        changes = iter(range(100))
+
+        def change() -> None:
+            print(f"changed {change_results(next(changes))} result rows", flush=True)
+
+        def floor_replace(statements) -> None:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+                cursor.execute("DROP TABLE IF EXISTS floor_slices")
+                cursor.execute(FLOOR_SCAN_SQL)
+                for sql in statements:
+                    cursor.execute(sql)
+
+        floor_diff_s = best_of(2, lambda: floor_replace(FLOOR_DIFF_SQL), setup=change)
+        floor_replace_s = best_of(2, lambda: floor_replace(FLOOR_REPLACE_SQL), setup=change)
+        floor_populated_s = min(floor_diff_s, floor_replace_s)
+        print(
+            f"floor into its populated copy: {floor_populated_s:.2f} s (differences only {floor_diff_s:.2f} s, "
+            f"delete + insert {floor_replace_s:.2f} s)",
+            flush=True,
+        )
+        recompute_populated_s = best_of(2, indicators_recompute, setup=change)
+        print(
+            f"recompute into a populated table: {recompute_populated_s:.2f} s, {IndicatorValue.objects.count()} values",
+            flush=True,
+        )
 
         version = MethodologyVersion.objects.get(methodology__kind="low_results", number=1)
         year = world["years"][-1]
@@ -422,7 +505,9 @@ def main() -> None:
         f"identify_bench schools={args.schools} rows={rows} recompute_s={recompute_s:.2f} floor_s={floor_s:.2f} "
         f"scan_s={scan_s:.2f} "
         f"ratio_floor={recompute_s / floor_s:.2f} run_s={run_s:.2f} region_run_s={region_run_s:.2f} "
-        f"page_queries={queries}"
+        f"page_queries={queries} recompute_populated_s={recompute_populated_s:.2f} "
+        f"floor_populated_s={floor_populated_s:.2f} "
+        f"ratio_floor_populated={recompute_populated_s / floor_populated_s:.2f}"
     )
 
 

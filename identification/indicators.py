@@ -4,7 +4,9 @@ Per chunk of schools: one aggregate of the result rows into a temporary table, t
 INSERT … SELECT statements (results, ЕГЭ aggregates, context),
 after a DELETE of the same school-years: nothing loops over result rows in Python, so the
 cost is the database's one scan (bench/identify_bench.py compares it with a hand-written
-floor). The SQL is plain enough to run on SQLite and PostgreSQL alike.
+floor). The SQL is plain enough to run on SQLite and PostgreSQL alike. On PostgreSQL a
+recompute over values already stored writes only the school-years that differ
+(``_replace_differences``).
 
 The minimum-group rule (DESIGN.md §7: «only groups of ≥ 10 participants count») is applied
 per slice (school, year, procedure, subject, grade); smaller slices of one subject and level of
@@ -238,13 +240,14 @@ def _chunks(ids: list[int] | None) -> Iterable[list[int] | None]:
 
 
 def statements(
-    school_ids: list[int] | None, year_ids: list[int] | None, weights: dict[str, float]
+    school_ids: list[int] | None, year_ids: list[int] | None, weights: dict[str, float], table: str = TABLE
 ) -> list[tuple[str, bool]]:
-    """The recompute's SQL in order, each with whether its row count is indicator values written."""
+    """The recompute's SQL in order, each with whether its row count is indicator values written
+    (into ``table``: the values' own, or the temporary ``ident_new`` of a replacing recompute)."""
     isbsh_sum, isbsh_den = _isbsh_sql(weights)
     # Typed NULLs: PostgreSQL resolves an all-NULL column of a UNION to text otherwise.
     null = "CAST(NULL AS INTEGER)"
-    common = {"table": TABLE, "columns": COLUMNS, "min_group": MIN_GROUP, "n": null, "nn": f"{null}, {null}"}
+    common = {"table": table, "columns": COLUMNS, "min_group": MIN_GROUP, "n": null, "nn": f"{null}, {null}"}
     return [
         ("DROP TABLE IF EXISTS ident_all", False),
         ("DROP TABLE IF EXISTS ident_slices", False),
@@ -324,13 +327,77 @@ def means_recompute(*, school_ids: list[int] | None = None, year_ids: list[int] 
         return written
 
 
+# A replacing recompute on PostgreSQL (values of the scope already stored — every recompute
+# after a region's first): the new values go to a temporary table, and only the school-years
+# whose values differ are rewritten. Deleting and re-inserting everything took twice the
+# recompute into an empty table (the dead rows, the index entries of both), while an import
+# changes a few schools' results. The comparison is of whole rows as multisets (GROUP BY of
+# both sides, old +1, new −1): a school-year is rewritten when any row of it is gone, new or
+# changed, duplicates included (two pooled levels of one subject may give equal rows).
+NEW_TABLE_SQL = """
+CREATE TEMP TABLE ident_new AS
+SELECT school_id, year_id, indicator, subject_id, grade, value, participants, pooled FROM {table} WITH NO DATA
+"""
+
+CHANGED_SQL = """
+CREATE TEMP TABLE ident_changed AS
+SELECT DISTINCT school_id, year_id FROM (
+    SELECT school_id, year_id
+    FROM (
+        SELECT school_id, year_id, indicator, subject_id, grade, value, participants, pooled, 1 AS side
+        FROM {table} v WHERE TRUE {scope}
+        UNION ALL
+        SELECT school_id, year_id, indicator, subject_id, grade, value, participants, pooled, -1 AS side
+        FROM ident_new
+    ) u
+    GROUP BY school_id, year_id, indicator, subject_id, grade, value, participants, pooled
+    HAVING SUM(side) <> 0
+) d
+"""
+
+REWRITE_SQL = (
+    """
+DELETE FROM {table} v USING ident_changed c WHERE v.school_id = c.school_id AND v.year_id = c.year_id
+""",
+    """
+INSERT INTO {table} {pooled_columns}
+SELECT n.school_id, n.year_id, n.indicator, n.subject_id, n.grade, n.value, n.participants, n.pooled
+FROM ident_new n JOIN ident_changed c ON c.school_id = n.school_id AND c.year_id = n.year_id
+""",
+)
+
+
+def _replace_differences(chunk: list[int] | None, year_ids: list[int] | None, weights: dict[str, float]) -> int:
+    """PostgreSQL, values stored: compute into ``ident_new``, rewrite the school-years that
+    differ (see NEW_TABLE_SQL). Returns the values computed, as the straight path does."""
+    computed = 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        cursor.execute("DROP TABLE IF EXISTS ident_new")
+        cursor.execute("DROP TABLE IF EXISTS ident_changed")
+        cursor.execute(NEW_TABLE_SQL.format(table=TABLE))
+        cursor.execute("ALTER TABLE ident_new ALTER COLUMN pooled SET DEFAULT false")
+        for sql, counts in statements(chunk, year_ids, weights, table="ident_new"):
+            cursor.execute(sql)
+            if counts:
+                computed += max(cursor.rowcount, 0)
+        cursor.execute(CHANGED_SQL.format(table=TABLE, scope=_scope("v", chunk, year_ids)))
+        cursor.execute("ANALYZE ident_changed")
+        for sql in REWRITE_SQL:
+            cursor.execute(sql.format(table=TABLE, pooled_columns=POOLED_COLUMNS))
+        cursor.execute("DROP TABLE ident_changed")
+        cursor.execute("DROP TABLE ident_new")
+    return computed
+
+
 def indicators_recompute(
     *,
     school_ids: list[int] | None = None,
     year_ids: list[int] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Replace the stored indicators of the given schools × years (None — all); returns rows written."""
+    """Replace the stored indicators of the given schools × years (None — all); returns the
+    values computed (on PostgreSQL only the school-years that differ are written again)."""
     weights = isbsh_weights()
     chunks = list(_chunks(sorted(set(school_ids)) if school_ids is not None else None))
     written = 0
@@ -341,14 +408,19 @@ def indicators_recompute(
                 stale = stale.filter(school_id__in=chunk)
             if year_ids is not None:
                 stale = stale.filter(year_id__in=year_ids)
-            stale._raw_delete(stale.db)
-            with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-                for sql, counts in statements(chunk, year_ids, weights):
-                    cursor.execute(sql)
-                    if counts:
-                        written += max(cursor.rowcount, 0)
+            postgresql = connection.vendor == "postgresql"
+            if postgresql and stale.exists():
+                written += _replace_differences(chunk, year_ids, weights)
+            else:
+                # Nothing stored yet (a region's first recompute), or SQLite: straight in.
+                stale._raw_delete(stale.db)
+                with connection.cursor() as cursor:
+                    if postgresql:
+                        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+                    for sql, counts in statements(chunk, year_ids, weights):
+                        cursor.execute(sql)
+                        if counts:
+                            written += max(cursor.rowcount, 0)
         if progress:
             progress(round(100 * number / len(chunks)))
     with transaction.atomic():

@@ -204,3 +204,46 @@ def test_the_school_page_shows_the_stored_municipal_mean(client, department, sch
     body = client.get(f"/identification/schools/{school.pk}/").content.decode()
 
     assert "62,5" in body
+
+
+def test_a_recompute_over_stored_values_rewrites_what_changed_and_keeps_the_rest(school, other_school, year):
+    from django.db import connection
+
+    from monitoring.models import ParticipantResult
+
+    results(school=school, year=year, marks=[2] * 5 + [4] * 5)
+    results(school=school, year=year, marks=[3] * 10, subject_code="02")
+    results(school=other_school, year=year, marks=[3] * 10)
+    indicators_recompute()
+    kept = sorted(IndicatorValue.objects.filter(school=other_school).values_list("pk", flat=True))
+
+    # Mathematics of the first school is gone, Russian gets ten more «5»: 5 «2» of 20, marks 10 + 20 + 50.
+    ParticipantResult.objects.filter(school=school, subject__code="02").delete()
+    results(school=school, year=year, marks=[5] * 10, grade=5)
+    indicators_recompute()
+
+    assert stored(school, year, "vpr_share_2", "02", 4) is None
+    assert stored(school, year, "vpr_share_2", "01", 5) == 0.0
+    assert stored(school, year, "vpr_share_2") == 25.0
+    assert stored(school, year, "vpr_mean_mark") == 4.0
+    assert IndicatorValue.objects.filter(school=school).count() == 6  # share and mean: grade 4, grade 5, overall
+    assert stored(other_school, year, "vpr_mean_mark", "01", 4) == 3.0
+    if connection.vendor == "postgresql":
+        # Only the school-year that differs is written again.
+        assert sorted(IndicatorValue.objects.filter(school=other_school).values_list("pk", flat=True)) == kept
+
+
+def test_a_recompute_over_stored_values_counts_equal_pooled_rows_one_by_one(school, year):
+    # Two pooled levels of Russian with equal figures (10 pupils of «3» each) give equal rows.
+    for grade in (2, 3, 5, 6):
+        results(school=school, year=year, marks=[3] * 5, grade=grade)
+    indicators_recompute()
+    pooled = IndicatorValue.objects.filter(school=school, indicator="vpr_share_2", subject__code="01", pooled=True)
+    assert sorted(pooled.values_list("value", "participants")) == [(0.0, 10), (0.0, 10)]
+
+    # The upper level grows by five «2»: 15 pupils, a third of them «2»; the lower one stays.
+    results(school=school, year=year, marks=[2] * 5, grade=7)
+    indicators_recompute()
+
+    assert sorted(pooled.values_list("value", "participants")) == [(0.0, 10), (100 / 3, 15)]
+    assert stored(school, year, "vpr_share_2") == 20.0  # 5 «2» of 25
