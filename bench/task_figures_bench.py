@@ -13,7 +13,8 @@ grade. Then measures:
   tasks' maxima, school rows summed from the class rows, the marks in one scan into class rows
   and summed to schools, area rows summed from school rows — written in one transaction into
   twins of ``TaskResult`` and ``MarkResult`` (same columns, checks and indexes, no foreign keys
-  like them). It writes no pooled or two-year rows and infers no boundaries: a floor;
+  like them), the schools in the product's chunks of 500. It writes no pooled or two-year rows
+  and infers no boundaries: a floor. The bench stops if its task rows differ from the product's;
 * ``page_ms`` — the school analytics page (best of three) and ``page_queries``, its SQL queries.
 
 The data are written set-based (``identify_bench.generate_results``: INSERT … SELECT over
@@ -49,46 +50,62 @@ FLOOR_TABLES_SQL = [
     "CREATE TABLE floor_marks (LIKE analytics_markresult INCLUDING ALL)",
 ]
 
-# The fastest honest SQL for the same figures, as measured (EXPLAIN ANALYZE at 100 × 2):
+# The fastest honest SQL for the same figures, as measured (EXPLAIN ANALYZE at 100 × 2 and 300 × 2):
 # * the per-class, per-task sums are hashed, not sorted: with the default 4 MB work_mem the
 #   planner sorts 20 × the rows (incremental sort + group aggregate, 7.3 s) — with room to hash,
 #   2.9 s. The last floor (GROUPING SETS over the unnested scores) always sorted, which is why it
 #   was slower than the product (ratio 0.69): it was no floor;
-# * the sums go straight into the class rows, joined with the tasks' maxima (a small hash);
-#   the school rows are summed from the class rows just written (1/20 of the elements);
+# * the sums are kept once (a temporary table with statistics), joined with the tasks' maxima
+#   into the class rows and summed into the school rows;
 # * marks: one scan of the results into class rows, school rows summed from them;
 # * areas summed from the school rows.
 # It writes no pooled or two-year rows and infers no boundaries (the product does): a floor.
 FLOOR_SQL = [
     "SET LOCAL work_mem = '256MB'",
+    # With room to sort, the planner joins the 700,000 sums to the 800 maxima by sorting both
+    # (merge join, 5.8 s at 300 × 2); a hash of the 800 takes 1.5 s. As the product does.
+    "SET LOCAL enable_mergejoin = off",
+    # The sums into a temporary table with statistics: joined straight to the maxima, PostgreSQL
+    # estimates one row out of the aggregate and loops over the tasks' index (2.4 s of 20 at
+    # 300 × 2), and the school rows read back from the just-written, statistics-less class rows
+    # took 10 s; a CTE instead sorts for merge joins (28 s). Measured, not guessed.
+    "DROP TABLE IF EXISTS floor_sums",
+    "DROP TABLE IF EXISTS floor_max",
+    """
+CREATE TEMP TABLE floor_sums AS
+SELECT r.year_id, r.procedure, r.subject_id, r.grade, r.school_id, r.class_name, t.ord AS task_number,
+       COUNT(*) AS n, SUM(CASE WHEN t.s ~ '^[0-9]+$' THEN t.s::int ELSE 0 END) AS score
+FROM monitoring_participantresult r
+CROSS JOIN LATERAL unnest(string_to_array(r.task_scores, ',')) WITH ORDINALITY AS t(s, ord)
+WHERE r.replaced_by_id IS NULL AND r.task_scores <> '' AND r.task_scores NOT LIKE '%|%'
+  AND r.school_id BETWEEN {low} AND {high}
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+""",
+    """
+CREATE TEMP TABLE floor_max AS
+SELECT ts.year_id, ts.procedure, ts.subject_id, ts.grade, tt.number AS task_number, tt.max_score
+FROM monitoring_assessmentstructure ts JOIN monitoring_assessmenttask tt ON tt.structure_id = ts.id
+WHERE ts.variant = ''
+""",
+    "ANALYZE floor_sums",
+    "ANALYZE floor_max",
     """
 INSERT INTO floor_tasks (year_id, procedure, subject_id, grade, level, school_id, municipality_id, region_id,
                          class_name, participants, task_number, score_sum, max_sum)
 SELECT g.year_id, g.procedure, g.subject_id, g.grade, 'class', g.school_id, NULL, NULL, g.class_name,
        g.n, g.task_number, g.score, g.n * m.max_score
-FROM (
-    SELECT r.year_id, r.procedure, r.subject_id, r.grade, r.school_id, r.class_name, t.ord AS task_number,
-           COUNT(*) AS n, SUM(CASE WHEN t.s ~ '^[0-9]+$' THEN t.s::int ELSE 0 END) AS score
-    FROM monitoring_participantresult r
-    CROSS JOIN LATERAL unnest(string_to_array(r.task_scores, ',')) WITH ORDINALITY AS t(s, ord)
-    WHERE r.replaced_by_id IS NULL AND r.task_scores <> '' AND r.task_scores NOT LIKE '%|%'
-    GROUP BY 1, 2, 3, 4, 5, 6, 7
-) g
-JOIN (
-    SELECT ts.year_id, ts.procedure, ts.subject_id, ts.grade, tt.number, tt.max_score
-    FROM monitoring_assessmentstructure ts JOIN monitoring_assessmenttask tt ON tt.structure_id = ts.id
-    WHERE ts.variant = ''
-) m ON m.year_id = g.year_id AND m.procedure = g.procedure AND m.subject_id = g.subject_id
-   AND m.grade = g.grade AND m.number = g.task_number
+FROM floor_sums g JOIN floor_max m USING (year_id, procedure, subject_id, grade, task_number)
 """,
     """
 INSERT INTO floor_tasks (year_id, procedure, subject_id, grade, level, school_id, municipality_id, region_id,
                          class_name, participants, task_number, score_sum, max_sum)
-SELECT year_id, procedure, subject_id, grade, 'school', school_id, NULL, NULL, '',
-       SUM(participants), task_number, SUM(score_sum), SUM(max_sum)
-FROM floor_tasks WHERE level = 'class'
-GROUP BY year_id, procedure, subject_id, grade, school_id, task_number
+SELECT g.year_id, g.procedure, g.subject_id, g.grade, 'school', g.school_id, NULL, NULL, '',
+       SUM(g.n), g.task_number, SUM(g.score), SUM(g.n) * m.max_score
+FROM floor_sums g JOIN floor_max m USING (year_id, procedure, subject_id, grade, task_number)
+GROUP BY g.year_id, g.procedure, g.subject_id, g.grade, g.school_id, g.task_number, m.max_score
 """,
+    "DROP TABLE floor_sums",
+    "DROP TABLE floor_max",
     """
 INSERT INTO floor_marks (year_id, procedure, subject_id, grade, grade_to, two_years, level, school_id,
                          municipality_id, region_id, class_name, participants, mark_2, mark_3, mark_4, mark_5,
@@ -98,7 +115,8 @@ SELECT year_id, procedure, subject_id, grade, NULL, FALSE, 'class', school_id, N
        COUNT(*) FILTER (WHERE mark = 5), SUM(primary_score), COUNT(journal_mark),
        COUNT(*) FILTER (WHERE mark < journal_mark), COUNT(*) FILTER (WHERE mark = journal_mark),
        COUNT(*) FILTER (WHERE mark > journal_mark)
-FROM monitoring_participantresult WHERE replaced_by_id IS NULL AND mark IS NOT NULL
+FROM monitoring_participantresult
+WHERE replaced_by_id IS NULL AND mark IS NOT NULL AND school_id BETWEEN {low} AND {high}
 GROUP BY year_id, procedure, subject_id, grade, school_id, class_name
 """,
     """
@@ -108,9 +126,12 @@ INSERT INTO floor_marks (year_id, procedure, subject_id, grade, grade_to, two_ye
 SELECT year_id, procedure, subject_id, grade, NULL, FALSE, 'school', school_id, NULL, NULL, '',
        SUM(participants), SUM(mark_2), SUM(mark_3), SUM(mark_4), SUM(mark_5), SUM(score_sum), SUM(journal_n),
        SUM(lowered), SUM(confirmed), SUM(raised)
-FROM floor_marks WHERE level = 'class'
+FROM floor_marks WHERE level = 'class' AND school_id BETWEEN {low} AND {high}
 GROUP BY year_id, procedure, subject_id, grade, school_id
 """,
+]
+# Areas: summed from the school rows once every chunk is written.
+FLOOR_AREA_SQL = [
     *(
         f"""
 INSERT INTO floor_tasks (year_id, procedure, subject_id, grade, level, school_id, municipality_id, region_id,
@@ -144,6 +165,17 @@ GROUP BY m.year_id, m.procedure, m.subject_id, m.grade, {key}
         )
     ),
 ]
+
+
+def floor_chunks() -> list[tuple[int, int]]:
+    """The schools in the product's chunks (``analytics.aggregates._CHUNK`` schools, all years),
+    as ranges of ids: at the issue's size one hash of every class × task would not fit the
+    memory either side gives it, and spill."""
+    from analytics.aggregates import _CHUNK
+    from schools.models import School
+
+    ids = sorted(School.objects.values_list("pk", flat=True))
+    return [(ids[i], ids[min(i + _CHUNK, len(ids)) - 1]) for i in range(0, len(ids), _CHUNK)]
 
 
 def task_scores_sql(*, tasks: int) -> tuple[list[int], str]:
@@ -234,13 +266,26 @@ def main() -> None:
         def floor() -> None:
             # One transaction, as each chunk of the product's recompute (and its deferred checks).
             with transaction.atomic(), connection.cursor() as cursor:
-                for sql in (*FLOOR_TABLES_SQL, *FLOOR_SQL):
+                for sql in FLOOR_TABLES_SQL:
+                    cursor.execute(sql)
+                for low, high in floor_chunks():
+                    for sql in FLOOR_SQL:
+                        cursor.execute(sql.replace("{low}", str(low)).replace("{high}", str(high)))
+                for sql in FLOOR_AREA_SQL:
                     cursor.execute(sql)
 
         runs = args.runs or (2 if rows < 1_000_000 else 1)
         floor_s = best_of(runs, floor)
         figures_s = best_of(runs, task_figures_recompute)
-        print(f"floor {floor_s:.2f} s; figures {figures_s:.2f} s, {TaskResult.objects.count()} task rows", flush=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM floor_tasks")
+            (floor_rows,) = cursor.fetchone()
+        task_rows = TaskResult.objects.count()
+        print(
+            f"floor {floor_s:.2f} s; figures {figures_s:.2f} s, {task_rows} task rows (floor {floor_rows})", flush=True
+        )
+        if floor_rows != task_rows:
+            raise SystemExit("the floor wrote other task rows than the product: not the same aggregation")
 
         school = world["big"].schools.order_by("pk").first()
         client = Client()
