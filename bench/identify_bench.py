@@ -146,6 +146,10 @@ FLOOR_DIFF_SQL = (
     "CREATE TEMP TABLE floor_new AS SELECT school_id, year_id, indicator, subject_id, grade, value, participants "
     "FROM floor_values WITH NO DATA",
     FLOOR_WRITE_SQL.replace("INSERT INTO floor_values", "INSERT INTO floor_new"),
+    # Hash anti-joins: without statistics of the new values the planner sorts both sides for
+    # merge anti-joins or loops over the index (3 to 10 times slower at 300 schools × 2 years).
+    "SET LOCAL enable_mergejoin = off",
+    "SET LOCAL enable_nestloop = off",
     f"DELETE FROM floor_values f WHERE NOT EXISTS (SELECT 1 FROM floor_new n WHERE {FLOOR_MATCH})",  # nosec B608 # fixed SQL of the bench
     "INSERT INTO floor_values (school_id, year_id, indicator, subject_id, grade, value, participants) "
     f"SELECT * FROM floor_new n WHERE NOT EXISTS (SELECT 1 FROM floor_values f WHERE {FLOOR_MATCH})",  # nosec B608 # fixed SQL of the bench
