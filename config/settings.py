@@ -240,6 +240,11 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+# What an uploaded XLSX may unpack to in all (core.tabular). A real workbook compresses its XML
+# 5–30 times — a Ф1 of 700,000 rows is 46 MB packed and 565 MB unpacked — so the cap is thirty
+# times the upload limit unless set (core.tabular.max_uncompressed_bytes); the sheet limits below
+# bound what a sheet costs in memory anyway.
+UPLOAD_MAX_UNCOMPRESSED_BYTES = env.int("UPLOAD_MAX_UNCOMPRESSED_BYTES", default=0) or None
 # What one sheet of an uploaded table may hold (core.tabular). Counted in the archive's XML (or
 # the CSV's lines) before anything is loaded, so a small file that unpacks into millions of rows
 # is refused with a Russian message instead of growing the worker by gigabytes. The rows default

@@ -51,6 +51,33 @@ def test_workbook_over_the_uncompressed_limit_is_refused(settings):
         _read(big)
 
 
+def test_a_real_shaped_workbook_within_the_upload_limit_is_not_refused_for_its_unpacked_size(settings):
+    """A numeric results table compresses 11–12 times: a file under the upload limit must unpack
+    within the default cap (ten times the upload limit refused a 46 MB Ф1 of 700,000 rows)."""
+    import random
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Код ОО", "Класс", "Код участника", *(str(task) for task in range(1, 21)), "Балл", "Отметка"])
+    rows = random.Random(1)
+    for number in range(4000):
+        scores = [rows.randint(0, 2) for _ in range(20)]
+        sheet.append([f"edu{number // 50:06d}", "5А", f"{number:05d}", *scores, sum(scores), rows.randint(2, 5)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    content = buffer.getvalue()
+    unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(content)).infolist())
+    assert unpacked > 10 * len(content)  # the premise: more than the old cap of ten times
+    settings.UPLOAD_MAX_BYTES = len(content) + 1
+    settings.UPLOAD_MAX_UNCOMPRESSED_BYTES = None  # the default
+
+    tables = _read(content)
+
+    assert sum(len(table.rows) for table in tables) >= 4000
+
+
 def test_oversized_file_is_refused_before_it_is_parsed(settings):
     settings.UPLOAD_MAX_BYTES = 10 * 1024
 
