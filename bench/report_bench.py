@@ -41,8 +41,8 @@ def _timed(label: str, function) -> tuple[float, int]:
     return elapsed, len(content)
 
 
-def _own_database(url: str, name: str) -> str:
-    """The URL of database ``name`` on the server of ``url``, created when missing."""
+def _own_database(url: str, name: str, *, fresh: bool = False) -> str:
+    """The URL of database ``name`` on the server of ``url``, created when missing (dropped first with ``fresh``)."""
     from urllib.parse import urlsplit, urlunsplit
 
     import psycopg2
@@ -51,6 +51,8 @@ def _own_database(url: str, name: str) -> str:
     admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
     admin.autocommit = True
     with admin.cursor() as cursor:
+        if fresh:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
             cursor.execute(f"CREATE DATABASE {name}")
@@ -63,12 +65,15 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=2000)
     parser.add_argument("--municipalities", type=int, default=20)
     parser.add_argument("--quick", action="store_true", help="200 schools: a smoke check, not the target size")
+    parser.add_argument("--fresh", action="store_true", help="drop and rebuild the bench database")
     args = parser.parse_args()
     if args.quick:
         args.schools, args.municipalities = 200, 4
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
-        os.environ["DATABASE_URL"] = _own_database(url, os.environ.get("REPORT_BENCH_DB", "report_bench"))
+        os.environ["DATABASE_URL"] = _own_database(
+            url, os.environ.get("REPORT_BENCH_DB", "report_bench"), fresh=args.fresh
+        )
 
     tmp = tempfile.TemporaryDirectory()
     os.environ.setdefault("VAR_DIR", tmp.name)
