@@ -8,7 +8,7 @@ request slot, a few logins at once held every worker and page requests queued be
 for seconds. Threaded workers (``gthread``) keep more request slots than cores, so a page
 is served while logins hash (the hash releases the GIL, so threads of one worker run it in
 parallel with Python code): ``WEB_WORKERS`` processes (default 2 per core, at least 2) ×
-``WEB_THREADS`` threads (default 4). More processes than cores keep a long page from
+``WEB_THREADS`` threads (default 8). More processes than cores keep a long page from
 holding a GIL other requests wait on. bench/load.py measures the result: pages' p95 while
 a burst of logins is served.
 """
@@ -18,7 +18,12 @@ import os
 cores = os.cpu_count() or 1
 workers = int(os.environ.get("WEB_WORKERS") or max(2, 2 * cores))
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS") or 4)
+# Eight threads, not four: a login hashes at nice 19 (core/hashers.py), so under load it takes
+# ~2 s and holds its thread that long; with four, a burst of ten logins filled a worker's
+# threads and pages sent to it waited (bench/load.py, 20 users, 2 cores: pages' p95 during the
+# burst 1,276 ms with 4 threads, 62 ms with 8). Each thread may hold a database connection:
+# 2 × cores × 8 per web container (32 on 2 cores), within PostgreSQL's default 100.
+threads = int(os.environ.get("WEB_THREADS") or 8)
 # A request that runs longer is a bug (long work goes to Celery); the worker is replaced.
 timeout = 60
 graceful_timeout = 30
