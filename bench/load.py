@@ -31,8 +31,9 @@ Loopback only. The script:
 
 Persona lines have the form ``persona <name>: user=<login> scope=<municipality|region|school>
 schools=<N>`` (N — the schools that login sees); the anonymous persona has no login and sees
-only the public site: ``persona public: user=- scope=public schools=<N>`` (N — the schools named
-on its published roadmaps and practices). Only pages count towards the percentiles;
+only the region's public site, so it prints the same form with the placeholder login
+``anonymous``: ``persona public: user=anonymous scope=region schools=<N>`` (N — the schools named
+on its published roadmaps and practices, all it can see). Only pages count towards the percentiles;
 logins are reported apart. An error is a transport failure or any status other than the step
 expects. Targets: p95 ≤ 150 ms at 20 users, no errors at 50.
 """
@@ -384,7 +385,7 @@ def journeys(world: World) -> list[Persona]:
             persona.schools = schools_for(user).count()
             persona.scope = scopes.get(persona.name, "school")
         else:
-            persona.scope = "public"
+            persona.scope = "region"  # the region's public site: the line keeps the issue's form
             persona.schools = _public_schools()
     return personas
 
@@ -678,7 +679,7 @@ def main() -> None:
         f"pages_p95_ms={percentile(during, 0.95) * 1000:.0f}"
     )
     for persona in personas:
-        login = persona.username or "-"
+        login = persona.username or "anonymous"
         print(f"persona {persona.name}: user={login} scope={persona.scope} schools={persona.schools}")
     print(
         f"load users={args.users} think_s={args.think} p50_ms={percentile(latencies, 0.5) * 1000:.0f} "
