@@ -3,4 +3,5 @@
 ACTIONS: dict[str, str] = {
     "municipal_export.requested": "Заказана выгрузка данных муниципалитета",
     "municipal_export.downloaded": "Скачана выгрузка данных муниципалитета",
+    "report.personal_downloaded": "Скачан отчёт с персональными данными (список участников)",
 }

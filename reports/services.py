@@ -187,6 +187,26 @@ def report_request_get(*, user: User, pk: int) -> ReportRequest:
     return get_object_or_404(ReportRequest.objects.filter(requested_by=user), pk=pk)
 
 
+# Kinds whose file lists people (an event's participants: names, e-mail addresses, schools):
+# their downloads are in the audit log, as the municipal export's are.
+PERSONAL_DATA_KINDS = frozenset({Kind.EVENT_PARTICIPANTS})
+
+
+def report_file_open(*, user: User, report: ReportRequest):
+    """The finished report's file, opened for its requester; a download of a file that lists
+    people is recorded in the audit log (in the caller's request, with the file already open)."""
+    handle = report.file.open("rb")
+    if report.kind in PERSONAL_DATA_KINDS:
+        audit_record(
+            actor=user,
+            action="report.personal_downloaded",
+            target=report,
+            municipality_id=getattr(user, "municipality_id", None),
+            details={"kind": report.kind, "title": report.title},
+        )
+    return handle
+
+
 # --- Frozen snapshots ------------------------------------------------------------------------------
 
 

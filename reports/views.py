@@ -153,7 +153,7 @@ def download(request, pk: int):
     if report.status != ReportRequest.Status.DONE or not report.file:
         raise Http404("Отчёт ещё не готов")
     return FileResponse(
-        report.file.open("rb"),
+        services.report_file_open(user=request.user, report=report),
         as_attachment=True,
         filename=report.download_name,
         content_type=CONTENT_TYPES.get(report.format, "application/octet-stream"),

@@ -80,6 +80,23 @@ def test_the_participants_file_is_its_requesters_only(
     assert client.get(reverse("reports:download", args=[report.pk])).status_code == 404
 
 
+def test_a_download_of_the_participants_list_is_in_the_audit_log(
+    client, methodologist, event, django_capture_on_commit_callbacks
+):
+    """The list holds names and e-mail addresses: each download is recorded (the registry's is not)."""
+    from core.models import AuditEvent
+
+    client.force_login(methodologist)
+    participants_xlsx(client, django_capture_on_commit_callbacks, event)  # ordered, built, downloaded once
+    report = ReportRequest.objects.get(kind=Kind.EVENT_PARTICIPANTS)
+    assert client.get(reverse("reports:download", args=[report.pk])).status_code == 200  # and again
+
+    downloads = AuditEvent.objects.filter(action="report.personal_downloaded")
+    assert downloads.count() == 2
+    assert {event.actor_id for event in downloads} == {methodologist.pk}
+    assert all(event.details["kind"] == Kind.EVENT_PARTICIPANTS for event in downloads)
+
+
 # Real commits: the notice belongs to the request that queued the task (on_commit runs inside it).
 @pytest.mark.django_db(transaction=True)
 def test_an_export_ordered_with_the_broker_down_is_kept_and_built_by_the_sweep(client, department, broker):
