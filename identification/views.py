@@ -266,8 +266,6 @@ def run_create(request):
 def run_detail(request, pk: int):
     # htmx polling gets the whole page and keeps #run-body (hx-select): one template, no drift.
     run = selectors.run_get(user=request.user, pk=pk)
-    # The proposals are the department's decision list and stay whole; the other schools (most
-    # of a region's run) are a paginated table with a search and a sort kept in its links.
     # Both lists are paginated tables with a search and a sort kept in their links (issue #20: a
     # region's run proposes hundreds of 2,000 schools); the proposals' ticks outlive the page
     # they were made on (``_unticked``).
